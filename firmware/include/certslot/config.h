@@ -1,0 +1,125 @@
+/*
+ * The handset's XML configuration files, parsed into settings.
+ *
+ * Every attribute of every element is a parameter (see param.h). Files are
+ * parsed in precedence order, highest first: a file parsed earlier overrides
+ * one parsed later, and inside one file the last occurrence wins. That is the
+ * CONFIG_FILES rule "files on the left override files on their right".
+ *
+ * Invariants:
+ * - A file that is not well-formed XML, uses a DTD or entities, or exceeds
+ *   CERTSLOT_CONFIG_MAX_FILE changes nothing: it is rejected whole.
+ * - A bad value is an error for that parameter only; the parameter keeps the
+ *   value it would have had without that occurrence.
+ * - device.* parameters apply only when device.set = 1 and their own
+ *   ".set" companion = 1; certslot_config_finish() applies that gate.
+ * - Certificate and key values are kept as text; the store decodes them.
+ *
+ * Use: certslot_config_init(), then any of the parse/load functions, then
+ * certslot_config_finish(), then the getters; certslot_config_free() always.
+ */
+#ifndef CERTSLOT_CONFIG_H
+#define CERTSLOT_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "certslot/param.h"
+
+#ifndef CERTSLOT_CONFIG_MAX_VALUE
+#define CERTSLOT_CONFIG_MAX_VALUE (64u * 1024u) /* longest value, bytes */
+#endif
+#ifndef CERTSLOT_CONFIG_MAX_FILE
+#define CERTSLOT_CONFIG_MAX_FILE (4u * 1024u * 1024u) /* largest file, bytes */
+#endif
+#ifndef CERTSLOT_CONFIG_MAX_FILES
+#define CERTSLOT_CONFIG_MAX_FILES 32 /* files in one configuration */
+#endif
+#ifndef CERTSLOT_CONFIG_MAX_DIAGS
+#define CERTSLOT_CONFIG_MAX_DIAGS 500 /* diagnostics kept; more are counted */
+#endif
+#define CERTSLOT_CONFIG_DIAG_LEN 200
+
+typedef enum { CERTSLOT_NOTE, CERTSLOT_WARNING, CERTSLOT_ERROR } certslot_severity_t;
+
+/* One diagnostic, located at file:line:col (1-based; 0 when not in a file). */
+typedef struct {
+    certslot_severity_t severity;
+    const char *file;
+    uint32_t line, col;
+    certslot_param_t param; /* -1 when it is not about a parameter */
+    char msg[CERTSLOT_CONFIG_DIAG_LEN];
+    /* internal */
+    uint16_t file_rank;
+    certslot_param_t gate; /* the error is void if this param's gate is closed */
+} certslot_diag_t;
+
+/* Where a value came from. */
+typedef struct {
+    const char *file;
+    uint32_t line, col;
+} certslot_where_t;
+
+typedef struct {
+    char *text;     /* NULL: not given */
+    size_t len;
+    int num;        /* BOOL / ENUM / INDEX value */
+    certslot_where_t where;
+    uint16_t rank;  /* file that set it */
+    uint8_t given;  /* a valid value was given */
+    uint8_t set;    /* device params: value of ".set" (when set_given) */
+    uint8_t set_given;
+    uint8_t applied; /* after finish: the value applies */
+    certslot_where_t set_where;
+} certslot_value_t;
+
+typedef struct {
+    certslot_value_t v[CERTSLOT_PARAM_COUNT];
+    char *files[CERTSLOT_CONFIG_MAX_FILES]; /* names, in parse order */
+    unsigned nfiles;
+    certslot_diag_t *diags;
+    size_t ndiags, diag_cap, diags_dropped;
+    unsigned errors, warnings;
+    char mac[13];
+    int finished;
+    int io_error; /* a file could not be read */
+} certslot_config_t;
+
+/* mac: 12 hex digits (any case, ':' or '-' separators allowed), or NULL for 000000000000. */
+int certslot_config_init(certslot_config_t *cfg, const char *mac);
+void certslot_config_free(certslot_config_t *cfg);
+
+/* Parses one file's contents; name is used in diagnostics. */
+int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len);
+
+/* Reads and parses one file. CERTSLOT_ERR_IO when it cannot be read. */
+int certslot_config_parse_file(certslot_config_t *cfg, const char *path);
+
+/*
+ * Loads a master file and the files its CONFIG_FILES names (resolved in the
+ * master's directory, [mac] / [PHONE_MAC_ADDRESS] replaced by the MAC).
+ * path may be a directory: then "<mac>.cfg" in it is the master when it
+ * exists, else "000000000000.cfg".
+ */
+int certslot_config_load_master(certslot_config_t *cfg, const char *path);
+
+/* Applies the .set gate and orders the diagnostics. Call once, after parsing. */
+int certslot_config_finish(certslot_config_t *cfg);
+
+/* Effective text of p: the applied value, or the default. Never NULL. */
+const char *certslot_config_get(const certslot_config_t *cfg, certslot_param_t p);
+
+/* Effective number of a BOOL, ENUM or INDEX parameter (default when not applied). */
+int certslot_config_get_num(const certslot_config_t *cfg, certslot_param_t p);
+
+/*
+ * 1 when the configuration explicitly sets p (after the gate), even to the
+ * empty value: the store empties a slot whose parameter is set empty, and
+ * leaves alone a slot whose parameter is not set at all.
+ */
+int certslot_config_is_set(const certslot_config_t *cfg, certslot_param_t p);
+
+/* Where the applied value of p came from, or NULL. */
+const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, certslot_param_t p);
+
+#endif

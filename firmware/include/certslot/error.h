@@ -1,0 +1,22 @@
+/*
+ * certslot error codes.
+ *
+ * Every fallible certslot function returns 0 on success or one of these
+ * negative codes. certslot_strerror() turns a code into a one-line message.
+ */
+#ifndef CERTSLOT_ERROR_H
+#define CERTSLOT_ERROR_H
+
+#define CERTSLOT_OK 0
+#define CERTSLOT_ERR_ARG -1      /* invalid argument (a caller bug) */
+#define CERTSLOT_ERR_NOMEM -2    /* allocation failed */
+#define CERTSLOT_ERR_IO -3       /* a file could not be read or written */
+#define CERTSLOT_ERR_XML -4      /* a config file was rejected whole */
+#define CERTSLOT_ERR_VALUE -5    /* one or more parameters had bad values */
+#define CERTSLOT_ERR_LIMIT -6    /* a compile-time size limit was exceeded */
+#define CERTSLOT_ERR_NOT_FOUND -7 /* no such parameter, slot or file */
+
+/* A static one-line message for an error code; never NULL. */
+const char *certslot_strerror(int err);
+
+#endif

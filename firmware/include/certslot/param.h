@@ -1,0 +1,224 @@
+/*
+ * The parameter registry: every configuration parameter certslot knows.
+ *
+ * This list is the only place parameters are named. The parser, lint, the
+ * command-line tool and the README's parameter table (`certslot params
+ * --markdown`) are all generated from it.
+ *
+ * A row is a *family*: a name pattern where each %u is an index (1..n1, then
+ * 1..n2), so "device.sec.TLS.customCaCert%u" with n1 = 2 is two parameters.
+ * Every concrete parameter has a number, certslot_param_t, from 0 to
+ * CERTSLOT_PARAM_COUNT - 1; CERTSLOT_PARAM(FAMILY, i) and
+ * CERTSLOT_PARAM2(FAMILY, i, j) give it from the family and 1-based indexes.
+ *
+ * A parameter whose name starts with "device." is a device parameter: it
+ * applies only when device.set = 1 and its own "<name>.set" = 1.
+ */
+#ifndef CERTSLOT_PARAM_H
+#define CERTSLOT_PARAM_H
+
+#include <stddef.h>
+
+typedef enum {
+    CERTSLOT_TYPE_BOOL,    /* 0 or 1 */
+    CERTSLOT_TYPE_ENUM,    /* one of the '|'-separated values, any ASCII case */
+    CERTSLOT_TYPE_INDEX,   /* ENUM that is also accepted (and shown) as 0..n-1 */
+    CERTSLOT_TYPE_STRING,  /* free text without control characters */
+    CERTSLOT_TYPE_SERVER,  /* host, FQDN, IP, host/path or URL: no spaces */
+    CERTSLOT_TYPE_CERT,    /* certificate(s) as text; decoded by the store */
+    CERTSLOT_TYPE_KEY,     /* PEM private key, header kept; decoded by the store */
+    CERTSLOT_TYPE_CIPHERS, /* OpenSSL-syntax cipher list */
+    CERTSLOT_TYPE_ENCKEY   /* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>; */
+} certslot_type_t;
+
+/* Flags of a family. */
+#define CERTSLOT_PF_SECRET 0x1u /* never printed: shown as <secret> */
+
+#define CERTSLOT_CIPHERS_DEFAULT "ALL:!aNULL:!eNULL:!MD5:!RC4:!LOW:!EXP:@STRENGTH"
+
+/* X(ID, pattern, n1, n2, type, values, default, flags, help) */
+#define CERTSLOT_PARAM_FAMILIES(X) \
+    X(DEVICE_SET, "device.set", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
+      "Master switch: no device.* parameter applies unless this is 1.") \
+    X(PLATFORM_CA_CERT, "device.sec.TLS.customCaCert%u", 2, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+      "CA certificate(s) of platform CA slot N (base64 DER, PEM, or a PEM chain).") \
+    X(PLATFORM_DEVICE_CERT, "device.sec.TLS.customDeviceCert%u", 2, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+      "Device certificate of platform device slot N, optionally followed by its chain (leaf first).") \
+    X(PLATFORM_DEVICE_KEY, "device.sec.TLS.customDeviceKey%u", 2, 1, CERTSLOT_TYPE_KEY, NULL, "", CERTSLOT_PF_SECRET, \
+      "Private key of platform device slot N (PEM, header kept, unencrypted).") \
+    X(APP_CA_CERT, "sec.TLS.customCaCert.%u", 6, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+      "CA certificate(s) of application CA slot N.") \
+    X(APP_DEVICE_CERT, "sec.TLS.customDeviceCert.%u", 6, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+      "Device certificate (and chain) of application device slot N.") \
+    X(APP_DEVICE_KEY, "sec.TLS.customDeviceKey.%u", 6, 1, CERTSLOT_TYPE_KEY, NULL, "", CERTSLOT_PF_SECRET, \
+      "Private key of application device slot N.") \
+    X(PLATFORM_PROFILE_CA_LIST, "device.sec.TLS.profile.caCertList%u", 2, 1, CERTSLOT_TYPE_ENUM, \
+      "All|Builtin|BuiltinAndPlatform1|BuiltinAndPlatform2|Platform1|Platform2|Platform1AndPlatform2", "All", 0, \
+      "CAs trusted by platform profile N. All = built-in list, both platform and every filled application CA slot.") \
+    X(PLATFORM_PROFILE_DEVICE_CERT, "device.sec.TLS.profile.deviceCert%u", 2, 1, CERTSLOT_TYPE_ENUM, \
+      "Builtin|Platform1|Platform2", "Builtin", 0, \
+      "Device certificate platform profile N presents.") \
+    X(PLATFORM_PROFILE_CIPHER_DEFAULT, "device.sec.TLS.profile.cipherSuiteDefault%u", 2, 1, CERTSLOT_TYPE_BOOL, \
+      NULL, "1", 0, "1: platform profile N uses sec.TLS.cipherList; 0: its own cipherSuite.") \
+    X(PLATFORM_PROFILE_CIPHER, "device.sec.TLS.profile.cipherSuite%u", 2, 1, CERTSLOT_TYPE_CIPHERS, NULL, "", 0, \
+      "Cipher list of platform profile N when cipherSuiteDefault is 0.") \
+    X(APP_PROFILE_CA_BUILTIN, "sec.TLS.profile.%u.caCert.defaultList", 6, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "Application profile N trusts the built-in CA list.") \
+    X(APP_PROFILE_CA_PLATFORM, "sec.TLS.profile.%u.caCert.platform%u", 6, 2, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "Application profile N trusts platform CA slot M.") \
+    X(APP_PROFILE_CA_APP, "sec.TLS.profile.%u.caCert.application%u", 6, 6, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "Application profile N trusts application CA slot M.") \
+    X(APP_PROFILE_DEVICE_CERT, "sec.TLS.profile.%u.deviceCert", 6, 1, CERTSLOT_TYPE_ENUM, \
+      "Builtin|Platform1|Platform2|Application1|Application2|Application3|Application4|Application5|Application6", \
+      "Builtin", 0, "Device certificate application profile N presents.") \
+    X(APP_PROFILE_CIPHER_DEFAULT, "sec.TLS.profile.%u.cipherSuiteDefault", 6, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "1: application profile N uses sec.TLS.cipherList; 0: its own cipherSuite.") \
+    X(APP_PROFILE_CIPHER, "sec.TLS.profile.%u.cipherSuite", 6, 1, CERTSLOT_TYPE_CIPHERS, NULL, "", 0, \
+      "Cipher list of application profile N when cipherSuiteDefault is 0.") \
+    X(SELECT_DOT1X, "device.sec.TLS.profileSelection.dot1x", 1, 1, CERTSLOT_TYPE_ENUM, \
+      "PlatformProfile1|PlatformProfile2", "PlatformProfile1", 0, \
+      "TLS profile of Wi-Fi 802.1X (EAP); platform profiles only.") \
+    X(SELECT_PROV, "device.sec.TLS.profileSelection.provisioning", 1, 1, CERTSLOT_TYPE_ENUM, \
+      "PlatformProfile1|PlatformProfile2", "PlatformProfile1", 0, \
+      "TLS profile of provisioning (HTTPS, FTPS); platform profiles only.") \
+    X(SELECT_SYSLOG, "device.sec.TLS.profileSelection.syslog", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROFILE_NAMES, \
+      "PlatformProfile1", 0, "TLS profile of syslog over TLS.") \
+    X(SELECT_SIP, "sec.TLS.profileSelection.SIP", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROFILE_NAMES, \
+      "PlatformProfile1", 0, "TLS profile of SIP over TLS.") \
+    X(SELECT_LDAP, "sec.TLS.profileSelection.LDAP", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROFILE_NAMES, \
+      "PlatformProfile1", 0, "TLS profile of LDAP over TLS.") \
+    X(SELECT_BROWSER, "sec.TLS.profileSelection.browser", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROFILE_NAMES, \
+      "PlatformProfile1", 0, "TLS profile of the micro-browser.") \
+    X(STRICT_DOT1X, "device.sec.TLS.dot1x.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "802.1X: the RADIUS server certificate must name the configured server (plain string compare).") \
+    X(STRICT_PROV, "device.sec.TLS.prov.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "Provisioning: the server certificate must name device.prov.serverName.") \
+    X(STRICT_SYSLOG, "device.sec.TLS.syslog.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", \
+      0, "syslog: the server certificate must name the configured server.") \
+    X(STRICT_SIP, "sec.TLS.SIP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "SIP: the server certificate must name the configured server.") \
+    X(STRICT_LDAP, "sec.TLS.LDAP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "LDAP: the server certificate must name the configured server.") \
+    X(STRICT_BROWSER, "sec.TLS.browser.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+      "Browser: the server certificate must name the host in the URL.") \
+    X(PROTOCOL_DOT1X, "device.sec.TLS.protocol.dot1x", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
+      "TLSv1_2", 0, "Lowest TLS version 802.1X accepts.") \
+    X(PROTOCOL_PROV, "device.sec.TLS.protocol.prov", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
+      "TLSv1_2", 0, "Lowest TLS version provisioning accepts.") \
+    X(PROTOCOL_SYSLOG, "device.sec.TLS.protocol.syslog", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
+      "TLSv1_2", 0, "Lowest TLS version syslog accepts.") \
+    X(PROTOCOL_SIP, "sec.TLS.protocol.sip", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, "TLSv1_2", 0, \
+      "Lowest TLS version SIP accepts.") \
+    X(PROTOCOL_LDAP, "sec.TLS.protocol.ldap", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, "TLSv1_2", 0, \
+      "Lowest TLS version LDAP accepts.") \
+    X(PROTOCOL_BROWSER, "sec.TLS.protocol.browser", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
+      "TLSv1_2", 0, "Lowest TLS version the browser accepts.") \
+    X(CIPHERS, "sec.TLS.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, CERTSLOT_CIPHERS_DEFAULT, 0, \
+      "Global cipher list (OpenSSL syntax) used by profiles whose cipherSuiteDefault is 1.") \
+    X(CIPHERS_DOT1X, "sec.TLS.dot1x.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "802.1X cipher list; NoCipher = the profile's list.") \
+    X(CIPHERS_PROV, "sec.TLS.prov.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "Provisioning cipher list; NoCipher = the profile's list.") \
+    X(CIPHERS_SYSLOG, "sec.TLS.syslog.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "syslog cipher list; NoCipher = the profile's list.") \
+    X(CIPHERS_SIP, "sec.TLS.SIP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "SIP cipher list; NoCipher = the profile's list.") \
+    X(CIPHERS_LDAP, "sec.TLS.LDAP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "LDAP cipher list; NoCipher = the profile's list.") \
+    X(CIPHERS_BROWSER, "sec.TLS.browser.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+      "Browser cipher list; NoCipher = the profile's list.") \
+    X(PROV_SERVER_TYPE, "device.prov.serverType", 1, 1, CERTSLOT_TYPE_INDEX, "FTP|TFTP|HTTP|HTTPS|FTPS", "0", 0, \
+      "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990).") \
+    X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, NULL, "", 0, \
+      "Provisioning server: host, FQDN, IP, optionally with a path, or a URL (its scheme and credentials win).") \
+    X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, NULL, "PlcmSpIp", 0, \
+      "Provisioning user name.") \
+    X(PROV_PASSWORD, "device.prov.password", 1, 1, CERTSLOT_TYPE_STRING, NULL, "PlcmSpIp", CERTSLOT_PF_SECRET, \
+      "Provisioning password.") \
+    X(CONFIG_ENCRYPTION_KEY, "device.sec.configEncryption.key", 1, 1, CERTSLOT_TYPE_ENCKEY, NULL, "", \
+      CERTSLOT_PF_SECRET, "Key for encrypted config files: Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;")
+
+#define CERTSLOT_PROFILE_NAMES \
+    "PlatformProfile1|PlatformProfile2|ApplicationProfile1|ApplicationProfile2|ApplicationProfile3|" \
+    "ApplicationProfile4|ApplicationProfile5|ApplicationProfile6"
+#define CERTSLOT_PROTOCOL_NAMES "SSLv2v3|TLSv1_0|TLSv1_1|TLSv1_2"
+
+/* Family numbers: CERTSLOT_FAM_<ID>. */
+typedef enum {
+#define CERTSLOT_X_(id, pat, n1, n2, type, values, def, flags, help) CERTSLOT_FAM_##id,
+    CERTSLOT_PARAM_FAMILIES(CERTSLOT_X_)
+#undef CERTSLOT_X_
+    CERTSLOT_FAM_COUNT
+} certslot_family_t;
+
+/* First parameter number of each family: CERTSLOT_P_<ID>. */
+enum {
+#define CERTSLOT_X_(id, pat, n1, n2, type, values, def, flags, help) \
+    CERTSLOT_P_##id, CERTSLOT_P_##id##_LAST_ = CERTSLOT_P_##id + (n1) * (n2) - 1,
+    CERTSLOT_PARAM_FAMILIES(CERTSLOT_X_)
+#undef CERTSLOT_X_
+    CERTSLOT_PARAM_COUNT
+};
+
+typedef int certslot_param_t;
+
+#define CERTSLOT_PARAM(id, i) ((certslot_param_t)(CERTSLOT_P_##id + (i) - 1))
+#define CERTSLOT_PARAM2(id, i, j) \
+    ((certslot_param_t)(CERTSLOT_P_##id + ((i) - 1) * certslot_family_n2(CERTSLOT_FAM_##id) + (j) - 1))
+
+/* Longest canonical parameter name, with ".set", plus the NUL. */
+#define CERTSLOT_PARAM_NAME_MAX 64
+
+typedef struct {
+    const char *pattern;
+    unsigned n1, n2;
+    certslot_type_t type;
+    const char *values; /* '|'-separated, ENUM and INDEX only */
+    const char *def;    /* default as text */
+    unsigned flags;
+    const char *help;
+} certslot_family_info_t;
+
+const certslot_family_info_t *certslot_family_info(certslot_family_t fam);
+unsigned certslot_family_n2(certslot_family_t fam);
+
+/* The family of a parameter and its 1-based indexes (index2 is 1 when unused). */
+certslot_family_t certslot_param_family(certslot_param_t p, unsigned *index1, unsigned *index2);
+
+/* Writes the canonical name into buf (CERTSLOT_PARAM_NAME_MAX bytes suffice). */
+void certslot_param_name(certslot_param_t p, char *buf, size_t size);
+
+/* 1 for device.* parameters (gated by device.set and their .set companion). */
+int certslot_param_is_device(certslot_param_t p);
+
+certslot_type_t certslot_param_type(certslot_param_t p);
+const char *certslot_param_default(certslot_param_t p);
+/* The default's number, for BOOL, ENUM and INDEX parameters. */
+int certslot_param_default_num(certslot_param_t p);
+int certslot_param_is_secret(certslot_param_t p);
+
+/*
+ * Looks a name up, ASCII case-insensitively. Returns the parameter, or -1.
+ * *is_set_companion (may be NULL) is set to 1 when name is "<device param>.set".
+ */
+certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion);
+
+/*
+ * The known name (with ".set" when that is closer) nearest to an unknown
+ * one, for "did you mean". Writes it into buf and returns 1, or returns 0
+ * when nothing is close enough.
+ */
+int certslot_param_suggest(const char *name, char *buf, size_t size);
+
+/*
+ * Checks text as a value of p. On success returns 0 and, for BOOL, ENUM and
+ * INDEX, stores the number (0/1, or the value's position) in *num and the
+ * canonical spelling's position; on failure returns CERTSLOT_ERR_VALUE and
+ * writes a one-line reason into why.
+ */
+int certslot_param_check(certslot_param_t p, const char *text, size_t len, int *num, char *why, size_t why_size);
+
+/* The canonical spelling of value number num of an ENUM/INDEX parameter. */
+size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name);
+
+#endif

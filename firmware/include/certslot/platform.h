@@ -1,0 +1,29 @@
+/*
+ * The one place certslot allocates memory.
+ *
+ * All heap memory of the module (including expat's) goes through
+ * certslot_calloc() / certslot_free(), so a test or a handset can count,
+ * bound or fail allocations by installing its own pair. The default is the
+ * C library's calloc/free.
+ */
+#ifndef CERTSLOT_PLATFORM_H
+#define CERTSLOT_PLATFORM_H
+
+#include <stddef.h>
+
+typedef void *(*certslot_calloc_fn)(size_t n, size_t size);
+typedef void (*certslot_free_fn)(void *p);
+
+/* Installs an allocator pair; NULL for either restores the default pair. */
+void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f);
+
+void *certslot_calloc(size_t n, size_t size);
+void certslot_free(void *p);
+
+/* Copies s (at most len bytes, then a NUL) into new memory; NULL on failure. */
+char *certslot_strndup(const char *s, size_t len);
+
+/* Overwrites n bytes at p with zeroes in a way the compiler cannot elide. */
+void certslot_zeroize(void *p, size_t n);
+
+#endif

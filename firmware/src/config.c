@@ -1,0 +1,866 @@
+/*
+ * Config parser: expat streams each file's attributes into a per-file
+ * staging table; a file that parses cleanly is then merged into the
+ * configuration under the precedence rule, a file that does not is dropped.
+ */
+#include "certslot/config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <expat.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "internal.h"
+
+#define MASTER_NAME "000000000000.cfg"
+#define READ_CHUNK 16384
+
+/* One parameter's state inside the file being parsed. */
+typedef struct {
+    char *text;
+    size_t len;
+    int num;
+    certslot_where_t where;
+    uint8_t given, set, set_given;
+    certslot_where_t set_where;
+} staged_t;
+
+typedef struct {
+    certslot_config_t *cfg;
+    XML_Parser xp;
+    const char *file;
+    uint16_t rank;
+    staged_t *st;
+    size_t diag_mark;
+    size_t bytes;
+    int master;
+    char *config_files; /* master mode: last CONFIG_FILES value */
+    certslot_where_t config_files_where;
+    int fatal;            /* error code that rejects the file */
+    char fatal_msg[CERTSLOT_CONFIG_DIAG_LEN];
+    uint32_t fatal_line, fatal_col;
+    int value_errors;
+} parse_t;
+
+/* Attributes of the master file that are not parameters. */
+static const char *const master_attrs[] = {
+    "APP_FILE_PATH",       "CONFIG_FILES",      "MISC_FILES",        "LOG_FILE_DIRECTORY",
+    "OVERRIDES_DIRECTORY", "CONTACTS_DIRECTORY", "LICENSE_DIRECTORY", "USER_PROFILES_DIRECTORY",
+    "CALL_LISTS_DIRECTORY", "COREFILE_DIRECTORY",
+};
+
+/* ---- diagnostics ---- */
+
+static void vdiag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
+                  certslot_param_t param, certslot_param_t gate, const char *fmt, va_list ap)
+{
+    if (sev == CERTSLOT_ERROR)
+        cfg->errors++;
+    else if (sev == CERTSLOT_WARNING)
+        cfg->warnings++;
+    if (cfg->ndiags == cfg->diag_cap) {
+        size_t cap = cfg->diag_cap == 0 ? 16 : cfg->diag_cap * 2;
+        if (cap > CERTSLOT_CONFIG_MAX_DIAGS)
+            cap = CERTSLOT_CONFIG_MAX_DIAGS;
+        certslot_diag_t *d = cap > cfg->diag_cap ? certslot_calloc(cap, sizeof(*d)) : NULL;
+        if (d == NULL) {
+            cfg->diags_dropped++;
+            return;
+        }
+        if (cfg->ndiags > 0)
+            memcpy(d, cfg->diags, cfg->ndiags * sizeof(*d));
+        certslot_free(cfg->diags);
+        cfg->diags = d;
+        cfg->diag_cap = cap;
+    }
+    certslot_diag_t *d = &cfg->diags[cfg->ndiags++];
+    d->severity = sev;
+    d->file_rank = rank;
+    d->file = rank < cfg->nfiles ? cfg->files[rank] : NULL;
+    d->line = line;
+    d->col = col;
+    d->param = param;
+    d->gate = gate;
+    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 8, 9)))
+#endif
+static void diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
+                 certslot_param_t param, certslot_param_t gate, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vdiag(cfg, sev, rank, line, col, param, gate, fmt, ap);
+    va_end(ap);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+static void pdiag(parse_t *ps, certslot_severity_t sev, const certslot_where_t *w, certslot_param_t param,
+                  const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    certslot_param_t gate = -1;
+    if (sev == CERTSLOT_ERROR && param >= 0 && certslot_param_is_device(param) && param != CERTSLOT_P_DEVICE_SET)
+        gate = param;
+    vdiag(ps->cfg, sev, ps->rank, w->line, w->col, param, gate, fmt, ap);
+    va_end(ap);
+}
+
+static void fatal(parse_t *ps, int err, const char *msg)
+{
+    if (ps->fatal != 0)
+        return;
+    ps->fatal = err;
+    ps->fatal_line = (uint32_t)XML_GetCurrentLineNumber(ps->xp);
+    ps->fatal_col = (uint32_t)XML_GetCurrentColumnNumber(ps->xp) + 1;
+    snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "%s", msg);
+    XML_StopParser(ps->xp, XML_FALSE);
+}
+
+/* ---- attribute positions: expat reports only the element's ---- */
+
+typedef struct {
+    const char *p, *end;
+    uint32_t line, col; /* col 0-based, in characters as expat counts */
+} scan_t;
+
+static void scan_advance(scan_t *s)
+{
+    unsigned char c = (unsigned char)*s->p++;
+
+    if (c == '\n' || (c == '\r' && !(s->p < s->end && *s->p == '\n'))) {
+        s->line++;
+        s->col = 0;
+    } else if ((c & 0xC0) != 0x80 && c != '\r') {
+        s->col++;
+    }
+}
+
+static int scan_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Positions s at the first attribute of the start tag. */
+static void scan_begin(scan_t *s, XML_Parser xp)
+{
+    int off = 0, size = 0;
+    const char *buf = XML_GetInputContext(xp, &off, &size);
+    int count = XML_GetCurrentByteCount(xp);
+
+    s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
+    s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
+    if (buf == NULL || count <= 0 || off + count > size) {
+        s->p = s->end = NULL;
+        return;
+    }
+    s->p = buf + off;
+    s->end = s->p + count;
+    if (s->p < s->end && *s->p == '<')
+        scan_advance(s);
+    while (s->p < s->end && !scan_space(*s->p) && *s->p != '/' && *s->p != '>')
+        scan_advance(s);
+}
+
+/* Where the next attribute name starts; then skips past its value. */
+static certslot_where_t scan_next(scan_t *s, const char *file)
+{
+    certslot_where_t w = {file, s->line, s->col + 1};
+
+    if (s->p == NULL)
+        return w;
+    while (s->p < s->end && scan_space(*s->p))
+        scan_advance(s);
+    w.line = s->line;
+    w.col = s->col + 1;
+    while (s->p < s->end && *s->p != '"' && *s->p != '\'')
+        scan_advance(s);
+    if (s->p < s->end) {
+        char q = *s->p;
+        scan_advance(s);
+        while (s->p < s->end && *s->p != q)
+            scan_advance(s);
+        if (s->p < s->end)
+            scan_advance(s);
+    }
+    return w;
+}
+
+/* ---- one attribute ---- */
+
+static int starts_ci(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strlen(s) >= n && cs_ncase_equal(s, prefix, n);
+}
+
+static int is_master_attr(const char *name)
+{
+    for (size_t i = 0; i < sizeof(master_attrs) / sizeof(master_attrs[0]); i++)
+        if (cs_equal_ci(name, strlen(name), master_attrs[i]))
+            return 1;
+    return 0;
+}
+
+static void unknown_param(parse_t *ps, const char *name, const certslot_where_t *w)
+{
+    size_t len = strlen(name);
+    char buf[CERTSLOT_PARAM_NAME_MAX];
+
+    if (len > 4 && cs_equal_ci(name + len - 4, 4, ".set")) {
+        certslot_param_t base = certslot_param_lookup(name, len - 4, NULL);
+        if (base >= 0) {
+            certslot_param_name(base, buf, sizeof(buf));
+            pdiag(ps, CERTSLOT_WARNING, w, -1,
+                  "'%s' has no .set companion (only device.* parameters do); %s applies without one", name, buf);
+            return;
+        }
+    }
+    if (len < CERTSLOT_PARAM_NAME_MAX + 8 && certslot_param_suggest(name, buf, sizeof(buf))) {
+        pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'; did you mean '%s'?", name, buf);
+        return;
+    }
+    /* Names outside certslot's namespaces belong to other parts of the handset. */
+    if (starts_ci(name, "device.sec.") || starts_ci(name, "sec.tls.") || starts_ci(name, "device.prov."))
+        pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'", name);
+}
+
+static void trim(const char **t, size_t *len)
+{
+    while (*len > 0 && scan_space(**t)) {
+        (*t)++;
+        (*len)--;
+    }
+    while (*len > 0 && scan_space((*t)[*len - 1]))
+        (*len)--;
+}
+
+static void set_companion(parse_t *ps, certslot_param_t p, const char *value, const certslot_where_t *w)
+{
+    staged_t *s = &ps->st[p];
+    char name[CERTSLOT_PARAM_NAME_MAX];
+    size_t len = strlen(value);
+
+    certslot_param_name(p, name, sizeof(name));
+    trim(&value, &len);
+    if (len != 1 || (value[0] != '0' && value[0] != '1')) {
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s.set: expected 0 or 1, got '%.40s'", name, value);
+        ps->value_errors++;
+        return;
+    }
+    if (s->set_given)
+        pdiag(ps, CERTSLOT_WARNING, w, p, "%s.set given again; this one replaces the one at line %u", name,
+              (unsigned)s->set_where.line);
+    s->set = (uint8_t)(value[0] - '0');
+    s->set_given = 1;
+    s->set_where = *w;
+}
+
+static void value(parse_t *ps, certslot_param_t p, const char *text, const certslot_where_t *w)
+{
+    staged_t *s = &ps->st[p];
+    char name[CERTSLOT_PARAM_NAME_MAX], why[CERTSLOT_CONFIG_DIAG_LEN - CERTSLOT_PARAM_NAME_MAX - 8];
+    size_t len = strlen(text);
+    certslot_type_t type = certslot_param_type(p);
+    int num;
+
+    certslot_param_name(p, name, sizeof(name));
+    if (len > CERTSLOT_CONFIG_MAX_VALUE) {
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: value is %zu bytes, longer than the limit of %u", name, len,
+              (unsigned)CERTSLOT_CONFIG_MAX_VALUE);
+        ps->value_errors++;
+        return;
+    }
+    if (type != CERTSLOT_TYPE_CERT && type != CERTSLOT_TYPE_KEY && type != CERTSLOT_TYPE_STRING)
+        trim(&text, &len);
+    if (certslot_param_check(p, text, len, &num, why, sizeof(why)) != 0) {
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: %s", name, why);
+        ps->value_errors++;
+        return;
+    }
+    char digit[2] = {(char)('0' + num), '\0'};
+    if (len > 0 && type == CERTSLOT_TYPE_ENUM) /* keep the canonical spelling */
+        len = certslot_param_enum_name(p, num, &text);
+    else if (len > 0 && type == CERTSLOT_TYPE_INDEX)
+        text = digit, len = 1;
+    char *copy = certslot_strndup(text, len);
+    if (copy == NULL) {
+        fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+        return;
+    }
+    if (s->given) {
+        pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u", name,
+              (unsigned)s->where.line);
+        certslot_zeroize(s->text, s->len);
+        certslot_free(s->text);
+    }
+    s->text = copy;
+    s->len = len;
+    s->num = num;
+    s->given = 1;
+    s->where = *w;
+}
+
+static void attribute(parse_t *ps, const char *name, const char *text, const certslot_where_t *w)
+{
+    int companion = 0;
+    certslot_param_t p;
+
+    if (strcmp(name, "xmlns") == 0 || strchr(name, ':') != NULL)
+        return; /* XML machinery, not a parameter */
+    if (is_master_attr(name)) {
+        if (!ps->master) {
+            pdiag(ps, CERTSLOT_WARNING, w, -1, "%s has effect only in a master file; ignored here", name);
+        } else if (cs_equal_ci(name, strlen(name), "CONFIG_FILES")) {
+            char *copy = certslot_strndup(text, strlen(text));
+            if (copy == NULL) {
+                fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+                return;
+            }
+            certslot_free(ps->config_files);
+            ps->config_files = copy;
+            ps->config_files_where = *w;
+        }
+        return;
+    }
+    p = certslot_param_lookup(name, strlen(name), &companion);
+    if (p < 0) {
+        unknown_param(ps, name, w);
+    } else if (ps->master) {
+        pdiag(ps, CERTSLOT_WARNING, w, p,
+              "'%s' in the master file is not applied; put it in a file named by CONFIG_FILES", name);
+    } else if (companion) {
+        set_companion(ps, p, text, w);
+    } else {
+        value(ps, p, text, w);
+    }
+}
+
+/* ---- expat callbacks ---- */
+
+static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts)
+{
+    parse_t *ps = ud;
+    scan_t s;
+
+    (void)el;
+    if (ps->fatal != 0)
+        return;
+    scan_begin(&s, ps->xp);
+    for (size_t i = 0; atts[i] != NULL && ps->fatal == 0; i += 2) {
+        certslot_where_t w = scan_next(&s, ps->file);
+        attribute(ps, atts[i], atts[i + 1], &w);
+    }
+}
+
+static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,
+                               int has_internal_subset)
+{
+    (void)name, (void)sysid, (void)pubid, (void)has_internal_subset;
+    fatal(ud, CERTSLOT_ERR_XML, "DOCTYPE declarations (DTDs, entities) are not allowed in config files");
+}
+
+static void XMLCALL on_entity_decl(void *ud, const XML_Char *name, int is_param, const XML_Char *value,
+                                   int value_len, const XML_Char *base, const XML_Char *sysid,
+                                   const XML_Char *pubid, const XML_Char *notation)
+{
+    (void)name, (void)is_param, (void)value, (void)value_len, (void)base, (void)sysid, (void)pubid, (void)notation;
+    fatal(ud, CERTSLOT_ERR_XML, "entity declarations are not allowed in config files");
+}
+
+static int XMLCALL on_external_entity(XML_Parser xp, const XML_Char *context, const XML_Char *base,
+                                      const XML_Char *sysid, const XML_Char *pubid)
+{
+    (void)xp, (void)context, (void)base, (void)sysid, (void)pubid;
+    return XML_STATUS_ERROR;
+}
+
+/* expat's allocator, routed through certslot_calloc (which has no realloc). */
+typedef union {
+    size_t size;
+    max_align_t align;
+} xhdr_t;
+
+static void *xmalloc(size_t n)
+{
+    xhdr_t *h = certslot_calloc(1, sizeof(xhdr_t) + n);
+    if (h == NULL)
+        return NULL;
+    h->size = n;
+    return h + 1;
+}
+
+static void xfree(void *p)
+{
+    if (p != NULL)
+        certslot_free((xhdr_t *)p - 1);
+}
+
+static void *xrealloc(void *p, size_t n)
+{
+    void *q = xmalloc(n);
+    if (q != NULL && p != NULL) {
+        size_t old = ((xhdr_t *)p - 1)->size;
+        memcpy(q, p, old < n ? old : n);
+        xfree(p);
+    }
+    return q;
+}
+
+static const XML_Memory_Handling_Suite xml_mem = {xmalloc, xrealloc, xfree};
+
+/* ---- one file ---- */
+
+static int add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
+{
+    if (cfg->nfiles >= CERTSLOT_CONFIG_MAX_FILES)
+        return CERTSLOT_ERR_LIMIT;
+    cfg->files[cfg->nfiles] = certslot_strndup(name, strlen(name));
+    if (cfg->files[cfg->nfiles] == NULL)
+        return CERTSLOT_ERR_NOMEM;
+    *rank = (uint16_t)cfg->nfiles++;
+    return 0;
+}
+
+static int parse_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int master)
+{
+    memset(ps, 0, sizeof(*ps));
+    ps->cfg = cfg;
+    ps->master = master;
+    if (cfg->finished)
+        return CERTSLOT_ERR_ARG;
+    int ret = add_file(cfg, name, &ps->rank);
+    if (ret != 0) {
+        diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "%s: %s", name,
+             ret == CERTSLOT_ERR_LIMIT ? "too many config files" : "out of memory");
+        return ret;
+    }
+    ps->file = cfg->files[ps->rank];
+    ps->diag_mark = cfg->ndiags;
+    ps->st = certslot_calloc(CERTSLOT_PARAM_COUNT, sizeof(staged_t));
+    ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, &xml_mem, NULL) : NULL;
+    if (ps->xp == NULL) {
+        certslot_free(ps->st);
+        ps->st = NULL;
+        diag(cfg, CERTSLOT_ERROR, ps->rank, 0, 0, -1, -1, "out of memory");
+        return CERTSLOT_ERR_NOMEM;
+    }
+    XML_SetUserData(ps->xp, ps);
+    XML_SetStartElementHandler(ps->xp, on_start);
+    XML_SetStartDoctypeDeclHandler(ps->xp, on_doctype);
+    XML_SetEntityDeclHandler(ps->xp, on_entity_decl);
+    XML_SetExternalEntityRefHandler(ps->xp, on_external_entity);
+    XML_SetParamEntityParsing(ps->xp, XML_PARAM_ENTITY_PARSING_NEVER);
+    return 0;
+}
+
+static void parse_chunk(parse_t *ps, const char *data, size_t len, int final)
+{
+    if (ps->fatal != 0)
+        return;
+    ps->bytes += len;
+    if (ps->bytes > CERTSLOT_CONFIG_MAX_FILE) {
+        ps->fatal = CERTSLOT_ERR_LIMIT;
+        snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "file is larger than the limit of %u bytes",
+                 (unsigned)CERTSLOT_CONFIG_MAX_FILE);
+        return;
+    }
+    if (XML_Parse(ps->xp, data, (int)len, final) == XML_STATUS_OK || ps->fatal != 0)
+        return;
+    enum XML_Error e = XML_GetErrorCode(ps->xp);
+    ps->fatal = e == XML_ERROR_NO_MEMORY ? CERTSLOT_ERR_NOMEM : CERTSLOT_ERR_XML;
+    ps->fatal_line = (uint32_t)XML_GetCurrentLineNumber(ps->xp);
+    ps->fatal_col = (uint32_t)XML_GetCurrentColumnNumber(ps->xp) + 1;
+    snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "not well-formed XML: %s; nothing in this file applies",
+             XML_ErrorString(e));
+}
+
+static void staged_free(staged_t *st)
+{
+    if (st == NULL)
+        return;
+    for (size_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        certslot_zeroize(st[p].text, st[p].len);
+        certslot_free(st[p].text);
+    }
+    certslot_free(st);
+}
+
+/* Merges a cleanly parsed file: it fills what no earlier (higher) file set. */
+static void merge(parse_t *ps)
+{
+    certslot_config_t *cfg = ps->cfg;
+
+    for (size_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        staged_t *s = &ps->st[p];
+        certslot_value_t *v = &cfg->v[p];
+        if (s->given && !v->given) {
+            v->text = s->text;
+            v->len = s->len;
+            v->num = s->num;
+            v->where = s->where;
+            v->rank = ps->rank;
+            v->given = 1;
+            s->text = NULL;
+            s->len = 0;
+        }
+        if (s->set_given && !v->set_given) {
+            v->set = s->set;
+            v->set_given = 1;
+            v->set_where = s->set_where;
+        }
+    }
+}
+
+static void recount(certslot_config_t *cfg)
+{
+    cfg->errors = cfg->warnings = 0;
+    for (size_t i = 0; i < cfg->ndiags; i++) {
+        cfg->errors += cfg->diags[i].severity == CERTSLOT_ERROR;
+        cfg->warnings += cfg->diags[i].severity == CERTSLOT_WARNING;
+    }
+}
+
+static int parse_end(parse_t *ps)
+{
+    certslot_config_t *cfg = ps->cfg;
+    int ret = 0;
+
+    if (ps->fatal != 0) {
+        cfg->ndiags = ps->diag_mark; /* the file is rejected whole: so are its diagnostics */
+        recount(cfg);
+        diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
+        ret = ps->fatal;
+    } else if (ps->st != NULL) {
+        if (!ps->master)
+            merge(ps);
+        ret = ps->value_errors > 0 ? CERTSLOT_ERR_VALUE : 0;
+    }
+    if (ps->xp != NULL)
+        XML_ParserFree(ps->xp);
+    staged_free(ps->st);
+    ps->xp = NULL;
+    ps->st = NULL;
+    return ret;
+}
+
+static int parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
+                        parse_t *ps)
+{
+    int ret = parse_begin(ps, cfg, name, master);
+
+    if (ret != 0)
+        return ret;
+    parse_chunk(ps, data, len > CERTSLOT_CONFIG_MAX_FILE ? CERTSLOT_CONFIG_MAX_FILE + 1 : len, 1);
+    return parse_end(ps);
+}
+
+static int parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    int ret;
+
+    if (f == NULL) {
+        uint16_t rank;
+        int e = errno;
+        cfg->io_error = 1;
+        if (add_file(cfg, path, &rank) != 0)
+            rank = UINT16_MAX;
+        diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot read: %s", strerror(e));
+        return CERTSLOT_ERR_IO;
+    }
+    buf = certslot_calloc(1, READ_CHUNK);
+    ret = buf != NULL ? parse_begin(ps, cfg, path, master) : CERTSLOT_ERR_NOMEM;
+    if (ret == 0) {
+        for (;;) {
+            size_t n = fread(buf, 1, READ_CHUNK, f);
+            int done = n < READ_CHUNK;
+            if (done && ferror(f)) {
+                cfg->io_error = 1;
+                ps->fatal = CERTSLOT_ERR_IO;
+                snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "read error");
+                break;
+            }
+            parse_chunk(ps, buf, n, done);
+            if (done || ps->fatal != 0)
+                break;
+        }
+        ret = parse_end(ps);
+    }
+    certslot_free(buf);
+    fclose(f);
+    return ret;
+}
+
+/* ---- public API ---- */
+
+int certslot_config_init(certslot_config_t *cfg, const char *mac)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    memcpy(cfg->mac, "000000000000", 13);
+    if (mac == NULL)
+        return 0;
+    size_t n = 0;
+    for (const char *c = mac; *c != '\0'; c++) {
+        char l = cs_lower(*c);
+        if (*c == ':' || *c == '-')
+            continue;
+        if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f')) || n == 12)
+            return CERTSLOT_ERR_ARG;
+        cfg->mac[n++] = l;
+    }
+    return n == 12 ? 0 : CERTSLOT_ERR_ARG;
+}
+
+void certslot_config_free(certslot_config_t *cfg)
+{
+    if (cfg == NULL)
+        return;
+    for (size_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        certslot_zeroize(cfg->v[p].text, cfg->v[p].len);
+        certslot_free(cfg->v[p].text);
+    }
+    for (unsigned i = 0; i < cfg->nfiles; i++)
+        certslot_free(cfg->files[i]);
+    certslot_free(cfg->diags);
+    memset(cfg, 0, sizeof(*cfg));
+}
+
+int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len)
+{
+    parse_t ps;
+    return parse_buffer(cfg, name, data, len, 0, &ps);
+}
+
+int certslot_config_parse_file(certslot_config_t *cfg, const char *path)
+{
+    parse_t ps;
+    return parse_path(cfg, path, 0, &ps);
+}
+
+static int file_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Replaces [mac] and [PHONE_MAC_ADDRESS] in name; 0, or an error for a name we refuse. */
+static int expand_name(const char *mac, const char *name, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        if (name[i] == '[' && i + 5 <= len && cs_ncase_equal(name + i, "[mac]", 5))
+            rep = mac, skip = 5;
+        else if (name[i] == '[' && i + 19 <= len && cs_ncase_equal(name + i, "[PHONE_MAC_ADDRESS]", 19))
+            rep = mac, skip = 19;
+        if (rep != NULL) {
+            if (o + 12 >= size)
+                return CERTSLOT_ERR_LIMIT;
+            memcpy(out + o, rep, 12);
+            o += 12;
+            i += skip;
+        } else {
+            if (o + 1 >= size)
+                return CERTSLOT_ERR_LIMIT;
+            out[o++] = name[i++];
+        }
+    }
+    out[o] = '\0';
+    /* Only plain relative paths inside the master's directory. */
+    if (o == 0 || out[0] == '/' || strchr(out, '\\') != NULL)
+        return CERTSLOT_ERR_ARG;
+    for (const char *c = out; c != NULL; c = strchr(c, '/')) {
+        if (*c == '/')
+            c++;
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
+            return CERTSLOT_ERR_ARG;
+    }
+    return 0;
+}
+
+/* out = dir + "/" + name; CERTSLOT_ERR_LIMIT when it does not fit. */
+static int join_path(char *out, size_t size, const char *dir, size_t dir_len, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (dir_len + 1 + n + 1 > size)
+        return CERTSLOT_ERR_LIMIT;
+    memcpy(out, dir, dir_len);
+    out[dir_len] = '/';
+    memcpy(out + dir_len + 1, name, n + 1);
+    return 0;
+}
+
+int certslot_config_load_master(certslot_config_t *cfg, const char *path)
+{
+    char master[1024], name[256], full[1024], mac_name[20];
+    const char *dir = path;
+    size_t dir_len = strlen(path);
+    struct stat st;
+    parse_t ps;
+    int ret, worst = 0;
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(mac_name, sizeof(mac_name), "%s.cfg", cfg->mac);
+        if (join_path(master, sizeof(master), dir, dir_len, mac_name) != 0)
+            return CERTSLOT_ERR_LIMIT;
+        if (!file_exists(master))
+            (void)join_path(master, sizeof(master), dir, dir_len, MASTER_NAME);
+    } else {
+        const char *slash = strrchr(path, '/');
+        if (dir_len >= sizeof(master))
+            return CERTSLOT_ERR_LIMIT;
+        memcpy(master, path, dir_len + 1);
+        dir = slash != NULL ? path : ".";
+        dir_len = slash != NULL ? (size_t)(slash - path) : 1;
+    }
+    ps.config_files = NULL;
+    ret = parse_path(cfg, master, 1, &ps);
+    if (ret != 0) {
+        certslot_free(ps.config_files);
+        return ret;
+    }
+    const char *list = ps.config_files;
+    if (list == NULL || list[strspn(list, " \t\n\r,")] == '\0') {
+        diag(cfg, CERTSLOT_WARNING, ps.rank, 1, 1, -1, -1, "master file names no CONFIG_FILES");
+        certslot_free(ps.config_files);
+        return 0;
+    }
+    certslot_where_t where = ps.config_files_where;
+    uint16_t master_rank = ps.rank;
+    for (const char *c = list; *c != '\0';) {
+        const char *t;
+        size_t len;
+        c += strspn(c, " \t\n\r,");
+        t = c;
+        len = strcspn(c, ",");
+        c += len;
+        while (len > 0 && scan_space(t[len - 1]))
+            len--;
+        if (len == 0)
+            continue;
+        if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
+            diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
+                 "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",
+                 (int)(len > 80 ? 80 : len), t);
+            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
+            continue;
+        }
+        ret = join_path(full, sizeof(full), dir, dir_len, name);
+        if (ret == 0 && access(full, F_OK) != 0 && errno == ENOENT) {
+            /* Per-handset files such as [mac]-ext.cfg are optional. */
+            diag(cfg, CERTSLOT_WARNING, master_rank, where.line, where.col, -1, -1,
+                 "CONFIG_FILES names '%s', which does not exist; skipped", name);
+            continue;
+        }
+        if (ret == 0)
+            ret = certslot_config_parse_file(cfg, full);
+        if (ret == CERTSLOT_ERR_IO || worst == 0)
+            worst = ret;
+    }
+    certslot_free(ps.config_files);
+    return worst;
+}
+
+static int gate_open(const certslot_config_t *cfg, certslot_param_t p)
+{
+    const certslot_value_t *ds = &cfg->v[CERTSLOT_P_DEVICE_SET];
+    const certslot_value_t *v = &cfg->v[p];
+
+    if (!certslot_param_is_device(p) || p == CERTSLOT_P_DEVICE_SET)
+        return 1;
+    return ds->given && ds->len > 0 && ds->num == 1 && v->set_given && v->set == 1;
+}
+
+int certslot_config_finish(certslot_config_t *cfg)
+{
+    char name[CERTSLOT_PARAM_NAME_MAX];
+
+    if (cfg->finished)
+        return CERTSLOT_ERR_ARG;
+    cfg->finished = 1;
+    const certslot_value_t *ds = &cfg->v[CERTSLOT_P_DEVICE_SET];
+    int device_set = ds->given && ds->len > 0 && ds->num == 1;
+    for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        certslot_value_t *v = &cfg->v[p];
+        if (!v->given)
+            continue;
+        v->applied = (uint8_t)gate_open(cfg, p);
+        if (v->applied || (v->len == 0 && v->set_given))
+            continue;
+        certslot_param_name(p, name, sizeof(name));
+        if (!device_set)
+            diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
+                 "value present but device.set is not 1: %s ignored", name);
+        else
+            diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
+                 "value present but %s.set is not 1: ignored", name);
+    }
+    for (size_t i = 0; i < cfg->ndiags; i++) {
+        certslot_diag_t *d = &cfg->diags[i];
+        if (d->gate < 0 || gate_open(cfg, d->gate))
+            continue;
+        certslot_param_name(d->gate, name, sizeof(name));
+        d->severity = CERTSLOT_NOTE;
+        size_t n = strlen(d->msg);
+        snprintf(d->msg + n, sizeof(d->msg) - n, " (ignored: %s)",
+                 device_set ? ".set is not 1" : "device.set is not 1");
+    }
+    /* Stable insertion sort: file order, then position. */
+    for (size_t i = 1; i < cfg->ndiags; i++) {
+        certslot_diag_t d = cfg->diags[i];
+        size_t j = i;
+        while (j > 0) {
+            const certslot_diag_t *e = &cfg->diags[j - 1];
+            if (e->file_rank < d.file_rank ||
+                (e->file_rank == d.file_rank && (e->line < d.line || (e->line == d.line && e->col <= d.col))))
+                break;
+            cfg->diags[j] = *e;
+            j--;
+        }
+        cfg->diags[j] = d;
+    }
+    recount(cfg);
+    return cfg->errors > 0 ? CERTSLOT_ERR_VALUE : 0;
+}
+
+const char *certslot_config_get(const certslot_config_t *cfg, certslot_param_t p)
+{
+    if (p < 0 || p >= CERTSLOT_PARAM_COUNT)
+        return "";
+    const certslot_value_t *v = &cfg->v[p];
+    return v->applied && v->len > 0 ? v->text : certslot_param_default(p);
+}
+
+int certslot_config_get_num(const certslot_config_t *cfg, certslot_param_t p)
+{
+    if (p < 0 || p >= CERTSLOT_PARAM_COUNT)
+        return 0;
+    const certslot_value_t *v = &cfg->v[p];
+    return v->applied && v->len > 0 ? v->num : certslot_param_default_num(p);
+}
+
+int certslot_config_is_set(const certslot_config_t *cfg, certslot_param_t p)
+{
+    return p >= 0 && p < CERTSLOT_PARAM_COUNT && cfg->v[p].applied;
+}
+
+const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, certslot_param_t p)
+{
+    return certslot_config_is_set(cfg, p) ? &cfg->v[p].where : NULL;
+}

@@ -1,0 +1,24 @@
+/*
+ * Small helpers shared by the module's source files. Not part of the API.
+ */
+#ifndef CERTSLOT_INTERNAL_H
+#define CERTSLOT_INTERNAL_H
+
+#include <stddef.h>
+
+/* ASCII lower case; every other byte unchanged. */
+static inline char cs_lower(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* 1 when a[0..n) equals b[0..n) ignoring ASCII case. */
+int cs_ncase_equal(const char *a, const char *b, size_t n);
+
+/* 1 when s[0..len) equals the C string lit ignoring ASCII case. */
+int cs_equal_ci(const char *s, size_t len, const char *lit);
+
+/* 1 when the C string needle occurs in hay[0..len) (case-sensitive). */
+int cs_find(const char *hay, size_t len, const char *needle);
+
+#endif

@@ -1,0 +1,417 @@
+/*
+ * The parameter registry: name lookup, canonical names, value checks.
+ */
+#include "certslot/param.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "internal.h"
+
+static const certslot_family_info_t families[CERTSLOT_FAM_COUNT] = {
+#define X(id, pat, n1, n2, type, values, def, flags, help) {pat, n1, n2, type, values, def, flags, help},
+    CERTSLOT_PARAM_FAMILIES(X)
+#undef X
+};
+
+static const certslot_param_t family_first[CERTSLOT_FAM_COUNT + 1] = {
+#define X(id, pat, n1, n2, type, values, def, flags, help) CERTSLOT_P_##id,
+    CERTSLOT_PARAM_FAMILIES(X)
+#undef X
+        CERTSLOT_PARAM_COUNT};
+
+const certslot_family_info_t *certslot_family_info(certslot_family_t fam)
+{
+    return (unsigned)fam < CERTSLOT_FAM_COUNT ? &families[fam] : NULL;
+}
+
+unsigned certslot_family_n2(certslot_family_t fam)
+{
+    return families[fam].n2;
+}
+
+certslot_family_t certslot_param_family(certslot_param_t p, unsigned *index1, unsigned *index2)
+{
+    unsigned lo = 0, hi = CERTSLOT_FAM_COUNT;
+
+    while (hi - lo > 1) { /* last family whose first parameter is <= p */
+        unsigned mid = (lo + hi) / 2;
+        if (family_first[mid] <= p)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    unsigned off = (unsigned)(p - family_first[lo]);
+    if (index1 != NULL)
+        *index1 = off / families[lo].n2 + 1;
+    if (index2 != NULL)
+        *index2 = off % families[lo].n2 + 1;
+    return (certslot_family_t)lo;
+}
+
+static const certslot_family_info_t *info_of(certslot_param_t p)
+{
+    return &families[certslot_param_family(p, NULL, NULL)];
+}
+
+void certslot_param_name(certslot_param_t p, char *buf, size_t size)
+{
+    unsigned i, j;
+    const certslot_family_info_t *f = &families[certslot_param_family(p, &i, &j)];
+    size_t o = 0;
+    int which = 0;
+
+    for (const char *s = f->pattern; *s != '\0' && o + 1 < size; s++) {
+        if (s[0] == '%' && s[1] == 'u') {
+            int n = snprintf(buf + o, size - o, "%u", which++ == 0 ? i : j);
+            o += n > 0 ? (size_t)n : 0;
+            if (o >= size)
+                o = size - 1;
+            s++;
+        } else {
+            buf[o++] = *s;
+        }
+    }
+    if (size > 0)
+        buf[o] = '\0';
+}
+
+int certslot_param_is_device(certslot_param_t p)
+{
+    return strncmp(info_of(p)->pattern, "device.", 7) == 0;
+}
+
+certslot_type_t certslot_param_type(certslot_param_t p)
+{
+    return info_of(p)->type;
+}
+
+const char *certslot_param_default(certslot_param_t p)
+{
+    return info_of(p)->def;
+}
+
+int certslot_param_is_secret(certslot_param_t p)
+{
+    return (info_of(p)->flags & CERTSLOT_PF_SECRET) != 0;
+}
+
+/*
+ * Matches name against a family pattern, case-insensitively. A %u matches
+ * 1 to 2 decimal digits without a leading zero, within the family's range.
+ * Returns the number of name bytes consumed, or 0 when it does not match.
+ */
+static size_t match_pattern(const certslot_family_info_t *f, const char *name, size_t len, unsigned idx[2])
+{
+    size_t o = 0;
+    int which = 0;
+
+    idx[0] = idx[1] = 1;
+    for (const char *s = f->pattern; *s != '\0'; s++) {
+        if (s[0] == '%' && s[1] == 'u') {
+            unsigned v = 0, digits = 0;
+            while (o < len && name[o] >= '0' && name[o] <= '9' && digits < 3) {
+                if (digits == 1 && v == 0)
+                    return 0;
+                v = v * 10 + (unsigned)(name[o++] - '0');
+                digits++;
+            }
+            unsigned max = which == 0 ? f->n1 : f->n2;
+            if (digits == 0 || v < 1 || v > max)
+                return 0;
+            idx[which++] = v;
+            s++;
+        } else if (o >= len || cs_lower(name[o]) != cs_lower(*s)) {
+            return 0;
+        } else {
+            o++;
+        }
+    }
+    return o;
+}
+
+certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
+{
+    for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
+        const certslot_family_info_t *f = &families[fam];
+        unsigned idx[2];
+        size_t n;
+
+        if (cs_lower(name[0]) != cs_lower(f->pattern[0]))
+            continue;
+        n = match_pattern(f, name, len, idx);
+        if (n == 0)
+            continue;
+        certslot_param_t p = family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
+        int companion = 0;
+        if (n != len) {
+            if (fam == CERTSLOT_FAM_DEVICE_SET || strncmp(f->pattern, "device.", 7) != 0 ||
+                !cs_equal_ci(name + n, len - n, ".set"))
+                continue;
+            companion = 1;
+        }
+        if (is_set_companion != NULL)
+            *is_set_companion = companion;
+        return p;
+    }
+    return -1;
+}
+
+/* Edit distance of a and b (lower-cased), or limit + 1 once it exceeds limit. */
+static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb, unsigned limit)
+{
+    unsigned row[CERTSLOT_PARAM_NAME_MAX + 1];
+
+    if (lb > CERTSLOT_PARAM_NAME_MAX || (la > lb ? la - lb : lb - la) > limit)
+        return limit + 1;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = (unsigned)j;
+    for (size_t i = 1; i <= la; i++) {
+        unsigned diag = row[0], best;
+        row[0] = (unsigned)i;
+        best = row[0];
+        for (size_t j = 1; j <= lb; j++) {
+            unsigned up = row[j];
+            unsigned cost = cs_lower(a[i - 1]) == cs_lower(b[j - 1]) ? 0 : 1;
+            unsigned v = diag + cost;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best > limit)
+            return limit + 1;
+    }
+    return row[lb];
+}
+
+int certslot_param_suggest(const char *name, char *buf, size_t size)
+{
+    size_t len = strlen(name);
+    unsigned limit = len < 12 ? 1 : 2, best = limit + 1;
+    char cand[CERTSLOT_PARAM_NAME_MAX];
+
+    for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        int forms = certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET ? 2 : 1;
+        certslot_param_name(p, cand, sizeof(cand) - 4);
+        for (int form = 0; form < forms; form++) {
+            if (form == 1)
+                strcat(cand, ".set");
+            unsigned d = edit_distance(name, len, cand, strlen(cand), limit);
+            if (d < best) {
+                best = d;
+                snprintf(buf, size, "%s", cand);
+            }
+        }
+    }
+    return best <= limit;
+}
+
+size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name)
+{
+    const char *s = info_of(p)->values;
+
+    for (int k = 0; s != NULL; k++) {
+        const char *bar = strchr(s, '|');
+        size_t n = bar != NULL ? (size_t)(bar - s) : strlen(s);
+        if (k == num) {
+            *name = s;
+            return n;
+        }
+        s = bar != NULL ? bar + 1 : NULL;
+    }
+    *name = "";
+    return 0;
+}
+
+static int check_enum(const certslot_family_info_t *f, const char *t, size_t len, int *num)
+{
+    const char *s = f->values;
+    int k = 0;
+
+    for (; s != NULL; k++) {
+        const char *bar = strchr(s, '|');
+        size_t n = bar != NULL ? (size_t)(bar - s) : strlen(s);
+        if (n == len && cs_ncase_equal(s, t, n)) {
+            *num = k;
+            return 0;
+        }
+        s = bar != NULL ? bar + 1 : NULL;
+    }
+    /* k is now the number of values. */
+    if (f->type == CERTSLOT_TYPE_INDEX && len == 1 && t[0] >= '0' && t[0] - '0' < k) {
+        *num = t[0] - '0';
+        return 0;
+    }
+    return CERTSLOT_ERR_VALUE;
+}
+
+static int is_b64(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
+           c == '=';
+}
+
+static int is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Cipher list: ':', ',' or ' ' separated tokens of [A-Za-z0-9_.=+!@-]. */
+static int check_ciphers(const char *t, size_t len, char *why, size_t why_size)
+{
+    size_t tokens = 0;
+
+    for (size_t i = 0; i < len;) {
+        while (i < len && (t[i] == ':' || t[i] == ',' || t[i] == ' '))
+            i++;
+        if (i == len)
+            break;
+        size_t start = i;
+        if (t[i] == '!' || t[i] == '+' || t[i] == '-' || t[i] == '@')
+            i++;
+        size_t body = i;
+        while (i < len && t[i] != ':' && t[i] != ',' && t[i] != ' ') {
+            char c = t[i];
+            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
+                  c == '-' || c == '.' || c == '=' || c == '+')) {
+                snprintf(why, why_size, "character '%c' is not allowed in a cipher list", c);
+                return CERTSLOT_ERR_VALUE;
+            }
+            i++;
+        }
+        if (i == body) {
+            snprintf(why, why_size, "'%c' must be followed by a cipher name", t[start]);
+            return CERTSLOT_ERR_VALUE;
+        }
+        tokens++;
+    }
+    if (tokens == 0) {
+        snprintf(why, why_size, "cipher list names no cipher");
+        return CERTSLOT_ERR_VALUE;
+    }
+    return 0;
+}
+
+/* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>; (fields in any order, final ';' optional). */
+static int check_enckey(const char *t, size_t len, char *why, size_t why_size)
+{
+    int crypt = 0, desc = 0, key = 0;
+
+    for (size_t i = 0; i < len;) {
+        size_t end = i;
+        while (end < len && t[end] != ';')
+            end++;
+        const char *eq = memchr(t + i, '=', end - i);
+        if (eq == NULL) {
+            snprintf(why, why_size, "expected Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;");
+            return CERTSLOT_ERR_VALUE;
+        }
+        size_t klen = (size_t)(eq - (t + i)), vlen = end - i - klen - 1;
+        const char *v = eq + 1;
+        if (cs_equal_ci(t + i, klen, "Crypt")) {
+            if (vlen != 1 || v[0] != '1') {
+                snprintf(why, why_size, "Crypt must be 1");
+                return CERTSLOT_ERR_VALUE;
+            }
+            crypt = 1;
+        } else if (cs_equal_ci(t + i, klen, "KeyDesc")) {
+            desc = 1;
+        } else if (cs_equal_ci(t + i, klen, "Key")) {
+            size_t k = 0;
+            while (k < vlen && ((v[k] >= '0' && v[k] <= '9') || (cs_lower(v[k]) >= 'a' && cs_lower(v[k]) <= 'f')))
+                k++;
+            if (vlen != 32 || k != 32) {
+                snprintf(why, why_size, "Key must be 32 hex digits (an AES-128 key)");
+                return CERTSLOT_ERR_VALUE;
+            }
+            key = 1;
+        } else {
+            snprintf(why, why_size, "unknown field '%.*s' (expected Crypt, KeyDesc, Key)", (int)(klen > 20 ? 20 : klen),
+                     t + i);
+            return CERTSLOT_ERR_VALUE;
+        }
+        i = end < len ? end + 1 : end;
+    }
+    if (!crypt || !desc || !key) {
+        snprintf(why, why_size, "missing %s (expected Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;)",
+                 !crypt ? "Crypt=1" : !desc ? "KeyDesc" : "Key");
+        return CERTSLOT_ERR_VALUE;
+    }
+    return 0;
+}
+
+int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num, char *why, size_t why_size)
+{
+    const certslot_family_info_t *f = info_of(p);
+
+    *num = 0;
+    if (len == 0)
+        return 0; /* empty: back to the default */
+    switch (f->type) {
+    case CERTSLOT_TYPE_BOOL:
+        if (len == 1 && (t[0] == '0' || t[0] == '1')) {
+            *num = t[0] - '0';
+            return 0;
+        }
+        snprintf(why, why_size, "expected 0 or 1");
+        return CERTSLOT_ERR_VALUE;
+    case CERTSLOT_TYPE_ENUM:
+    case CERTSLOT_TYPE_INDEX:
+        if (check_enum(f, t, len, num) == 0)
+            return 0;
+        snprintf(why, why_size, "expected %s%s", f->type == CERTSLOT_TYPE_INDEX ? "a number or one of " : "one of ",
+                 f->values);
+        for (char *c = why; *c != '\0'; c++)
+            if (*c == '|')
+                *c = ',';
+        return CERTSLOT_ERR_VALUE;
+    case CERTSLOT_TYPE_STRING:
+    case CERTSLOT_TYPE_SERVER:
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)t[i];
+            if (c < 0x20 || c == 0x7f || (f->type == CERTSLOT_TYPE_SERVER && c == ' ')) {
+                snprintf(why, why_size, "%s at position %zu", c == ' ' ? "space" : "control character", i + 1);
+                return CERTSLOT_ERR_VALUE;
+            }
+        }
+        return 0;
+    case CERTSLOT_TYPE_CERT:
+    case CERTSLOT_TYPE_KEY:
+        for (size_t i = 0; i < len; i++) {
+            unsigned char c = (unsigned char)t[i];
+            int ok = f->type == CERTSLOT_TYPE_KEY ? (c >= 0x20 && c < 0x7f) || is_space(t[i])
+                                                  : is_b64(t[i]) || is_space(t[i]) || t[i] == '-';
+            if (!ok) {
+                snprintf(why, why_size, "character '%c' at position %zu cannot be part of a %s", t[i], i + 1,
+                         f->type == CERTSLOT_TYPE_KEY ? "PEM key" : "base64 or PEM certificate");
+                return CERTSLOT_ERR_VALUE;
+            }
+        }
+        if (f->type == CERTSLOT_TYPE_KEY && (!cs_find(t, len, "-----BEGIN ") || !cs_find(t, len, "PRIVATE KEY-----"))) {
+            snprintf(why, why_size, "a key must be PEM with its -----BEGIN ... PRIVATE KEY----- header kept");
+            return CERTSLOT_ERR_VALUE;
+        }
+        return 0;
+    case CERTSLOT_TYPE_CIPHERS:
+        return check_ciphers(t, len, why, why_size);
+    case CERTSLOT_TYPE_ENCKEY:
+        return check_enckey(t, len, why, why_size);
+    }
+    return CERTSLOT_ERR_VALUE;
+}
+
+int certslot_param_default_num(certslot_param_t p)
+{
+    char why[8];
+    const char *def = certslot_param_default(p);
+    int num = 0;
+
+    (void)certslot_param_check(p, def, strlen(def), &num, why, sizeof(why));
+    return num;
+}

@@ -1,0 +1,97 @@
+/*
+ * Allocation hook, secret wiping, small string helpers and error messages.
+ */
+#include "certslot/platform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "internal.h"
+
+static certslot_calloc_fn calloc_fn = calloc;
+static certslot_free_fn free_fn = free;
+
+void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f)
+{
+    calloc_fn = c != NULL ? c : calloc;
+    free_fn = f != NULL ? f : free;
+}
+
+void *certslot_calloc(size_t n, size_t size)
+{
+    return calloc_fn(n, size);
+}
+
+void certslot_free(void *p)
+{
+    if (p != NULL)
+        free_fn(p);
+}
+
+char *certslot_strndup(const char *s, size_t len)
+{
+    char *d = certslot_calloc(1, len + 1);
+
+    if (d != NULL && len > 0)
+        memcpy(d, s, len);
+    return d;
+}
+
+void certslot_zeroize(void *p, size_t n)
+{
+    volatile unsigned char *v = p;
+
+    if (v == NULL)
+        return;
+
+    while (n-- > 0)
+        *v++ = 0;
+}
+
+int cs_ncase_equal(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (cs_lower(a[i]) != cs_lower(b[i]))
+            return 0;
+    return 1;
+}
+
+int cs_equal_ci(const char *s, size_t len, const char *lit)
+{
+    return strlen(lit) == len && cs_ncase_equal(s, lit, len);
+}
+
+int cs_find(const char *hay, size_t len, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (size_t i = 0; i + n <= len; i++)
+        if (memcmp(hay + i, needle, n) == 0)
+            return 1;
+    return 0;
+}
+
+const char *certslot_strerror(int err)
+{
+    switch (err) {
+    case CERTSLOT_OK:
+        return "success";
+    case CERTSLOT_ERR_ARG:
+        return "invalid argument";
+    case CERTSLOT_ERR_NOMEM:
+        return "out of memory";
+    case CERTSLOT_ERR_IO:
+        return "file could not be read or written";
+    case CERTSLOT_ERR_XML:
+        return "config file rejected";
+    case CERTSLOT_ERR_VALUE:
+        return "bad parameter value";
+    case CERTSLOT_ERR_LIMIT:
+        return "size limit exceeded";
+    case CERTSLOT_ERR_NOT_FOUND:
+        return "not found";
+    default:
+        return "unknown error";
+    }
+}

@@ -1,0 +1,154 @@
+#include "testutil.h"
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "certslot/platform.h"
+
+typedef union {
+    size_t size;
+    max_align_t align;
+} hdr_t;
+
+static size_t outstanding, peak, calls, fail_at;
+static int failed;
+
+static void *counting_calloc(size_t n, size_t size)
+{
+    calls++;
+    if (fail_at != 0 && calls == fail_at) {
+        failed = 1;
+        return NULL;
+    }
+    if (size != 0 && n > ((size_t)-1 - sizeof(hdr_t)) / size)
+        return NULL;
+    hdr_t *h = calloc(1, sizeof(hdr_t) + n * size);
+    if (h == NULL)
+        return NULL;
+    h->size = n * size;
+    outstanding += h->size;
+    if (outstanding > peak)
+        peak = outstanding;
+    return h + 1;
+}
+
+static void counting_free(void *p)
+{
+    hdr_t *h = (hdr_t *)p - 1;
+    outstanding -= h->size;
+    free(h);
+}
+
+void tu_alloc_install(size_t fail)
+{
+    outstanding = peak = calls = 0;
+    failed = 0;
+    fail_at = fail;
+    certslot_platform_set_calloc_free(counting_calloc, counting_free);
+}
+
+void tu_alloc_uninstall(void)
+{
+    certslot_platform_set_calloc_free(NULL, NULL);
+}
+
+size_t tu_alloc_outstanding(void)
+{
+    return outstanding;
+}
+
+size_t tu_alloc_peak(void)
+{
+    return peak;
+}
+
+size_t tu_alloc_calls(void)
+{
+    return calls;
+}
+
+int tu_alloc_failed(void)
+{
+    return failed;
+}
+
+const char *tu_data(const char *rel)
+{
+    static char buf[4096];
+    const char *base = getenv("CERTSLOT_TESTDATA");
+    snprintf(buf, sizeof(buf), "%s/%s", base != NULL ? base : "tests/data", rel);
+    return buf;
+}
+
+const char *tu_tmpdir(void)
+{
+    static char bufs[8][64];
+    static unsigned next;
+    char *b = bufs[next++ % 8];
+    const char *t = getenv("TMPDIR");
+    snprintf(b, 64, "%s/certslot-XXXXXX", t != NULL && strlen(t) < 40 ? t : "/tmp");
+    assert_non_null(mkdtemp(b));
+    return b;
+}
+
+void tu_write(const char *dir, const char *name, const char *data, size_t len)
+{
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(data, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+}
+
+void tu_write_str(const char *dir, const char *name, const char *text)
+{
+    tu_write(dir, name, text, strlen(text));
+}
+
+void tu_rmtree(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char path[4096];
+
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            tu_rmtree(path);
+        else
+            unlink(path);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+char *tu_read(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    assert_non_null(buf);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    buf[n] = '\0';
+    fclose(f);
+    if (len != NULL)
+        *len = (size_t)n;
+    return buf;
+}

@@ -1,0 +1,34 @@
+/*
+ * Helpers shared by the cmocka suites: a counting, failable allocator
+ * installed through certslot_platform_set_calloc_free, and test data paths.
+ */
+#ifndef CERTSLOT_TESTUTIL_H
+#define CERTSLOT_TESTUTIL_H
+
+#include <stddef.h>
+
+/* Installs the counting allocator; fail_at = N makes the Nth call fail (0: never). */
+void tu_alloc_install(size_t fail_at);
+void tu_alloc_uninstall(void);
+size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */
+size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
+size_t tu_alloc_calls(void);       /* allocation calls so far */
+int tu_alloc_failed(void);         /* 1 once an injected failure happened */
+
+/* Path of a file under tests/data (CERTSLOT_TESTDATA); static buffer. */
+const char *tu_data(const char *rel);
+
+/* Makes a fresh temporary directory and returns its path (static buffer per call slot). */
+const char *tu_tmpdir(void);
+
+/* Writes len bytes of data to dir/name; fails the test on error. */
+void tu_write(const char *dir, const char *name, const char *data, size_t len);
+void tu_write_str(const char *dir, const char *name, const char *text);
+
+/* Removes a directory made by tu_tmpdir and everything in it. */
+void tu_rmtree(const char *dir);
+
+/* Reads a whole file into a NUL-terminated heap buffer (free with free()). */
+char *tu_read(const char *path, size_t *len);
+
+#endif

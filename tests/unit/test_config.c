@@ -1,0 +1,670 @@
+/*
+ * Config parser: every rule of the parameter contract, as a handset
+ * administrator would notice it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "testutil.h"
+
+#define HDR "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+
+static certslot_config_t cfg;
+
+static certslot_param_t P(const char *name)
+{
+    int companion = 0;
+    certslot_param_t p = certslot_param_lookup(name, strlen(name), &companion);
+    assert_true(p >= 0);
+    assert_int_equal(companion, 0);
+    return p;
+}
+
+/* Parses one document as "a.cfg" and finishes. Returns the parse result. */
+static int parse1(const char *xml)
+{
+    certslot_config_init(&cfg, NULL);
+    int ret = certslot_config_parse_buffer(&cfg, "a.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    return ret;
+}
+
+/* The first diagnostic of this severity whose message contains text, or NULL. */
+static const certslot_diag_t *find_diag(certslot_severity_t sev, const char *text)
+{
+    for (size_t i = 0; i < cfg.ndiags; i++)
+        if (cfg.diags[i].severity == sev && strstr(cfg.diags[i].msg, text) != NULL)
+            return &cfg.diags[i];
+    return NULL;
+}
+
+static size_t count_diags(certslot_severity_t sev)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg.ndiags; i++)
+        n += cfg.diags[i].severity == sev;
+    return n;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    certslot_config_free(&cfg);
+    tu_alloc_uninstall();
+    return 0;
+}
+
+/* ---- the seed 001 working file ---- */
+
+static void test_seed001_wireless_cfg(void **state)
+{
+    (void)state;
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_file(&cfg, tu_data("seed001/wireless.cfg")), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+
+    /* The lower-case "device.sec.tls.customCaCert1" fills platform CA slot 1. */
+    certslot_param_t ca1 = CERTSLOT_PARAM(PLATFORM_CA_CERT, 1);
+    assert_true(certslot_config_is_set(&cfg, ca1));
+    assert_memory_equal(certslot_config_get(&cfg, ca1), "MIIDcTCCAlmgAwIBAgIQfd7Y9uouwrFM37k8j7dKhz", 42);
+
+    /* The typo: a warning that suggests the real name... */
+    const certslot_diag_t *w = find_diag(CERTSLOT_WARNING, "unknown parameter 'device.sec.TLS.cusomCaCert2.set'");
+    assert_non_null(w);
+    assert_non_null(strstr(w->msg, "did you mean 'device.sec.TLS.customCaCert2.set'?"));
+    assert_int_equal(w->line, 20);
+    assert_int_equal(w->col, 5);
+    /* ...and customCaCert2 is ignored because its .set never became 1. */
+    certslot_param_t ca2 = CERTSLOT_PARAM(PLATFORM_CA_CERT, 2);
+    assert_false(certslot_config_is_set(&cfg, ca2));
+    assert_string_equal(certslot_config_get(&cfg, ca2), "");
+    const certslot_diag_t *n =
+        find_diag(CERTSLOT_NOTE, "value present but device.sec.TLS.customCaCert2.set is not 1: ignored");
+    assert_non_null(n);
+    assert_int_equal(n->line, 19);
+
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.sec.TLS.profileSelection.provisioning")), 1);
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.sec.TLS.prov.strictCertCommonNameValidation")), 0);
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.prov.serverType")), 4);
+    assert_string_equal(certslot_config_get(&cfg, P("device.prov.serverName")), "jb-serv");
+    /* device.prov.user.set="0": the default stays, and lint says why. */
+    assert_non_null(find_diag(CERTSLOT_NOTE, "device.prov.user.set is not 1"));
+    /* Parameters of other handset subsystems (device.wifi.*) are not ours to warn about. */
+    assert_null(find_diag(CERTSLOT_WARNING, "device.wifi"));
+    assert_int_equal(cfg.errors, 0);
+}
+
+/* ---- names ---- */
+
+static void test_names_are_case_insensitive(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x DEVICE.SET=\"1\" device.SEC.tls.PROFILE.cacertlist1=\"platform1\" "
+                                "Device.Sec.TLS.Profile.CaCertList1.SET=\"1\" SEC.tls.PROFILESELECTION.sip="
+                                "\"applicationprofile3\"/>"),
+                     0);
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.sec.TLS.profile.caCertList1")), 4);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.profileSelection.SIP")), 4);
+    char name[CERTSLOT_PARAM_NAME_MAX];
+    certslot_param_name(P("SEC.TLS.PROFILESELECTION.SIP"), name, sizeof(name));
+    assert_string_equal(name, "sec.TLS.profileSelection.SIP");
+    assert_int_equal(cfg.warnings, 0);
+}
+
+static void test_registry_round_trip(void **state)
+{
+    (void)state;
+    char name[CERTSLOT_PARAM_NAME_MAX + 8], why[200];
+    for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
+        int companion = 1, num;
+        certslot_param_name(p, name, CERTSLOT_PARAM_NAME_MAX);
+        assert_int_equal(certslot_param_lookup(name, strlen(name), &companion), p);
+        assert_int_equal(companion, 0);
+        const char *def = certslot_param_default(p);
+        assert_int_equal(certslot_param_check(p, def, strlen(def), &num, why, sizeof(why)), 0);
+        if (certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET) {
+            strcat(name, ".set");
+            assert_int_equal(certslot_param_lookup(name, strlen(name), &companion), p);
+            assert_int_equal(companion, 1);
+        }
+    }
+    /* Indexes outside a family's range are not parameters. */
+    assert_int_equal(certslot_param_lookup("device.sec.TLS.customCaCert3", 28, NULL), -1);
+    assert_int_equal(certslot_param_lookup("sec.TLS.customCaCert.0", 22, NULL), -1);
+    assert_int_equal(certslot_param_lookup("sec.TLS.customCaCert.01", 23, NULL), -1);
+    assert_int_equal(certslot_param_lookup("sec.TLS.profile.7.cipherSuite", 29, NULL), -1);
+    assert_int_equal(CERTSLOT_PARAM2(APP_PROFILE_CA_APP, 2, 3), P("sec.TLS.profile.2.caCert.application3"));
+}
+
+static void test_unknown_parameters(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x device.wifi.ssid=\"a\" sec.TLS.customCaCert.1.set=\"1\" sec.TLS.fooBar=\"1\"\n"
+                                "   devce.set=\"1\" xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\"/>"),
+                     0);
+    assert_null(find_diag(CERTSLOT_WARNING, "device.wifi.ssid"));
+    assert_non_null(find_diag(CERTSLOT_WARNING, "'sec.TLS.customCaCert.1.set' has no .set companion"));
+    assert_non_null(find_diag(CERTSLOT_WARNING, "unknown parameter 'sec.TLS.fooBar'"));
+    const certslot_diag_t *d = find_diag(CERTSLOT_WARNING, "unknown parameter 'devce.set'; did you mean 'device.set'?");
+    assert_non_null(d);
+    assert_int_equal(d->line, 3);
+    assert_int_equal(d->col, 4);
+    assert_null(find_diag(CERTSLOT_WARNING, "xsi"));
+    assert_int_equal(cfg.errors, 0);
+}
+
+/* ---- the .set gate ---- */
+
+static void test_device_set_zero_blocks_every_device_parameter(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x device.set=\"0\" device.prov.serverType=\"3\" device.prov.serverType.set=\"1\" "
+                                "sec.TLS.protocol.sip=\"TLSv1_1\"/>"),
+                     0);
+    assert_false(certslot_config_is_set(&cfg, P("device.prov.serverType")));
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.prov.serverType")), 0);
+    assert_non_null(find_diag(CERTSLOT_NOTE, "device.set is not 1: device.prov.serverType ignored"));
+    /* sec.* parameters have no gate. */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);
+    certslot_config_free(&cfg);
+
+    /* No device.set at all is the same as 0. */
+    assert_int_equal(parse1(HDR "<x device.prov.serverType=\"3\" device.prov.serverType.set=\"1\"/>"), 0);
+    assert_false(certslot_config_is_set(&cfg, P("device.prov.serverType")));
+}
+
+static void test_set_companion_not_one_ignores_value(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x device.set=\"1\"\n"
+                                " device.prov.serverType=\"3\" device.prov.serverType.set=\"0\"\n"
+                                " device.prov.serverName=\"a.example.com\"\n"
+                                " device.sec.TLS.customCaCert1=\"\" device.sec.TLS.customCaCert1.set=\"0\"/>"),
+                     0);
+    assert_false(certslot_config_is_set(&cfg, P("device.prov.serverType")));
+    assert_false(certslot_config_is_set(&cfg, P("device.prov.serverName")));
+    const certslot_diag_t *n = find_diag(CERTSLOT_NOTE, "device.prov.serverType.set is not 1: ignored");
+    assert_non_null(n);
+    assert_int_equal(n->line, 3);
+    assert_int_equal(n->col, 2);
+    assert_non_null(find_diag(CERTSLOT_NOTE, "device.prov.serverName.set is not 1"));
+    /* An empty value switched off on purpose is not worth a note. */
+    assert_null(find_diag(CERTSLOT_NOTE, "customCaCert1"));
+    assert_int_equal(count_diags(CERTSLOT_NOTE), 2);
+}
+
+static void test_set_one_with_empty_value_resets(void **state)
+{
+    (void)state;
+    const char *high = HDR "<x device.prov.user=\"\" device.prov.user.set=\"1\" sec.TLS.protocol.ldap=\"\"/>";
+    const char *low = HDR "<x device.set=\"1\" device.prov.user=\"bob\" device.prov.user.set=\"1\" "
+                          "sec.TLS.protocol.ldap=\"TLSv1_0\" device.prov.password=\"pw\" "
+                          "device.prov.password.set=\"1\"/>";
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "high.cfg", high, strlen(high)), 0);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "low.cfg", low, strlen(low)), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+    certslot_param_t user = P("device.prov.user");
+    assert_true(certslot_config_is_set(&cfg, user)); /* set, to empty: a slot would be emptied */
+    assert_string_equal(certslot_config_get(&cfg, user), "PlcmSpIp");
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 3);
+    assert_string_equal(certslot_config_get(&cfg, P("device.prov.password")), "pw");
+}
+
+/* ---- precedence ---- */
+
+static void test_left_file_overrides_right_and_last_wins_in_file(void **state)
+{
+    (void)state;
+    const char *a = HDR "<r><x sec.TLS.protocol.sip=\"TLSv1_0\"/><y sec.TLS.protocol.sip=\"TLSv1_1\"/></r>";
+    const char *b = HDR "<x sec.TLS.protocol.sip=\"SSLv2v3\" sec.TLS.protocol.ldap=\"TLSv1_0\" device.set=\"1\"/>";
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a)), 0);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b)), 0);
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2); /* a.cfg's last */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1); /* only in b.cfg */
+    const certslot_diag_t *w = find_diag(CERTSLOT_WARNING, "sec.TLS.protocol.sip given again");
+    assert_non_null(w);
+    assert_string_equal(w->file, "a.cfg");
+    assert_int_equal(w->col, 42);
+    const certslot_where_t *where = certslot_config_where(&cfg, P("sec.TLS.protocol.sip"));
+    assert_string_equal(where->file, "a.cfg");
+}
+
+static void test_gate_merges_across_files(void **state)
+{
+    (void)state;
+    /* The value in one file, its .set in another, device.set in a third. */
+    const char *a = HDR "<x device.sec.TLS.protocol.prov=\"TLSv1_1\"/>";
+    const char *b = HDR "<x device.sec.TLS.protocol.prov.set=\"1\"/>";
+    const char *c = HDR "<x device.set=\"1\" device.sec.TLS.protocol.prov.set=\"0\"/>";
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a));
+    certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b));
+    certslot_config_parse_buffer(&cfg, "c.cfg", c, strlen(c));
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_config_get_num(&cfg, P("device.sec.TLS.protocol.prov")), 2);
+}
+
+/* ---- bad values ---- */
+
+static void test_bad_value_keeps_previous(void **state)
+{
+    (void)state;
+    const char *a = HDR "<r><x sec.TLS.protocol.sip=\"TLSv1_1\"/>\n   <y sec.TLS.protocol.sip=\"TLSv9\"/></r>";
+    const char *b = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_0\"/>";
+    const char *c = HDR "<x sec.TLS.protocol.ldap=\"bogus\" sec.TLS.protocol.browser=\"TLSv1_1\"/>";
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a)), CERTSLOT_ERR_VALUE);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "c.cfg", c, strlen(c)), CERTSLOT_ERR_VALUE);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b)), 0);
+    assert_int_equal(certslot_config_finish(&cfg), CERTSLOT_ERR_VALUE);
+    /* Same file: the earlier good value stays. */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);
+    /* Higher file bad: the lower file's value applies, as if the bad line were absent. */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
+    /* The rest of the file with the error still applies. */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 2);
+    const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, "sec.TLS.protocol.sip: expected one of SSLv2v3,TLSv1_0");
+    assert_non_null(e);
+    assert_string_equal(e->file, "a.cfg");
+    assert_int_equal(e->line, 3);
+    assert_int_equal(e->col, 7);
+    assert_int_equal(cfg.errors, 2);
+}
+
+static void test_bad_value_of_gated_off_parameter_is_only_a_note(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x device.set=\"1\" device.prov.serverType=\"9\"/>"), CERTSLOT_ERR_VALUE);
+    assert_int_equal(cfg.errors, 0);
+    assert_non_null(find_diag(CERTSLOT_NOTE, "device.prov.serverType: expected a number or one of"));
+    certslot_config_free(&cfg);
+    assert_int_equal(parse1(HDR "<x device.set=\"1\" device.prov.serverType=\"9\" device.prov.serverType.set=\"1\"/>"),
+                     CERTSLOT_ERR_VALUE);
+    assert_int_equal(cfg.errors, 1);
+}
+
+typedef struct {
+    const char *name, *value, *why;
+} bad_t;
+
+static const bad_t bad_values[] = {
+    {"sec.TLS.profile.1.caCert.defaultList", "2", "expected 0 or 1"},
+    {"sec.TLS.profile.1.caCert.defaultList", "yes", "expected 0 or 1"},
+    {"sec.TLS.profile.1.caCert.defaultList", "01", "expected 0 or 1"},
+    {"sec.TLS.profileSelection.SIP", "ApplicationProfile7", "expected one of PlatformProfile1"},
+    {"sec.TLS.profileSelection.SIP", "Platform Profile1", "expected one of"},
+    {"device.sec.TLS.profileSelection.dot1x", "ApplicationProfile1", "expected one of PlatformProfile1,PlatformProfile2"},
+    {"device.sec.TLS.profileSelection.provisioning", "ApplicationProfile2", "expected one of PlatformProfile1,"},
+    {"device.sec.TLS.profile.caCertList1", "Everything", "expected one of All,Builtin"},
+    {"sec.TLS.profile.2.deviceCert", "Application7", "expected one of Builtin"},
+    {"device.prov.serverType", "5", "expected a number or one of FTP,TFTP,HTTP,HTTPS,FTPS"},
+    {"device.prov.serverType", "SFTP", "expected a number or one of"},
+    {"device.prov.serverType", "-1", "expected a number"},
+    {"device.prov.serverName", "prov server", "space at position 5"},
+    {"device.prov.user", "a&#9;b", "control character at position 2"},
+    {"device.sec.TLS.customCaCert1", "MIIB*AA", "cannot be part of a base64 or PEM certificate"},
+    {"sec.TLS.customCaCert.3", "MIIB\xc3\xa9", "cannot be part of a base64"},
+    {"sec.TLS.customDeviceKey.2", "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "header kept"},
+    {"sec.TLS.customDeviceKey.2", "-----BEGIN CERTIFICATE-----", "header kept"},
+    {"sec.TLS.cipherList", "ALL:!aNULL:RC4$", "character '$' is not allowed"},
+    {"sec.TLS.cipherList", "::", "names no cipher"},
+    {"sec.TLS.cipherList", "ALL:!", "'!' must be followed by a cipher name"},
+    {"sec.TLS.profile.4.cipherSuite", "AES128 SHA;", "character ';'"},
+    {"device.sec.configEncryption.key", "Crypt=1;KeyDesc=site;Key=00112233;", "Key must be 32 hex digits"},
+    {"device.sec.configEncryption.key", "Crypt=0;KeyDesc=site;Key=00112233445566778899aabbccddeeff;",
+     "Crypt must be 1"},
+    {"device.sec.configEncryption.key", "Crypt=1;Key=00112233445566778899aabbccddeeff;", "missing KeyDesc"},
+    {"device.sec.configEncryption.key", "Crypt=1;KeyDesc=x;Key=00112233445566778899aabbccddeefg;", "32 hex"},
+    {"device.sec.configEncryption.key", "Crypt=1;KeyDesc=x;Key=00112233445566778899aabbccddeeff;Mode=2",
+     "unknown field 'Mode'"},
+    {"device.sec.configEncryption.key", "hello", "expected Crypt=1"},
+};
+
+static void test_every_type_rejects_bad_values(void **state)
+{
+    (void)state;
+    char xml[512];
+    for (size_t i = 0; i < sizeof(bad_values) / sizeof(bad_values[0]); i++) {
+        const bad_t *b = &bad_values[i];
+        snprintf(xml, sizeof(xml), HDR "<x device.set=\"1\" %s=\"%s\" %s.set=\"1\"/>", b->name, b->value, b->name);
+        int ret = parse1(xml);
+        const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, b->why);
+        if (ret != CERTSLOT_ERR_VALUE || e == NULL)
+            fail_msg("%s=\"%s\": expected an error containing '%s' (ret %d)", b->name, b->value, b->why, ret);
+        assert_int_equal(e->param, P(b->name));
+        assert_false(certslot_config_is_set(&cfg, P(b->name)));
+        certslot_config_free(&cfg);
+    }
+}
+
+typedef struct {
+    const char *name, *value, *shown;
+    int num;
+} good_t;
+
+static const good_t good_values[] = {
+    {"sec.TLS.profile.1.caCert.defaultList", " 0 ", "0", 0},
+    {"device.prov.serverType", "https", "3", 3},
+    {"device.prov.serverType", "4", "4", 4},
+    {"device.sec.TLS.profile.caCertList2", "builtinandplatform2", "BuiltinAndPlatform2", 3},
+    {"sec.TLS.profile.3.deviceCert", " application4\n", "Application4", 6},
+    {"device.prov.serverName", "https://user:pw@prov.example.com/cfg", "https://user:pw@prov.example.com/cfg", 0},
+    {"device.prov.password", "p a s s", "p a s s", 0},
+    {"sec.TLS.cipherList", "ECDHE-RSA-AES128-GCM-SHA256:+AES:-CBC:@STRENGTH", NULL, 0},
+    {"sec.TLS.SIP.cipherList", "NoCipher", "NoCipher", 0},
+    {"device.sec.configEncryption.key", "Crypt=1;KeyDesc=site-2026;Key=00112233445566778899AABBCCDDEEFF;", NULL, 0},
+    {"sec.TLS.customDeviceKey.1", "-----BEGIN PRIVATE KEY----- MIIEvQ== -----END PRIVATE KEY-----", NULL, 0},
+    {"sec.TLS.customCaCert.6", "-----BEGIN CERTIFICATE-----MIIB-----END CERTIFICATE-----", NULL, 0},
+};
+
+static void test_every_type_accepts_good_values(void **state)
+{
+    (void)state;
+    char xml[512];
+    for (size_t i = 0; i < sizeof(good_values) / sizeof(good_values[0]); i++) {
+        const good_t *g = &good_values[i];
+        snprintf(xml, sizeof(xml), HDR "<x device.set=\"1\" %s=\"%s\" %s.set=\"1\"/>", g->name, g->value, g->name);
+        if (parse1(xml) != 0)
+            fail_msg("%s=\"%s\" refused: %s", g->name, g->value, cfg.ndiags ? cfg.diags[0].msg : "");
+        assert_true(certslot_config_is_set(&cfg, P(g->name)));
+        if (g->shown != NULL)
+            assert_string_equal(certslot_config_get(&cfg, P(g->name)), g->shown);
+        assert_int_equal(certslot_config_get_num(&cfg, P(g->name)), g->num);
+        certslot_config_free(&cfg);
+    }
+}
+
+static void test_value_size_limit(void **state)
+{
+    (void)state;
+    size_t n = CERTSLOT_CONFIG_MAX_VALUE;
+    char *xml = malloc(n + 200);
+    assert_non_null(xml);
+    for (int over = 0; over <= 1; over++) {
+        int o = sprintf(xml, HDR "<x sec.TLS.customCaCert.1=\"");
+        memset(xml + o, 'A', n + (size_t)over);
+        strcpy(xml + o + n + (size_t)over, "\" sec.TLS.protocol.sip=\"TLSv1_0\"/>");
+        int ret = parse1(xml);
+        assert_int_equal(ret, over ? CERTSLOT_ERR_VALUE : 0);
+        assert_int_equal(certslot_config_is_set(&cfg, P("sec.TLS.customCaCert.1")), !over);
+        assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 1);
+        if (over)
+            assert_non_null(find_diag(CERTSLOT_ERROR, "longer than the limit of 65536"));
+        certslot_config_free(&cfg);
+    }
+    free(xml);
+}
+
+/* ---- files rejected whole ---- */
+
+static void test_malformed_xml_rejects_whole_file(void **state)
+{
+    (void)state;
+    const char *bad = HDR "<x sec.TLS.protocol.sip=\"TLSv1_0\" sec.TLS.fooo=\"1\">\n  <y a=\"1\">\n</x>\n";
+    const char *good = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_0\"/>";
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "bad.cfg", bad, strlen(bad)), CERTSLOT_ERR_XML);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "good.cfg", good, strlen(good)), 0);
+    certslot_config_finish(&cfg);
+    assert_false(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")));
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
+    assert_int_equal(cfg.ndiags, 1); /* only the fatal error, not the dropped file's warnings */
+    const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, "not well-formed XML: mismatched tag");
+    assert_non_null(e);
+    assert_string_equal(e->file, "bad.cfg");
+    assert_int_equal(e->line, 4);
+    assert_int_equal(e->col, 3);
+}
+
+static void test_dtd_and_entities_refused(void **state)
+{
+    (void)state;
+    static const char *const docs[] = {
+        HDR "<!DOCTYPE x [<!ENTITY a \"TLSv1_0\">]><x sec.TLS.protocol.sip=\"&a;\"/>",
+        HDR "<!DOCTYPE x SYSTEM \"http://example.com/x.dtd\"><x/>",
+        HDR "<!DOCTYPE x [<!ENTITY e SYSTEM \"file:///etc/passwd\">]><x sec.TLS.protocol.sip=\"&e;\"/>",
+    };
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_equal(parse1(docs[i]), CERTSLOT_ERR_XML);
+        assert_non_null(find_diag(CERTSLOT_ERROR, "DOCTYPE declarations (DTDs, entities) are not allowed"));
+        assert_int_equal(cfg.diags[0].line, 2);
+        assert_false(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")));
+        certslot_config_free(&cfg);
+    }
+    /* Without a DTD, an entity reference is simply undefined. */
+    assert_int_equal(parse1(HDR "<x sec.TLS.protocol.sip=\"&a;\"/>"), CERTSLOT_ERR_XML);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "undefined entity"));
+    certslot_config_free(&cfg);
+    /* Character references are plain XML and fine. */
+    assert_int_equal(parse1(HDR "<x device.prov.serverName=\"a&#46;example&#x2E;com\" device.prov.serverName.set="
+                                "\"1\" device.set=\"1\"/>"),
+                     0);
+    assert_string_equal(certslot_config_get(&cfg, P("device.prov.serverName")), "a.example.com");
+}
+
+static void test_billion_laughs_fails_fast_in_bounded_memory(void **state)
+{
+    (void)state;
+    char xml[4096];
+    int o = sprintf(xml, HDR "<!DOCTYPE lolz [\n <!ENTITY lol0 \"lol\">\n");
+    for (int i = 1; i < 10; i++) {
+        o += sprintf(xml + o, " <!ENTITY lol%d \"", i);
+        for (int k = 0; k < 10; k++)
+            o += sprintf(xml + o, "&lol%d;", i - 1);
+        o += sprintf(xml + o, "\">\n");
+    }
+    sprintf(xml + o, "]>\n<x sec.TLS.cipherList=\"&lol9;\"/>");
+    tu_alloc_install(0);
+    assert_int_equal(parse1(xml), CERTSLOT_ERR_XML);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "DOCTYPE declarations"));
+    assert_true(tu_alloc_peak() < 128 * 1024);
+    certslot_config_free(&cfg);
+    assert_int_equal(tu_alloc_outstanding(), 0);
+}
+
+/* A document of exactly size bytes setting sec.TLS.protocol.sip, padded with spaces. */
+static char *sized_doc(size_t size)
+{
+    const char *head = HDR "<x sec.TLS.protocol.sip=\"TLSv1_0\">";
+    char *xml = malloc(size + 1);
+    assert_non_null(xml);
+    memset(xml, ' ', size);
+    xml[size] = '\0';
+    memcpy(xml, head, strlen(head));
+    memcpy(xml + size - 4, "</x>", 4);
+    return xml;
+}
+
+static void test_file_size_limit(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char path[256];
+    snprintf(path, sizeof(path), "%s/big.cfg", dir);
+
+    for (int over = 0; over <= 1; over++) {
+        size_t n = CERTSLOT_CONFIG_MAX_FILE + (size_t)over;
+        char *xml = sized_doc(n);
+        assert_int_equal(parse1(xml), over ? CERTSLOT_ERR_LIMIT : 0);
+        assert_int_equal(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")), !over);
+        certslot_config_free(&cfg);
+
+        tu_write(dir, "big.cfg", xml, n);
+        free(xml);
+        certslot_config_init(&cfg, NULL);
+        assert_int_equal(certslot_config_parse_file(&cfg, path), over ? CERTSLOT_ERR_LIMIT : 0);
+        certslot_config_finish(&cfg);
+        assert_int_equal(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")), !over);
+        if (over)
+            assert_non_null(find_diag(CERTSLOT_ERROR, "file is larger than the limit of 4194304 bytes"));
+        certslot_config_free(&cfg);
+    }
+    tu_rmtree(dir);
+}
+
+static void test_attribute_positions_on_multiline_tags(void **state)
+{
+    (void)state;
+    /* Tabs count as one column, multi-byte UTF-8 characters as one, values may span lines. */
+    assert_int_equal(parse1(HDR "<r>\xc3\xa9<x\n\tsec.TLS.a=\"1\"\n  other=\"two\nlines\" sec.TLS.b=\"x\" />\n</r>"),
+                     0);
+    const certslot_diag_t *a = find_diag(CERTSLOT_WARNING, "'sec.TLS.a'");
+    const certslot_diag_t *b = find_diag(CERTSLOT_WARNING, "'sec.TLS.b'");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_int_equal(a->line, 3);
+    assert_int_equal(a->col, 2);
+    assert_int_equal(b->line, 5);
+    assert_int_equal(b->col, 8);
+}
+
+/* ---- master file ---- */
+
+static void test_master_file_and_config_files(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    tu_write_str(dir, "000000000000.cfg",
+                 HDR "<APPLICATION CONFIG_FILES=\"site.cfg\" sec.TLS.protocol.sip=\"TLSv1_0\"/>");
+    tu_write_str(dir, "0004f2a1b2c3.cfg",
+                 HDR "<APPLICATION CONFIG_FILES=\" [mac]-phone.cfg ,[PHONE_MAC_ADDRESS]-x.cfg, site.cfg,\n"
+                     " wireless.cfg, ../etc/passwd, /etc/passwd, missing.cfg\"/>");
+    tu_write_str(dir, "0004f2a1b2c3-phone.cfg", HDR "<p sec.TLS.protocol.sip=\"TLSv1_1\"/>");
+    tu_write_str(dir, "0004f2a1b2c3-x.cfg", HDR "<p sec.TLS.protocol.sip=\"TLSv1_0\" sec.TLS.protocol.ldap=\"TLSv1_1\"/>");
+    tu_write_str(dir, "site.cfg", HDR "<s sec.TLS.protocol.ldap=\"TLSv1_0\" sec.TLS.protocol.browser=\"TLSv1_0\"/>");
+    tu_write_str(dir, "wireless.cfg", HDR "<w sec.TLS.protocol.browser=\"TLSv1_1\" sec.TLS.cipherList=\"AES\"/>");
+
+    /* With the MAC, <mac>.cfg is the master; left overrides right. */
+    certslot_config_init(&cfg, "00:04:F2:A1:B2:C3");
+    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);     /* -phone.cfg */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 2);    /* -x.cfg */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 1); /* site.cfg */
+    assert_string_equal(certslot_config_get(&cfg, P("sec.TLS.cipherList")), "AES");
+    assert_non_null(find_diag(CERTSLOT_ERROR, "CONFIG_FILES entry '../etc/passwd' refused"));
+    assert_non_null(find_diag(CERTSLOT_ERROR, "CONFIG_FILES entry '/etc/passwd' refused"));
+    assert_non_null(find_diag(CERTSLOT_WARNING, "names 'missing.cfg', which does not exist; skipped"));
+    assert_int_equal(cfg.io_error, 0);
+    certslot_config_free(&cfg);
+
+    /* Another handset: 000000000000.cfg; its own parameter is not applied. */
+    certslot_config_init(&cfg, "0004f2000001");
+    assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 3);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
+    assert_non_null(find_diag(CERTSLOT_WARNING, "in the master file is not applied"));
+    certslot_config_free(&cfg);
+
+    /* A master file path works as well as its directory. */
+    char path[256];
+    snprintf(path, sizeof(path), "%s/000000000000.cfg", dir);
+    certslot_config_init(&cfg, "0004F2A1B2C3");
+    assert_int_equal(certslot_config_load_master(&cfg, path), 0);
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 1);
+    certslot_config_free(&cfg);
+
+    /* CONFIG_FILES outside a master file has no effect. */
+    assert_int_equal(parse1(HDR "<x CONFIG_FILES=\"a.cfg\"/>"), 0);
+    assert_non_null(find_diag(CERTSLOT_WARNING, "CONFIG_FILES has effect only in a master file"));
+    tu_rmtree(dir);
+}
+
+static void test_unreadable_files(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_IO);
+    assert_int_equal(cfg.io_error, 1);
+    certslot_config_free(&cfg);
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_file(&cfg, "/nonexistent/x.cfg"), CERTSLOT_ERR_IO);
+    certslot_config_finish(&cfg);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "cannot read"));
+    certslot_config_free(&cfg);
+    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2"), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2c3d4"), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2cg"), CERTSLOT_ERR_ARG);
+    tu_rmtree(dir);
+}
+
+/* ---- resources ---- */
+
+static void test_allocation_failures_lose_nothing(void **state)
+{
+    (void)state;
+    size_t len;
+    char *xml = tu_read(tu_data("seed001/wireless.cfg"), &len);
+    size_t total;
+
+    tu_alloc_install(0);
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "w.cfg", xml, len), 0);
+    certslot_config_finish(&cfg);
+    certslot_config_free(&cfg);
+    total = tu_alloc_calls();
+    assert_int_equal(tu_alloc_outstanding(), 0);
+
+    for (size_t n = 1; n <= total; n++) {
+        tu_alloc_install(n);
+        certslot_config_init(&cfg, NULL);
+        int ret = certslot_config_parse_buffer(&cfg, "w.cfg", xml, len);
+        certslot_config_finish(&cfg);
+        assert_true(tu_alloc_failed());
+        /* Either the file is rejected whole for lack of memory, or only a diagnostic was lost. */
+        if (ret == 0) {
+            assert_true(cfg.diags_dropped > 0);
+            assert_true(certslot_config_is_set(&cfg, CERTSLOT_PARAM(PLATFORM_CA_CERT, 1)));
+        } else {
+            assert_int_equal(ret, CERTSLOT_ERR_NOMEM);
+            assert_false(certslot_config_is_set(&cfg, CERTSLOT_PARAM(PLATFORM_CA_CERT, 1)));
+        }
+        certslot_config_free(&cfg);
+        assert_int_equal(tu_alloc_outstanding(), 0);
+    }
+    free(xml);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_seed001_wireless_cfg, teardown),
+        cmocka_unit_test_teardown(test_names_are_case_insensitive, teardown),
+        cmocka_unit_test_teardown(test_registry_round_trip, teardown),
+        cmocka_unit_test_teardown(test_unknown_parameters, teardown),
+        cmocka_unit_test_teardown(test_device_set_zero_blocks_every_device_parameter, teardown),
+        cmocka_unit_test_teardown(test_set_companion_not_one_ignores_value, teardown),
+        cmocka_unit_test_teardown(test_set_one_with_empty_value_resets, teardown),
+        cmocka_unit_test_teardown(test_left_file_overrides_right_and_last_wins_in_file, teardown),
+        cmocka_unit_test_teardown(test_gate_merges_across_files, teardown),
+        cmocka_unit_test_teardown(test_bad_value_keeps_previous, teardown),
+        cmocka_unit_test_teardown(test_bad_value_of_gated_off_parameter_is_only_a_note, teardown),
+        cmocka_unit_test_teardown(test_every_type_rejects_bad_values, teardown),
+        cmocka_unit_test_teardown(test_every_type_accepts_good_values, teardown),
+        cmocka_unit_test_teardown(test_value_size_limit, teardown),
+        cmocka_unit_test_teardown(test_malformed_xml_rejects_whole_file, teardown),
+        cmocka_unit_test_teardown(test_dtd_and_entities_refused, teardown),
+        cmocka_unit_test_teardown(test_billion_laughs_fails_fast_in_bounded_memory, teardown),
+        cmocka_unit_test_teardown(test_file_size_limit, teardown),
+        cmocka_unit_test_teardown(test_attribute_positions_on_multiline_tags, teardown),
+        cmocka_unit_test_teardown(test_master_file_and_config_files, teardown),
+        cmocka_unit_test_teardown(test_unreadable_files, teardown),
+        cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
+    };
+    return cmocka_run_group_tests_name("config", tests, NULL, NULL);
+}

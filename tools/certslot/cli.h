@@ -1,0 +1,26 @@
+/*
+ * The certslot command-line tool: shared declarations of its subcommands.
+ */
+#ifndef CERTSLOT_CLI_H
+#define CERTSLOT_CLI_H
+
+#include <stdio.h>
+
+#include "certslot/config.h"
+
+/* Exit codes of every subcommand. */
+#define EXIT_ACCEPT 0 /* no error */
+#define EXIT_ERRORS 1 /* some parameter or file had an error */
+#define EXIT_USAGE 2  /* usage error or unreadable input */
+
+int cmd_config(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
+int cmd_params(int argc, char **argv);
+
+/* Prints cfg's diagnostics to f; notes only when with_notes. */
+void cli_print_diags(FILE *f, const certslot_config_t *cfg, int with_notes);
+
+/* Writes p's effective value as shown to users (canonical, escaped, secrets hidden). */
+void cli_print_value(FILE *f, const certslot_config_t *cfg, certslot_param_t p);
+
+#endif

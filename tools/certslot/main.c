@@ -1,0 +1,44 @@
+/*
+ * certslot: the administrator's tool, built on the firmware's own code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} commands[] = {
+    {"config", cmd_config, "print the effective settings of config files"},
+    {"lint", cmd_lint, "check config files and print only the diagnostics"},
+    {"params", cmd_params, "list every parameter certslot understands"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: certslot COMMAND [ARGS...]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
+    fprintf(f, "\n'certslot COMMAND --help' describes one command.\n"
+               "Exit status: 0 no error, 1 errors in the input, 2 usage error or unreadable input.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return EXIT_ACCEPT;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "certslot: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return EXIT_USAGE;
+}
