@@ -78,9 +78,9 @@ static void test_seed001_wireless_cfg(void **state)
     assert_memory_equal(certslot_config_get(&cfg, ca1), "MIIDcTCCAlmgAwIBAgIQfd7Y9uouwrFM37k8j7dKhz", 42);
 
     /* The typo: a warning that suggests the real name... */
-    const certslot_diag_t *w = find_diag(CERTSLOT_WARNING, "unknown parameter 'device.sec.TLS.cusomCaCert2.set'");
+    const certslot_diag_t *w = find_diag(CERTSLOT_WARNING, "unknown parameter 'device.sec.TLS.cusomCaCert2.set'; "
+                                                           "did you mean 'device.sec.TLS.customCaCert2.set'?");
     assert_non_null(w);
-    assert_non_null(strstr(w->msg, "did you mean 'device.sec.TLS.customCaCert2.set'?"));
     assert_int_equal(w->line, 20);
     assert_int_equal(w->col, 5);
     /* ...and customCaCert2 is ignored because its .set never became 1. */

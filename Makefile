@@ -1,0 +1,286 @@
+# certslot: one non-recursive Makefile (GNU make).
+#
+#   make                  host library, build/certslot, host unit tests
+#   CROSS_COMPILE=arm-linux-gnueabihf- make
+#                         the library for that compiler, in build/arm/
+#   make deps             install build/test packages, build the ARM sysroot
+#   make test             unit tests (host, asan, arm under qemu) + CLI tests
+#   make test-host | test-asan | test-arm | test-cli | valgrind
+#   make fuzz | bench | demo | install | clean
+#
+# Sources are found by wildcard, so adding a .c file needs no edit here:
+#   firmware/src/*.c hal/linux/*.c port/$(PORT)/*.c -> libcertslot.a
+#   hal/sim/*.c                   -> libcertslot_sim.a (test doubles)
+#   tools/certslot/*.c            -> build/certslot
+#   tests/unit/test_*.c (+ tests/common/*.c) -> one cmocka program each
+#   tests/cli/*.sh                -> shell tests of build/certslot
+#   tests/fuzz/fuzz_*.c           -> libFuzzer harnesses (make fuzz)
+#   tests/bench/bench_*.c         -> benchmarks (make bench)
+
+SHELL := /bin/bash
+.DELETE_ON_ERROR:
+.SECONDARY:
+.SUFFIXES:
+
+BUILD   := build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+PORT    ?= posix
+
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+ifeq ($(origin AR),default)
+AR := ar
+endif
+CLANG ?= clang
+
+# ---------------------------------------------------------------- flags ---
+WARNINGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
+            -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
+            -Wformat=2 -Wvla -Wundef -Wcast-align
+INCLUDES := -Ifirmware/include -Ihal/include -Iport/include -Itests/common
+DEPFLAGS := -MMD -MP
+# CFLAGS, CPPFLAGS, LDFLAGS given on the command line are added last.
+CFLAGS   ?=
+CPPFLAGS ?=
+LDFLAGS  ?=
+
+HOST_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lexpat
+SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all
+
+# ARM: the compiler is $(CROSS_COMPILE)gcc, arm-linux-gnueabihf-gcc by default.
+ARM_CROSS   := $(if $(CROSS_COMPILE),$(CROSS_COMPILE),arm-linux-gnueabihf-)
+ARM_OPT     ?= -Os -mthumb -g
+ARM_SYSROOT ?= $(BUILD)/arm-sysroot
+ARM_LIBDIR  := $(ARM_SYSROOT)/usr/lib/arm-linux-gnueabihf
+# Built by tools/deps.sh only when ARM_SYSROOT is ours (not a team's own).
+ARM_STAMP   := $(if $(filter $(BUILD)/arm-sysroot,$(ARM_SYSROOT)),$(BUILD)/arm-sysroot/.stamp)
+QEMU_ARM    ?= qemu-arm
+QEMU_PREFIX ?= /usr/arm-linux-gnueabihf
+
+#          compiler            ar               compile flags                     link flags          libs
+CC_host := $(CC)
+AR_host := $(AR)
+CF_host := -O2 -g
+LF_host :=
+LB_host := $(HOST_LIBS)
+
+CC_asan := $(CC)
+AR_asan := $(AR)
+CF_asan := -O1 -g $(SANITIZE) -fno-omit-frame-pointer
+LF_asan := $(SANITIZE)
+LB_asan := $(HOST_LIBS)
+
+CC_arm  := $(ARM_CROSS)gcc
+AR_arm  := $(ARM_CROSS)ar
+CF_arm  := $(ARM_OPT) -isystem $(ARM_SYSROOT)/usr/include \
+           -isystem $(ARM_SYSROOT)/usr/include/arm-linux-gnueabihf
+LF_arm  := -L$(ARM_LIBDIR)
+LB_arm  := $(addprefix $(ARM_LIBDIR)/,libmbedtls.a libmbedx509.a libmbedcrypto.a libexpat.a)
+
+# libFuzzer build: clang, sanitizers, the harness provides LLVMFuzzerTestOneInput.
+CC_fuzz := $(CLANG)
+AR_fuzz := $(AR)
+CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+LF_fuzz := -fsanitize=fuzzer,address,undefined
+LB_fuzz := $(HOST_LIBS)
+
+# -------------------------------------------------------------- sources ---
+LIB_SRCS    := $(sort $(wildcard firmware/src/*.c hal/linux/*.c port/$(PORT)/*.c))
+SIM_SRCS    := $(sort $(wildcard hal/sim/*.c))
+TOOL_SRCS   := $(sort $(wildcard tools/certslot/*.c))
+COMMON_SRCS := $(sort $(wildcard tests/common/*.c))
+TEST_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
+CLI_TESTS   := $(sort $(wildcard tests/cli/*.sh))
+FUZZ_SRCS   := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRCS  := $(sort $(wildcard tests/bench/bench_*.c))
+HEADERS     := $(sort $(wildcard firmware/include/certslot/*.h))
+
+TOOL    := $(BUILD)/certslot
+# Nothing to link until tools/certslot/ has sources.
+TOOL_BIN      := $(if $(TOOL_SRCS),$(TOOL))
+ASAN_TOOL_BIN := $(if $(TOOL_SRCS),$(BUILD)/asan/certslot)
+RESULTS := $(BUILD)/results
+TESTDATA := $(CURDIR)/tests/data
+
+# `make deps` runs first (order-only) when a goal that needs the packages is
+# asked for; a plain `make` never touches apt.
+NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench,$(MAKECMDGOALS))
+DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
+
+# ------------------------------------------------------------- variants ---
+# $(call variant,NAME): objects, libcertslot.a, libcertslot_sim.a, tests.
+define variant
+$(1)_LIB_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LIB_SRCS))
+$(1)_SIM_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(SIM_SRCS))
+$(1)_COMMON_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(COMMON_SRCS))
+$(1)_TOOL_OBJS   := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TOOL_SRCS))
+$(1)_LIB         := $(BUILD)/$(1)/libcertslot.a
+$(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a)
+$(1)_TESTS       := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/tests/%,$$(TEST_SRCS))
+$(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm,$(1)),$$(ARM_STAMP))
+$(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
+
+$(BUILD)/$(1)/obj/%.o: %.c | $$($(1)_ORDER)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(WARNINGS) $$(CF_$(1)) $$(INCLUDES) $$(DEPFLAGS) $$(CPPFLAGS) $$(CFLAGS) -c $$< -o $$@
+
+$$($(1)_LIB): $$($(1)_LIB_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
+
+$(BUILD)/$(1)/libcertslot_sim.a: $$($(1)_SIM_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
+
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_LIB)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) $$($(1)_LINKLIBS) -lcmocka
+
+ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
+            $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS))
+endef
+
+$(foreach v,host asan arm fuzz,$(eval $(call variant,$(v))))
+
+# The host tool, and an instrumented copy for the asan tests.
+$(TOOL): $(host_TOOL_OBJS) $(host_LIB)
+	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $(host_TOOL_OBJS) $(host_LINKLIBS)
+
+$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB)
+	$(CC_asan) $(LF_asan) $(LDFLAGS) -o $@ $(asan_TOOL_OBJS) $(asan_LINKLIBS)
+
+FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_LIB)
+	$(CC_fuzz) $(LF_fuzz) $(LDFLAGS) -o $@ $< $(fuzz_LINKLIBS)
+
+BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/host/bench/%,$(BENCH_SRCS))
+$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(host_SIM) $(host_LIB)
+	@mkdir -p $(@D)
+	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(host_LINKLIBS)
+
+-include $(ALL_OBJS:.o=.d)
+
+# ---------------------------------------------------------------- build ---
+.PHONY: all lib host-all asan-all arm-all cli-all
+ifneq ($(CROSS_COMPILE),)
+# A firmware build: the library for $(CROSS_COMPILE)gcc only, no host tool.
+all: $(arm_LIB) $(arm_SIM)
+lib: $(arm_LIB)
+else
+all: host-all
+lib: $(host_LIB)
+endif
+.DEFAULT_GOAL := all
+
+host-all: $(host_LIB) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
+asan-all: $(asan_LIB) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
+arm-all:  $(arm_LIB) $(arm_SIM) $(arm_TESTS)
+cli-all:  $(TOOL_BIN)
+
+.PHONY: deps
+deps:
+	ARM_SYSROOT=$(CURDIR)/$(BUILD)/arm-sysroot tools/deps.sh
+
+$(BUILD)/arm-sysroot/.stamp: | $(DEPS_FIRST)
+	ARM_SYSROOT=$(CURDIR)/$(BUILD)/arm-sysroot tools/deps.sh --sysroot-only
+
+# ---------------------------------------------------------------- tests ---
+# Each variant: build what it needs with -k (a build failure fails the tests
+# that did not build, not the whole run), then run every program.
+RUN := tools/run-tests.sh
+TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA)
+RUN_host = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
+	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS)
+RUN_asan = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(BUILD)/asan/certslot \
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
+	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:$(UBSAN_OPTIONS) \
+	$(RUN) $$stale asan $(RESULTS)/asan.txt $(asan_TESTS)
+RUN_arm = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
+	$(RUN) $$stale --wrap "$(QEMU_ARM) -L $(QEMU_PREFIX) -E LD_LIBRARY_PATH=$(CURDIR)/$(ARM_LIBDIR)" \
+	arm $(RESULTS)/arm.txt $(arm_TESTS)
+RUN_cli = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
+	$(RUN) $$stale cli $(RESULTS)/cli.txt $(CLI_TESTS)
+RUN_valgrind = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
+	$(RUN) $$stale --wrap "valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
+	valgrind $(RESULTS)/valgrind.txt $(host_TESTS)
+
+# $(call run_tests,BUILD-GOALS,VARIANTS): build, run, print the summary last.
+# ('+': the sub-make shares the jobserver; the line also runs under make -n.)
+define run_tests
+	+@build_rc=0; $(MAKE) --no-print-directory -k $(1) || build_rc=1; \
+	stale=; [ $$build_rc -eq 0 ] || stale=--stale-check; \
+	rm -f $(foreach v,$(2),$(RESULTS)/$(v).txt); rc=0; \
+	$(foreach v,$(2),$(RUN_$(v)) || rc=1;) \
+	if [ $$build_rc -ne 0 ]; then echo "BUILD FAILED: see the compiler errors above"; rc=1; fi; \
+	$(RUN) --summary $(foreach v,$(2),$(RESULTS)/$(v).txt) || rc=1; \
+	exit $$rc
+endef
+
+.PHONY: test test-host test-asan test-arm test-cli valgrind
+test: deps
+	$(call run_tests,host-all asan-all arm-all cli-all,host asan arm cli)
+test-host: deps
+	$(call run_tests,host-all,host)
+test-asan: deps
+	$(call run_tests,asan-all,asan)
+test-arm: deps
+	$(call run_tests,arm-all $(TOOL_BIN),arm)
+test-cli: deps
+	$(call run_tests,cli-all,cli)
+valgrind: deps
+	$(call run_tests,host-all,valgrind)
+
+# ------------------------------------------------------ fuzz, bench, demo ---
+FUZZ_TIME ?= 60
+.PHONY: fuzz bench demo
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZERS)
+	@rc=0; for f in $(FUZZERS); do \
+	  n=$${f##*/}; mkdir -p $(BUILD)/fuzz/corpus/$$n; \
+	  seeds=; [ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \
+	  echo "=== fuzz $$n for $(FUZZ_TIME)s"; \
+	  $$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(BUILD)/fuzz/ \
+	      $(BUILD)/fuzz/corpus/$$n $$seeds || rc=1; \
+	done; exit $$rc
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BENCHES)
+	@for b in $(BENCHES); do echo "=== $$b"; $(TEST_ENV) $$b || exit 1; done
+
+# Until the simulated handset exists: the config parser on the seed-001
+# style provisioning directory, as handset 00:04:f2:a1:b2:c3 would load it.
+DEMO_DIR := tests/data/seed001
+DEMO_MAC := 00:04:f2:a1:b2:c3
+demo: deps
+	@$(MAKE) --no-print-directory $(TOOL)
+	@echo "=== certslot lint --master --mac $(DEMO_MAC) $(DEMO_DIR)"
+	@$(TOOL) lint --master --mac $(DEMO_MAC) $(DEMO_DIR) || true
+	@echo
+	@echo "=== certslot config --master --mac $(DEMO_MAC) $(DEMO_DIR)  (effective settings)"
+	@$(TOOL) config --master --mac $(DEMO_MAC) $(DEMO_DIR) 2>/dev/null | cut -c1-110
+
+# -------------------------------------------------------- install, clean ---
+.PHONY: install clean
+ifneq ($(CROSS_COMPILE),)
+install: $(arm_LIB)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/certslot
+	install -m 644 $(arm_LIB) $(DESTDIR)$(PREFIX)/lib/
+	$(if $(HEADERS),install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/certslot/)
+else
+install: $(host_LIB) $(TOOL_BIN)
+	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/certslot $(DESTDIR)$(PREFIX)/bin
+	install -m 644 $(host_LIB) $(DESTDIR)$(PREFIX)/lib/
+	$(if $(HEADERS),install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/certslot/)
+	$(if $(TOOL_BIN),install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/)
+endif
+
+# Keeps the downloaded ARM sysroot (it is slow to fetch); `make distclean`
+# removes it too.
+clean:
+	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(RESULTS) $(TOOL)
+
+.PHONY: distclean
+distclean:
+	rm -rf $(BUILD)

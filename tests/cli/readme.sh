@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The README's parameter table is exactly what the registry generates.
+. "$(dirname "$0")/../common/cli.sh"
+README=$(dirname "$0")/../../README.md
+run params --markdown
+expect_rc 0
+sed -n '/<!-- params:begin -->/,/<!-- params:end -->/p' "$README" | sed '1d;$d' >"$T/readme-table"
+if ! diff -u "$T/readme-table" "$OUT" >"$T/diff"; then
+    fail "README parameter table differs from 'certslot params --markdown':"
+    cat "$T/diff"
+fi
+grep -q 'make demo' "$README" || fail "README does not show make demo"
+grep -q 'make test' "$README" || fail "README does not show make test"
+finish
