@@ -91,6 +91,20 @@ const char *certslot_strerror(int err)
         return "size limit exceeded";
     case CERTSLOT_ERR_NOT_FOUND:
         return "not found";
+    case CERTSLOT_ERR_CLOCK:
+        return "clock not yet synchronised";
+    case CERTSLOT_ERR_POWER:
+        return "power cut";
+    case CERTSLOT_ERR_CERT:
+        return "not a usable certificate";
+    case CERTSLOT_ERR_KEY:
+        return "not a usable private key";
+    case CERTSLOT_ERR_POLICY:
+        return "refused by the security policy";
+    case CERTSLOT_ERR_CORRUPT:
+        return "stored data is corrupt";
+    case CERTSLOT_ERR_CRYPTO:
+        return "cryptographic operation failed";
     default:
         return "unknown error";
     }

@@ -15,6 +15,13 @@
 #define CERTSLOT_ERR_VALUE -5    /* one or more parameters had bad values */
 #define CERTSLOT_ERR_LIMIT -6    /* a compile-time size limit was exceeded */
 #define CERTSLOT_ERR_NOT_FOUND -7 /* no such parameter, slot or file */
+#define CERTSLOT_ERR_CLOCK -8    /* the clock is not yet synchronised */
+#define CERTSLOT_ERR_POWER -9    /* (hal/sim) the power is cut: nothing more is written */
+#define CERTSLOT_ERR_CERT -10    /* not a certificate, or not a usable one */
+#define CERTSLOT_ERR_KEY -11     /* not a private key, encrypted, or not matching */
+#define CERTSLOT_ERR_POLICY -12  /* refused by the security policy (key size, hash) */
+#define CERTSLOT_ERR_CORRUPT -13 /* stored data failed its integrity check */
+#define CERTSLOT_ERR_CRYPTO -14  /* a cryptographic operation failed */
 
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);

@@ -1,0 +1,64 @@
+/*
+ * What certslot needs from the handset, as one small table of functions.
+ *
+ * A port fills a certslot_hal_t (hal/linux does it for the handset's Linux,
+ * hal/sim for tests) and hands it to the store. Every function returns 0 or a
+ * negative CERTSLOT_ERR_* code. Nothing here knows TLS or config files.
+ *
+ * Storage is a flat namespace of small named objects ("files") with POSIX
+ * durability rules: data written is durable only after storage_sync() of that
+ * name; a name created, renamed or removed is durable only after
+ * storage_sync_dir(). The store builds its power-cut-safe update on exactly
+ * these guarantees and assumes nothing more.
+ */
+#ifndef CERTSLOT_HAL_H
+#define CERTSLOT_HAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef enum { CERTSLOT_LOG_DEBUG, CERTSLOT_LOG_INFO, CERTSLOT_LOG_WARNING, CERTSLOT_LOG_ERROR } certslot_log_level_t;
+
+#define CERTSLOT_DEVICE_SECRET_LEN 32
+
+typedef struct certslot_hal {
+    void *ctx;
+
+    /* Reads the whole object into a new buffer from certslot_calloc (caller frees).
+     * CERTSLOT_ERR_NOT_FOUND when there is no such object. */
+    int (*storage_read)(void *ctx, const char *name, unsigned char **data, size_t *len);
+    /* Creates or truncates the object and writes data (not durable yet). */
+    int (*storage_write)(void *ctx, const char *name, const unsigned char *data, size_t len);
+    /* Makes the object's data durable (fsync). */
+    int (*storage_sync)(void *ctx, const char *name);
+    /* Atomically gives object `from` the name `to`, replacing any `to`. */
+    int (*storage_rename)(void *ctx, const char *from, const char *to);
+    /* Makes every create, rename and remove so far durable (fsync of the directory). */
+    int (*storage_sync_dir)(void *ctx);
+    /* Removes the object; no error when it does not exist. */
+    int (*storage_remove)(void *ctx, const char *name);
+
+    /* Fills buf with len bytes from a cryptographically secure source. */
+    int (*random)(void *ctx, unsigned char *buf, size_t len);
+
+    /* Current UTC time in seconds since 1970; CERTSLOT_ERR_CLOCK while the
+     * handset has not yet synchronised its clock (no NTP answer yet). */
+    int (*time)(void *ctx, int64_t *now);
+
+    /* The handset's MAC as 12 lower-case hex digits and a NUL. */
+    int (*mac)(void *ctx, char mac[13]);
+    /* A per-handset secret that never leaves the device (OTP, eFuse, TEE):
+     * the store derives its encryption key from it. */
+    int (*device_secret)(void *ctx, unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN]);
+    /* The factory-installed (built-in) device certificate and its private
+     * key, both DER, in new buffers from certslot_calloc. The caller wipes
+     * and frees the key. *chain_der may hold the issuing CA chain (DER
+     * certificates one after another) or be NULL. */
+    int (*factory_device)(void *ctx, unsigned char **cert_der, size_t *cert_len, unsigned char **key_der,
+                          size_t *key_len, unsigned char **chain_der, size_t *chain_len);
+
+    /* One line for the handset's log. Never given secrets. */
+    void (*log)(void *ctx, certslot_log_level_t level, const char *msg);
+} certslot_hal_t;
+
+#endif
