@@ -16,6 +16,14 @@
 int cmd_config(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_params(int argc, char **argv);
+int cmd_store(int argc, char **argv);
+
+/*
+ * Loads config files as `certslot config` does (a master file when master)
+ * and finishes the configuration; returns the exit status its diagnostics
+ * call for. cfg must be freed by the caller in every case but a bad MAC.
+ */
+int cli_load_config(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles, const char *cmd);
 
 /* Prints cfg's diagnostics to f; notes only when with_notes. */
 void cli_print_diags(FILE *f, const certslot_config_t *cfg, int with_notes);

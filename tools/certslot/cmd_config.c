@@ -131,18 +131,17 @@ static int parse_args(int argc, char **argv, args_t *a, int allow_get, const cha
     return 0;
 }
 
-/* Loads the files of a; returns the exit status their diagnostics call for. */
-static int load(certslot_config_t *cfg, const args_t *a, const char *cmd)
+int cli_load_config(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles, const char *cmd)
 {
-    if (certslot_config_init(cfg, a->mac) != 0) {
-        fprintf(stderr, "certslot %s: '%s' is not a MAC address (12 hex digits)\n", cmd, a->mac);
+    if (certslot_config_init(cfg, mac) != 0) {
+        fprintf(stderr, "certslot %s: '%s' is not a MAC address (12 hex digits)\n", cmd, mac);
         return EXIT_USAGE;
     }
-    if (a->master) {
-        (void)certslot_config_load_master(cfg, a->files[0]);
+    if (master) {
+        (void)certslot_config_load_master(cfg, files[0]);
     } else {
-        for (int i = 0; i < a->nfiles; i++)
-            (void)certslot_config_parse_file(cfg, a->files[i]);
+        for (int i = 0; i < nfiles; i++)
+            (void)certslot_config_parse_file(cfg, files[i]);
     }
     (void)certslot_config_finish(cfg);
     return cfg->io_error ? EXIT_USAGE : cfg->errors > 0 ? EXIT_ERRORS : EXIT_ACCEPT;
@@ -169,7 +168,7 @@ int cmd_config(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    ret = load(&cfg, &a, "config");
+    ret = cli_load_config(&cfg, a.mac, a.master, a.files, a.nfiles, "config");
     cli_print_diags(stderr, &cfg, 0);
     if (want >= 0) {
         cli_print_value(stdout, &cfg, want);
@@ -197,7 +196,7 @@ int cmd_lint(int argc, char **argv)
 
     if (ret != 0)
         return ret < 0 ? EXIT_ACCEPT : ret;
-    ret = load(&cfg, &a, "lint");
+    ret = cli_load_config(&cfg, a.mac, a.master, a.files, a.nfiles, "lint");
     cli_print_diags(stdout, &cfg, 1);
     certslot_config_free(&cfg);
     return ret;

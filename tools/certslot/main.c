@@ -14,6 +14,7 @@ static const struct {
     {"config", cmd_config, "print the effective settings of config files"},
     {"lint", cmd_lint, "check config files and print only the diagnostics"},
     {"params", cmd_params, "list every parameter certslot understands"},
+    {"store", cmd_store, "the certificate store: apply config, list, install, clear, export"},
 };
 
 static void usage(FILE *f)

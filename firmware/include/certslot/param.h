@@ -127,6 +127,9 @@ typedef enum {
       "LDAP cipher list; NoCipher = the profile's list.") \
     X(CIPHERS_BROWSER, "sec.TLS.browser.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
       "Browser cipher list; NoCipher = the profile's list.") \
+    X(ALLOW_WEAK_CERTS, "device.sec.TLS.allowWeakCertificates", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
+      "1 relaxes the slot policy (RSA 2048..4096, EC P-256/P-384, SHA-256 or stronger) for legacy servers; " \
+      "each weak certificate accepted is logged.") \
     X(PROV_SERVER_TYPE, "device.prov.serverType", 1, 1, CERTSLOT_TYPE_INDEX, "FTP|TFTP|HTTP|HTTPS|FTPS", "0", 0, \
       "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990).") \
     X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, NULL, "", 0, \

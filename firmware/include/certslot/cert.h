@@ -1,0 +1,69 @@
+/*
+ * Certificate and key values as administrators paste them, decoded to DER,
+ * checked against the security policy, and described for people.
+ *
+ * Accepted certificate encodings (all decode to the same DER):
+ *   1. single-line base64 of the DER (openssl enc -base64 -A of a .der);
+ *   2. PEM with the body on one line, with or without line breaks around it;
+ *   3. ordinary multi-line PEM (breaks may arrive as spaces);
+ *   4. base64 of a PEM text (openssl enc -base64 -A of a PEM .cer);
+ *   5. several PEM blocks: a chain, leaf first, root last;
+ * plus raw DER (one or more certificates back to back) for files and URLs.
+ * Private keys: PEM with its header, PKCS#1 (RSA PRIVATE KEY), PKCS#8
+ * (PRIVATE KEY) or SEC1 (EC PRIVATE KEY); DER too. Encrypted keys are
+ * refused.
+ */
+#ifndef CERTSLOT_CERT_H
+#define CERTSLOT_CERT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+#define CERTSLOT_WHY_LEN 160
+
+/*
+ * Decodes a certificate value or file into chain (initialised by the
+ * caller), in the order given. Returns 0, or CERTSLOT_ERR_CERT with a
+ * one-line reason in why; on error chain holds nothing new.
+ */
+int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt *chain, char *why,
+                         size_t why_size);
+
+/*
+ * Decodes an unencrypted private key (PEM with header, or DER) into pk
+ * (initialised by the caller). CERTSLOT_ERR_KEY with a reason in why; an
+ * encrypted key is refused with a reason that says so.
+ */
+int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_context *pk, char *why, size_t why_size);
+
+/* 0 when pk is the private key of crt's public key, else CERTSLOT_ERR_KEY. */
+int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
+
+/*
+ * The security policy (seed 002): RSA keys of 2048 to 4096 bits, EC keys on
+ * P-256 or P-384, signatures with SHA-256 or stronger. Returns 0 when crt
+ * meets it; otherwise CERTSLOT_ERR_POLICY with the reason in why — unless
+ * allow_weak, when it returns 0, sets *relaxed to 1 and still fills why, so
+ * the caller can log the relaxation.
+ */
+int certslot_policy_check(const mbedtls_x509_crt *crt, int allow_weak, int *relaxed, char *why, size_t why_size);
+
+/* What `certslot store list` and a handset UI show of a certificate. */
+typedef struct {
+    char subject_cn[65];
+    char issuer_cn[65];
+    int64_t not_before, not_after; /* seconds since 1970, UTC */
+    char key_type[8];              /* "RSA", "EC" */
+    unsigned key_bits;
+    unsigned char sha256[32];      /* fingerprint of the DER */
+} certslot_cert_info_t;
+
+int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info);
+
+/* Seconds since 1970 of an mbedTLS time (UTC). */
+int64_t certslot_time_from_x509(const mbedtls_x509_time *t);
+
+#endif

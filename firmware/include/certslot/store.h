@@ -1,0 +1,126 @@
+/*
+ * The certificate store: two platform and six application slots, each with
+ * a CA part (one or more trusted CA certificates) and a device part (device
+ * certificate, its chain, and its private key), persisted through the hal.
+ *
+ * Invariants:
+ * - A change that fails changes nothing: a refused certificate leaves its
+ *   slot exactly as it was, in memory and on storage.
+ * - Storage holds the whole store in one file, encrypted and authenticated
+ *   (AES-256-GCM under a key derived from the hal's device secret), so no
+ *   private key byte is ever stored in clear and any corruption is detected.
+ * - An update is power-cut safe: after a cut at any storage operation, the
+ *   store opens as exactly the old or exactly the new contents. The previous
+ *   version is kept; a corrupt or truncated newest file is reported and the
+ *   last good version is used.
+ * - Slot contents are DER. Keys are wiped from memory when freed.
+ *
+ * Slot names everywhere: platform1, platform2, application1..application6;
+ * kinds: ca, device.
+ */
+#ifndef CERTSLOT_STORE_H
+#define CERTSLOT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "certslot/config.h"
+#include "certslot/hal.h"
+
+#define CERTSLOT_SLOT_COUNT 8
+#ifndef CERTSLOT_STORE_MAX_CERTS
+#define CERTSLOT_STORE_MAX_CERTS 8 /* certificates in one CA slot, or device certificate + chain */
+#endif
+#ifndef CERTSLOT_STORE_MAX_FILE
+#define CERTSLOT_STORE_MAX_FILE (512u * 1024u) /* bytes of the store file */
+#endif
+
+typedef enum {
+    CERTSLOT_SLOT_PLATFORM1,
+    CERTSLOT_SLOT_PLATFORM2,
+    CERTSLOT_SLOT_APPLICATION1,
+    CERTSLOT_SLOT_APPLICATION2,
+    CERTSLOT_SLOT_APPLICATION3,
+    CERTSLOT_SLOT_APPLICATION4,
+    CERTSLOT_SLOT_APPLICATION5,
+    CERTSLOT_SLOT_APPLICATION6
+} certslot_slot_t;
+
+typedef enum { CERTSLOT_KIND_CA, CERTSLOT_KIND_DEVICE } certslot_kind_t;
+
+const char *certslot_slot_name(certslot_slot_t slot);
+const char *certslot_kind_name(certslot_kind_t kind);
+/* Parses "platform1".."application6" (any case); 0 or CERTSLOT_ERR_NOT_FOUND. */
+int certslot_slot_parse(const char *name, certslot_slot_t *slot);
+int certslot_kind_parse(const char *name, certslot_kind_t *kind);
+
+typedef struct {
+    unsigned char *der;
+    size_t len;
+} certslot_blob_t;
+
+/* One part of a slot. CA part: ncerts trusted CAs. Device part: certs[0] is
+ * the device certificate, the rest its chain; key is its private key (DER).
+ * A device part may hold only a key: a key generated for a CSR, waiting for
+ * its certificate. */
+typedef struct {
+    unsigned ncerts;
+    certslot_blob_t certs[CERTSLOT_STORE_MAX_CERTS];
+    certslot_blob_t key;
+} certslot_part_t;
+
+typedef struct {
+    const certslot_hal_t *hal;
+    uint64_t generation; /* 0: never stored */
+    certslot_part_t part[CERTSLOT_SLOT_COUNT][2];
+    int main_intact; /* internal: the main store file is intact */
+} certslot_store_t;
+
+/* Result of a change, for a UI: what happened, in one line. */
+typedef struct {
+    char msg[200];
+} certslot_result_t;
+
+/*
+ * Loads the store through hal. 0 when it loaded (or there was none yet);
+ * when the newest version was corrupt and an older one was used, still 0,
+ * with the fallback logged. CERTSLOT_ERR_CORRUPT when versions exist but none
+ * is intact: the store is then empty and usable, and the next change
+ * replaces the damaged files.
+ */
+int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal);
+void certslot_store_free(certslot_store_t *st);
+
+/*
+ * Installs certificates (and for a device part, a private key) from values
+ * in any encoding of cert.h. CA part: every certificate becomes a trusted CA
+ * of the slot, replacing what it held. Device part: the first certificate is
+ * the device certificate, the rest its chain; key_text may be NULL to keep
+ * the slot's current key (it must match). Checks the security policy
+ * (allow_weak relaxes it; each relaxation is logged), decodes everything,
+ * then persists. On any error the slot is unchanged and res says why.
+ */
+int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind,
+                           const unsigned char *cert, size_t cert_len, const unsigned char *key, size_t key_len,
+                           int allow_weak, certslot_result_t *res);
+
+/* Empties a slot's CA or device part and persists. */
+int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, certslot_result_t *res);
+
+/* Called for each problem of certslot_store_apply (the parameter, where it came from, and why). */
+typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, const certslot_where_t *where,
+                                         const char *msg);
+
+/*
+ * Applies the slot parameters of a finished configuration, all-or-nothing
+ * per slot part: a part whose new value is invalid keeps what it had and
+ * report() names the parameter, file and line; the others apply. A slot
+ * parameter set to the empty value empties the part; one not set leaves it
+ * alone. Persists once, as one update. Returns 0, CERTSLOT_ERR_VALUE when
+ * some part was refused (the rest applied), or a storage error (nothing
+ * applied).
+ */
+int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, certslot_apply_report_fn report,
+                         void *report_ctx);
+
+#endif

@@ -1,0 +1,429 @@
+/*
+ * Certificate and key decoding, the key-size/hash policy, descriptions.
+ */
+#include "certslot/cert.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/oid.h>
+#include <mbedtls/rsa.h>
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "internal.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len);
+#define X509_SIG_MD(c) ((c)->MBEDTLS_PRIVATE(sig_md))
+#define ECP_GROUP_ID(ec) ((ec)->MBEDTLS_PRIVATE(grp).id)
+#define PK_PARSE_KEY(pk, d, n) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, cs_mbedtls_rng, NULL)
+#define PK_CHECK_PAIR(pub, prv) mbedtls_pk_check_pair((pub), (prv), cs_mbedtls_rng, NULL)
+#else
+#define X509_SIG_MD(c) ((c)->sig_md)
+#define ECP_GROUP_ID(ec) ((ec)->grp.id)
+#define PK_PARSE_KEY(pk, d, n) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0)
+#define PK_CHECK_PAIR(pub, prv) mbedtls_pk_check_pair((pub), (prv))
+#endif
+
+#define MAX_DEPTH 2 /* base64 of PEM holds PEM: decode at most twice */
+
+static int is_ws(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static const unsigned char *find(const unsigned char *p, const unsigned char *end, const char *needle)
+{
+    size_t n = strlen(needle);
+
+    for (; p + n <= end; p++)
+        if (memcmp(p, needle, n) == 0)
+            return p;
+    return NULL;
+}
+
+/*
+ * Base64 with any whitespace removed, into a new buffer. Returns 0, or
+ * CERTSLOT_ERR_CERT when the text is not base64.
+ */
+static int b64_decode(const unsigned char *p, size_t len, unsigned char **out, size_t *out_len)
+{
+    unsigned char *clean = certslot_calloc(1, len + 1), *bin = NULL;
+    size_t n = 0, olen = 0;
+    int ret = CERTSLOT_ERR_CERT;
+
+    if (clean == NULL)
+        return CERTSLOT_ERR_NOMEM;
+    for (size_t i = 0; i < len; i++)
+        if (!is_ws(p[i]))
+            clean[n++] = p[i];
+    if (n == 0)
+        goto cleanup;
+    bin = certslot_calloc(1, n / 4 * 3 + 3);
+    if (bin == NULL) {
+        ret = CERTSLOT_ERR_NOMEM;
+        goto cleanup;
+    }
+    if (mbedtls_base64_decode(bin, n / 4 * 3 + 3, &olen, clean, n) != 0 || olen == 0)
+        goto cleanup;
+    *out = bin;
+    *out_len = olen;
+    bin = NULL;
+    ret = 0;
+cleanup:
+    certslot_zeroize(clean, len);
+    certslot_free(clean);
+    certslot_free(bin);
+    return ret;
+}
+
+/* Length of the DER element at p (tag, length, contents), or 0 when malformed. */
+static size_t der_element_len(const unsigned char *p, size_t avail)
+{
+    size_t hdr = 2, len;
+
+    if (avail < 2 || p[0] != 0x30)
+        return 0;
+    if (p[1] < 0x80) {
+        len = p[1];
+    } else {
+        size_t nbytes = p[1] & 0x7f;
+        if (nbytes == 0 || nbytes > 4 || avail < 2 + nbytes)
+            return 0;
+        len = 0;
+        for (size_t i = 0; i < nbytes; i++)
+            len = (len << 8) | p[2 + i];
+        hdr += nbytes;
+    }
+    return len <= avail - hdr ? hdr + len : 0;
+}
+
+static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len, unsigned index, char *why,
+                   size_t why_size)
+{
+    int ret = mbedtls_x509_crt_parse_der(chain, der, len);
+    if (ret == 0)
+        return 0;
+    if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
+        return CERTSLOT_ERR_NOMEM;
+    snprintf(why, why_size, "certificate %u is not a valid X.509 certificate (mbedTLS error -0x%04x)", index,
+             (unsigned)-ret);
+    return CERTSLOT_ERR_CERT;
+}
+
+/* DER certificates back to back. */
+static int decode_der(const unsigned char *p, size_t len, mbedtls_x509_crt *chain, unsigned *count, char *why,
+                      size_t why_size)
+{
+    while (len > 0) {
+        size_t n = der_element_len(p, len);
+        if (n == 0) {
+            snprintf(why, why_size, "certificate %u is not valid DER", *count + 1);
+            return CERTSLOT_ERR_CERT;
+        }
+        int ret = add_der(chain, p, n, ++*count, why, why_size);
+        if (ret != 0)
+            return ret;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static int decode_text(const unsigned char *p, size_t len, mbedtls_x509_crt *chain, unsigned *count, int depth,
+                       char *why, size_t why_size);
+
+/* PEM blocks "BEGIN CERTIFICATE ... END CERTIFICATE", however the dashes and breaks came through. */
+static int decode_pem(const unsigned char *p, const unsigned char *end, mbedtls_x509_crt *chain, unsigned *count,
+                      char *why, size_t why_size)
+{
+    const unsigned char *begin;
+
+    while ((begin = find(p, end, "BEGIN CERTIFICATE")) != NULL) {
+        const unsigned char *body = begin + strlen("BEGIN CERTIFICATE"), *stop;
+        unsigned char *der = NULL;
+        size_t der_len = 0;
+        while (body < end && *body == '-')
+            body++;
+        stop = find(body, end, "END CERTIFICATE");
+        if (stop == NULL) {
+            snprintf(why, why_size, "PEM block %u has no END CERTIFICATE line", *count + 1);
+            return CERTSLOT_ERR_CERT;
+        }
+        p = stop + strlen("END CERTIFICATE");
+        while (stop > body && stop[-1] == '-')
+            stop--;
+        int ret = b64_decode(body, (size_t)(stop - body), &der, &der_len);
+        if (ret == 0) {
+            size_t n = der_element_len(der, der_len);
+            ret = n == der_len ? add_der(chain, der, der_len, *count + 1, why, why_size) : CERTSLOT_ERR_CERT;
+            if (ret == CERTSLOT_ERR_CERT && n != der_len)
+                snprintf(why, why_size, "PEM block %u does not hold one DER certificate", *count + 1);
+            (*count)++;
+        } else if (ret == CERTSLOT_ERR_CERT) {
+            snprintf(why, why_size, "PEM block %u is not base64", *count + 1);
+        }
+        certslot_free(der);
+        if (ret != 0)
+            return ret;
+    }
+    if (*count == 0) {
+        snprintf(why, why_size, "no BEGIN CERTIFICATE block");
+        return CERTSLOT_ERR_CERT;
+    }
+    return 0;
+}
+
+static int decode_text(const unsigned char *p, size_t len, mbedtls_x509_crt *chain, unsigned *count, int depth,
+                       char *why, size_t why_size)
+{
+    const unsigned char *end = p + len;
+    unsigned char *bin = NULL;
+    size_t bin_len = 0;
+    int ret;
+
+    if (find(p, end, "-----BEGIN") != NULL || find(p, end, "BEGIN CERTIFICATE") != NULL)
+        return decode_pem(p, end, chain, count, why, why_size);
+    ret = b64_decode(p, len, &bin, &bin_len);
+    if (ret == CERTSLOT_ERR_CERT) {
+        snprintf(why, why_size, "neither PEM nor base64 nor DER");
+        return ret;
+    }
+    if (ret != 0)
+        return ret;
+    if (bin[0] == 0x30)
+        ret = decode_der(bin, bin_len, chain, count, why, why_size);
+    else if (depth < MAX_DEPTH && find(bin, bin + bin_len, "-----BEGIN") != NULL)
+        ret = decode_text(bin, bin_len, chain, count, depth + 1, why, why_size);
+    else {
+        snprintf(why, why_size, "base64 that decodes to neither DER nor PEM");
+        ret = CERTSLOT_ERR_CERT;
+    }
+    certslot_free(bin);
+    return ret;
+}
+
+int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt *chain, char *why, size_t why_size)
+{
+    mbedtls_x509_crt parsed;
+    unsigned count = 0;
+    int ret;
+
+    if (data == NULL || len == 0) {
+        snprintf(why, why_size, "empty");
+        return CERTSLOT_ERR_CERT;
+    }
+    mbedtls_x509_crt_init(&parsed);
+    if (data[0] == 0x30 && der_element_len(data, len) > 0)
+        ret = decode_der(data, len, &parsed, &count, why, why_size);
+    else
+        ret = decode_text(data, len, &parsed, &count, 0, why, why_size);
+    if (ret == 0) {
+        /* Move the certificates into chain only now that all of them parsed. */
+        for (const mbedtls_x509_crt *c = &parsed; c != NULL && c->raw.len > 0; c = c->next) {
+            ret = mbedtls_x509_crt_parse_der(chain, c->raw.p, c->raw.len);
+            if (ret != 0) {
+                ret = CERTSLOT_ERR_NOMEM;
+                break;
+            }
+        }
+    }
+    mbedtls_x509_crt_free(&parsed);
+    return ret;
+}
+
+/* PEM private key: header kind, body to DER. */
+static int key_pem_to_der(const unsigned char *p, size_t len, unsigned char **der, size_t *der_len, char *why,
+                          size_t why_size)
+{
+    const unsigned char *end = p + len, *begin = find(p, end, "-----BEGIN "), *label, *body, *stop;
+
+    if (begin == NULL) {
+        snprintf(why, why_size, "no -----BEGIN ... PRIVATE KEY----- header");
+        return CERTSLOT_ERR_KEY;
+    }
+    label = begin + strlen("-----BEGIN ");
+    body = find(label, end, "-----");
+    if (body == NULL) {
+        snprintf(why, why_size, "broken PEM header");
+        return CERTSLOT_ERR_KEY;
+    }
+    size_t label_len = (size_t)(body - label);
+    if (find(label, body, "ENCRYPTED") != NULL || find(body, end, "Proc-Type:") != NULL ||
+        find(body, end, "DEK-Info:") != NULL) {
+        snprintf(why, why_size, "the private key is encrypted: remove its passphrase first (openssl pkey -in KEY)");
+        return CERTSLOT_ERR_KEY;
+    }
+    static const char *const labels[] = {"RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY"};
+    int known = 0;
+    for (size_t i = 0; i < 3; i++)
+        known |= label_len == strlen(labels[i]) && memcmp(label, labels[i], label_len) == 0;
+    if (!known) {
+        snprintf(why, why_size, "'%.*s' is not a private key (expected RSA PRIVATE KEY, PRIVATE KEY or EC PRIVATE KEY)",
+                 (int)(label_len > 40 ? 40 : label_len), (const char *)label);
+        return CERTSLOT_ERR_KEY;
+    }
+    body += 5;
+    stop = find(body, end, "-----END ");
+    if (stop == NULL) {
+        snprintf(why, why_size, "no -----END ... PRIVATE KEY----- line");
+        return CERTSLOT_ERR_KEY;
+    }
+    int ret = b64_decode(body, (size_t)(stop - body), der, der_len);
+    if (ret == CERTSLOT_ERR_CERT) {
+        snprintf(why, why_size, "the key's PEM body is not base64");
+        return CERTSLOT_ERR_KEY;
+    }
+    return ret;
+}
+
+int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_context *pk, char *why, size_t why_size)
+{
+    unsigned char *der = NULL;
+    size_t der_len = 0;
+    int ret;
+
+    if (data == NULL || len == 0) {
+        snprintf(why, why_size, "empty");
+        return CERTSLOT_ERR_KEY;
+    }
+    if (data[0] == 0x30) {
+        der = certslot_calloc(1, len);
+        if (der == NULL)
+            return CERTSLOT_ERR_NOMEM;
+        memcpy(der, data, len);
+        der_len = len;
+    } else {
+        ret = key_pem_to_der(data, len, &der, &der_len, why, why_size);
+        if (ret != 0)
+            return ret;
+    }
+    ret = PK_PARSE_KEY(pk, der, der_len);
+    if (ret == MBEDTLS_ERR_PK_PASSWORD_REQUIRED) {
+        snprintf(why, why_size, "the private key is encrypted: remove its passphrase first (openssl pkey -in KEY)");
+        ret = CERTSLOT_ERR_KEY;
+    } else if (ret != 0) {
+        snprintf(why, why_size, "not a valid PKCS#1, PKCS#8 or SEC1 private key (mbedTLS error -0x%04x)",
+                 (unsigned)-ret);
+        ret = ret == MBEDTLS_ERR_PK_ALLOC_FAILED ? CERTSLOT_ERR_NOMEM : CERTSLOT_ERR_KEY;
+    }
+    certslot_zeroize(der, der_len);
+    certslot_free(der);
+    return ret;
+}
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len)
+{
+    (void)ctx;
+    /* Only used for RSA blinding in the pair check; quality is not needed there. */
+    for (size_t i = 0; i < len; i++)
+        out[i] = (unsigned char)(i * 131u + 7u);
+    return 0;
+}
+#endif
+
+int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk)
+{
+    return PK_CHECK_PAIR((mbedtls_pk_context *)&crt->pk, pk) == 0 ? 0 : CERTSLOT_ERR_KEY;
+}
+
+static const char *md_name(mbedtls_md_type_t md)
+{
+    switch (md) {
+    case MBEDTLS_MD_MD5: return "MD5";
+    case MBEDTLS_MD_SHA1: return "SHA-1";
+    case MBEDTLS_MD_SHA224: return "SHA-224";
+    case MBEDTLS_MD_SHA256: return "SHA-256";
+    case MBEDTLS_MD_SHA384: return "SHA-384";
+    case MBEDTLS_MD_SHA512: return "SHA-512";
+    default: return "an unknown hash";
+    }
+}
+
+int certslot_policy_check(const mbedtls_x509_crt *crt, int allow_weak, int *relaxed, char *why, size_t why_size)
+{
+    mbedtls_pk_type_t type = mbedtls_pk_get_type(&crt->pk);
+    size_t bits = mbedtls_pk_get_bitlen(&crt->pk);
+    mbedtls_md_type_t md = X509_SIG_MD(crt);
+    int ok = 1;
+
+    *relaxed = 0;
+    if (type == MBEDTLS_PK_RSA || type == MBEDTLS_PK_RSASSA_PSS) {
+        if (bits < 2048 || bits > 4096) {
+            snprintf(why, why_size, "RSA key of %zu bits (allowed: 2048 to 4096)", bits);
+            ok = 0;
+        }
+    } else if (type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA) {
+        mbedtls_ecp_group_id gid = ECP_GROUP_ID(mbedtls_pk_ec(crt->pk));
+        if (gid != MBEDTLS_ECP_DP_SECP256R1 && gid != MBEDTLS_ECP_DP_SECP384R1) {
+            snprintf(why, why_size, "EC key on a %zu-bit curve other than P-256 and P-384", bits);
+            ok = 0;
+        }
+    } else {
+        snprintf(why, why_size, "key type %s (allowed: RSA, EC)", mbedtls_pk_get_name(&crt->pk));
+        ok = 0;
+    }
+    if (ok && md != MBEDTLS_MD_SHA256 && md != MBEDTLS_MD_SHA384 && md != MBEDTLS_MD_SHA512) {
+        snprintf(why, why_size, "signed with %s (SHA-256 or stronger required)", md_name(md));
+        ok = 0;
+    }
+    if (ok)
+        return 0;
+    if (allow_weak) {
+        *relaxed = 1;
+        return 0;
+    }
+    return CERTSLOT_ERR_POLICY;
+}
+
+static void copy_cn(const mbedtls_x509_name *name, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (; name != NULL; name = name->next) {
+        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &name->oid) != 0)
+            continue;
+        size_t n = name->val.len < size - 1 ? name->val.len : size - 1;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = name->val.p[i];
+            out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+        }
+        out[n] = '\0';
+    }
+}
+
+int64_t certslot_time_from_x509(const mbedtls_x509_time *t)
+{
+    /* Days from civil (Howard Hinnant's algorithm), valid for all Gregorian dates. */
+    int64_t y = t->year, m = t->mon, d = t->day;
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    int64_t days = era * 146097 + doe - 719468;
+    return days * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
+}
+
+int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info)
+{
+    memset(info, 0, sizeof(*info));
+    copy_cn(&crt->subject, info->subject_cn, sizeof(info->subject_cn));
+    copy_cn(&crt->issuer, info->issuer_cn, sizeof(info->issuer_cn));
+    info->not_before = certslot_time_from_x509(&crt->valid_from);
+    info->not_after = certslot_time_from_x509(&crt->valid_to);
+    mbedtls_pk_type_t type = mbedtls_pk_get_type(&crt->pk);
+    snprintf(info->key_type, sizeof(info->key_type), "%s",
+             type == MBEDTLS_PK_RSA ? "RSA" : type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA ? "EC" : "other");
+    info->key_bits = (unsigned)mbedtls_pk_get_bitlen(&crt->pk);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    return mbedtls_sha256(crt->raw.p, crt->raw.len, info->sha256, 0) == 0 ? 0 : CERTSLOT_ERR_CRYPTO;
+#else
+    return mbedtls_sha256_ret(crt->raw.p, crt->raw.len, info->sha256, 0) == 0 ? 0 : CERTSLOT_ERR_CRYPTO;
+#endif
+}

@@ -1,0 +1,691 @@
+/*
+ * The certificate store: slot contents, their validation, and the
+ * encrypted, power-cut-safe store file.
+ *
+ * Store file: a 36-byte clear header, then AES-256-GCM ciphertext and tag.
+ *   "CSLTSTOR" | version (1 byte) | 3 zero bytes | generation (8, big endian)
+ *   | ciphertext length (4, big endian) | nonce (12)
+ * The header is the GCM additional data. The plaintext is a list of records:
+ *   slot (1) | kind (1) | type (1: certificate, 2: key) | 0 (1) | length (4, BE) | DER
+ * The key is HKDF-SHA256 of the hal's device secret.
+ *
+ * Update protocol (only the guarantees of hal.h are assumed):
+ *   write "store.new", sync it; rename "store" -> "store.bak" (kept as the
+ *   last good copy); rename "store.new" -> "store"; sync the directory.
+ * Open reads all three names and takes the intact one with the highest
+ * generation, so every cut point yields exactly the old or the new store.
+ */
+#include "certslot/store.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/gcm.h>
+#include <mbedtls/hkdf.h>
+#include <mbedtls/md.h>
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/cert.h"
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "internal.h"
+
+#define FILE_MAIN "store"
+#define FILE_NEW "store.new"
+#define FILE_BAK "store.bak"
+#define MAGIC "CSLTSTOR"
+#define VERSION 1
+#define HDR_LEN 36
+#define NONCE_LEN 12
+#define TAG_LEN 16
+#define REC_HDR 8
+#define REC_CERT 1
+#define REC_KEY 2
+
+typedef certslot_part_t parts_t[CERTSLOT_SLOT_COUNT][2];
+
+static const char *const slot_names[CERTSLOT_SLOT_COUNT] = {
+    "platform1", "platform2", "application1", "application2",
+    "application3", "application4", "application5", "application6",
+};
+
+const char *certslot_slot_name(certslot_slot_t slot)
+{
+    return (unsigned)slot < CERTSLOT_SLOT_COUNT ? slot_names[slot] : "?";
+}
+
+const char *certslot_kind_name(certslot_kind_t kind)
+{
+    return kind == CERTSLOT_KIND_CA ? "ca" : "device";
+}
+
+int certslot_slot_parse(const char *name, certslot_slot_t *slot)
+{
+    for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++) {
+        if (cs_equal_ci(name, strlen(name), slot_names[i])) {
+            *slot = (certslot_slot_t)i;
+            return 0;
+        }
+    }
+    return CERTSLOT_ERR_NOT_FOUND;
+}
+
+int certslot_kind_parse(const char *name, certslot_kind_t *kind)
+{
+    if (cs_equal_ci(name, strlen(name), "ca"))
+        *kind = CERTSLOT_KIND_CA;
+    else if (cs_equal_ci(name, strlen(name), "device"))
+        *kind = CERTSLOT_KIND_DEVICE;
+    else
+        return CERTSLOT_ERR_NOT_FOUND;
+    return 0;
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void logf_(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...)
+{
+    char line[256];
+    va_list ap;
+
+    if (hal == NULL || hal->log == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    hal->log(hal->ctx, level, line);
+}
+
+/* ---- parts ---- */
+
+static void part_free(certslot_part_t *p)
+{
+    for (unsigned i = 0; i < p->ncerts; i++)
+        certslot_free(p->certs[i].der);
+    certslot_zeroize(p->key.der, p->key.len);
+    certslot_free(p->key.der);
+    memset(p, 0, sizeof(*p));
+}
+
+static int blob_set(certslot_blob_t *b, const unsigned char *der, size_t len)
+{
+    b->der = certslot_calloc(1, len);
+    if (b->der == NULL)
+        return CERTSLOT_ERR_NOMEM;
+    memcpy(b->der, der, len);
+    b->len = len;
+    return 0;
+}
+
+static void parts_free(parts_t parts)
+{
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
+        for (unsigned k = 0; k < 2; k++)
+            part_free(&parts[s][k]);
+}
+
+/* ---- the store file ---- */
+
+static void put_be(unsigned char *p, uint64_t v, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (unsigned char)(v >> (8 * (n - 1 - i)));
+}
+
+static uint64_t get_be(const unsigned char *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = 0; i < n; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static int derive_key(const certslot_hal_t *hal, unsigned char key[32])
+{
+    static const unsigned char salt[] = "certslot-store-v1";
+    static const unsigned char info[] = "store file key";
+    unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN];
+    int ret = hal->device_secret(hal->ctx, secret);
+
+    if (ret == 0 && mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), salt, sizeof(salt) - 1, secret,
+                                 sizeof(secret), info, sizeof(info) - 1, key, 32) != 0)
+        ret = CERTSLOT_ERR_CRYPTO;
+    certslot_zeroize(secret, sizeof(secret));
+    return ret;
+}
+
+static size_t plain_size(parts_t parts)
+{
+    size_t n = 0;
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        for (unsigned k = 0; k < 2; k++) {
+            const certslot_part_t *p = &parts[s][k];
+            for (unsigned i = 0; i < p->ncerts; i++)
+                n += REC_HDR + p->certs[i].len;
+            if (p->key.der != NULL)
+                n += REC_HDR + p->key.len;
+        }
+    }
+    return n;
+}
+
+static unsigned char *put_record(unsigned char *o, unsigned s, unsigned k, unsigned type, const certslot_blob_t *b)
+{
+    o[0] = (unsigned char)s;
+    o[1] = (unsigned char)k;
+    o[2] = (unsigned char)type;
+    o[3] = 0;
+    put_be(o + 4, b->len, 4);
+    memcpy(o + REC_HDR, b->der, b->len);
+    return o + REC_HDR + b->len;
+}
+
+/* Serialises and encrypts parts as generation gen into a new buffer. */
+static int seal(const certslot_hal_t *hal, parts_t parts, uint64_t gen, unsigned char **out, size_t *out_len)
+{
+    size_t plen = plain_size(parts), total = HDR_LEN + plen + TAG_LEN;
+    unsigned char *plain = NULL, *file = NULL, key[32];
+    mbedtls_gcm_context gcm;
+    int ret;
+
+    if (total > CERTSLOT_STORE_MAX_FILE)
+        return CERTSLOT_ERR_LIMIT;
+    mbedtls_gcm_init(&gcm);
+    plain = certslot_calloc(1, plen + 1);
+    file = certslot_calloc(1, total);
+    ret = plain != NULL && file != NULL ? derive_key(hal, key) : CERTSLOT_ERR_NOMEM;
+    if (ret != 0)
+        goto cleanup;
+    unsigned char *o = plain;
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        for (unsigned k = 0; k < 2; k++) {
+            const certslot_part_t *p = &parts[s][k];
+            for (unsigned i = 0; i < p->ncerts; i++)
+                o = put_record(o, s, k, REC_CERT, &p->certs[i]);
+            if (p->key.der != NULL)
+                o = put_record(o, s, k, REC_KEY, &p->key);
+        }
+    }
+    memcpy(file, MAGIC, 8);
+    file[8] = VERSION;
+    put_be(file + 12, gen, 8);
+    put_be(file + 20, plen, 4);
+    ret = hal->random(hal->ctx, file + 24, NONCE_LEN);
+    if (ret != 0)
+        goto cleanup;
+    if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0 ||
+        mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, plen, file + 24, NONCE_LEN, file, HDR_LEN, plain,
+                                  file + HDR_LEN, TAG_LEN, file + HDR_LEN + plen) != 0) {
+        ret = CERTSLOT_ERR_CRYPTO;
+        goto cleanup;
+    }
+    *out = file;
+    *out_len = total;
+    file = NULL;
+cleanup:
+    mbedtls_gcm_free(&gcm);
+    certslot_zeroize(key, sizeof(key));
+    if (plain != NULL)
+        certslot_zeroize(plain, plen);
+    certslot_free(plain);
+    certslot_free(file);
+    return ret;
+}
+
+/* Checks and decrypts a store file into parts (zeroed by the caller). */
+static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, parts_t parts, uint64_t *gen,
+                  const char **why)
+{
+    unsigned char *plain = NULL, key[32];
+    mbedtls_gcm_context gcm;
+    size_t plen;
+    int ret;
+
+    *why = "not a certslot store file";
+    if (len < HDR_LEN + TAG_LEN || memcmp(file, MAGIC, 8) != 0)
+        return CERTSLOT_ERR_CORRUPT;
+    if (file[8] != VERSION) {
+        *why = "unsupported store format version";
+        return CERTSLOT_ERR_CORRUPT;
+    }
+    plen = (size_t)get_be(file + 20, 4);
+    if (plen != len - HDR_LEN - TAG_LEN) {
+        *why = "truncated or extended";
+        return CERTSLOT_ERR_CORRUPT;
+    }
+    mbedtls_gcm_init(&gcm);
+    plain = certslot_calloc(1, plen + 1);
+    ret = plain != NULL ? derive_key(hal, key) : CERTSLOT_ERR_NOMEM;
+    if (ret != 0)
+        goto cleanup;
+    if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0) {
+        ret = CERTSLOT_ERR_CRYPTO;
+        goto cleanup;
+    }
+    if (mbedtls_gcm_auth_decrypt(&gcm, plen, file + 24, NONCE_LEN, file, HDR_LEN, file + HDR_LEN + plen, TAG_LEN,
+                                 file + HDR_LEN, plain) != 0) {
+        *why = "authentication failed (damaged, or written for another device)";
+        ret = CERTSLOT_ERR_CORRUPT;
+        goto cleanup;
+    }
+    *why = "malformed contents";
+    ret = CERTSLOT_ERR_CORRUPT;
+    for (size_t o = 0; o < plen;) {
+        if (plen - o < REC_HDR)
+            goto cleanup;
+        unsigned s = plain[o], k = plain[o + 1], type = plain[o + 2];
+        size_t n = (size_t)get_be(plain + o + 4, 4);
+        o += REC_HDR;
+        if (s >= CERTSLOT_SLOT_COUNT || k > 1 || n == 0 || n > plen - o)
+            goto cleanup;
+        certslot_part_t *p = &parts[s][k];
+        if (type == REC_CERT && p->ncerts < CERTSLOT_STORE_MAX_CERTS) {
+            if (blob_set(&p->certs[p->ncerts], plain + o, n) != 0) {
+                ret = CERTSLOT_ERR_NOMEM;
+                goto cleanup;
+            }
+            p->ncerts++;
+        } else if (type == REC_KEY && k == CERTSLOT_KIND_DEVICE && p->key.der == NULL) {
+            if (blob_set(&p->key, plain + o, n) != 0) {
+                ret = CERTSLOT_ERR_NOMEM;
+                goto cleanup;
+            }
+        } else {
+            goto cleanup;
+        }
+        o += n;
+    }
+    *gen = get_be(file + 12, 8);
+    ret = 0;
+cleanup:
+    mbedtls_gcm_free(&gcm);
+    certslot_zeroize(key, sizeof(key));
+    if (plain != NULL)
+        certslot_zeroize(plain, plen);
+    certslot_free(plain);
+    if (ret != 0)
+        parts_free(parts);
+    return ret;
+}
+
+/* Writes parts as the next generation; on success st's generation advances. */
+static int persist(certslot_store_t *st, parts_t parts)
+{
+    const certslot_hal_t *hal = st->hal;
+    unsigned char *file = NULL;
+    size_t len = 0;
+    int ret = seal(hal, parts, st->generation + 1, &file, &len);
+
+    if (ret != 0)
+        return ret;
+    ret = hal->storage_write(hal->ctx, FILE_NEW, file, len);
+    if (ret == 0)
+        ret = hal->storage_sync(hal->ctx, FILE_NEW);
+    /* Keep the current version as the last good copy, unless it is the
+     * damaged file open() skipped: then the good copy stays where it is. */
+    if (ret == 0 && st->main_intact)
+        ret = hal->storage_rename(hal->ctx, FILE_MAIN, FILE_BAK);
+    if (ret == 0)
+        ret = hal->storage_rename(hal->ctx, FILE_NEW, FILE_MAIN);
+    if (ret == 0)
+        ret = hal->storage_sync_dir(hal->ctx);
+    certslot_free(file);
+    if (ret == 0) {
+        st->generation++;
+        st->main_intact = 1;
+    } else
+        logf_(hal, CERTSLOT_LOG_ERROR, "store: update not saved: %s", certslot_strerror(ret));
+    return ret;
+}
+
+int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
+{
+    static const char *const names[] = {FILE_MAIN, FILE_NEW, FILE_BAK};
+    const char *bad[3] = {NULL, NULL, NULL}, *bad_why[3] = {NULL, NULL, NULL};
+    int found = 0, used = -1;
+
+    memset(st, 0, sizeof(*st));
+    st->hal = hal;
+    for (int i = 0; i < 3; i++) {
+        unsigned char *file = NULL;
+        size_t len = 0;
+        int ret = hal->storage_read(hal->ctx, names[i], &file, &len);
+        if (ret == CERTSLOT_ERR_NOT_FOUND)
+            continue;
+        found++;
+        parts_t parts;
+        uint64_t gen = 0;
+        const char *why = "unreadable";
+        memset(parts, 0, sizeof(parts));
+        if (ret == 0)
+            ret = unseal(hal, file, len, parts, &gen, &why);
+        certslot_free(file);
+        if (ret == CERTSLOT_ERR_NOMEM) {
+            certslot_store_free(st);
+            return ret;
+        }
+        if (ret != 0) {
+            bad[i] = names[i];
+            bad_why[i] = why;
+            continue;
+        }
+        if (i == 0)
+            st->main_intact = 1;
+        if (gen > st->generation) {
+            parts_free(st->part);
+            memcpy(st->part, parts, sizeof(parts));
+            st->generation = gen;
+            used = i;
+        } else {
+            parts_free(parts);
+        }
+    }
+    for (int i = 0; i < 3; i++) {
+        if (bad[i] == NULL)
+            continue;
+        if (i == 1) /* an update cut short by a power loss: expected, not damage */
+            logf_(hal, CERTSLOT_LOG_INFO, "store: discarded an unfinished update (%s)", bad_why[i]);
+        else if (used >= 0)
+            logf_(hal, CERTSLOT_LOG_WARNING, "store: file '%s' is corrupt (%s); using version %llu from '%s'", bad[i],
+                  bad_why[i], (unsigned long long)st->generation, names[used]);
+        else
+            logf_(hal, CERTSLOT_LOG_ERROR, "store: file '%s' is corrupt (%s)", bad[i], bad_why[i]);
+    }
+    if (found > 0 && used < 0 && (bad[0] != NULL || bad[2] != NULL)) {
+        logf_(hal, CERTSLOT_LOG_ERROR, "store: no intact version left; starting empty");
+        return CERTSLOT_ERR_CORRUPT;
+    }
+    return 0;
+}
+
+void certslot_store_free(certslot_store_t *st)
+{
+    if (st == NULL)
+        return;
+    parts_free(st->part);
+    memset(st, 0, sizeof(*st));
+}
+
+/* ---- validation ---- */
+
+typedef struct {
+    const certslot_hal_t *hal;
+    certslot_slot_t slot;
+    certslot_kind_t kind;
+    int allow_weak;
+    char *why;
+    size_t why_size;
+} check_t;
+
+/* Decodes certificates, checks the policy for each, and copies them into p. */
+static int take_certs(const check_t *c, const unsigned char *text, size_t len, certslot_part_t *p)
+{
+    mbedtls_x509_crt chain;
+    char why[CERTSLOT_WHY_LEN];
+    unsigned n = 0;
+    int ret;
+
+    mbedtls_x509_crt_init(&chain);
+    ret = certslot_cert_decode(text, len, &chain, c->why, c->why_size);
+    for (const mbedtls_x509_crt *crt = &chain; ret == 0 && crt != NULL; crt = crt->next, n++) {
+        certslot_cert_info_t info;
+        int relaxed = 0;
+        certslot_cert_info(crt, &info);
+        if (n == CERTSLOT_STORE_MAX_CERTS) {
+            snprintf(c->why, c->why_size, "more than %u certificates", (unsigned)CERTSLOT_STORE_MAX_CERTS);
+            ret = CERTSLOT_ERR_LIMIT;
+            break;
+        }
+        ret = certslot_policy_check(crt, c->allow_weak, &relaxed, why, sizeof(why));
+        if (ret != 0) {
+            snprintf(c->why, c->why_size, "certificate %u (CN=%s): %s", n + 1, info.subject_cn, why);
+            break;
+        }
+        if (relaxed)
+            logf_(c->hal, CERTSLOT_LOG_WARNING,
+                  "store: %s %s: accepted weak certificate CN=%s: %s (weak-certificate policy relaxed)",
+                  certslot_slot_name(c->slot), certslot_kind_name(c->kind), info.subject_cn, why);
+        ret = blob_set(&p->certs[n], crt->raw.p, crt->raw.len);
+        if (ret == 0)
+            p->ncerts = n + 1;
+    }
+    mbedtls_x509_crt_free(&chain);
+    return ret;
+}
+
+/*
+ * Builds the new content of one part into out (zeroed by the caller) from
+ * certificate text (NULL: keep the current certificates) and key text (NULL:
+ * keep the current key). Nothing of cur changes.
+ */
+static int build_part(const check_t *c, const certslot_part_t *cur, const unsigned char *cert, size_t cert_len,
+                      const unsigned char *key, size_t key_len, certslot_part_t *out)
+{
+    int ret = 0;
+
+    if (cert != NULL) {
+        ret = take_certs(c, cert, cert_len, out);
+    } else {
+        for (unsigned i = 0; i < cur->ncerts && ret == 0; i++, out->ncerts++)
+            ret = blob_set(&out->certs[i], cur->certs[i].der, cur->certs[i].len);
+    }
+    if (ret != 0 || c->kind == CERTSLOT_KIND_CA)
+        goto done;
+
+    mbedtls_pk_context pk;
+    mbedtls_pk_init(&pk);
+    if (key != NULL) {
+        ret = certslot_key_decode(key, key_len, &pk, c->why, c->why_size);
+        if (ret == 0) {
+            /* Store the key as DER whatever encoding it came in. */
+            unsigned char buf[4096];
+            int n = mbedtls_pk_write_key_der(&pk, buf, sizeof(buf));
+            ret = n > 0 ? blob_set(&out->key, buf + sizeof(buf) - n, (size_t)n) : CERTSLOT_ERR_KEY;
+            certslot_zeroize(buf, sizeof(buf));
+        }
+    } else if (cur->key.der != NULL) {
+        ret = certslot_key_decode(cur->key.der, cur->key.len, &pk, c->why, c->why_size);
+        if (ret == 0)
+            ret = blob_set(&out->key, cur->key.der, cur->key.len);
+    } else if (out->ncerts > 0) {
+        snprintf(c->why, c->why_size, "a device certificate needs its private key");
+        ret = CERTSLOT_ERR_KEY;
+    }
+    if (ret == 0 && out->ncerts > 0) {
+        mbedtls_x509_crt crt;
+        mbedtls_x509_crt_init(&crt);
+        ret = mbedtls_x509_crt_parse_der(&crt, out->certs[0].der, out->certs[0].len) == 0
+                  ? certslot_key_matches(&crt, &pk)
+                  : CERTSLOT_ERR_CERT;
+        if (ret != 0)
+            snprintf(c->why, c->why_size, "the private key does not match the device certificate");
+        mbedtls_x509_crt_free(&crt);
+    }
+    mbedtls_pk_free(&pk);
+done:
+    if (ret != 0)
+        part_free(out);
+    return ret;
+}
+
+static void describe(const certslot_part_t *p, char *buf, size_t size)
+{
+    mbedtls_x509_crt crt;
+    certslot_cert_info_t info;
+
+    mbedtls_x509_crt_init(&crt);
+    if (p->ncerts > 0 && mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len) == 0 &&
+        certslot_cert_info(&crt, &info) == 0)
+        snprintf(buf, size, "%u certificate%s, first CN=%s%s", p->ncerts, p->ncerts == 1 ? "" : "s", info.subject_cn,
+                 p->key.der != NULL ? ", with private key" : "");
+    else
+        snprintf(buf, size, "%s", p->key.der != NULL ? "a private key awaiting its certificate" : "empty");
+    mbedtls_x509_crt_free(&crt);
+}
+
+/* Persists st's parts with `changed` replaced by the parts in next. */
+static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT_SLOT_COUNT][2])
+{
+    parts_t merged;
+    int any = 0;
+
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        for (unsigned k = 0; k < 2; k++) {
+            merged[s][k] = changed[s][k] ? next[s][k] : st->part[s][k];
+            any |= changed[s][k];
+        }
+    }
+    int ret = any ? persist(st, merged) : 0;
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        for (unsigned k = 0; k < 2; k++) {
+            if (!changed[s][k])
+                continue;
+            if (ret == 0) {
+                part_free(&st->part[s][k]);
+                st->part[s][k] = next[s][k];
+            } else {
+                part_free(&next[s][k]);
+            }
+        }
+    }
+    return ret;
+}
+
+int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind,
+                           const unsigned char *cert, size_t cert_len, const unsigned char *key, size_t key_len,
+                           int allow_weak, certslot_result_t *res)
+{
+    char why[CERTSLOT_WHY_LEN] = "";
+    check_t c = {st->hal, slot, kind, allow_weak, why, sizeof(why)};
+    parts_t next;
+    int changed[CERTSLOT_SLOT_COUNT][2] = {{0}};
+    int ret;
+
+    if ((unsigned)slot >= CERTSLOT_SLOT_COUNT || (kind != CERTSLOT_KIND_CA && kind != CERTSLOT_KIND_DEVICE) ||
+        (cert == NULL && key == NULL) || (kind == CERTSLOT_KIND_CA && key != NULL))
+        return CERTSLOT_ERR_ARG;
+    memset(next, 0, sizeof(next));
+    ret = build_part(&c, &st->part[slot][kind], cert, cert_len, key, key_len, &next[slot][kind]);
+    if (ret == 0) {
+        changed[slot][kind] = 1;
+        char desc[120];
+        describe(&next[slot][kind], desc, sizeof(desc));
+        ret = commit(st, next, changed);
+        if (ret == 0) {
+            snprintf(res->msg, sizeof(res->msg), "installed into %s %s: %s", certslot_slot_name(slot),
+                     certslot_kind_name(kind), desc);
+            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+        } else {
+            snprintf(res->msg, sizeof(res->msg), "%s %s: not saved: %s", certslot_slot_name(slot),
+                     certslot_kind_name(kind), certslot_strerror(ret));
+        }
+        return ret;
+    }
+    snprintf(res->msg, sizeof(res->msg), "%s %s: refused: %s", certslot_slot_name(slot), certslot_kind_name(kind),
+             why[0] != '\0' ? why : certslot_strerror(ret));
+    logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    return ret;
+}
+
+int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, certslot_result_t *res)
+{
+    parts_t next;
+    int changed[CERTSLOT_SLOT_COUNT][2] = {{0}};
+
+    if ((unsigned)slot >= CERTSLOT_SLOT_COUNT || (kind != CERTSLOT_KIND_CA && kind != CERTSLOT_KIND_DEVICE))
+        return CERTSLOT_ERR_ARG;
+    memset(next, 0, sizeof(next));
+    changed[slot][kind] = 1;
+    int ret = commit(st, next, changed);
+    snprintf(res->msg, sizeof(res->msg), "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
+             ret == 0 ? "emptied" : certslot_strerror(ret));
+    if (ret == 0)
+        logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    return ret;
+}
+
+/* ---- applying a configuration ---- */
+
+static certslot_param_t slot_param(certslot_slot_t slot, int platform_family, int app_family)
+{
+    return slot <= CERTSLOT_SLOT_PLATFORM2 ? (certslot_param_t)(platform_family + (int)slot)
+                                           : (certslot_param_t)(app_family + (int)slot - 2);
+}
+
+/* The value of p if the configuration sets it: its text (empty for "clear"), else NULL. */
+static const unsigned char *set_value(const certslot_config_t *cfg, certslot_param_t p, size_t *len)
+{
+    if (!certslot_config_is_set(cfg, p))
+        return NULL;
+    const char *t = certslot_config_get(cfg, p);
+    *len = strlen(t);
+    return (const unsigned char *)t;
+}
+
+int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, certslot_apply_report_fn report,
+                         void *report_ctx)
+{
+    int allow_weak = certslot_config_get_num(cfg, CERTSLOT_PARAM(ALLOW_WEAK_CERTS, 1));
+    parts_t next;
+    int changed[CERTSLOT_SLOT_COUNT][2] = {{0}}, refused = 0;
+
+    memset(next, 0, sizeof(next));
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        certslot_param_t pc[2], pk = slot_param((certslot_slot_t)s, CERTSLOT_P_PLATFORM_DEVICE_KEY,
+                                                 CERTSLOT_P_APP_DEVICE_KEY);
+        pc[CERTSLOT_KIND_CA] = slot_param((certslot_slot_t)s, CERTSLOT_P_PLATFORM_CA_CERT, CERTSLOT_P_APP_CA_CERT);
+        pc[CERTSLOT_KIND_DEVICE] =
+            slot_param((certslot_slot_t)s, CERTSLOT_P_PLATFORM_DEVICE_CERT, CERTSLOT_P_APP_DEVICE_CERT);
+        for (unsigned k = 0; k < 2; k++) {
+            char why[CERTSLOT_WHY_LEN] = "";
+            check_t c = {st->hal, (certslot_slot_t)s, (certslot_kind_t)k, allow_weak, why, sizeof(why)};
+            size_t cert_len = 0, key_len = 0;
+            const unsigned char *cert = set_value(cfg, pc[k], &cert_len);
+            const unsigned char *key = k == CERTSLOT_KIND_DEVICE ? set_value(cfg, pk, &key_len) : NULL;
+            certslot_param_t blame = cert != NULL ? pc[k] : pk;
+            int ret;
+
+            if (cert == NULL && key == NULL)
+                continue;
+            if (cert != NULL && cert_len == 0) {
+                changed[s][k] = 1; /* set empty: empty the part */
+                continue;
+            }
+            if (key != NULL && key_len == 0) {
+                if (cert == NULL && st->part[s][k].ncerts == 0) {
+                    changed[s][k] = 1;
+                    continue;
+                }
+                snprintf(why, sizeof(why), "the device certificate needs its private key (set the certificate "
+                                           "empty to empty the slot)");
+                ret = CERTSLOT_ERR_KEY;
+                blame = pk;
+            } else {
+                ret = build_part(&c, &st->part[s][k], cert, cert_len, key, key_len, &next[s][k]);
+                if (ret == CERTSLOT_ERR_KEY && key != NULL)
+                    blame = pk;
+            }
+            if (ret == 0) {
+                changed[s][k] = 1;
+                continue;
+            }
+            if (ret == CERTSLOT_ERR_NOMEM) {
+                parts_free(next);
+                return ret;
+            }
+            refused++;
+            char msg[300];
+            snprintf(msg, sizeof(msg), "%s %s refused, slot unchanged: %s", certslot_slot_name((certslot_slot_t)s),
+                     certslot_kind_name((certslot_kind_t)k), why);
+            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", msg);
+            if (report != NULL)
+                report(report_ctx, blame, certslot_config_where(cfg, blame), msg);
+        }
+    }
+    int ret = commit(st, next, changed);
+    if (ret != 0)
+        return ret;
+    return refused > 0 ? CERTSLOT_ERR_VALUE : 0;
+}

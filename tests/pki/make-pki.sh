@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Makes the test PKI with OpenSSL, at test time, into DIR (nothing here is
+# committed: no key, no certificate). Idempotent: DIR/.done marks a finished run.
+#
+#   tests/pki/make-pki.sh DIR
+#
+# root-rsa      RSA 2048 root CA           root-ec     EC P-256 root CA
+# inter         RSA 2048 intermediate CA (under root-rsa, pathlen 0)
+# server        RSA 2048 leaf under inter, CN server.test, SAN server.test + 127.0.0.1
+# device        RSA 2048 client cert under root-rsa; key as PKCS#8 (device.key)
+#               and PKCS#1 (device-pkcs1.key); device.enc.key / device.legacy-enc.key encrypted
+# device-ec     EC P-256 client cert under root-ec; key as SEC1 (device-ec.key) and PKCS#8
+# weak-*        self-signed certificates the policy refuses: RSA 1024, SHA-1, RSA 4104, EC P-521
+# ec384         self-signed EC P-384 (accepted)
+# other.key     an RSA key that matches nothing
+set -euo pipefail
+out=${1:?usage: make-pki.sh DIR}
+[ -f "$out/.done" ] && exit 0
+mkdir -p "$out"
+cd "$out"
+rm -f ./*.key ./*.crt ./*.pem ./*.der ./*.srl ./*.ext ./*.b64
+
+ossl() { openssl "$@" 2>/dev/null; }
+rsa() { ossl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$2" -out "$1"; }
+ec() { ossl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$2" -out "$1"; }
+
+cat >inter.ext <<'X'
+basicConstraints=critical,CA:true,pathlen:0
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=hash
+authorityKeyIdentifier=keyid
+X
+cat >server.ext <<'X'
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature,keyEncipherment
+extendedKeyUsage=serverAuth
+subjectAltName=DNS:server.test,IP:127.0.0.1
+X
+cat >client.ext <<'X'
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature
+extendedKeyUsage=clientAuth
+X
+
+selfsigned() { # name key-file subject [digest]
+    ossl req -x509 -new -key "$2" -subj "$3" -days 3650 -"${4:-sha256}" -extensions v3_ca \
+        -addext "basicConstraints=critical,CA:true" -out "$1.crt"
+}
+issue() { # name key-file subject issuer ext-file
+    ossl req -new -key "$2" -subj "$3" -out "$1.csr"
+    ossl x509 -req -in "$1.csr" -CA "$4.crt" -CAkey "$4.key" -CAcreateserial -days 825 -sha256 \
+        -extfile "$5" -out "$1.crt"
+    rm -f "$1.csr"
+}
+
+rsa root-rsa.key 2048
+ossl req -x509 -new -key root-rsa.key -subj "/O=certslot tests/CN=certslot Test Root CA" -days 3650 -sha256 \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root-rsa.crt
+ec root-ec.key P-256
+ossl req -x509 -new -key root-ec.key -subj "/O=certslot tests/CN=certslot Test EC Root CA" -days 3650 -sha256 \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -out root-ec.crt
+
+rsa inter.key 2048
+issue inter inter.key "/O=certslot tests/CN=certslot Test Intermediate CA" root-rsa inter.ext
+
+rsa server.key 2048
+issue server server.key "/O=certslot tests/CN=server.test" inter server.ext
+cat server.crt inter.crt >server-chain.pem
+
+rsa device.key 2048
+issue device device.key "/O=certslot tests/CN=handset-0004f2a1b2c3" root-rsa client.ext
+ossl rsa -in device.key -traditional -out device-pkcs1.key
+ossl pkcs8 -topk8 -in device.key -v2 aes-256-cbc -passout pass:secret -out device.enc.key
+ossl rsa -in device.key -traditional -aes256 -passout pass:secret -out device.legacy-enc.key
+
+ec device-ec.p8.key P-256
+ossl ec -in device-ec.p8.key -out device-ec.key
+issue device-ec device-ec.p8.key "/O=certslot tests/CN=handset-ec" root-ec client.ext
+
+rsa other.key 2048
+
+rsa weak-rsa1024.key 1024
+selfsigned weak-rsa1024 weak-rsa1024.key "/CN=weak rsa1024"
+rsa weak-sha1.key 2048
+selfsigned weak-sha1 weak-sha1.key "/CN=weak sha1" sha1
+rsa weak-rsa4104.key 4104
+selfsigned weak-rsa4104 weak-rsa4104.key "/CN=weak rsa4104"
+ec weak-p521.key P-521
+selfsigned weak-p521 weak-p521.key "/CN=weak p521"
+ec ec384.key P-384
+selfsigned ec384 ec384.key "/CN=ec384"
+
+# Encodings of root-rsa.crt the config accepts.
+ossl x509 -in root-rsa.crt -outform DER -out root-rsa.der
+openssl enc -base64 -A -in root-rsa.der -out root-rsa.der.b64
+openssl enc -base64 -A -in root-rsa.crt -out root-rsa.pem.b64
+rm -f ./*.ext ./*.srl
+touch .done

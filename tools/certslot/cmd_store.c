@@ -1,0 +1,376 @@
+/*
+ * certslot store: the handset's certificate store in a directory, through
+ * the same store code and the Linux hal the handset uses.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <mbedtls/base64.h>
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/cert.h"
+#include "certslot/error.h"
+#include "certslot/hal_linux.h"
+#include "certslot/platform.h"
+#include "certslot/store.h"
+#include "cli.h"
+
+static const char store_help[] =
+    "usage: certslot store --dir DIR [--mac MAC] COMMAND ...\n"
+    "\n"
+    "  apply [--master] FILE...        apply the certificate parameters of config files\n"
+    "                                  (all-or-nothing per slot; files as in 'certslot config')\n"
+    "  list [--expiring DAYS]          one line per certificate: slot, kind, subject and issuer\n"
+    "                                  CN, not-after (UTC), days left, key, SHA-256 fingerprint\n"
+    "  install SLOT ca|device FILE [KEYFILE] [--allow-weak]\n"
+    "                                  install certificates (PEM, DER or base64, any layout;\n"
+    "                                  for device: certificate first, then its chain)\n"
+    "  clear SLOT ca|device            empty a slot's CA or device part\n"
+    "  export SLOT ca|device           the slot's certificates as PEM (never the key)\n"
+    "\n"
+    "SLOT is platform1, platform2 or application1..application6. The store is\n"
+    "kept in DIR encrypted under a device secret in DIR/.device_secret (on a\n"
+    "handset the secret comes from the hardware). --mac sets the handset MAC\n"
+    "(default 000000000000).\n"
+    "Exit status: 0 done, 1 refused or errors in the input, 2 usage error or\n"
+    "unreadable input.\n";
+
+typedef struct {
+    certslot_hal_linux_t linux_hal;
+    certslot_hal_t hal;
+    certslot_store_t store;
+} handset_t;
+
+static int usage(const char *msg)
+{
+    if (msg != NULL)
+        fprintf(stderr, "certslot store: %s\n", msg);
+    fputs(store_help, stderr);
+    return EXIT_USAGE;
+}
+
+static int handset_open(handset_t *h, const char *dir, const char *mac)
+{
+    certslot_hal_linux_options_t opt;
+    memset(&opt, 0, sizeof(opt));
+    opt.storage_dir = dir;
+    opt.mac = mac != NULL ? mac : "000000000000";
+    opt.log_level = CERTSLOT_LOG_WARNING;
+    memset(h, 0, sizeof(*h));
+    int ret = certslot_hal_linux_init(&h->linux_hal, &h->hal, &opt);
+    if (ret != 0) {
+        fprintf(stderr, "certslot store: cannot open %s: %s\n", dir, certslot_strerror(ret));
+        return EXIT_USAGE;
+    }
+    ret = certslot_store_open(&h->store, &h->hal);
+    if (ret == CERTSLOT_ERR_CORRUPT) {
+        fprintf(stderr, "certslot store: warning: no intact store in %s; starting empty\n", dir);
+    } else if (ret != 0) {
+        fprintf(stderr, "certslot store: cannot open the store in %s: %s\n", dir, certslot_strerror(ret));
+        certslot_hal_linux_free(&h->linux_hal);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+static void handset_close(handset_t *h)
+{
+    certslot_store_free(&h->store);
+    certslot_hal_linux_free(&h->linux_hal);
+}
+
+/* Reads a whole file; NULL with a message on stderr when it cannot. */
+static unsigned char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *buf = NULL;
+    size_t cap = 0, n = 0;
+
+    if (f == NULL) {
+        fprintf(stderr, "certslot store: cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    for (;;) {
+        if (n == cap) {
+            cap = cap == 0 ? 16384 : cap * 2;
+            unsigned char *b = cap <= 16u * 1024 * 1024 ? realloc(buf, cap) : NULL;
+            if (b == NULL) {
+                fprintf(stderr, "certslot store: %s is too large\n", path);
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = b;
+        }
+        size_t r = fread(buf + n, 1, cap - n, f);
+        n += r;
+        if (r == 0)
+            break;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+static int slot_kind(const char *s, const char *k, certslot_slot_t *slot, certslot_kind_t *kind)
+{
+    if (certslot_slot_parse(s, slot) != 0) {
+        fprintf(stderr, "certslot store: '%s' is not a slot (platform1, platform2, application1..application6)\n", s);
+        return EXIT_USAGE;
+    }
+    if (certslot_kind_parse(k, kind) != 0) {
+        fprintf(stderr, "certslot store: '%s' is not a kind (ca or device)\n", k);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* ---- apply ---- */
+
+typedef struct {
+    int refused;
+} apply_ctx_t;
+
+static void report(void *ctx, certslot_param_t param, const certslot_where_t *where, const char *msg)
+{
+    char name[CERTSLOT_PARAM_NAME_MAX];
+    apply_ctx_t *a = ctx;
+
+    certslot_param_name(param, name, sizeof(name));
+    if (where != NULL && where->file != NULL)
+        fprintf(stderr, "%s:%u:%u: error: %s: %s\n", where->file, (unsigned)where->line, (unsigned)where->col, name,
+                msg);
+    else
+        fprintf(stderr, "certslot: error: %s: %s\n", name, msg);
+    a->refused++;
+}
+
+static int cmd_apply(handset_t *h, const char *mac, int argc, char **argv)
+{
+    static certslot_config_t cfg;
+    apply_ctx_t a = {0};
+    int master = 0, i = 0;
+
+    if (i < argc && strcmp(argv[i], "--master") == 0) {
+        master = 1;
+        i++;
+    }
+    if (i == argc || (master && argc - i != 1))
+        return usage(master ? "apply --master takes exactly one FILE" : "apply: no FILE given");
+    int status = cli_load_config(&cfg, mac, master, argv + i, argc - i, "store apply");
+    if (status == EXIT_USAGE && cfg.nfiles == 0)
+        return status;
+    cli_print_diags(stderr, &cfg, 0);
+    if (status == EXIT_USAGE) {
+        certslot_config_free(&cfg);
+        return status;
+    }
+    int ret = certslot_store_apply(&h->store, &cfg, report, &a);
+    certslot_config_free(&cfg);
+    if (ret != 0 && ret != CERTSLOT_ERR_VALUE) {
+        fprintf(stderr, "certslot store: not saved: %s\n", certslot_strerror(ret));
+        return EXIT_ERRORS;
+    }
+    return a.refused > 0 || status == EXIT_ERRORS ? EXIT_ERRORS : EXIT_ACCEPT;
+}
+
+/* ---- list, export ---- */
+
+static void iso8601(int64_t t, char *buf, size_t size)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (gmtime_r(&tt, &tm) == NULL)
+        snprintf(buf, size, "?");
+    else
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void list_cert(const char *slot, const char *kind, const certslot_blob_t *b, int64_t now, long expiring)
+{
+    mbedtls_x509_crt crt;
+    certslot_cert_info_t info;
+    char when[32], fp[65];
+
+    mbedtls_x509_crt_init(&crt);
+    if (mbedtls_x509_crt_parse_der(&crt, b->der, b->len) != 0 || certslot_cert_info(&crt, &info) != 0) {
+        printf("%s %s (unreadable certificate)\n", slot, kind);
+        mbedtls_x509_crt_free(&crt);
+        return;
+    }
+    int64_t left = info.not_after - now;
+    long days = (long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
+    if (expiring < 0 || days <= expiring) {
+        iso8601(info.not_after, when, sizeof(when));
+        for (int i = 0; i < 32; i++)
+            snprintf(fp + 2 * i, 3, "%02x", info.sha256[i]);
+        printf("%s %s subject=\"%s\" issuer=\"%s\" not-after=%s days-left=%ld key=%s-%u sha256=%s\n", slot, kind,
+               info.subject_cn, info.issuer_cn, when, days, info.key_type, info.key_bits, fp);
+    }
+    mbedtls_x509_crt_free(&crt);
+}
+
+static int cmd_list(handset_t *h, int argc, char **argv)
+{
+    long expiring = -1;
+
+    if (argc == 2 && strcmp(argv[0], "--expiring") == 0) {
+        char *end;
+        expiring = strtol(argv[1], &end, 10);
+        if (*end != '\0' || expiring < 0)
+            return usage("--expiring takes a number of days");
+    } else if (argc != 0) {
+        return usage("list takes only --expiring DAYS");
+    }
+    int64_t now = (int64_t)time(NULL);
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        const char *slot = certslot_slot_name((certslot_slot_t)s);
+        for (unsigned k = 0; k < 2; k++) {
+            const certslot_part_t *p = &h->store.part[s][k];
+            for (unsigned i = 0; i < p->ncerts; i++)
+                list_cert(slot, k == CERTSLOT_KIND_CA ? "ca" : i == 0 ? "device" : "chain", &p->certs[i], now,
+                          expiring);
+            if (k == CERTSLOT_KIND_DEVICE && p->ncerts == 0 && p->key.der != NULL && expiring < 0)
+                printf("%s device (private key awaiting its certificate)\n", slot);
+        }
+    }
+    return EXIT_ACCEPT;
+}
+
+static int cmd_export(handset_t *h, int argc, char **argv)
+{
+    certslot_slot_t slot;
+    certslot_kind_t kind;
+
+    if (argc != 2)
+        return usage("export takes SLOT and ca|device");
+    int ret = slot_kind(argv[0], argv[1], &slot, &kind);
+    if (ret != 0)
+        return ret;
+    const certslot_part_t *p = &h->store.part[slot][kind];
+    if (p->ncerts == 0) {
+        fprintf(stderr, "certslot store: %s %s holds no certificate\n", argv[0], argv[1]);
+        return EXIT_ERRORS;
+    }
+    for (unsigned i = 0; i < p->ncerts; i++) {
+        size_t n = 0;
+        mbedtls_base64_encode(NULL, 0, &n, p->certs[i].der, p->certs[i].len);
+        unsigned char *b64 = malloc(n);
+        if (b64 == NULL || mbedtls_base64_encode(b64, n, &n, p->certs[i].der, p->certs[i].len) != 0) {
+            free(b64);
+            return EXIT_ERRORS;
+        }
+        printf("-----BEGIN CERTIFICATE-----\n");
+        for (size_t o = 0; o < n; o += 64)
+            printf("%.*s\n", (int)(n - o < 64 ? n - o : 64), b64 + o);
+        printf("-----END CERTIFICATE-----\n");
+        free(b64);
+    }
+    return EXIT_ACCEPT;
+}
+
+/* ---- install, clear ---- */
+
+static int cmd_install(handset_t *h, int argc, char **argv)
+{
+    certslot_slot_t slot;
+    certslot_kind_t kind;
+    certslot_result_t res;
+    int allow_weak = 0, n = 0;
+    char *args[4];
+
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--allow-weak") == 0)
+            allow_weak = 1;
+        else if (n < 4)
+            args[n++] = argv[i];
+        else
+            return usage("install: too many arguments");
+    }
+    if (n < 3)
+        return usage("install takes SLOT, ca|device and FILE");
+    int ret = slot_kind(args[0], args[1], &slot, &kind);
+    if (ret != 0)
+        return ret;
+    if (n == 4 && kind == CERTSLOT_KIND_CA)
+        return usage("a CA slot takes no KEYFILE");
+    size_t cert_len = 0, key_len = 0;
+    unsigned char *cert = read_file(args[2], &cert_len), *key = NULL;
+    if (cert == NULL)
+        return EXIT_USAGE;
+    if (n == 4 && (key = read_file(args[3], &key_len)) == NULL) {
+        free(cert);
+        return EXIT_USAGE;
+    }
+    ret = certslot_store_install(&h->store, slot, kind, cert, cert_len, key, key_len, allow_weak, &res);
+    if (key != NULL) {
+        certslot_zeroize(key, key_len);
+        free(key);
+    }
+    free(cert);
+    fprintf(ret == 0 ? stdout : stderr, "%s%s\n", ret == 0 ? "" : "certslot store: error: ", res.msg);
+    return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
+}
+
+static int cmd_clear(handset_t *h, int argc, char **argv)
+{
+    certslot_slot_t slot;
+    certslot_kind_t kind;
+    certslot_result_t res;
+
+    if (argc != 2)
+        return usage("clear takes SLOT and ca|device");
+    int ret = slot_kind(argv[0], argv[1], &slot, &kind);
+    if (ret != 0)
+        return ret;
+    ret = certslot_store_clear(&h->store, slot, kind, &res);
+    fprintf(ret == 0 ? stdout : stderr, "%s\n", res.msg);
+    return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
+}
+
+int cmd_store(int argc, char **argv)
+{
+    static handset_t h;
+    const char *dir = NULL, *mac = NULL;
+    int i;
+
+    for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(store_help, stdout);
+            return EXIT_ACCEPT;
+        } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
+            dir = argv[++i];
+        } else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc) {
+            mac = argv[++i];
+        } else {
+            return usage("unknown or incomplete option");
+        }
+    }
+    if (dir == NULL || i == argc)
+        return usage(dir == NULL ? "--dir DIR is required" : "no COMMAND given");
+    static const struct {
+        const char *name;
+        int (*run)(handset_t *h, int argc, char **argv);
+    } cmds[] = {{"list", cmd_list}, {"install", cmd_install}, {"clear", cmd_clear}, {"export", cmd_export}};
+    const char *cmd = argv[i++];
+    int known = strcmp(cmd, "apply") == 0;
+    for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
+        known |= strcmp(cmd, cmds[c].name) == 0;
+    if (!known)
+        return usage("unknown COMMAND");
+    int ret = handset_open(&h, dir, mac);
+    if (ret != 0)
+        return ret;
+    if (strcmp(cmd, "apply") == 0) {
+        ret = cmd_apply(&h, mac, argc - i, argv + i);
+    } else {
+        for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
+            if (strcmp(cmd, cmds[c].name) == 0)
+                ret = cmds[c].run(&h, argc - i, argv + i);
+    }
+    handset_close(&h);
+    return ret;
+}
