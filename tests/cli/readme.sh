@@ -6,7 +6,7 @@ run params --markdown
 expect_rc 0
 sed -n '/<!-- params:begin -->/,/<!-- params:end -->/p' "$README" | sed '1d;$d' >"$T/readme-table"
 if ! diff -u "$T/readme-table" "$OUT" >"$T/diff"; then
-    fail "README parameter table differs from 'certslot params --markdown':"
+    fail "README parameter table differs from the registry: run tools/readme-params.sh"
     cat "$T/diff"
 fi
 grep -q 'make demo' "$README" || fail "README does not show make demo"
