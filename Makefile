@@ -16,6 +16,8 @@
 #   tests/cli/*.sh                -> shell tests of build/certslot
 #   tests/fuzz/fuzz_*.c           -> libFuzzer harnesses (make fuzz)
 #   tests/bench/bench_*.c         -> benchmarks (make bench)
+#   tools/gen_builtin.c + BUILTIN_BUNDLE -> build/gen/builtin_roots.inc
+#                                    (the built-in CA list; a host program)
 
 SHELL := /bin/bash
 .DELETE_ON_ERROR:
@@ -26,6 +28,8 @@ BUILD   := build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PORT    ?= posix
+# The PEM bundle the built-in CA list is generated from.
+BUILTIN_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
 ifeq ($(origin CC),default)
 CC := gcc
@@ -39,7 +43,7 @@ CLANG ?= clang
 WARNINGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
             -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wundef -Wcast-align
-INCLUDES := -Ifirmware/include -Ihal/include -Iport/include -Itests/common
+INCLUDES := -Ifirmware/include -Ihal/include -Iport/include -Itests/common -I$(BUILD)/gen
 DEPFLAGS := -MMD -MP
 # CFLAGS, CPPFLAGS, LDFLAGS given on the command line are added last.
 CFLAGS   ?=
@@ -162,6 +166,33 @@ $(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(host_SIM) $(host_LIB)
 
 -include $(ALL_OBJS:.o=.d)
 
+# ------------------------------------------------------ built-in CA list ---
+# tools/gen_builtin, always built for the host (also in the arm and asan
+# builds), turns the PEM bundle into the data firmware/src/builtin.c includes.
+# A firmware team may point BUILTIN_BUNDLE at its own bundle; the data is
+# regenerated when the file or the setting changes.
+HOSTCC         ?= gcc
+GEN_TOOL       := $(BUILD)/gen-tools/gen_builtin
+BUILTIN_INC    := $(BUILD)/gen/builtin_roots.inc
+
+$(GEN_TOOL): tools/gen_builtin.c | $(DEPS_FIRST)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(WARNINGS) -O2 -g -o $@ $< -lmbedx509 -lmbedcrypto
+
+# Holds the BUILTIN_BUNDLE setting, rewritten (while the Makefile is read)
+# only when the setting changes. Not a FORCE rule: `make -q` stays truthful.
+BUILTIN_SETTING := $(BUILD)/gen/builtin-bundle.txt
+$(shell mkdir -p $(BUILD)/gen && { [ "$$(cat $(BUILTIN_SETTING) 2>/dev/null)" = '$(BUILTIN_BUNDLE)' ] || \
+	echo '$(BUILTIN_BUNDLE)' > $(BUILTIN_SETTING); })
+
+# A missing bundle is reported by gen_builtin itself (after `make deps`).
+$(BUILTIN_BUNDLE): | $(DEPS_FIRST)
+
+$(BUILTIN_INC): $(GEN_TOOL) $(BUILTIN_BUNDLE) $(BUILTIN_SETTING)
+	$(GEN_TOOL) $(BUILTIN_BUNDLE) > $@.tmp || { rm -f $@.tmp; exit 1; }; mv $@.tmp $@
+
+$(foreach v,host asan arm fuzz,$(BUILD)/$(v)/obj/firmware/src/builtin.o): $(BUILTIN_INC)
+
 # ---------------------------------------------------------------- build ---
 .PHONY: all lib host-all asan-all arm-all cli-all
 ifneq ($(CROSS_COMPILE),)
@@ -190,7 +221,7 @@ $(BUILD)/arm-sysroot/.stamp: | $(DEPS_FIRST)
 # Each variant: build what it needs with -k (a build failure fails the tests
 # that did not build, not the whole run), then run every program.
 RUN := tools/run-tests.sh
-TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA)
+TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE))
 RUN_host = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS)
 RUN_asan = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(BUILD)/asan/certslot \
@@ -279,7 +310,8 @@ endif
 # Keeps the downloaded ARM sysroot (it is slow to fetch); `make distclean`
 # removes it too.
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(RESULTS) $(TOOL)
+	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(RESULTS) $(TOOL) \
+	       $(BUILD)/gen $(BUILD)/gen-tools
 
 .PHONY: distclean
 distclean:

@@ -23,11 +23,18 @@ size_t certslot_builtin_count(void);
 /* Index of the root whose subject name is exactly these DER bytes, or -1. */
 long certslot_builtin_find(const unsigned char *subject_der, size_t len);
 
-/* Subject name (DER) and public key (SubjectPublicKeyInfo DER) of root i. */
+/*
+ * Subject name (DER) and public key (SubjectPublicKeyInfo DER) of root i,
+ * pointing into read-only data. NULL and 0 when i is not below the count.
+ */
 void certslot_builtin_subject(size_t i, const unsigned char **der, size_t *len);
 void certslot_builtin_key(size_t i, const unsigned char **der, size_t *len);
 
-/* Parses root i's public key into pk (initialised by the caller). */
+/*
+ * Parses root i's public key into pk (initialised by the caller, freed with
+ * mbedtls_pk_free). CERTSLOT_ERR_ARG for a bad index, CERTSLOT_ERR_CRYPTO when
+ * this build of mbedTLS does not support the key.
+ */
 int certslot_builtin_parse_key(size_t i, mbedtls_pk_context *pk);
 
 /*
