@@ -221,7 +221,13 @@ $(BUILD)/arm-sysroot/.stamp: | $(DEPS_FIRST)
 # Each variant: build what it needs with -k (a build failure fails the tests
 # that did not build, not the whole run), then run every program.
 RUN := tools/run-tests.sh
-TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE))
+# The test PKI: keys and certificates made with OpenSSL at test time, never committed.
+TESTPKI := $(BUILD)/testpki
+$(TESTPKI)/.done: tests/pki/make-pki.sh | $(DEPS_FIRST)
+	rm -rf $(TESTPKI) && tests/pki/make-pki.sh $(TESTPKI)
+
+TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE)) \
+	CERTSLOT_TESTPKI=$(CURDIR)/$(TESTPKI)
 RUN_host = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS)
 RUN_asan = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(BUILD)/asan/certslot \
@@ -251,17 +257,17 @@ endef
 
 .PHONY: test test-host test-asan test-arm test-cli valgrind
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all,host asan arm cli)
+	$(call run_tests,host-all asan-all arm-all cli-all $(TESTPKI)/.done,host asan arm cli)
 test-host: deps
-	$(call run_tests,host-all,host)
+	$(call run_tests,host-all $(TESTPKI)/.done,host)
 test-asan: deps
-	$(call run_tests,asan-all,asan)
+	$(call run_tests,asan-all $(TESTPKI)/.done,asan)
 test-arm: deps
-	$(call run_tests,arm-all $(TOOL_BIN),arm)
+	$(call run_tests,arm-all $(TOOL_BIN) $(TESTPKI)/.done,arm)
 test-cli: deps
-	$(call run_tests,cli-all,cli)
+	$(call run_tests,cli-all $(TESTPKI)/.done,cli)
 valgrind: deps
-	$(call run_tests,host-all,valgrind)
+	$(call run_tests,host-all $(TESTPKI)/.done,valgrind)
 
 # ------------------------------------------------------ fuzz, bench, demo ---
 FUZZ_TIME ?= 60

@@ -88,6 +88,19 @@ const char *tu_data(const char *rel)
     return buf;
 }
 
+const char *tu_pki(const char *name)
+{
+    static char buf[4096];
+    const char *base = getenv("CERTSLOT_TESTPKI");
+    snprintf(buf, sizeof(buf), "%s/%s", base != NULL ? base : "build/testpki", name);
+    return buf;
+}
+
+char *tu_pki_read(const char *name, size_t *len)
+{
+    return tu_read(tu_pki(name), len);
+}
+
 const char *tu_tmpdir(void)
 {
     static char bufs[8][64];

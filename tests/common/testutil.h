@@ -18,6 +18,12 @@ int tu_alloc_failed(void);         /* 1 once an injected failure happened */
 /* Path of a file under tests/data (CERTSLOT_TESTDATA); static buffer. */
 const char *tu_data(const char *rel);
 
+/* Path of a file of the test PKI (CERTSLOT_TESTPKI, made by tests/pki/make-pki.sh). */
+const char *tu_pki(const char *name);
+
+/* Reads a test PKI file (NUL-terminated; free with free()). */
+char *tu_pki_read(const char *name, size_t *len);
+
 /* Makes a fresh temporary directory and returns its path (static buffer per call slot). */
 const char *tu_tmpdir(void);
 
