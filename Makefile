@@ -40,7 +40,7 @@ endif
 CLANG ?= clang
 
 # ---------------------------------------------------------------- flags ---
-WARNINGS := -std=c11 -D_DEFAULT_SOURCE -Wall -Wextra -Werror -Wshadow \
+WARNINGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow \
             -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wundef -Wcast-align
 INCLUDES := -Ifirmware/include -Ihal/include -Iport/include -Itests/common -I$(BUILD)/gen

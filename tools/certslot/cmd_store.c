@@ -21,7 +21,8 @@
 static const char store_help[] =
     "usage: certslot store --dir DIR [--mac MAC] COMMAND ...\n"
     "\n"
-    "  apply [--master] FILE...        apply the certificate parameters of config files\n"
+    "  apply [--mac MAC] [--master] FILE...\n"
+    "                                  apply the certificate parameters of config files\n"
     "                                  (all-or-nothing per slot; files as in 'certslot config')\n"
     "  list [--expiring DAYS]          one line per certificate: slot, kind, subject and issuer\n"
     "                                  CN, not-after (UTC), days left, key, SHA-256 fingerprint\n"
@@ -154,9 +155,13 @@ static int cmd_apply(handset_t *h, const char *mac, int argc, char **argv)
     apply_ctx_t a = {0};
     int master = 0, i = 0;
 
-    if (i < argc && strcmp(argv[i], "--master") == 0) {
-        master = 1;
-        i++;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--master") == 0)
+            master = 1;
+        else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc)
+            mac = argv[++i];
+        else
+            return usage("apply: unknown or incomplete option");
     }
     if (i == argc || (master && argc - i != 1))
         return usage(master ? "apply --master takes exactly one FILE" : "apply: no FILE given");

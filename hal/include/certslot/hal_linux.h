@@ -1,0 +1,109 @@
+/*
+ * The HAL for the handset's Linux: storage as files in one directory, entropy
+ * from getrandom() (or /dev/urandom), the clock from time(), identity from
+ * sysfs and files.
+ *
+ * Storage: every object is a regular file directly inside the storage
+ * directory. Names are plain file names: not empty, at most 255 bytes, no
+ * '/', and not starting with '.' (such names are refused with
+ * CERTSLOT_ERR_ARG; hidden files of the directory, like the default device
+ * secret file, are therefore out of the store's reach). Objects are written
+ * with mode 0600, symbolic links are not followed, and reads are refused with
+ * CERTSLOT_ERR_LIMIT above CERTSLOT_HAL_LINUX_MAX_OBJECT bytes. The
+ * durability rules are those of hal.h, given by fsync(2) of the file and of
+ * the directory.
+ *
+ * Clock: Linux does not say whether its clock was ever set, so a time before
+ * CERTSLOT_HAL_LINUX_CLOCK_FLOOR (2020-01-01T00:00:00Z) is taken as "not yet
+ * synchronised" (CERTSLOT_ERR_CLOCK): the typical RTC-less boot at 1970. A
+ * plausible but wrong RTC time is not detected.
+ *
+ * Device secret: a 32-byte file made once from the entropy source. This is
+ * only as secret as the file system; a handset with OTP, eFuse or a TEE
+ * should provide its own device_secret function instead.
+ */
+#ifndef CERTSLOT_HAL_LINUX_H
+#define CERTSLOT_HAL_LINUX_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "certslot/hal.h"
+
+/* Largest object storage_read accepts. */
+#ifndef CERTSLOT_HAL_LINUX_MAX_OBJECT
+#define CERTSLOT_HAL_LINUX_MAX_OBJECT (16u * 1024u * 1024u)
+#endif
+
+/* Largest factory certificate or key file accepted. */
+#ifndef CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE
+#define CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE (256u * 1024u)
+#endif
+
+/* 2020-01-01T00:00:00Z: earlier clock readings count as unsynchronised. */
+#define CERTSLOT_HAL_LINUX_CLOCK_FLOOR 1577836800
+
+typedef void (*certslot_hal_linux_log_fn)(void *log_ctx, certslot_log_level_t level, const char *msg);
+
+typedef struct {
+    /* Directory of the stored objects (required). Created with mode 0700
+     * when missing; its parent must exist. */
+    const char *storage_dir;
+    /* File holding the 32-byte device secret; NULL: "<storage_dir>/.device_secret".
+     * When missing it is created (mode 0600, atomically, never replacing a
+     * file another process created meanwhile). */
+    const char *secret_path;
+    /* The MAC as text ("00:04:f2:a1:b2:c3", "00-04-F2-...", or 12 hex
+     * digits); NULL: read from /sys/class/net/<iface>/address. */
+    const char *mac;
+    /* Interface whose MAC is read when mac is NULL; NULL: "wlan0". */
+    const char *iface;
+    /* Factory device certificate (optionally followed by its chain) and
+     * private key (unencrypted), PEM or DER. Either NULL: factory_device
+     * returns CERTSLOT_ERR_NOT_FOUND. Read at each factory_device call. */
+    const char *factory_cert_path;
+    const char *factory_key_path;
+    /* Where log lines go: the callback when set, else log_file, else stderr,
+     * as "certslot: <level>: <message>". Lines below log_level are dropped. */
+    certslot_hal_linux_log_fn log;
+    void *log_ctx;
+    FILE *log_file;
+    certslot_log_level_t log_level;
+} certslot_hal_linux_options_t;
+
+typedef struct {
+    int dir_fd;
+    int dir_open; /* dir_fd is valid (a zeroed object has no descriptor) */
+    char mac[13];
+    unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN];
+    char *factory_cert_path;
+    char *factory_key_path;
+    certslot_hal_linux_log_fn log;
+    void *log_ctx;
+    FILE *log_file;
+    certslot_log_level_t log_level;
+} certslot_hal_linux_t;
+
+/*
+ * Opens (or creates) the storage directory and the device secret, reads the
+ * MAC, and fills hal with functions whose ctx is h. h must stay in place and
+ * outlive every use of hal. On failure h holds nothing (free it anyway or
+ * not) and hal is unchanged: CERTSLOT_ERR_ARG for missing or malformed
+ * options, CERTSLOT_ERR_NOT_FOUND when the interface has no MAC,
+ * CERTSLOT_ERR_CORRUPT when the secret file is not 32 bytes,
+ * CERTSLOT_ERR_IO otherwise.
+ */
+int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt);
+
+/* Closes the directory and wipes the secret. Accepts a zeroed or freed h. */
+void certslot_hal_linux_free(certslot_hal_linux_t *h);
+
+/* The clock rule on its own: 0 for a reading at or after
+ * CERTSLOT_HAL_LINUX_CLOCK_FLOOR, CERTSLOT_ERR_CLOCK before it. */
+int certslot_hal_linux_check_time(int64_t now);
+
+/* Normalises a MAC text (see options.mac) to 12 lower-case hex digits and a
+ * NUL; CERTSLOT_ERR_ARG when it is not a MAC. */
+int certslot_hal_linux_parse_mac(const char *text, char mac[13]);
+
+#endif
