@@ -244,12 +244,15 @@ static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t l
     int ret;
 
     *why = "not a certslot store file";
-    if (len < HDR_LEN + TAG_LEN || memcmp(file, MAGIC, 8) != 0)
+    if (len < 9 || memcmp(file, MAGIC, 8) != 0)
         return CERTSLOT_ERR_CORRUPT;
     if (file[8] != VERSION) {
         *why = "unsupported store format version";
         return CERTSLOT_ERR_CORRUPT;
     }
+    *why = "truncated or extended";
+    if (len < HDR_LEN + TAG_LEN)
+        return CERTSLOT_ERR_CORRUPT;
     plen = (size_t)get_be(file + 20, 4);
     if (plen != len - HDR_LEN - TAG_LEN) {
         *why = "truncated or extended";

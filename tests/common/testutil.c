@@ -55,6 +55,13 @@ void tu_alloc_install(size_t fail)
     certslot_platform_set_calloc_free(counting_calloc, counting_free);
 }
 
+void tu_alloc_fail_at(size_t fail)
+{
+    calls = 0;
+    failed = 0;
+    fail_at = fail;
+}
+
 void tu_alloc_uninstall(void)
 {
     certslot_platform_set_calloc_free(NULL, NULL);

@@ -10,6 +10,8 @@
 /* Installs the counting allocator; fail_at = N makes the Nth call fail (0: never). */
 void tu_alloc_install(size_t fail_at);
 void tu_alloc_uninstall(void);
+/* With the counting allocator installed: the Nth call from now fails (0: never). */
+void tu_alloc_fail_at(size_t fail_at);
 size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */
 size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
 size_t tu_alloc_calls(void);       /* allocation calls so far */

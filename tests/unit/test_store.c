@@ -1,0 +1,582 @@
+/*
+ * The certificate store on the simulated handset: slots keep what they had
+ * when a change is refused; every power-cut point of an update gives the old
+ * or the new store; damage is detected and the last good copy used; no key
+ * byte is stored in clear.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/hal_sim.h"
+#include "certslot/store.h"
+#include "testutil.h"
+
+static certslot_hal_sim_t sim;
+static certslot_hal_t hal;
+static certslot_store_t st;
+static certslot_result_t res;
+
+typedef struct {
+    unsigned char h[32];
+} digest_t;
+
+/* A digest of everything the store holds, to compare whole states. */
+static digest_t digest(const certslot_store_t *s)
+{
+    mbedtls_sha256_context c;
+    digest_t d;
+    mbedtls_sha256_init(&c);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_sha256_starts(&c, 0);
+#else
+    mbedtls_sha256_starts_ret(&c, 0);
+#endif
+    for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++) {
+        for (unsigned k = 0; k < 2; k++) {
+            const certslot_part_t *p = &s->part[i][k];
+            unsigned char tag[4] = {(unsigned char)i, (unsigned char)k, (unsigned char)p->ncerts,
+                                    (unsigned char)(p->key.der != NULL)};
+#if MBEDTLS_VERSION_MAJOR >= 3
+            mbedtls_sha256_update(&c, tag, 4);
+            for (unsigned n = 0; n < p->ncerts; n++)
+                mbedtls_sha256_update(&c, p->certs[n].der, p->certs[n].len);
+            if (p->key.der != NULL)
+                mbedtls_sha256_update(&c, p->key.der, p->key.len);
+#else
+            mbedtls_sha256_update_ret(&c, tag, 4);
+            for (unsigned n = 0; n < p->ncerts; n++)
+                mbedtls_sha256_update_ret(&c, p->certs[n].der, p->certs[n].len);
+            if (p->key.der != NULL)
+                mbedtls_sha256_update_ret(&c, p->key.der, p->key.len);
+#endif
+        }
+    }
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_sha256_finish(&c, d.h);
+#else
+    mbedtls_sha256_finish_ret(&c, d.h);
+#endif
+    mbedtls_sha256_free(&c);
+    return d;
+}
+
+static int same(digest_t a, digest_t b)
+{
+    return memcmp(a.h, b.h, sizeof(a.h)) == 0;
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+    tu_alloc_uninstall();
+    return 0;
+}
+
+static void reopen(int expect)
+{
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_open(&st, &hal), expect);
+}
+
+static int install_file(certslot_slot_t slot, certslot_kind_t kind, const char *cert, const char *key, int weak)
+{
+    size_t cl = 0, kl = 0;
+    char *c = cert != NULL ? tu_pki_read(cert, &cl) : NULL, *k = key != NULL ? tu_pki_read(key, &kl) : NULL;
+    int ret = certslot_store_install(&st, slot, kind, (unsigned char *)c, cl, (unsigned char *)k, kl, weak, &res);
+    free(c);
+    free(k);
+    return ret;
+}
+
+/* platform1 CA and platform2 device filled: the "old" state of most tests. */
+static void fill_two_slots(void)
+{
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-rsa.crt", NULL, 0), 0);
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "device.key", 0), 0);
+}
+
+/* ---- installing ---- */
+
+static void test_install_and_reopen(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    assert_string_equal(res.msg, "installed into platform2 device: 1 certificate, first CN=handset-0004f2a1b2c3, "
+                                 "with private key");
+    digest_t before = digest(&st);
+    reopen(0);
+    assert_true(same(before, digest(&st)));
+    assert_int_equal(st.generation, 2);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 1);
+    size_t der_len;
+    char *der = tu_pki_read("root-rsa.der", &der_len);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].certs[0].len, der_len);
+    assert_memory_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].certs[0].der, der, der_len);
+    free(der);
+    /* A chain in a CA slot: every certificate is a trusted CA, in order. */
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION6, CERTSLOT_KIND_CA, "server-chain.pem", NULL, 0), 0);
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION6][CERTSLOT_KIND_CA].ncerts, 2);
+}
+
+static void test_refusals_leave_the_slot_and_storage_unchanged(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    struct {
+        certslot_slot_t slot;
+        certslot_kind_t kind;
+        const char *cert, *key, *why;
+    } cases[] = {
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-rsa1024.crt", NULL, "RSA key of 1024 bits"},
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-sha1.crt", NULL, "signed with SHA-1"},
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-rsa4104.crt", NULL, "RSA key of 4104 bits"},
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-p521.crt", NULL, "other than P-256 and P-384"},
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "device.key", NULL, "no BEGIN CERTIFICATE block"},
+        {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "other.key", "does not match"},
+        {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "device.enc.key", "is encrypted"},
+        {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device-ec.crt", NULL, "does not match"},
+        {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, NULL, "device-ec.key", "does not match"},
+        {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "weak-rsa1024.crt", "weak-rsa1024.key", "1024 bits"},
+        {CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_DEVICE, "device.crt", NULL, "needs its private key"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        digest_t before = digest(&st);
+        uint64_t gen = st.generation;
+        unsigned long ops = sim.ops;
+        res.msg[0] = '\0';
+        int ret = install_file(cases[i].slot, cases[i].kind, cases[i].cert, cases[i].key, 0);
+        if (ret == 0 || strstr(res.msg, cases[i].why) == NULL || strstr(res.msg, "refused") == NULL)
+            fail_msg("case %zu: ret %d, '%s'", i, ret, res.msg);
+        assert_true(same(before, digest(&st)));
+        assert_int_equal(st.generation, gen);
+        assert_int_equal(sim.ops, ops); /* nothing was written */
+    }
+    reopen(0);
+    assert_int_equal(st.generation, 2);
+}
+
+static void test_weak_certificates_with_relaxed_policy_are_logged(void **state)
+{
+    (void)state;
+    certslot_hal_sim_log_clear(&sim);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "weak-sha1.crt", NULL, 1), 0);
+    assert_true(certslot_hal_sim_log_contains(&sim, "application2 ca: accepted weak certificate CN=weak sha1: "
+                                                    "signed with SHA-1"));
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "ec384.crt", NULL, 0), 0);
+}
+
+static void test_key_first_then_certificate(void **state)
+{
+    (void)state;
+    /* A key generated for a CSR waits in the slot; the signed certificate completes it. */
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION3, CERTSLOT_KIND_DEVICE, NULL, "device-ec.key", 0), 0);
+    assert_string_equal(res.msg, "installed into application3 device: a private key awaiting its certificate");
+    assert_int_not_equal(install_file(CERTSLOT_SLOT_APPLICATION3, CERTSLOT_KIND_DEVICE, "device.crt", NULL, 0), 0);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION3, CERTSLOT_KIND_DEVICE, "device-ec.crt", NULL, 0), 0);
+    reopen(0);
+    const certslot_part_t *p = &st.part[CERTSLOT_SLOT_APPLICATION3][CERTSLOT_KIND_DEVICE];
+    assert_int_equal(p->ncerts, 1);
+    assert_non_null(p->key.der);
+    assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_APPLICATION3, CERTSLOT_KIND_DEVICE, &res), 0);
+    reopen(0);
+    assert_int_equal(p->ncerts, 0);
+    assert_null(p->key.der);
+}
+
+static void test_no_key_byte_in_clear_on_storage(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_DEVICE, "device-ec.crt",
+                                  "device-ec.key", 0),
+                     0);
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        const certslot_blob_t *key = &st.part[s][CERTSLOT_KIND_DEVICE].key;
+        if (key->der == NULL)
+            continue;
+        for (size_t f = 0; f < certslot_hal_sim_count(&sim); f++) {
+            const unsigned char *data;
+            size_t len;
+            assert_int_equal(certslot_hal_sim_file(&sim, certslot_hal_sim_name(&sim, f), &data, &len), 0);
+            for (size_t o = 0; o + 8 <= key->len; o++)
+                for (size_t i = 0; i + 8 <= len; i++)
+                    if (memcmp(data + i, key->der + o, 8) == 0)
+                        fail_msg("8 key bytes at offset %zu found in %s", o, certslot_hal_sim_name(&sim, f));
+        }
+    }
+    /* Certificates are encrypted as well: the device CN is nowhere on storage. */
+    for (size_t f = 0; f < certslot_hal_sim_count(&sim); f++) {
+        const unsigned char *data;
+        size_t len;
+        certslot_hal_sim_file(&sim, certslot_hal_sim_name(&sim, f), &data, &len);
+        for (size_t i = 0; i + 10 <= len; i++)
+            assert_int_not_equal(memcmp(data + i, "handset-ec", 10), 0);
+    }
+}
+
+/* ---- power cuts ---- */
+
+typedef void (*update_fn)(void);
+
+static void update_install(void)
+{
+    install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0);
+}
+
+static void update_replace_device(void)
+{
+    install_file(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device-ec.crt", "device-ec.key", 0);
+}
+
+static void update_clear(void)
+{
+    certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, &res);
+}
+
+/*
+ * Runs `update` on a store in state `prepare` left, with the power cut at
+ * every storage operation in turn, and checks that each reboot finds exactly
+ * the old or exactly the new store. Returns the number of cut points.
+ */
+static unsigned walk_cuts(void (*prepare)(void), update_fn update, int torn)
+{
+    digest_t old, new_state;
+    unsigned cuts = 0;
+
+    /* The new state, from an update without a cut. */
+    setup(NULL);
+    prepare();
+    old = digest(&st);
+    update();
+    new_state = digest(&st);
+    assert_false(same(old, new_state));
+    teardown(NULL);
+
+    for (unsigned long n = 1;; n++) {
+        setup(NULL);
+        prepare();
+        sim.torn_unsynced = torn;
+        sim.cut_at = sim.ops + n;
+        update();
+        int cut = sim.power_off;
+        if (cut) {
+            /* The update failed, so the running store still holds the old state. */
+            assert_true(same(old, digest(&st)));
+            assert_int_equal(certslot_hal_sim_power_cycle(&sim), 0);
+        }
+        reopen(0);
+        digest_t now = digest(&st);
+        if (!same(now, old) && !same(now, new_state))
+            fail_msg("cut at storage operation %lu: the store is neither old nor new", n);
+        if (!cut) {
+            assert_true(same(now, new_state));
+            teardown(NULL);
+            break;
+        }
+        cuts++;
+        /* And the store works after the reboot: the same update now succeeds. */
+        update();
+        reopen(0);
+        assert_true(same(new_state, digest(&st)));
+        teardown(NULL);
+    }
+    return cuts;
+}
+
+static void prepare_empty(void)
+{
+}
+
+static void test_every_power_cut_point_gives_old_or_new(void **state)
+{
+    (void)state;
+    teardown(NULL);
+    for (int torn = 0; torn <= 1; torn++) {
+        /* First write of a fresh store, then updates of a store with history. */
+        assert_true(walk_cuts(prepare_empty, update_install, torn) >= 3);
+        assert_true(walk_cuts(fill_two_slots, update_install, torn) >= 5);
+        assert_true(walk_cuts(fill_two_slots, update_replace_device, torn) >= 5);
+        assert_true(walk_cuts(fill_two_slots, update_clear, torn) >= 5);
+    }
+    setup(NULL);
+}
+
+static const char *apply_xml;
+
+static void update_apply(void)
+{
+    certslot_config_t cfg;
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "w.cfg", apply_xml, strlen(apply_xml));
+    certslot_config_finish(&cfg);
+    certslot_store_apply(&st, &cfg, NULL, NULL);
+    certslot_config_free(&cfg);
+}
+
+static void test_power_cut_while_applying_a_configuration(void **state)
+{
+    (void)state;
+    char *ca = tu_pki_read("root-ec.crt", NULL), *dev = tu_pki_read("device-ec.crt", NULL),
+         *key = tu_pki_read("device-ec.key", NULL);
+    size_t n = strlen(ca) + strlen(dev) + strlen(key) + 1024;
+    char *xml = malloc(n);
+    assert_non_null(xml);
+    snprintf(xml, n,
+             "<x device.set=\"1\" sec.TLS.customCaCert.4=\"%s\" sec.TLS.customDeviceCert.5=\"%s\" "
+             "sec.TLS.customDeviceKey.5=\"%s\" device.sec.TLS.customCaCert1=\"\" "
+             "device.sec.TLS.customCaCert1.set=\"1\"/>",
+             ca, dev, key);
+    apply_xml = xml;
+    teardown(NULL);
+    assert_true(walk_cuts(fill_two_slots, update_apply, 0) >= 5);
+    setup(NULL);
+    /* The three slot changes are one update: after it, all three are there. */
+    fill_two_slots();
+    update_apply();
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION4][CERTSLOT_KIND_CA].ncerts, 1);
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION5][CERTSLOT_KIND_DEVICE].ncerts, 1);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+    assert_int_equal(st.generation, 3);
+    free(xml);
+    free(ca);
+    free(dev);
+    free(key);
+}
+
+/* ---- damage ---- */
+
+static void test_damaged_newest_file_falls_back_to_last_good_copy(void **state)
+{
+    (void)state;
+    fill_two_slots(); /* generation 1 in store.bak, 2 in store */
+    static const size_t offsets[] = {0, 9, 13, 21, 30, 40, 500, (size_t)-1};
+    for (size_t i = 0; i < sizeof(offsets) / sizeof(offsets[0]); i++) {
+        teardown(NULL);
+        setup(NULL);
+        fill_two_slots();
+        const unsigned char *data;
+        size_t len;
+        assert_int_equal(certslot_hal_sim_file(&sim, "store", &data, &len), 0);
+        size_t off = offsets[i] == (size_t)-1 ? len - 1 : offsets[i]; /* the last byte: the GCM tag */
+        assert_int_equal(certslot_hal_sim_corrupt(&sim, "store", off, 0x20), 0);
+        certslot_hal_sim_log_clear(&sim);
+        reopen(0);
+        assert_int_equal(st.generation, 1);
+        assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 1);
+        assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM2][CERTSLOT_KIND_DEVICE].ncerts, 0);
+        assert_true(certslot_hal_sim_log_contains(&sim, "file 'store' is corrupt"));
+        assert_true(certslot_hal_sim_log_contains(&sim, "using version 1 from 'store.bak'"));
+    }
+    /* Truncated: same. */
+    teardown(NULL);
+    setup(NULL);
+    fill_two_slots();
+    const unsigned char *data;
+    size_t len;
+    certslot_hal_sim_file(&sim, "store", &data, &len);
+    assert_int_equal(certslot_hal_sim_truncate(&sim, "store", len - 5), 0);
+    reopen(0);
+    assert_int_equal(st.generation, 1);
+    assert_true(certslot_hal_sim_log_contains(&sim, "truncated"));
+
+    /* The next update keeps the intact store.bak rather than the damaged file. */
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    assert_int_equal(certslot_hal_sim_corrupt(&sim, "store", 50, 1), 0);
+    reopen(0);
+    assert_int_equal(st.generation, 1);
+}
+
+static void test_nothing_intact_starts_empty_and_recovers(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    certslot_hal_sim_corrupt(&sim, "store", 40, 1);
+    certslot_hal_sim_corrupt(&sim, "store.bak", 40, 1);
+    reopen(CERTSLOT_ERR_CORRUPT);
+    assert_int_equal(st.generation, 0);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+    assert_true(certslot_hal_sim_log_contains(&sim, "no intact version left"));
+    /* A new change replaces the damaged files. */
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    reopen(0);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 1);
+
+    /* Garbage and foreign files are not mistaken for a store. */
+    static const unsigned char junk[] = "CSLTSTOR\x02 not really";
+    assert_int_equal(hal.storage_write(hal.ctx, "store", junk, sizeof(junk)), 0);
+    reopen(CERTSLOT_ERR_CORRUPT); /* store.bak is still the damaged file of before */
+    assert_true(certslot_hal_sim_log_contains(&sim, "unsupported store format version"));
+}
+
+static void test_store_of_another_handset_is_refused(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    const unsigned char *data;
+    size_t len;
+    assert_int_equal(certslot_hal_sim_file(&sim, "store", &data, &len), 0);
+    certslot_hal_sim_t other;
+    certslot_hal_t other_hal;
+    certslot_store_t other_st;
+    assert_int_equal(certslot_hal_sim_init(&other, &other_hal, "0004f2000099"), 0);
+    assert_int_equal(other_hal.storage_write(other_hal.ctx, "store", data, len), 0);
+    assert_int_equal(certslot_store_open(&other_st, &other_hal), CERTSLOT_ERR_CORRUPT);
+    assert_true(certslot_hal_sim_log_contains(&other, "authentication failed"));
+    certslot_store_free(&other_st);
+    certslot_hal_sim_free(&other);
+}
+
+/* ---- applying a configuration ---- */
+
+typedef struct {
+    int calls;
+    certslot_param_t param;
+    uint32_t line;
+    char msg[300];
+} report_t;
+
+static void on_report(void *ctx, certslot_param_t param, const certslot_where_t *where, const char *msg)
+{
+    report_t *r = ctx;
+    r->calls++;
+    r->param = param;
+    r->line = where != NULL ? where->line : 0;
+    snprintf(r->msg, sizeof(r->msg), "%s", msg);
+}
+
+static void test_apply_is_all_or_nothing_per_slot(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    digest_t before = digest(&st);
+    char *weak = tu_pki_read("weak-sha1.crt", NULL), *ec = tu_pki_read("root-ec.crt", NULL);
+    size_t n = 2 * strlen(weak) + strlen(ec) + 512;
+    char *xml = malloc(n);
+    assert_non_null(xml);
+    snprintf(xml, n,
+             "<x device.set=\"1\"\n sec.TLS.customCaCert.2=\"%s\"\n sec.TLS.customCaCert.3=\"%s\"\n"
+             " device.sec.TLS.customCaCert1=\"%s\" device.sec.TLS.customCaCert1.set=\"1\"/>",
+             ec, weak, weak);
+    certslot_config_t cfg;
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "site.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    report_t r = {0};
+    assert_int_equal(certslot_store_apply(&st, &cfg, on_report, &r), CERTSLOT_ERR_VALUE);
+    assert_int_equal(r.calls, 2);
+    /* application2 applied; application3 and platform1 refused and unchanged. */
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION2][CERTSLOT_KIND_CA].ncerts, 1);
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION3][CERTSLOT_KIND_CA].ncerts, 0);
+    assert_false(same(before, digest(&st)));
+    assert_int_equal(r.param, CERTSLOT_PARAM(APP_CA_CERT, 3)); /* reports come in slot order: platform1 first */
+    uint32_t line = 1;
+    for (const char *c = xml; c < strstr(xml, "sec.TLS.customCaCert.3"); c++)
+        line += *c == '\n';
+    assert_int_equal(r.line, line);
+    assert_non_null(strstr(r.msg, "application3 ca refused, slot unchanged: certificate 1 (CN=weak sha1)"));
+    size_t der_len;
+    char *der = tu_pki_read("root-rsa.der", &der_len);
+    assert_memory_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].certs[0].der, der, der_len);
+    free(der);
+    certslot_config_free(&cfg);
+
+    /* The same configuration with the weak policy relaxed applies whole. */
+    snprintf(xml, n, "<x device.set=\"1\" sec.TLS.customCaCert.3=\"%s\" device.sec.TLS.allowWeakCertificates=\"1\" "
+                     "device.sec.TLS.allowWeakCertificates.set=\"1\"/>",
+             weak);
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "site.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    r.msg[0] = '\0';
+    if (certslot_store_apply(&st, &cfg, on_report, &r) != 0)
+        fail_msg("relaxed apply: %s", r.msg);
+    assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION3][CERTSLOT_KIND_CA].ncerts, 1);
+    certslot_config_free(&cfg);
+
+    /* Nothing set: nothing written. */
+    unsigned long ops = sim.ops;
+    certslot_config_init(&cfg, NULL);
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_store_apply(&st, &cfg, on_report, &r), 0);
+    assert_int_equal(sim.ops, ops);
+    certslot_config_free(&cfg);
+    free(xml);
+    free(weak);
+    free(ec);
+}
+
+static void test_allocation_failures_change_nothing(void **state)
+{
+    (void)state;
+    /* Everything, the simulated storage included, allocates through the counting allocator. */
+    teardown(NULL);
+    tu_alloc_install(0);
+    setup(NULL);
+    fill_two_slots();
+    digest_t old = digest(&st);
+    size_t len;
+    char *crt = tu_pki_read("device-ec.crt", &len), *key = tu_pki_read("device-ec.key", NULL);
+
+    for (size_t n = 1;; n++) {
+        tu_alloc_fail_at(n);
+        int ret = certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, (unsigned char *)crt,
+                                         len, (unsigned char *)key, strlen(key), 0, &res);
+        int failed = tu_alloc_failed();
+        tu_alloc_fail_at(0);
+        if (!failed || ret == 0) { /* no failure, or only a log line was lost */
+            assert_int_equal(ret, 0);
+            break;
+        }
+        assert_true(same(old, digest(&st)));
+        /* Storage holds the old or the new store, whatever the failure hit. */
+        certslot_store_t again;
+        assert_int_equal(certslot_store_open(&again, &hal), 0);
+        digest_t d = digest(&again);
+        certslot_store_free(&again);
+        assert_true(same(old, d) || n > 1);
+    }
+    assert_false(same(old, digest(&st)));
+    free(crt);
+    free(key);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_install_and_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refusals_leave_the_slot_and_storage_unchanged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_weak_certificates_with_relaxed_policy_are_logged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_first_then_certificate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_key_byte_in_clear_on_storage, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_every_power_cut_point_gives_old_or_new, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_power_cut_while_applying_a_configuration, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_damaged_newest_file_falls_back_to_last_good_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_intact_starts_empty_and_recovers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_store_of_another_handset_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
