@@ -105,6 +105,16 @@ const char *certslot_strerror(int err)
         return "stored data is corrupt";
     case CERTSLOT_ERR_CRYPTO:
         return "cryptographic operation failed";
+    case CERTSLOT_ERR_NAME:
+        return "server name does not match the certificate";
+    case CERTSLOT_ERR_VERIFY:
+        return "peer certificate refused";
+    case CERTSLOT_ERR_TLS:
+        return "TLS handshake failed";
+    case CERTSLOT_ERR_TIMEOUT:
+        return "timed out";
+    case CERTSLOT_ERR_NET:
+        return "cannot connect";
     default:
         return "unknown error";
     }

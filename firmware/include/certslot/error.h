@@ -22,6 +22,11 @@
 #define CERTSLOT_ERR_POLICY -12  /* refused by the security policy (key size, hash) */
 #define CERTSLOT_ERR_CORRUPT -13 /* stored data failed its integrity check */
 #define CERTSLOT_ERR_CRYPTO -14  /* a cryptographic operation failed */
+#define CERTSLOT_ERR_NAME -15    /* the server name does not match the certificate */
+#define CERTSLOT_ERR_VERIFY -16  /* the peer's certificate chain was refused */
+#define CERTSLOT_ERR_TLS -17     /* the TLS handshake or connection failed */
+#define CERTSLOT_ERR_TIMEOUT -18 /* the peer did not answer in time */
+#define CERTSLOT_ERR_NET -19     /* no connection to the peer */
 
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);
