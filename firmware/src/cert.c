@@ -410,6 +410,22 @@ int64_t certslot_time_from_x509(const mbedtls_x509_time *t)
     return days * 86400 + t->hour * 3600 + t->min * 60 + t->sec;
 }
 
+void certslot_time_iso8601(int64_t t, char *buf, size_t size)
+{
+    int64_t days = t / 86400, secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        days--;
+    }
+    /* Civil from days (Howard Hinnant's algorithm). */
+    int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+    int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp + (mp < 10 ? 3 : -9), y = yoe + era * 400 + (m <= 2);
+    snprintf(buf, size, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", (long long)y, (long long)m, (long long)d,
+             (long long)(secs / 3600), (long long)(secs / 60 % 60), (long long)(secs % 60));
+}
+
 int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info)
 {
     memset(info, 0, sizeof(*info));

@@ -6,7 +6,8 @@
  *   "CSLTSTOR" | version (1 byte) | 3 zero bytes | generation (8, big endian)
  *   | ciphertext length (4, big endian) | nonce (12)
  * The header is the GCM additional data. The plaintext is a list of records:
- *   slot (1) | kind (1) | type (1: certificate, 2: key) | 0 (1) | length (4, BE) | DER
+ *   slot (1) | kind (1) | type (1: certificate, 2: key, 3: settings) | 0 (1) | length (4, BE) | data
+ * Certificates and keys are DER; settings are certslot_config_export text.
  * The key is HKDF-SHA256 of the hal's device secret.
  *
  * Update protocol (only the guarantees of hal.h are assumed):
@@ -42,6 +43,7 @@
 #define REC_HDR 8
 #define REC_CERT 1
 #define REC_KEY 2
+#define REC_SETTINGS 3
 
 typedef certslot_part_t parts_t[CERTSLOT_SLOT_COUNT][2];
 
@@ -119,6 +121,14 @@ static int blob_set(certslot_blob_t *b, const unsigned char *der, size_t len)
     return 0;
 }
 
+static void blob_free(certslot_blob_t *b)
+{
+    certslot_zeroize(b->der, b->len);
+    certslot_free(b->der);
+    b->der = NULL;
+    b->len = 0;
+}
+
 static void parts_free(parts_t parts)
 {
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
@@ -156,9 +166,9 @@ static int derive_key(const certslot_hal_t *hal, unsigned char key[32])
     return ret;
 }
 
-static size_t plain_size(parts_t parts)
+static size_t plain_size(parts_t parts, const certslot_blob_t *settings)
 {
-    size_t n = 0;
+    size_t n = settings->der != NULL ? REC_HDR + settings->len : 0;
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
         for (unsigned k = 0; k < 2; k++) {
             const certslot_part_t *p = &parts[s][k];
@@ -183,9 +193,10 @@ static unsigned char *put_record(unsigned char *o, unsigned s, unsigned k, unsig
 }
 
 /* Serialises and encrypts parts as generation gen into a new buffer. */
-static int seal(const certslot_hal_t *hal, parts_t parts, uint64_t gen, unsigned char **out, size_t *out_len)
+static int seal(const certslot_hal_t *hal, parts_t parts, const certslot_blob_t *settings, uint64_t gen,
+                unsigned char **out, size_t *out_len)
 {
-    size_t plen = plain_size(parts), total = HDR_LEN + plen + TAG_LEN;
+    size_t plen = plain_size(parts, settings), total = HDR_LEN + plen + TAG_LEN;
     unsigned char *plain = NULL, *file = NULL, key[32];
     mbedtls_gcm_context gcm;
     int ret;
@@ -208,6 +219,8 @@ static int seal(const certslot_hal_t *hal, parts_t parts, uint64_t gen, unsigned
                 o = put_record(o, s, k, REC_KEY, &p->key);
         }
     }
+    if (settings->der != NULL)
+        o = put_record(o, 0, 0, REC_SETTINGS, settings);
     memcpy(file, MAGIC, 8);
     file[8] = VERSION;
     put_be(file + 12, gen, 8);
@@ -235,8 +248,8 @@ cleanup:
 }
 
 /* Checks and decrypts a store file into parts (zeroed by the caller). */
-static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, parts_t parts, uint64_t *gen,
-                  const char **why)
+static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, parts_t parts,
+                  certslot_blob_t *settings, uint64_t *gen, const char **why)
 {
     unsigned char *plain = NULL, key[32];
     mbedtls_gcm_context gcm;
@@ -295,6 +308,11 @@ static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t l
                 ret = CERTSLOT_ERR_NOMEM;
                 goto cleanup;
             }
+        } else if (type == REC_SETTINGS && settings->der == NULL) {
+            if (blob_set(settings, plain + o, n) != 0) {
+                ret = CERTSLOT_ERR_NOMEM;
+                goto cleanup;
+            }
         } else {
             goto cleanup;
         }
@@ -308,18 +326,20 @@ cleanup:
     if (plain != NULL)
         certslot_zeroize(plain, plen);
     certslot_free(plain);
-    if (ret != 0)
+    if (ret != 0) {
         parts_free(parts);
+        blob_free(settings);
+    }
     return ret;
 }
 
 /* Writes parts as the next generation; on success st's generation advances. */
-static int persist(certslot_store_t *st, parts_t parts)
+static int persist(certslot_store_t *st, parts_t parts, const certslot_blob_t *settings)
 {
     const certslot_hal_t *hal = st->hal;
     unsigned char *file = NULL;
     size_t len = 0;
-    int ret = seal(hal, parts, st->generation + 1, &file, &len);
+    int ret = seal(hal, parts, settings, st->generation + 1, &file, &len);
 
     if (ret != 0)
         return ret;
@@ -359,11 +379,12 @@ int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
             continue;
         found++;
         parts_t parts;
+        certslot_blob_t settings = {NULL, 0};
         uint64_t gen = 0;
         const char *why = "unreadable";
         memset(parts, 0, sizeof(parts));
         if (ret == 0)
-            ret = unseal(hal, file, len, parts, &gen, &why);
+            ret = unseal(hal, file, len, parts, &settings, &gen, &why);
         certslot_free(file);
         if (ret == CERTSLOT_ERR_NOMEM) {
             certslot_store_free(st);
@@ -378,11 +399,14 @@ int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
             st->main_intact = 1;
         if (gen > st->generation) {
             parts_free(st->part);
+            blob_free(&st->settings);
             memcpy(st->part, parts, sizeof(parts));
+            st->settings = settings;
             st->generation = gen;
             used = i;
         } else {
             parts_free(parts);
+            blob_free(&settings);
         }
     }
     for (int i = 0; i < 3; i++) {
@@ -408,6 +432,7 @@ void certslot_store_free(certslot_store_t *st)
     if (st == NULL)
         return;
     parts_free(st->part);
+    blob_free(&st->settings);
     memset(st, 0, sizeof(*st));
 }
 
@@ -528,11 +553,15 @@ static void describe(const certslot_part_t *p, char *buf, size_t size)
     mbedtls_x509_crt_free(&crt);
 }
 
-/* Persists st's parts with `changed` replaced by the parts in next. */
-static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT_SLOT_COUNT][2])
+/*
+ * Persists st's parts with `changed` replaced by the parts in next, and the
+ * settings by *settings when it is not NULL (which commit then owns).
+ */
+static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT_SLOT_COUNT][2],
+                  certslot_blob_t *settings)
 {
     parts_t merged;
-    int any = 0;
+    int any = settings != NULL;
 
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
         for (unsigned k = 0; k < 2; k++) {
@@ -540,7 +569,7 @@ static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT
             any |= changed[s][k];
         }
     }
-    int ret = any ? persist(st, merged) : 0;
+    int ret = any ? persist(st, merged, settings != NULL ? settings : &st->settings) : 0;
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
         for (unsigned k = 0; k < 2; k++) {
             if (!changed[s][k])
@@ -551,6 +580,14 @@ static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT
             } else {
                 part_free(&next[s][k]);
             }
+        }
+    }
+    if (settings != NULL) {
+        if (ret == 0) {
+            blob_free(&st->settings);
+            st->settings = *settings;
+        } else {
+            blob_free(settings);
         }
     }
     return ret;
@@ -575,7 +612,7 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
         changed[slot][kind] = 1;
         char desc[120];
         describe(&next[slot][kind], desc, sizeof(desc));
-        ret = commit(st, next, changed);
+        ret = commit(st, next, changed, NULL);
         if (ret == 0) {
             snprintf(res->msg, sizeof(res->msg), "installed into %s %s: %s", certslot_slot_name(slot),
                      certslot_kind_name(kind), desc);
@@ -601,7 +638,7 @@ int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_ki
         return CERTSLOT_ERR_ARG;
     memset(next, 0, sizeof(next));
     changed[slot][kind] = 1;
-    int ret = commit(st, next, changed);
+    int ret = commit(st, next, changed, NULL);
     snprintf(res->msg, sizeof(res->msg), "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
              ret == 0 ? "emptied" : certslot_strerror(ret));
     if (ret == 0)
@@ -687,7 +724,20 @@ int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, cer
                 report(report_ctx, blame, certslot_config_where(cfg, blame), msg);
         }
     }
-    int ret = commit(st, next, changed);
+    /* The other settings, replaced only when they changed. */
+    certslot_blob_t settings = {NULL, 0};
+    char *xml = NULL;
+    int ret = certslot_config_export(cfg, &xml, &settings.len);
+    if (ret != 0) {
+        parts_free(next);
+        return ret;
+    }
+    settings.der = (unsigned char *)xml;
+    int same_settings = st->settings.der != NULL && st->settings.len == settings.len &&
+                        memcmp(st->settings.der, settings.der, settings.len) == 0;
+    if (same_settings)
+        blob_free(&settings);
+    ret = commit(st, next, changed, same_settings ? NULL : &settings);
     if (ret != 0)
         return ret;
     return refused > 0 ? CERTSLOT_ERR_VALUE : 0;

@@ -7,6 +7,8 @@
 # root-rsa      RSA 2048 root CA           root-ec     EC P-256 root CA
 # inter         RSA 2048 intermediate CA (under root-rsa, pathlen 0)
 # server        RSA 2048 leaf under inter, CN server.test, SAN server.test + 127.0.0.1
+# server-sha1, server-rsa1024   leaves under root-rsa the verification policy refuses
+# server-noca   leaf under inter-noca, a CA:false "intermediate" under root-rsa
 # device        RSA 2048 client cert under root-rsa; key as PKCS#8 (device.key)
 #               and PKCS#1 (device-pkcs1.key); device.enc.key / device.legacy-enc.key encrypted
 # device-ec     EC P-256 client cert under root-ec; key as SEC1 (device-ec.key) and PKCS#8
@@ -66,6 +68,24 @@ issue inter inter.key "/O=certslot tests/CN=certslot Test Intermediate CA" root-
 rsa server.key 2048
 issue server server.key "/O=certslot tests/CN=server.test" inter server.ext
 cat server.crt inter.crt >server-chain.pem
+
+# Server certificates the verification policy refuses, under the trusted root.
+rsa server-sha1.key 2048
+ossl req -new -key server-sha1.key -subj "/O=certslot tests/CN=server.test" -out server-sha1.csr
+ossl x509 -req -in server-sha1.csr -CA root-rsa.crt -CAkey root-rsa.key -CAcreateserial -days 825 -sha1 \
+    -extfile server.ext -out server-sha1.crt
+rm -f server-sha1.csr
+rsa server-rsa1024.key 1024
+issue server-rsa1024 server-rsa1024.key "/O=certslot tests/CN=server.test" root-rsa server.ext
+cat >noca.ext <<'X'
+basicConstraints=critical,CA:false
+keyUsage=critical,digitalSignature,keyCertSign
+X
+rsa inter-noca.key 2048
+issue inter-noca inter-noca.key "/O=certslot tests/CN=certslot Test Not-A-CA" root-rsa noca.ext
+rsa server-noca.key 2048
+issue server-noca server-noca.key "/O=certslot tests/CN=server.test" inter-noca server.ext
+cat server-noca.crt inter-noca.crt >server-noca-chain.pem
 
 rsa device.key 2048
 issue device device.key "/O=certslot tests/CN=handset-0004f2a1b2c3" root-rsa client.ext

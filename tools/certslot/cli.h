@@ -17,6 +17,8 @@ int cmd_config(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
+int cmd_connect(int argc, char **argv);
 
 /*
  * Loads config files as `certslot config` does (a master file when master)

@@ -184,21 +184,11 @@ static int cmd_apply(handset_t *h, const char *mac, int argc, char **argv)
 
 /* ---- list, export ---- */
 
-static void iso8601(int64_t t, char *buf, size_t size)
-{
-    time_t tt = (time_t)t;
-    struct tm tm;
-    if (gmtime_r(&tt, &tm) == NULL)
-        snprintf(buf, size, "?");
-    else
-        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static void list_cert(const char *slot, const char *kind, const certslot_blob_t *b, int64_t now, long expiring)
 {
     mbedtls_x509_crt crt;
     certslot_cert_info_t info;
-    char when[32], fp[65];
+    char when[64], fp[65];
 
     mbedtls_x509_crt_init(&crt);
     if (mbedtls_x509_crt_parse_der(&crt, b->der, b->len) != 0 || certslot_cert_info(&crt, &info) != 0) {
@@ -209,7 +199,7 @@ static void list_cert(const char *slot, const char *kind, const certslot_blob_t 
     int64_t left = info.not_after - now;
     long days = (long)(left >= 0 ? left / 86400 : -((-left + 86399) / 86400));
     if (expiring < 0 || days <= expiring) {
-        iso8601(info.not_after, when, sizeof(when));
+        certslot_time_iso8601(info.not_after, when, sizeof(when));
         for (int i = 0; i < 32; i++)
             snprintf(fp + 2 * i, 3, "%02x", info.sha256[i]);
         printf("%s %s subject=\"%s\" issuer=\"%s\" not-after=%s days-left=%ld key=%s-%u sha256=%s\n", slot, kind,

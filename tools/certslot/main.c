@@ -15,6 +15,8 @@ static const struct {
     {"lint", cmd_lint, "check config files and print only the diagnostics"},
     {"params", cmd_params, "list every parameter certslot understands"},
     {"store", cmd_store, "the certificate store: apply config, list, install, clear, export"},
+    {"verify", cmd_verify, "verify a certificate chain and server name with the handset's policy"},
+    {"connect", cmd_connect, "one TLS handshake with an application's profile"},
 };
 
 static void usage(FILE *f)

@@ -66,4 +66,7 @@ int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info);
 /* Seconds since 1970 of an mbedTLS time (UTC). */
 int64_t certslot_time_from_x509(const mbedtls_x509_time *t);
 
+/* t as "YYYY-MM-DDTHH:MM:SSZ" (UTC); 64 bytes always suffice. */
+void certslot_time_iso8601(int64_t t, char *buf, size_t size);
+
 #endif

@@ -119,6 +119,14 @@ int certslot_config_get_num(const certslot_config_t *cfg, certslot_param_t p);
  */
 int certslot_config_is_set(const certslot_config_t *cfg, certslot_param_t p);
 
+/*
+ * The applied settings other than certificates and keys, as one XML element
+ * that certslot_config_parse_buffer() reads back to the same settings (with
+ * device.set and the .set companions it needs). The handset keeps it so its
+ * profiles survive a reboot. *xml is from certslot_calloc; the caller frees.
+ */
+int certslot_config_export(const certslot_config_t *cfg, char **xml, size_t *len);
+
 /* Where the applied value of p came from, or NULL. */
 const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, certslot_param_t p);
 

@@ -73,6 +73,9 @@ typedef struct {
     const certslot_hal_t *hal;
     uint64_t generation; /* 0: never stored */
     certslot_part_t part[CERTSLOT_SLOT_COUNT][2];
+    /* The settings of the last configuration applied (certslot_config_export
+     * format), so profiles survive a reboot; der NULL when none yet. */
+    certslot_blob_t settings;
     int main_intact; /* internal: the main store file is intact */
 } certslot_store_t;
 
@@ -116,7 +119,8 @@ typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, cons
  * per slot part: a part whose new value is invalid keeps what it had and
  * report() names the parameter, file and line; the others apply. A slot
  * parameter set to the empty value empties the part; one not set leaves it
- * alone. Persists once, as one update. Returns 0, CERTSLOT_ERR_VALUE when
+ * alone. The configuration's other settings replace the stored ones
+ * (certslot_store_t.settings). Persists once, as one update. Returns 0, CERTSLOT_ERR_VALUE when
  * some part was refused (the rest applied), or a storage error (nothing
  * applied).
  */

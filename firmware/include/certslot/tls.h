@@ -1,0 +1,80 @@
+/*
+ * A ready TLS client configuration per application, and connections made
+ * with it.
+ *
+ * certslot_tls_setup() turns an application's resolved profile into an
+ * mbedtls_ssl_config: its CA slots as the CA chain, the built-in list
+ * through the verify callback (parsed lazily, one root at a time), its
+ * device certificate and key when it has one (mutual TLS), its cipher list
+ * mapped from OpenSSL syntax, its lowest protocol version, and verify.h's
+ * policy always applied. A certslot_tls_t serves one connection at a time.
+ */
+#ifndef CERTSLOT_TLS_H
+#define CERTSLOT_TLS_H
+
+#include <stdint.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/config.h"
+#include "certslot/hal.h"
+#include "certslot/port.h"
+#include "certslot/profile.h"
+#include "certslot/store.h"
+#include "certslot/verify.h"
+
+#define CERTSLOT_TLS_MAX_SUITES 160
+#ifndef CERTSLOT_TLS_TIMEOUT_MS
+#define CERTSLOT_TLS_TIMEOUT_MS 10000
+#endif
+
+typedef struct {
+    const certslot_hal_t *hal;
+    certslot_app_profile_t profile;
+    certslot_verify_t verify;
+    mbedtls_ssl_config conf;
+    mbedtls_ctr_drbg_context drbg;
+    mbedtls_x509_crt ca;  /* the profile's CA slots */
+    mbedtls_x509_crt own; /* device certificate and its chain */
+    mbedtls_pk_context own_key;
+    int has_ca, has_own;
+    int suites[CERTSLOT_TLS_MAX_SUITES];
+    char own_cn[65];      /* CN of the device certificate presented, for logs */
+} certslot_tls_t;
+
+/*
+ * Builds the configuration for app from settings and slots. Fails closed
+ * with a reason: a profile that trusts no CA, a device slot that is not
+ * complete, a cipher list that leaves no suite.
+ */
+int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
+                       const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size);
+void certslot_tls_free(certslot_tls_t *t);
+
+typedef struct {
+    mbedtls_ssl_context ssl;
+    certslot_conn_t *conn;
+    certslot_tls_t *tls;
+    unsigned timeout_ms;
+} certslot_tls_conn_t;
+
+/*
+ * Connects to host:port and completes a verified handshake. name is the
+ * configured server name the strict check compares (NULL: host itself);
+ * it is also sent as SNI unless it is an IP literal. Returns 0, or
+ * CERTSLOT_ERR_VERIFY / CERTSLOT_ERR_NAME (the peer was refused; why says
+ * why), CERTSLOT_ERR_TLS, CERTSLOT_ERR_NET or CERTSLOT_ERR_TIMEOUT. On error
+ * the connection is already closed.
+ */
+int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
+                         const char *name, unsigned timeout_ms, char *why, size_t why_size);
+
+/* Bytes written / read (0: the peer closed), or a negative CERTSLOT_ERR_*. */
+int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len);
+int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len);
+void certslot_tls_close(certslot_tls_conn_t *c);
+
+#endif

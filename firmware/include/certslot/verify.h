@@ -1,0 +1,85 @@
+/*
+ * certslot's verification policy for a peer's certificate chain, applied on
+ * top of mbedTLS's own chain building in every TLS connection and by
+ * `certslot verify`. It always:
+ *
+ * - requires a chain to a trusted CA of the profile: the profile's CA slots
+ *   (given to mbedTLS as its CA chain) or, when the profile includes it, the
+ *   built-in list (checked from the top of the chain, see builtin.h);
+ * - checks every certificate's validity period against the hal's clock.
+ *   While the clock is not yet synchronised, "now" is taken to be
+ *   CERTSLOT_TIME_FLOOR (the firmware's release date): a certificate that
+ *   expired before it is refused, "not yet valid" cannot be judged and is not
+ *   refused, and the connection logs that the clock is unsynchronised;
+ * - refuses weak keys and hashes (RSA below 2048 bits; signatures below
+ *   SHA-256; EC curves other than P-256/P-384) unless allow_weak;
+ * - when the leaf has an extendedKeyUsage, requires serverAuth for a server
+ *   (clientAuth for a client);
+ * - applies the strict name check (name.h) when strict is on. mbedTLS's own
+ *   name check is never relied on: it is skipped when no hostname is set,
+ *   and its rules differ. An empty name with strict on is refused, never
+ *   treated as "no check". With strict off the name comparison alone is
+ *   skipped and that is logged as insecure.
+ */
+#ifndef CERTSLOT_VERIFY_H
+#define CERTSLOT_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/hal.h"
+
+#ifndef CERTSLOT_TIME_FLOOR
+#define CERTSLOT_TIME_FLOOR 1763856000 /* 2025-11-23T00:00:00Z */
+#endif
+#define CERTSLOT_NAME_MAX 255
+
+typedef enum { CERTSLOT_PURPOSE_SERVER, CERTSLOT_PURPOSE_CLIENT } certslot_purpose_t;
+
+typedef struct {
+    /* ---- settings (certslot_verify_init sets the defaults) ---- */
+    const certslot_hal_t *hal; /* clock and log; may be NULL with use_time */
+    int builtin;               /* the built-in list is trusted */
+    certslot_purpose_t purpose;
+    int strict;                /* the strict name check is on */
+    char name[CERTSLOT_NAME_MAX + 1];
+    size_t name_len;           /* may include NUL bytes: they never match */
+    int use_time;              /* 1: `time` is now (overrides the hal clock) */
+    int64_t time;
+    int max_depth;             /* most certificates above the leaf; default 8 */
+    int allow_weak;
+    const char *what;          /* for log lines: "sip", "verify", ... */
+    /* ---- result of the last verification ---- */
+    uint32_t flags;            /* MBEDTLS_X509_BADCERT_* of the whole chain */
+    int verified;              /* 1: the whole chain was checked and accepted */
+    int top_depth;
+    char why[256];             /* one line when refused */
+} certslot_verify_t;
+
+void certslot_verify_init(certslot_verify_t *v, const certslot_hal_t *hal);
+
+/* Sets the name to check (any bytes, at most CERTSLOT_NAME_MAX). */
+int certslot_verify_set_name(certslot_verify_t *v, const char *name, size_t len);
+
+/* The mbedTLS certificate profile matching v->allow_weak. */
+const mbedtls_x509_crt_profile *certslot_verify_profile(const certslot_verify_t *v);
+
+/*
+ * Verifies chain (leaf first, then any intermediates the peer sent) against
+ * trust (may be NULL or empty) and v's settings, without a connection.
+ * 0 when accepted; CERTSLOT_ERR_VERIFY or CERTSLOT_ERR_NAME with v->why.
+ */
+int certslot_verify_chain(certslot_verify_t *v, mbedtls_x509_crt *chain, mbedtls_x509_crt *trust);
+
+/*
+ * The mbedTLS verify callback (mbedtls_ssl_conf_verify with ctx = v, or
+ * mbedtls_x509_crt_verify's f_vrfy). Call certslot_verify_start(v) before
+ * each handshake. At the leaf it returns MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
+ * when the chain is refused, so the handshake stops there.
+ */
+void certslot_verify_start(certslot_verify_t *v);
+int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+ * Application profile -> mbedtls_ssl_config, and verified connections.
+ */
+#include "certslot/tls.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/version.h>
+
+#include "certslot/cert.h"
+#include "certslot/ciphers.h"
+#include "certslot/error.h"
+#include "certslot/name.h"
+#include "certslot/platform.h"
+
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, (rng), (ctx))
+#else
+#define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0)
+#endif
+
+static int hal_entropy(void *ctx, unsigned char *out, size_t len)
+{
+    const certslot_hal_t *hal = ctx;
+    return hal->random(hal->ctx, out, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+static void logf_hal(const certslot_hal_t *hal, certslot_log_level_t level, const char *msg)
+{
+    if (hal != NULL && hal->log != NULL)
+        hal->log(hal->ctx, level, msg);
+}
+
+/* The device certificate the profile presents, into t->own / t->own_key. */
+static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, size_t why_size)
+{
+    unsigned char *cert = NULL, *key = NULL, *chain = NULL;
+    size_t cert_len = 0, key_len = 0, chain_len = 0;
+    int ret;
+
+    if (t->profile.device == CERTSLOT_DEVICE_BUILTIN) {
+        if (t->hal->factory_device == NULL)
+            return 0;
+        ret = t->hal->factory_device(t->hal->ctx, &cert, &cert_len, &key, &key_len, &chain, &chain_len);
+        if (ret == CERTSLOT_ERR_NOT_FOUND)
+            return 0; /* no factory certificate: connections without client authentication still work */
+        if (ret != 0) {
+            snprintf(why, why_size, "built-in device certificate unavailable: %s", certslot_strerror(ret));
+            return ret;
+        }
+        ret = mbedtls_x509_crt_parse_der(&t->own, cert, cert_len) == 0 &&
+                      (chain == NULL || certslot_cert_decode(chain, chain_len, &t->own, why, why_size) == 0)
+                  ? 0
+                  : CERTSLOT_ERR_CERT;
+        if (ret == 0 && PK_PARSE_KEY(&t->own_key, key, key_len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
+            ret = CERTSLOT_ERR_KEY;
+    } else {
+        const certslot_part_t *p = &st->part[t->profile.device][CERTSLOT_KIND_DEVICE];
+        ret = 0;
+        for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
+            ret = mbedtls_x509_crt_parse_der(&t->own, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
+        if (ret == 0 && PK_PARSE_KEY(&t->own_key, p->key.der, p->key.len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
+            ret = CERTSLOT_ERR_KEY;
+    }
+    if (ret == 0) {
+        certslot_cert_info_t info;
+        certslot_cert_info(&t->own, &info);
+        snprintf(t->own_cn, sizeof(t->own_cn), "%s", info.subject_cn);
+        t->has_own = 1;
+        if (mbedtls_ssl_conf_own_cert(&t->conf, &t->own, &t->own_key) != 0)
+            ret = CERTSLOT_ERR_TLS;
+    } else if (why[0] == '\0') {
+        snprintf(why, why_size, "the device certificate of the profile cannot be used");
+    }
+    if (key != NULL) {
+        certslot_zeroize(key, key_len);
+        certslot_free(key);
+    }
+    certslot_free(cert);
+    certslot_free(chain);
+    return ret;
+}
+
+int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
+                       const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size)
+{
+    static const unsigned char pers[] = "certslot tls";
+    int ret;
+
+    memset(t, 0, sizeof(*t));
+    t->hal = hal;
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_x509_crt_init(&t->ca);
+    mbedtls_x509_crt_init(&t->own);
+    mbedtls_pk_init(&t->own_key);
+    why[0] = '\0';
+
+    ret = certslot_profile_resolve(cfg, st, app, &t->profile, why, why_size);
+    if (ret != 0)
+        return ret;
+    if (certslot_ciphers_map(t->profile.ciphers, t->suites, CERTSLOT_TLS_MAX_SUITES, why, why_size) <= 0)
+        return CERTSLOT_ERR_VALUE;
+    if (mbedtls_ctr_drbg_seed(&t->drbg, hal_entropy, (void *)hal, pers, sizeof(pers) - 1) != 0 ||
+        mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
+        snprintf(why, why_size, "TLS library setup failed");
+        return CERTSLOT_ERR_TLS;
+    }
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
+        if (!(t->profile.ca_slots & (1u << s)))
+            continue;
+        const certslot_part_t *p = &st->part[s][CERTSLOT_KIND_CA];
+        for (unsigned i = 0; i < p->ncerts; i++)
+            if (mbedtls_x509_crt_parse_der(&t->ca, p->certs[i].der, p->certs[i].len) == 0)
+                t->has_ca = 1;
+    }
+    ret = load_own(t, st, why, why_size);
+    if (ret != 0)
+        return ret;
+
+    certslot_verify_init(&t->verify, hal);
+    t->verify.builtin = t->profile.builtin;
+    t->verify.strict = t->profile.strict;
+    t->verify.purpose = CERTSLOT_PURPOSE_SERVER;
+    t->verify.what = certslot_app_name(app);
+    t->verify.allow_weak = certslot_config_get_num(cfg, CERTSLOT_PARAM(ALLOW_WEAK_CERTS, 1));
+
+    mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
+    /* Optional, so mbedTLS hands every chain to the callback even with no CA
+     * slot; the callback aborts the handshake itself, and connect() refuses
+     * any handshake the callback did not accept. */
+    mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
+    mbedtls_ssl_conf_verify(&t->conf, certslot_verify_cb, &t->verify);
+    mbedtls_ssl_conf_ca_chain(&t->conf, t->has_ca ? &t->ca : NULL, NULL);
+    mbedtls_ssl_conf_cert_profile(&t->conf, certslot_verify_profile(&t->verify));
+    mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
+#if MBEDTLS_VERSION_MAJOR >= 3
+    mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
+#else
+    static const int minor[] = {MBEDTLS_SSL_MINOR_VERSION_1, MBEDTLS_SSL_MINOR_VERSION_1,
+                                MBEDTLS_SSL_MINOR_VERSION_2, MBEDTLS_SSL_MINOR_VERSION_3};
+    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, minor[t->profile.min_version]);
+#endif
+    mbedtls_ssl_conf_read_timeout(&t->conf, CERTSLOT_TLS_TIMEOUT_MS);
+    return 0;
+}
+
+void certslot_tls_free(certslot_tls_t *t)
+{
+    if (t == NULL)
+        return;
+    mbedtls_ssl_config_free(&t->conf);
+    mbedtls_ctr_drbg_free(&t->drbg);
+    mbedtls_x509_crt_free(&t->ca);
+    mbedtls_x509_crt_free(&t->own);
+    mbedtls_pk_free(&t->own_key);
+    certslot_zeroize(t, sizeof(*t));
+}
+
+/* ---- mbedTLS bio over the port ---- */
+
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    certslot_tls_conn_t *c = ctx;
+    int n = certslot_port_send(c->conn, buf, len);
+    return n >= 0 ? n : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
+{
+    certslot_tls_conn_t *c = ctx;
+    int n = certslot_port_recv(c->conn, buf, len, timeout != 0 ? timeout : c->timeout_ms);
+    if (n >= 0)
+        return n;
+    return n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
+                         const char *name, unsigned timeout_ms, char *why, size_t why_size)
+{
+    unsigned char ip[16];
+    size_t ip_len;
+    int ret;
+
+    memset(c, 0, sizeof(*c));
+    mbedtls_ssl_init(&c->ssl);
+    c->tls = t;
+    c->timeout_ms = timeout_ms;
+    why[0] = '\0';
+    if (name == NULL)
+        name = host;
+    size_t name_len = strlen(name);
+    if (certslot_verify_set_name(&t->verify, name, name_len) != 0) {
+        snprintf(why, why_size, "server name too long");
+        return CERTSLOT_ERR_ARG;
+    }
+    ret = certslot_port_connect(&c->conn, host, port, timeout_ms);
+    if (ret != 0) {
+        snprintf(why, why_size, "cannot connect to %s port %u: %s", host, (unsigned)port, certslot_strerror(ret));
+        mbedtls_ssl_free(&c->ssl);
+        return ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET;
+    }
+    if (mbedtls_ssl_setup(&c->ssl, &t->conf) != 0 ||
+        (name_len > 0 && !certslot_ip_parse(name, name_len, ip, &ip_len) &&
+         mbedtls_ssl_set_hostname(&c->ssl, name) != 0)) {
+        snprintf(why, why_size, "TLS setup failed");
+        certslot_tls_close(c);
+        return CERTSLOT_ERR_TLS;
+    }
+    mbedtls_ssl_set_bio(&c->ssl, c, bio_send, NULL, bio_recv);
+    certslot_verify_start(&t->verify);
+    do
+        ret = mbedtls_ssl_handshake(&c->ssl);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+
+    if (ret == 0 && t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0)
+        return 0;
+    if (t->verify.why[0] != '\0') {
+        snprintf(why, why_size, "%s", t->verify.why);
+        ret = (t->verify.flags & ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH) == 0 ? CERTSLOT_ERR_NAME
+                                                                                   : CERTSLOT_ERR_VERIFY;
+    } else if (ret == 0) {
+        snprintf(why, why_size, "the server's certificate was not verified");
+        ret = CERTSLOT_ERR_VERIFY;
+    } else {
+        char err[120];
+        mbedtls_strerror(ret, err, sizeof(err));
+        snprintf(why, why_size, "TLS handshake failed: %s", err);
+        ret = ret == MBEDTLS_ERR_SSL_TIMEOUT ? CERTSLOT_ERR_TIMEOUT : CERTSLOT_ERR_TLS;
+    }
+    logf_hal(t->hal, CERTSLOT_LOG_WARNING, why);
+    certslot_tls_close(c);
+    return ret;
+}
+
+int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len)
+{
+    int ret;
+    do
+        ret = mbedtls_ssl_write(&c->ssl, buf, len);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    return ret >= 0 ? ret : CERTSLOT_ERR_TLS;
+}
+
+int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len)
+{
+    int ret;
+    do
+        ret = mbedtls_ssl_read(&c->ssl, buf, len);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF)
+        return 0;
+    if (ret == MBEDTLS_ERR_SSL_TIMEOUT)
+        return CERTSLOT_ERR_TIMEOUT;
+    return ret >= 0 ? ret : CERTSLOT_ERR_TLS;
+}
+
+void certslot_tls_close(certslot_tls_conn_t *c)
+{
+    if (c == NULL)
+        return;
+    if (c->conn != NULL)
+        (void)mbedtls_ssl_close_notify(&c->ssl);
+    mbedtls_ssl_free(&c->ssl);
+    certslot_port_close(c->conn);
+    c->conn = NULL;
+}

@@ -1,0 +1,128 @@
+/*
+ * The transport over BSD sockets (the handset's Linux).
+ */
+#include "certslot/port.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "certslot/error.h"
+#include "certslot/platform.h"
+
+struct certslot_conn {
+    int fd;
+};
+
+static int wait_fd(int fd, short events, unsigned timeout_ms)
+{
+    struct pollfd p = {fd, events, 0};
+    int n;
+
+    do
+        n = poll(&p, 1, timeout_ms > 0x7fffffff ? -1 : (int)timeout_ms);
+    while (n < 0 && errno == EINTR);
+    return n > 0 ? 0 : n == 0 ? CERTSLOT_ERR_TIMEOUT : CERTSLOT_ERR_NET;
+}
+
+/* Connects one address without blocking longer than timeout_ms. */
+static int connect_one(const struct addrinfo *ai, unsigned timeout_ms, int *out)
+{
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol), err = 0;
+    socklen_t len = sizeof(err);
+
+    if (fd < 0)
+        return CERTSLOT_ERR_NET;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+        goto fail;
+    if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0) {
+        if (errno != EINPROGRESS)
+            goto fail;
+        int ret = wait_fd(fd, POLLOUT, timeout_ms);
+        if (ret != 0) {
+            close(fd);
+            return ret;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0)
+            goto fail;
+    }
+    *out = fd;
+    return 0;
+fail:
+    close(fd);
+    return CERTSLOT_ERR_NET;
+}
+
+int certslot_port_connect(certslot_conn_t **conn, const char *host, uint16_t port, unsigned timeout_ms)
+{
+    struct addrinfo hints, *res = NULL;
+    char service[8];
+    int ret = CERTSLOT_ERR_NET, fd = -1;
+
+    *conn = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    if (getaddrinfo(host, service, &hints, &res) != 0)
+        return CERTSLOT_ERR_NET;
+    for (const struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
+        ret = connect_one(ai, timeout_ms, &fd);
+        if (ret == 0)
+            break;
+    }
+    freeaddrinfo(res);
+    if (ret != 0)
+        return ret;
+    *conn = certslot_calloc(1, sizeof(**conn));
+    if (*conn == NULL) {
+        close(fd);
+        return CERTSLOT_ERR_NOMEM;
+    }
+    (*conn)->fd = fd;
+    return 0;
+}
+
+int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = send(conn->fd, buf, len, MSG_NOSIGNAL);
+        if (n >= 0)
+            return (int)n;
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return CERTSLOT_ERR_NET;
+        int ret = wait_fd(conn->fd, POLLOUT, 30000);
+        if (ret != 0)
+            return ret;
+    }
+}
+
+int certslot_port_recv(certslot_conn_t *conn, unsigned char *buf, size_t len, unsigned timeout_ms)
+{
+    for (;;) {
+        int ret = wait_fd(conn->fd, POLLIN, timeout_ms);
+        if (ret != 0)
+            return ret;
+        ssize_t n = recv(conn->fd, buf, len, 0);
+        if (n >= 0)
+            return (int)n;
+        if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
+            return CERTSLOT_ERR_NET;
+    }
+}
+
+void certslot_port_close(certslot_conn_t *conn)
+{
+    if (conn == NULL)
+        return;
+    close(conn->fd);
+    certslot_free(conn);
+}

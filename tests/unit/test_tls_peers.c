@@ -1,0 +1,422 @@
+/*
+ * Every application against real OpenSSL servers (openssl s_server on
+ * 127.0.0.1, high ports, certificates made at test time): accepted with the
+ * right CA and name; refused for a wrong name, an untrusted CA, an expired or
+ * not yet valid certificate, a SHA-1 or 1024-bit leaf, a CA:false
+ * intermediate; accepted with a wrong name when the strict check is off;
+ * mutual TLS with the profile's device certificate; the minimum protocol and
+ * the cipher list enforced. The same program runs under qemu-arm.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/hal_sim.h"
+#include "certslot/store.h"
+#include "certslot/tls.h"
+#include "testutil.h"
+
+/* ---- openssl s_server ---- */
+
+typedef struct {
+    pid_t pid;
+    unsigned port;
+    char log[512];
+} server_t;
+
+enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, NSERVERS };
+static server_t servers[NSERVERS];
+static const char *tmp;
+
+static int log_has(const server_t *s, const char *text)
+{
+    FILE *f = fopen(s->log, "r");
+    char line[1024];
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, text) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* Starts `openssl s_server -www` with args (NULL-terminated) on a free high port. */
+static void server_start(server_t *s, int index, const char *const *args)
+{
+    static unsigned next;
+    const char *argv[40];
+    char accept[32];
+    int argc = 0;
+
+    for (int attempt = 0; attempt < 30; attempt++) {
+        s->port = 20000 + ((unsigned)getpid() * 37u + next++ * 101u) % 40000u;
+        snprintf(accept, sizeof(accept), "127.0.0.1:%u", s->port);
+        snprintf(s->log, sizeof(s->log), "%s/server%d.log", tmp, index);
+        argc = 0;
+        argv[argc++] = "openssl";
+        argv[argc++] = "s_server";
+        argv[argc++] = "-www";
+        argv[argc++] = "-accept";
+        argv[argc++] = accept;
+        for (int i = 0; args[i] != NULL; i++)
+            argv[argc++] = args[i];
+        argv[argc] = NULL;
+        s->pid = fork();
+        assert_true(s->pid >= 0);
+        if (s->pid == 0) {
+            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDONLY);
+            dup2(null, 0);
+            dup2(fd, 1);
+            dup2(fd, 2);
+            execvp("openssl", (char *const *)argv);
+            _exit(127);
+        }
+        /* Listening when it says ACCEPT; a port in use makes it exit. */
+        for (int i = 0; i < 500; i++) {
+            int status;
+            if (log_has(s, "ACCEPT"))
+                return;
+            if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                    fail_msg("cannot run openssl (is it installed? make deps installs it)");
+                s->pid = 0;
+                break;
+            }
+            usleep(10000);
+        }
+        if (s->pid > 0) {
+            kill(s->pid, SIGKILL);
+            waitpid(s->pid, NULL, 0);
+        }
+    }
+    fail_msg("openssl s_server did not start: see %s", s->log);
+}
+
+static void server_stop(server_t *s)
+{
+    if (s->pid > 0) {
+        kill(s->pid, SIGTERM);
+        waitpid(s->pid, NULL, 0);
+        s->pid = 0;
+    }
+}
+
+static char pki_paths[16][512];
+static const char *pki(int slot, const char *name)
+{
+    snprintf(pki_paths[slot], sizeof(pki_paths[slot]), "%s", tu_pki(name));
+    return pki_paths[slot];
+}
+
+static int start_servers(void **state)
+{
+    (void)state;
+    tmp = tu_tmpdir();
+    const char *weak = "DEFAULT@SECLEVEL=0";
+    const char *good[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                          pki(2, "inter.crt"), NULL};
+    const char *sha1[] = {"-no_tls1_3", "-cert", pki(3, "server-sha1.crt"), "-key", pki(4, "server-sha1.key"), "-cipher", weak,
+                          NULL};
+    const char *rsa1024[] = {"-no_tls1_3", "-cert", pki(5, "server-rsa1024.crt"), "-key", pki(6, "server-rsa1024.key"), "-cipher",
+                             weak, NULL};
+    const char *noca[] = {"-no_tls1_3", "-cert", pki(7, "server-noca.crt"), "-key", pki(8, "server-noca.key"), "-cert_chain",
+                          pki(9, "inter-noca.crt"), NULL};
+    const char *mutual[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                            pki(2, "inter.crt"), "-Verify", "2", "-verify_return_error", "-CAfile", pki(10, "root-rsa.crt"), NULL};
+    const char *tls11[] = {"-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                           pki(2, "inter.crt"), "-tls1_1", "-cipher", weak, NULL};
+    const char *cipher[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                            pki(2, "inter.crt"), "-cipher", "AES128-SHA", NULL};
+    const char *const *all[NSERVERS] = {good, sha1, rsa1024, noca, mutual, tls11, cipher};
+    for (int i = 0; i < NSERVERS; i++)
+        server_start(&servers[i], i, all[i]);
+    return 0;
+}
+
+static int stop_servers(void **state)
+{
+    (void)state;
+    for (int i = 0; i < NSERVERS; i++)
+        server_stop(&servers[i]);
+    tu_rmtree(tmp);
+    return 0;
+}
+
+/* ---- the applications ---- */
+
+typedef struct {
+    certslot_app_t app;
+    certslot_slot_t slot;    /* CA and device slot the profile uses */
+    const char *profile_xml; /* selection and profile settings */
+    const char *strict, *protocol, *ciphers;
+} app_t;
+
+static const app_t apps[] = {
+    {CERTSLOT_APP_DOT1X, CERTSLOT_SLOT_PLATFORM1,
+     "device.sec.TLS.profileSelection.dot1x='PlatformProfile1' device.sec.TLS.profileSelection.dot1x.set='1' "
+     "device.sec.TLS.profile.caCertList1='Platform1' device.sec.TLS.profile.caCertList1.set='1' "
+     "device.sec.TLS.profile.deviceCert1='%s' device.sec.TLS.profile.deviceCert1.set='1'",
+     "device.sec.TLS.dot1x.strictCertCommonNameValidation", "device.sec.TLS.protocol.dot1x",
+     "sec.TLS.dot1x.cipherList"},
+    {CERTSLOT_APP_PROV, CERTSLOT_SLOT_PLATFORM2,
+     "device.sec.TLS.profileSelection.provisioning='PlatformProfile2' "
+     "device.sec.TLS.profileSelection.provisioning.set='1' "
+     "device.sec.TLS.profile.caCertList2='Platform2' device.sec.TLS.profile.caCertList2.set='1' "
+     "device.sec.TLS.profile.deviceCert2='%s' device.sec.TLS.profile.deviceCert2.set='1'",
+     "device.sec.TLS.prov.strictCertCommonNameValidation", "device.sec.TLS.protocol.prov", "sec.TLS.prov.cipherList"},
+    {CERTSLOT_APP_SYSLOG, CERTSLOT_SLOT_APPLICATION1,
+     "device.sec.TLS.profileSelection.syslog='ApplicationProfile1' device.sec.TLS.profileSelection.syslog.set='1' "
+     "sec.TLS.profile.1.caCert.defaultList='0' sec.TLS.profile.1.deviceCert='%s'",
+     "device.sec.TLS.syslog.strictCertCommonNameValidation", "device.sec.TLS.protocol.syslog",
+     "sec.TLS.syslog.cipherList"},
+    {CERTSLOT_APP_SIP, CERTSLOT_SLOT_APPLICATION2,
+     "sec.TLS.profileSelection.SIP='ApplicationProfile2' sec.TLS.profile.2.caCert.defaultList='0' "
+     "sec.TLS.profile.2.deviceCert='%s'",
+     "sec.TLS.SIP.strictCertCommonNameValidation", "sec.TLS.protocol.sip", "sec.TLS.SIP.cipherList"},
+    {CERTSLOT_APP_LDAP, CERTSLOT_SLOT_APPLICATION3,
+     "sec.TLS.profileSelection.LDAP='ApplicationProfile3' sec.TLS.profile.3.caCert.defaultList='0' "
+     "sec.TLS.profile.3.deviceCert='%s'",
+     "sec.TLS.LDAP.strictCertCommonNameValidation", "sec.TLS.protocol.ldap", "sec.TLS.LDAP.cipherList"},
+    {CERTSLOT_APP_BROWSER, CERTSLOT_SLOT_APPLICATION6,
+     "sec.TLS.profileSelection.browser='ApplicationProfile6' sec.TLS.profile.6.caCert.defaultList='0' "
+     "sec.TLS.profile.6.deviceCert='%s'",
+     "sec.TLS.browser.strictCertCommonNameValidation", "sec.TLS.protocol.browser", "sec.TLS.browser.cipherList"},
+};
+
+static const char *const device_cert_value[] = {"Platform1", "Platform2", "Application1", "Application2",
+                                                "Application3", "Application4", "Application5", "Application6"};
+
+typedef struct {
+    const char *what;
+    int server;
+    const char *name;      /* configured server name */
+    const char *ca;        /* CA put in the profile's slot */
+    long clock_days;       /* handset clock: now + days */
+    int strict;            /* -1: default (on) */
+    const char *protocol;  /* NULL: default */
+    const char *ciphers;   /* NULL: default */
+    int builtin_device;    /* the profile presents the built-in device certificate */
+    int expect;            /* 0 or CERTSLOT_ERR_* */
+    const char *expect_why, *expect_version, *expect_suite;
+} case_t;
+
+static const case_t cases[] = {
+    {"accepted", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2", NULL},
+    {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL},
+    {"wrong name, strict", GOOD, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
+     "name 'other.test'", NULL, NULL},
+    {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL},
+    {"untrusted CA", GOOD, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "not issued by a CA this profile trusts", NULL, NULL},
+    {"expired", GOOD, "server.test", "root-rsa.crt", 900, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY, "expired on",
+     NULL, NULL},
+    {"not yet valid", GOOD, "server.test", "root-rsa.crt", -2, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "is not valid before", NULL, NULL},
+    {"SHA-1 leaf", SHA1, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "signed with a hash weaker than SHA-256", NULL, NULL},
+    {"1024-bit leaf", RSA1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "has a weak key", NULL, NULL},
+    {"CA:false intermediate", NOCA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "not issued by a CA this profile trusts", NULL, NULL},
+    {"mutual TLS with the profile's device certificate", MUTUAL, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
+     0, NULL, NULL, NULL},
+    {"mutual TLS with a device certificate the server does not trust", MUTUAL, "server.test", "root-rsa.crt", 0, -1,
+     NULL, NULL, 1, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+    {"server below the minimum protocol", TLS11, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
+     CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+    {"minimum protocol lowered", TLS11, "server.test", "root-rsa.crt", 0, -1, "TLSv1_1", NULL, 0, 0, NULL, "TLSv1.1",
+     NULL},
+    {"cipher list picks the suite", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, "ECDHE-RSA-AES256-GCM-SHA384", 0,
+     0, NULL, NULL, "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"},
+    {"cipher list without the server's only suite", CIPHER, "server.test", "root-rsa.crt", 0, -1, NULL,
+     "ECDHE+AESGCM", 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+};
+
+static void add(char *xml, size_t size, const char *name, const char *value)
+{
+    size_t o = strlen(xml);
+    snprintf(xml + o, size - o, " %s='%s'", name, value);
+    if (strncmp(name, "device.", 7) == 0) {
+        o = strlen(xml);
+        snprintf(xml + o, size - o, " %s.set='1'", name);
+    }
+}
+
+static int install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, const char *cert,
+                   const char *key)
+{
+    certslot_result_t res;
+    size_t cl, kl = 0;
+    char *c = tu_pki_read(cert, &cl), *k = key != NULL ? tu_pki_read(key, &kl) : NULL;
+    int ret = certslot_store_install(st, slot, kind, (unsigned char *)c, cl, (unsigned char *)k, kl, 0, &res);
+    free(c);
+    free(k);
+    return ret;
+}
+
+static void run_case(const app_t *a, const case_t *c)
+{
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_config_t cfg;
+    certslot_tls_t tls;
+    certslot_tls_conn_t conn;
+    char xml[4096] = "<x device.set='1'", profile[1024], why[256] = "";
+    const char *label = certslot_app_name(a->app);
+
+    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    sim.now = (int64_t)time(NULL) + c->clock_days * 86400;
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    assert_int_equal(install(&st, a->slot, CERTSLOT_KIND_CA, c->ca, NULL), 0);
+    assert_int_equal(install(&st, a->slot, CERTSLOT_KIND_DEVICE, "device.crt", "device.key"), 0);
+
+    /* The profile's deviceCert value goes where the template says %s. */
+    const char *mark = strstr(a->profile_xml, "%s");
+    snprintf(profile, sizeof(profile), "%.*s%s%s", (int)(mark - a->profile_xml), a->profile_xml,
+             c->builtin_device ? "Builtin" : device_cert_value[a->slot], mark + 2);
+    strcat(xml, " ");
+    strcat(xml, profile);
+    if (c->strict >= 0)
+        add(xml, sizeof(xml), a->strict, c->strict ? "1" : "0");
+    if (c->protocol != NULL)
+        add(xml, sizeof(xml), a->protocol, c->protocol);
+    if (c->ciphers != NULL)
+        add(xml, sizeof(xml), a->ciphers, c->ciphers);
+    strcat(xml, "/>");
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "case.cfg", xml, strlen(xml)), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+
+    int ret = certslot_tls_setup(&tls, &hal, &cfg, &st, a->app, why, sizeof(why));
+    if (ret != 0)
+        fail_msg("%s / %s: setup failed: %s", label, c->what, why);
+    ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", (uint16_t)servers[c->server].port, c->name, 20000, why,
+                               sizeof(why));
+    if (ret != c->expect || (c->expect_why != NULL && strstr(why, c->expect_why) == NULL))
+        fail_msg("%s / %s: got %d (%s), expected %d (%s)", label, c->what, ret, why, c->expect,
+                 c->expect_why != NULL ? c->expect_why : "");
+    if (ret == 0) {
+        if (c->expect_version != NULL)
+            assert_string_equal(mbedtls_ssl_get_version(&conn.ssl), c->expect_version);
+        if (c->expect_suite != NULL)
+            assert_string_equal(mbedtls_ssl_get_ciphersuite(&conn.ssl), c->expect_suite);
+        /* Data flows: the -www server answers a request. */
+        static const unsigned char req[] = "GET / HTTP/1.0\r\n\r\n";
+        unsigned char buf[64];
+        assert_int_equal(certslot_tls_write(&conn, req, sizeof(req) - 1), (int)sizeof(req) - 1);
+        assert_true(certslot_tls_read(&conn, buf, sizeof(buf)) > 0);
+        certslot_tls_close(&conn);
+        if (c->server == MUTUAL)
+            assert_true(log_has(&servers[MUTUAL], "handset-0004f2a1b2c3"));
+        if (c->strict == 0)
+            assert_true(certslot_hal_sim_log_contains(&sim, "strict name check is off"));
+    }
+    certslot_tls_free(&tls);
+    certslot_config_free(&cfg);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
+static void run_app(const app_t *a)
+{
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+        run_case(a, &cases[i]);
+}
+
+static void test_dot1x(void **state)
+{
+    (void)state;
+    run_app(&apps[0]);
+}
+
+static void test_provisioning(void **state)
+{
+    (void)state;
+    run_app(&apps[1]);
+}
+
+static void test_syslog(void **state)
+{
+    (void)state;
+    run_app(&apps[2]);
+}
+
+static void test_sip(void **state)
+{
+    (void)state;
+    run_app(&apps[3]);
+}
+
+static void test_ldap(void **state)
+{
+    (void)state;
+    run_app(&apps[4]);
+}
+
+static void test_browser(void **state)
+{
+    (void)state;
+    run_app(&apps[5]);
+}
+
+static void test_profile_that_trusts_nothing_fails_closed(void **state)
+{
+    (void)state;
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_config_t cfg;
+    certslot_tls_t tls;
+    char why[256];
+    /* SIP on application profile 4, which trusts neither the built-in list nor any (empty) slot. */
+    const char *xml = "<x sec.TLS.profileSelection.SIP='ApplicationProfile4' sec.TLS.profile.4.caCert.defaultList='0'/>";
+    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
+                     CERTSLOT_ERR_VERIFY);
+    assert_non_null(strstr(why, "sip: ApplicationProfile4 trusts no CA"));
+    certslot_tls_free(&tls);
+    /* A cipher list that leaves no suite is refused before any connection. */
+    certslot_config_free(&cfg);
+    xml = "<x sec.TLS.SIP.cipherList='!ALL'/>";
+    certslot_config_init(&cfg, NULL);
+    certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
+                     CERTSLOT_ERR_VALUE);
+    certslot_tls_free(&tls);
+    certslot_config_free(&cfg);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dot1x),   cmocka_unit_test(test_provisioning),
+        cmocka_unit_test(test_syslog),  cmocka_unit_test(test_sip),
+        cmocka_unit_test(test_ldap),    cmocka_unit_test(test_browser),
+        cmocka_unit_test(test_profile_that_trusts_nothing_fails_closed),
+    };
+    return cmocka_run_group_tests_name("tls_peers", tests, start_servers, stop_servers);
+}
