@@ -650,12 +650,6 @@ int certslot_config_parse_file(certslot_config_t *cfg, const char *path)
     return parse_path(cfg, path, 0, &ps);
 }
 
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 /* Replaces [mac] and [PHONE_MAC_ADDRESS] in name; 0, or an error for a name we refuse. */
 static int expand_name(const char *mac, const char *name, size_t len, char *out, size_t size)
 {
@@ -706,31 +700,84 @@ static int join_path(char *out, size_t size, const char *dir, size_t dir_len, co
     return 0;
 }
 
-int certslot_config_load_master(certslot_config_t *cfg, const char *path)
+/*
+ * Parses one file named by the master-file machinery: the master itself
+ * (master = 1) or a CONFIG_FILES entry. CERTSLOT_ERR_NOT_FOUND, with no
+ * diagnostic, when there is no such file.
+ */
+typedef int (*load_fn)(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx);
+
+typedef struct {
+    const char *dir;
+    size_t dir_len;
+} dir_ctx_t;
+
+static int load_from_dir(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
 {
-    char master[1024], name[256], full[1024], mac_name[20];
-    const char *dir = path;
-    size_t dir_len = strlen(path);
-    struct stat st;
+    const dir_ctx_t *d = ctx;
+    char full[1024];
+
+    if (join_path(full, sizeof(full), d->dir, d->dir_len, name) != 0)
+        return CERTSLOT_ERR_LIMIT;
+    if (access(full, F_OK) != 0 && errno == ENOENT)
+        return CERTSLOT_ERR_NOT_FOUND;
+    return parse_path(cfg, full, master, ps);
+}
+
+typedef struct {
+    certslot_config_fetch_fn fetch;
+    void *ctx;
+} fetch_ctx_t;
+
+static int load_fetched(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
+{
+    const fetch_ctx_t *f = ctx;
+    char *data = NULL;
+    size_t len = 0;
+    int ret = f->fetch(f->ctx, name, &data, &len);
+
+    if (ret == CERTSLOT_ERR_NOT_FOUND)
+        return ret;
+    if (ret != 0) {
+        uint16_t rank;
+        cfg->io_error = 1;
+        if (add_file(cfg, name, &rank) != 0)
+            rank = UINT16_MAX;
+        diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot fetch: %s", certslot_strerror(ret));
+        return CERTSLOT_ERR_IO;
+    }
+    ret = parse_buffer(cfg, name, data, len, master, ps);
+    certslot_zeroize(data, len);
+    certslot_free(data);
+    return ret;
+}
+
+/* The master file (master_name, or <mac>.cfg / 000000000000.cfg), then its CONFIG_FILES. */
+static int load_master(certslot_config_t *cfg, const char *master_name, load_fn load, void *ctx)
+{
+    char name[256], mac_name[20];
     parse_t ps;
     int ret, worst = 0;
 
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(mac_name, sizeof(mac_name), "%s.cfg", cfg->mac);
-        if (join_path(master, sizeof(master), dir, dir_len, mac_name) != 0)
-            return CERTSLOT_ERR_LIMIT;
-        if (!file_exists(master))
-            (void)join_path(master, sizeof(master), dir, dir_len, MASTER_NAME);
-    } else {
-        const char *slash = strrchr(path, '/');
-        if (dir_len >= sizeof(master))
-            return CERTSLOT_ERR_LIMIT;
-        memcpy(master, path, dir_len + 1);
-        dir = slash != NULL ? path : ".";
-        dir_len = slash != NULL ? (size_t)(slash - path) : 1;
-    }
     ps.config_files = NULL;
-    ret = parse_path(cfg, master, 1, &ps);
+    if (master_name != NULL) {
+        ret = load(cfg, master_name, 1, &ps, ctx);
+    } else {
+        snprintf(mac_name, sizeof(mac_name), "%s.cfg", cfg->mac);
+        ret = load(cfg, mac_name, 1, &ps, ctx);
+        if (ret == CERTSLOT_ERR_NOT_FOUND)
+            ret = load(cfg, MASTER_NAME, 1, &ps, ctx);
+    }
+    if (ret == CERTSLOT_ERR_NOT_FOUND) {
+        cfg->io_error = 1;
+        if (master_name != NULL)
+            diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "cannot read master file '%s': no such file",
+                 master_name);
+        else
+            diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "no master file (%s.cfg or %s)", cfg->mac,
+                 MASTER_NAME);
+        return CERTSLOT_ERR_IO;
+    }
     if (ret != 0) {
         certslot_free(ps.config_files);
         return ret;
@@ -761,20 +808,38 @@ int certslot_config_load_master(certslot_config_t *cfg, const char *path)
             worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
             continue;
         }
-        ret = join_path(full, sizeof(full), dir, dir_len, name);
-        if (ret == 0 && access(full, F_OK) != 0 && errno == ENOENT) {
+        parse_t file_ps;
+        ret = load(cfg, name, 0, &file_ps, ctx);
+        if (ret == CERTSLOT_ERR_NOT_FOUND) {
             /* Per-handset files such as [mac]-ext.cfg are optional. */
             diag(cfg, CERTSLOT_WARNING, master_rank, where.line, where.col, -1, -1,
                  "CONFIG_FILES names '%s', which does not exist; skipped", name);
             continue;
         }
-        if (ret == 0)
-            ret = certslot_config_parse_file(cfg, full);
         if (ret == CERTSLOT_ERR_IO || worst == 0)
             worst = ret;
     }
     certslot_free(ps.config_files);
     return worst;
+}
+
+int certslot_config_load_master(certslot_config_t *cfg, const char *path)
+{
+    struct stat st;
+    dir_ctx_t d = {path, strlen(path)};
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return load_master(cfg, NULL, load_from_dir, &d);
+    const char *slash = strrchr(path, '/');
+    d.dir = slash != NULL ? path : ".";
+    d.dir_len = slash != NULL ? (size_t)(slash - path) : 1;
+    return load_master(cfg, slash != NULL ? slash + 1 : path, load_from_dir, &d);
+}
+
+int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx)
+{
+    fetch_ctx_t f = {fetch, ctx};
+    return load_master(cfg, NULL, load_fetched, &f);
 }
 
 static int gate_open(const certslot_config_t *cfg, certslot_param_t p)

@@ -14,6 +14,7 @@
 
 #include "certslot/config.h"
 #include "certslot/error.h"
+#include "certslot/platform.h"
 #include "testutil.h"
 
 #define HDR "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -584,6 +585,64 @@ static void test_master_file_and_config_files(void **state)
     tu_rmtree(dir);
 }
 
+/* A provisioning server in memory: name -> contents, or an error. */
+static const struct {
+    const char *name, *text;
+    int err;
+} served[] = {
+    {"000000000000.cfg", "<APPLICATION CONFIG_FILES='[mac]-phone.cfg, site.cfg, gone.cfg, broken.cfg'/>", 0},
+    {"0004f2a1b2c3-phone.cfg", "<p sec.TLS.protocol.sip='TLSv1_1'/>", 0},
+    {"site.cfg", "<s sec.TLS.protocol.sip='TLSv1_0' sec.TLS.protocol.ldap='TLSv1_0'/>", 0},
+    {"broken.cfg", NULL, CERTSLOT_ERR_TIMEOUT},
+};
+
+static int fetch_served(void *ctx, const char *name, char **data, size_t *len)
+{
+    int *calls = ctx;
+    (*calls)++;
+    for (size_t i = 0; i < sizeof(served) / sizeof(served[0]); i++) {
+        if (strcmp(served[i].name, name) != 0)
+            continue;
+        if (served[i].err != 0)
+            return served[i].err;
+        *len = strlen(served[i].text);
+        *data = certslot_calloc(1, *len + 1);
+        memcpy(*data, served[i].text, *len);
+        return 0;
+    }
+    return CERTSLOT_ERR_NOT_FOUND;
+}
+
+static int fetch_nothing(void *ctx, const char *name, char **data, size_t *len)
+{
+    (void)ctx, (void)name, (void)data, (void)len;
+    return CERTSLOT_ERR_NOT_FOUND;
+}
+
+static void test_master_file_from_a_server(void **state)
+{
+    (void)state;
+    int calls = 0;
+    certslot_config_init(&cfg, "0004f2a1b2c3");
+    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_served, &calls), CERTSLOT_ERR_IO);
+    certslot_config_finish(&cfg);
+    /* <mac>.cfg, 000000000000.cfg, then the four CONFIG_FILES. */
+    assert_int_equal(calls, 6);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
+    assert_non_null(find_diag(CERTSLOT_WARNING, "names 'gone.cfg', which does not exist; skipped"));
+    const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, "cannot fetch: timed out");
+    assert_non_null(e);
+    assert_string_equal(e->file, "broken.cfg");
+    assert_int_equal(cfg.io_error, 1);
+    certslot_config_free(&cfg);
+    /* A server with no master file at all. */
+    certslot_config_init(&cfg, "0004f2a1b2c3");
+    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_nothing, NULL), CERTSLOT_ERR_IO);
+    certslot_config_finish(&cfg);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "no master file (0004f2a1b2c3.cfg or 000000000000.cfg)"));
+}
+
 static void test_unreadable_files(void **state)
 {
     (void)state;
@@ -663,6 +722,7 @@ int main(void)
         cmocka_unit_test_teardown(test_file_size_limit, teardown),
         cmocka_unit_test_teardown(test_attribute_positions_on_multiline_tags, teardown),
         cmocka_unit_test_teardown(test_master_file_and_config_files, teardown),
+        cmocka_unit_test_teardown(test_master_file_from_a_server, teardown),
         cmocka_unit_test_teardown(test_unreadable_files, teardown),
         cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
     };

@@ -103,6 +103,21 @@ int certslot_config_parse_file(certslot_config_t *cfg, const char *path);
  */
 int certslot_config_load_master(certslot_config_t *cfg, const char *path);
 
+/*
+ * Reads the file `name` (a master or CONFIG_FILES name, relative) into a new
+ * buffer from certslot_calloc (the caller wipes and frees it). Returns 0,
+ * CERTSLOT_ERR_NOT_FOUND when there is no such file, or another error.
+ */
+typedef int (*certslot_config_fetch_fn)(void *ctx, const char *name, char **data, size_t *len);
+
+/*
+ * certslot_config_load_master() with the files coming from fetch (a
+ * provisioning server, say): "<mac>.cfg", else "000000000000.cfg", then the
+ * files its CONFIG_FILES names. A file that cannot be fetched is an error
+ * (io_error set); one that does not exist is skipped with a warning.
+ */
+int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx);
+
 /* Applies the .set gate and orders the diagnostics. Call once, after parsing. */
 int certslot_config_finish(certslot_config_t *cfg);
 
