@@ -221,6 +221,8 @@ static const case_t cases[] = {
     {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"wrong name, strict", GOOD, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
      "name 'other.test'", NULL, NULL},
+    {"no name configured, strict: never skipped", GOOD, "", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
+     "no server name is configured", NULL, NULL},
     {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL},
     {"untrusted CA", GOOD, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
      "not issued by a CA this profile trusts", NULL, NULL},

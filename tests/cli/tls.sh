@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# certslot verify and certslot connect: the firmware's verification policy and
+# an application's profile, from the command line, against real OpenSSL.
+. "$(dirname "$0")/../common/cli.sh"
+PKI=${CERTSLOT_TESTPKI:?}
+
+# ---- verify ----
+V="verify --trust $PKI/root-rsa.crt --untrusted $PKI/inter.crt"
+run $V --name server.test "$PKI/server.crt"
+expect_rc 0
+expect_out "accepted: server.test"
+run $V --name SERVER.TEST. "$PKI/server.crt"
+expect_rc 0
+run $V --name other.test "$PKI/server.crt"
+expect_rc 1
+expect_err "refused: name 'other.test' is not in the certificate (CN=server.test; SAN DNS:server.test, IP:127.0.0.1)"
+run $V "$PKI/server.crt"
+expect_rc 1
+expect_err "refused: no server name is configured"
+run $V --no-name-check "$PKI/server.crt"
+expect_rc 0
+expect_out "(name not checked)"
+run $V --ip 127.0.0.1 "$PKI/server.crt"
+expect_rc 0
+run $V --ip 10.0.0.1 "$PKI/server.crt"
+expect_rc 1
+run $V --ip server.test "$PKI/server.crt"
+expect_rc 2
+run $V --name server.test --time 2001-01-01 "$PKI/server.crt"
+expect_rc 1
+expect_err "is not valid before"
+run $V --name server.test --time 2999-01-01T00:00:00Z "$PKI/server.crt"
+expect_rc 1
+expect_err "expired on"
+run $V --name server.test --time yesterday "$PKI/server.crt"
+expect_rc 2
+run verify --trust "$PKI/root-ec.crt" --untrusted "$PKI/inter.crt" --name server.test "$PKI/server.crt"
+expect_rc 1
+expect_err "is not issued by a CA this profile trusts"
+run verify --trust "$PKI/root-rsa.crt" --name server.test "$PKI/server-sha1.crt"
+expect_rc 1
+expect_err "weaker than SHA-256"
+run verify --trust "$PKI/root-rsa.crt" --name server.test --allow-weak "$PKI/server-sha1.crt"
+expect_rc 0
+run verify --trust "$PKI/root-rsa.crt" --name server.test "$PKI/server-rsa1024.crt"
+expect_rc 1
+expect_err "weak key"
+run verify --trust "$PKI/root-rsa.crt" --untrusted "$PKI/inter-noca.crt" --name server.test "$PKI/server-noca.crt"
+expect_rc 1
+run $V --name server.test --max-depth 1 "$PKI/server.crt"
+expect_rc 1
+expect_err "longer than 1"
+# A chain in the peer file itself, and the purpose of the certificate.
+run verify --trust "$PKI/root-rsa.crt" --name server.test "$PKI/server-chain.pem"
+expect_rc 0
+run $V --name server.test --purpose client "$PKI/server.crt"
+expect_rc 1
+expect_err "not for a TLS client"
+run verify --trust "$PKI/root-rsa.crt" --purpose client --name handset-0004f2a1b2c3 "$PKI/device.crt"
+expect_rc 0
+run verify --name server.test "$PKI/server.crt"
+expect_rc 2
+run verify --trust "$T/nope.pem" --name server.test "$PKI/server.crt"
+expect_rc 2
+run verify --help
+expect_rc 0
+
+# ---- connect, against openssl s_server ----
+for try in 1 2 3 4 5 6 7 8; do
+    port=$((20000 + (RANDOM % 40000)))
+    openssl s_server -www -no_tls1_3 -accept "127.0.0.1:$port" -cert "$PKI/server.crt" -key "$PKI/server.key" \
+        -cert_chain "$PKI/inter.crt" </dev/null >"$T/server.log" 2>&1 &
+    spid=$!
+    for i in $(seq 100); do grep -q ACCEPT "$T/server.log" 2>/dev/null && break; sleep 0.05; done
+    grep -q ACCEPT "$T/server.log" && break
+    kill $spid 2>/dev/null; wait $spid 2>/dev/null
+done
+trap 'kill $spid 2>/dev/null' EXIT
+grep -q ACCEPT "$T/server.log" || fail "openssl s_server did not start: $(cat "$T/server.log")"
+
+# The provisioning application on platform profile 2, trusting only platform CA slot 2.
+cat >"$T/prov.cfg" <<X
+<x device.set="1"
+   device.sec.TLS.customCaCert2="$(cat "$PKI/root-rsa.der.b64")" device.sec.TLS.customCaCert2.set="1"
+   device.sec.TLS.profileSelection.provisioning="PlatformProfile2" device.sec.TLS.profileSelection.provisioning.set="1"
+   device.sec.TLS.profile.caCertList2="Platform2" device.sec.TLS.profile.caCertList2.set="1"
+   sec.TLS.profileSelection.SIP="ApplicationProfile5" sec.TLS.profile.5.caCert.defaultList="0"
+   sec.TLS.profile.5.caCert.platform2="0"/>
+X
+run store --dir "$T/store" apply "$T/prov.cfg"
+expect_rc 0
+run connect --dir "$T/store" --app provisioning --name server.test "127.0.0.1:$port"
+expect_rc 0
+expect_out "application: provisioning (PlatformProfile2, strict name check on)"
+expect_out "protocol: TLSv1.2"
+expect_out "peer 0: server.test (issuer certslot Test Intermediate CA)"
+expect_out "verdict: verified"
+run connect --dir "$T/store" --app provisioning --name wrong.test "127.0.0.1:$port"
+expect_rc 1
+expect_out "verdict: refused: name 'wrong.test' is not in the certificate"
+# The IP the handset connects to is the name when none is configured: 127.0.0.1 is in the SAN.
+run connect --dir "$T/store" --app provisioning "127.0.0.1:$port"
+expect_rc 0
+# dot1x on platform profile 1 (default: All = built-in list + both platform slots) also trusts slot 2.
+run connect --dir "$T/store" --app dot1x --name server.test "127.0.0.1:$port"
+expect_rc 0
+# SIP on application profile 5, which trusts neither the built-in list nor slot 2: fails closed.
+run connect --dir "$T/store" --app sip --name server.test "127.0.0.1:$port"
+expect_rc 1
+expect_err "ApplicationProfile5 trusts no CA"
+# browser on platform profile 1 with the strict check off: a wrong name passes, with a warning.
+cat >"$T/off.cfg" <<X
+<x sec.TLS.browser.strictCertCommonNameValidation="0"/>
+X
+run store --dir "$T/store" apply "$T/off.cfg"
+run connect --dir "$T/store" --app browser --name wrong.test "127.0.0.1:$port"
+expect_rc 0
+expect_err "strict name check is off"
+run connect --dir "$T/store" --app nonsense "127.0.0.1:$port"
+expect_rc 2
+run connect --dir "$T/store" --app sip 127.0.0.1
+expect_rc 2
+finish
