@@ -58,6 +58,15 @@ expect_rc 1
 expect_err "not for a TLS client"
 run verify --trust "$PKI/root-rsa.crt" --purpose client --name handset-0004f2a1b2c3 "$PKI/device.crt"
 expect_rc 0
+# The built-in list: a public root from Debian's bundle is trusted with --builtin only.
+bundle=${CERTSLOT_BUILTIN_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+awk '/BEGIN CERT/{c=""} {c=c $0 "\n"} /END CERT/{n++; if (c ~ /MIIFazCCA1OgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAw/) {printf "%s", c; exit}}' \
+    "$bundle" >"$T/isrg.pem"
+[ -s "$T/isrg.pem" ] || fail "ISRG Root X1 not found in $bundle"
+run verify --builtin --no-name-check "$T/isrg.pem"
+expect_rc 0
+run verify --trust "$PKI/root-rsa.crt" --no-name-check "$T/isrg.pem"
+expect_rc 1
 run verify --name server.test "$PKI/server.crt"
 expect_rc 2
 run verify --trust "$T/nope.pem" --name server.test "$PKI/server.crt"
