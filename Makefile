@@ -86,7 +86,7 @@ LB_arm  := $(addprefix $(ARM_LIBDIR)/,libmbedtls.a libmbedx509.a libmbedcrypto.a
 # libFuzzer build: clang, sanitizers, the harness provides LLVMFuzzerTestOneInput.
 CC_fuzz := $(CLANG)
 AR_fuzz := $(AR)
-CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DCERTSLOT_FUZZING
 LF_fuzz := -fsanitize=fuzzer,address,undefined
 LB_fuzz := $(HOST_LIBS)
 
@@ -239,6 +239,8 @@ RUN_arm = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	arm $(RESULTS)/arm.txt $(arm_TESTS)
 RUN_cli = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale cli $(RESULTS)/cli.txt $(CLI_TESTS)
+RUN_fuzz = $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_BRIEF) \
+	$(RUN) $$stale --wrap tools/fuzz-run.sh fuzz $(RESULTS)/fuzz.txt $(FUZZERS)
 RUN_valgrind = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale --wrap "valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
 	valgrind $(RESULTS)/valgrind.txt $(host_TESTS)
@@ -255,9 +257,12 @@ define run_tests
 	exit $$rc
 endef
 
-.PHONY: test test-host test-asan test-arm test-cli valgrind
+# make test runs every fuzz harness this many seconds over its corpus.
+FUZZ_BRIEF ?= 3
+
+.PHONY: test test-host test-asan test-arm test-cli test-fuzz valgrind
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all $(TESTPKI)/.done,host asan arm cli)
+	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all $(TESTPKI)/.done,host asan arm cli fuzz)
 test-host: deps
 	$(call run_tests,host-all $(TESTPKI)/.done,host)
 test-asan: deps
@@ -266,20 +271,21 @@ test-arm: deps
 	$(call run_tests,arm-all $(TOOL_BIN) $(TESTPKI)/.done,arm)
 test-cli: deps
 	$(call run_tests,cli-all $(TESTPKI)/.done,cli)
+test-fuzz: deps
+	$(call run_tests,fuzz-all $(TESTPKI)/.done,fuzz)
 valgrind: deps
 	$(call run_tests,host-all $(TESTPKI)/.done,valgrind)
 
 # ------------------------------------------------------ fuzz, bench, demo ---
-FUZZ_TIME ?= 60
-.PHONY: fuzz bench demo
-fuzz: deps
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-all bench demo
+fuzz-all: $(FUZZERS)
+# Each harness FUZZ_SECONDS over its corpus; fails on a crash, leak or timeout.
+fuzz: deps $(TESTPKI)/.done
 	@$(MAKE) --no-print-directory $(FUZZERS)
 	@rc=0; for f in $(FUZZERS); do \
-	  n=$${f##*/}; mkdir -p $(BUILD)/fuzz/corpus/$$n; \
-	  seeds=; [ -d tests/fuzz/corpus/$$n ] && seeds=tests/fuzz/corpus/$$n; \
-	  echo "=== fuzz $$n for $(FUZZ_TIME)s"; \
-	  $$f -max_total_time=$(FUZZ_TIME) -artifact_prefix=$(BUILD)/fuzz/ \
-	      $(BUILD)/fuzz/corpus/$$n $$seeds || rc=1; \
+	  echo "=== fuzz $${f##*/} for $(FUZZ_SECONDS)s"; \
+	  $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz-run.sh $$f || rc=1; \
 	done; exit $$rc
 
 bench: deps

@@ -57,6 +57,9 @@ static const char *const master_attrs[] = {
 
 /* ---- diagnostics ---- */
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 8, 0)))
+#endif
 static void vdiag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
                   certslot_param_t param, certslot_param_t gate, const char *fmt, va_list ap)
 {

@@ -247,6 +247,51 @@ cleanup:
     return ret;
 }
 
+/* The decrypted record list into parts and settings (zeroed by the caller). */
+static int parse_records(const unsigned char *plain, size_t plen, parts_t parts, certslot_blob_t *settings)
+{
+    for (size_t o = 0; o < plen;) {
+        if (plen - o < REC_HDR)
+            return CERTSLOT_ERR_CORRUPT;
+        unsigned s = plain[o], k = plain[o + 1], type = plain[o + 2];
+        size_t n = (size_t)get_be(plain + o + 4, 4);
+        o += REC_HDR;
+        if (s >= CERTSLOT_SLOT_COUNT || k > 1 || n == 0 || n > plen - o)
+            return CERTSLOT_ERR_CORRUPT;
+        certslot_part_t *p = &parts[s][k];
+        int ret;
+        if (type == REC_CERT && p->ncerts < CERTSLOT_STORE_MAX_CERTS) {
+            ret = blob_set(&p->certs[p->ncerts], plain + o, n);
+            p->ncerts += ret == 0;
+        } else if (type == REC_KEY && k == CERTSLOT_KIND_DEVICE && p->key.der == NULL) {
+            ret = blob_set(&p->key, plain + o, n);
+        } else if (type == REC_SETTINGS && settings->der == NULL) {
+            ret = blob_set(settings, plain + o, n);
+        } else {
+            return CERTSLOT_ERR_CORRUPT;
+        }
+        if (ret != 0)
+            return ret;
+        o += n;
+    }
+    return 0;
+}
+
+#if defined(CERTSLOT_FUZZING)
+/* For the fuzz harness only: the record parser behind the store's encryption. */
+int certslot_store_fuzz_records(const unsigned char *plain, size_t len);
+int certslot_store_fuzz_records(const unsigned char *plain, size_t len)
+{
+    parts_t parts;
+    certslot_blob_t settings = {NULL, 0};
+    memset(parts, 0, sizeof(parts));
+    int ret = parse_records(plain, len, parts, &settings);
+    parts_free(parts);
+    blob_free(&settings);
+    return ret;
+}
+#endif
+
 /* Checks and decrypts a store file into parts (zeroed by the caller). */
 static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, parts_t parts,
                   certslot_blob_t *settings, uint64_t *gen, const char **why)
@@ -286,37 +331,10 @@ static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t l
         ret = CERTSLOT_ERR_CORRUPT;
         goto cleanup;
     }
-    *why = "malformed contents";
-    ret = CERTSLOT_ERR_CORRUPT;
-    for (size_t o = 0; o < plen;) {
-        if (plen - o < REC_HDR)
-            goto cleanup;
-        unsigned s = plain[o], k = plain[o + 1], type = plain[o + 2];
-        size_t n = (size_t)get_be(plain + o + 4, 4);
-        o += REC_HDR;
-        if (s >= CERTSLOT_SLOT_COUNT || k > 1 || n == 0 || n > plen - o)
-            goto cleanup;
-        certslot_part_t *p = &parts[s][k];
-        if (type == REC_CERT && p->ncerts < CERTSLOT_STORE_MAX_CERTS) {
-            if (blob_set(&p->certs[p->ncerts], plain + o, n) != 0) {
-                ret = CERTSLOT_ERR_NOMEM;
-                goto cleanup;
-            }
-            p->ncerts++;
-        } else if (type == REC_KEY && k == CERTSLOT_KIND_DEVICE && p->key.der == NULL) {
-            if (blob_set(&p->key, plain + o, n) != 0) {
-                ret = CERTSLOT_ERR_NOMEM;
-                goto cleanup;
-            }
-        } else if (type == REC_SETTINGS && settings->der == NULL) {
-            if (blob_set(settings, plain + o, n) != 0) {
-                ret = CERTSLOT_ERR_NOMEM;
-                goto cleanup;
-            }
-        } else {
-            goto cleanup;
-        }
-        o += n;
+    ret = parse_records(plain, plen, parts, settings);
+    if (ret != 0) {
+        *why = "malformed contents";
+        goto cleanup;
     }
     *gen = get_be(file + 12, 8);
     ret = 0;

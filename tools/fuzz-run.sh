@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Runs one libFuzzer harness over its corpus for FUZZ_SECONDS (default 3):
+#   tools/fuzz-run.sh build/fuzz/fuzz_config
+# Seeds: tests/fuzz/corpus/<name>/ (committed) and, for the certificate
+# harnesses, the test PKI made at test time. New inputs go to
+# $FUZZ_WORK/<name>/ (default build/fuzz/corpus), crashes to
+# $FUZZ_WORK/../artifacts/. Exit status non-zero on a crash, leak or timeout.
+set -uo pipefail
+f=$1
+n=$(basename "$f")
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+work=${FUZZ_WORK:-$here/build/fuzz/corpus}
+mkdir -p "$work/$n" "$work/../artifacts"
+seeds=()
+[ -d "$here/tests/fuzz/corpus/$n" ] && seeds+=("$here/tests/fuzz/corpus/$n")
+case $n in
+    fuzz_cert)
+        [ -d "${CERTSLOT_TESTPKI:-}" ] && seeds+=("$CERTSLOT_TESTPKI")
+        ;;
+    fuzz_name) # a name-length byte, the name, then a certificate of the test PKI as DER
+        if [ -d "${CERTSLOT_TESTPKI:-}" ]; then
+            for c in "$CERTSLOT_TESTPKI"/*.crt; do
+                s="$work/$n/seed-$(basename "$c" .crt)"
+                [ -f "$s" ] || { printf '\x0bserver.test'; openssl x509 -in "$c" -outform DER; } >"$s" 2>/dev/null
+            done
+        fi
+        ;;
+esac
+exec "$f" -max_total_time="${FUZZ_SECONDS:-3}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+    -artifact_prefix="$work/../artifacts/$n-" "$work/$n" "${seeds[@]}"
