@@ -193,6 +193,47 @@ $(BUILTIN_INC): $(GEN_TOOL) $(BUILTIN_BUNDLE) $(BUILTIN_SETTING)
 
 $(foreach v,host asan arm fuzz,$(BUILD)/$(v)/obj/firmware/src/builtin.o): $(BUILTIN_INC)
 
+# ------------------------------------------------------------ lwIP port ---
+# port/lwip/*.c and tests/lwip/test_*.c compile against lwIP's headers (Debian's
+# liblwip-dev: its unix port and lwipopts.h, the same the prebuilt liblwip was
+# built with; an OEM points LWIP_INC_* at its own). Per variant (host, asan,
+# arm), $(BUILD)/<v>/lwip/libcertslot.a is the variant's firmware objects plus
+# port/lwip, and each tests/lwip/test_X.c links with it and liblwip into
+# $(BUILD)/<v>/tests/test_X, run by `make test` like the unit tests.
+# `make PORT=lwip lib` (or CROSS_COMPILE=... make PORT=lwip) puts port/lwip
+# into the main library instead of port/posix.
+LWIP_PORT_SRCS := $(sort $(wildcard port/lwip/*.c))
+LWIP_TEST_SRCS := $(sort $(wildcard tests/lwip/test_*.c))
+LWIP_INC_host  ?= -isystem /usr/include/lwip
+LWIP_INC_asan  ?= $(LWIP_INC_host)
+LWIP_INC_arm   ?= -isystem $(ARM_SYSROOT)/usr/include/lwip
+LWIP_LIBS      ?= -llwip -lpthread
+
+define lwip_variant
+$(1)_LWIP_LIB   := $(BUILD)/$(1)/lwip/libcertslot.a
+$(1)_LWIP_OBJS  := $$(filter $(BUILD)/$(1)/obj/firmware/%,$$($(1)_LIB_OBJS)) \
+                   $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LWIP_PORT_SRCS))
+$(1)_LWIP_TESTS := $$(patsubst tests/lwip/%.c,$(BUILD)/$(1)/tests/%,$$(LWIP_TEST_SRCS))
+
+$(BUILD)/$(1)/obj/port/lwip/%.o $(BUILD)/$(1)/obj/tests/lwip/%.o: INCLUDES += $$(LWIP_INC_$(1))
+
+$$($(1)_LWIP_LIB): $$($(1)_LWIP_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
+
+$$($(1)_LWIP_TESTS): $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/lwip/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) \
+                     $$($(1)_LWIP_LIB)
+	@mkdir -p $$(@D)
+	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) \
+	    -Wl,--start-group $$($(1)_SIM) $$($(1)_LWIP_LIB) -Wl,--end-group $$(LB_$(1)) $$(LWIP_LIBS) -lcmocka
+
+$(1)_TESTS += $$($(1)_LWIP_TESTS)
+LWIP_OBJS  += $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LWIP_PORT_SRCS) $$(LWIP_TEST_SRCS))
+endef
+
+$(foreach v,host asan arm,$(eval $(call lwip_variant,$(v))))
+-include $(LWIP_OBJS:.o=.d)
+
 # ---------------------------------------------------------------- build ---
 .PHONY: all lib host-all asan-all arm-all cli-all
 ifneq ($(CROSS_COMPILE),)
@@ -288,9 +329,10 @@ fuzz: deps $(TESTPKI)/.done
 	  $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_SECONDS) tools/fuzz-run.sh $$f || rc=1; \
 	done; exit $$rc
 
+# tools/bench.sh runs them under callgrind and writes the table to $(BUILD)/bench.md.
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCHES)
-	@for b in $(BENCHES); do echo "=== $$b"; $(TEST_ENV) $$b || exit 1; done
+	@$(MAKE) --no-print-directory $(BENCHES) $(arm_LIB) $(TESTPKI)/.done
+	@$(TEST_ENV) BUILD=$(BUILD) ARM_LIB=$(arm_LIB) ARM_SIZE=$(ARM_CROSS)size tools/bench.sh
 
 # Until the simulated handset exists: the config parser on the seed-001
 # style provisioning directory, as handset 00:04:f2:a1:b2:c3 would load it.

@@ -37,6 +37,9 @@ host_pkgs=(
     clang
     libclang-rt-14-dev
     xxd
+    nginx
+    vsftpd
+    tftpd-hpa
 )
 
 # armhf packages unpacked (never installed) into the sysroot.
@@ -116,8 +119,23 @@ if [ "$do_host" -eq 1 ]; then
     if [ "${#missing[@]}" -gt 0 ]; then
         log "installing: ${missing[*]}"
         apt_update
+        # The test servers (nginx, vsftpd, tftpd-hpa) are started by the tests
+        # on high ports: keep their packages from starting system services
+        # (policy-rc.d 101 = "not allowed"), restoring any policy we found.
+        policy=/usr/sbin/policy-rc.d
+        had_policy=0
+        [ -e "$policy" ] && had_policy=1 && as_root cp -p "$policy" "$policy.certslot-saved"
+        printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+        as_root chmod 755 "$policy"
+        rc=0
         as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+            apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || rc=$?
+        if [ "$had_policy" -eq 1 ]; then
+            as_root mv -f "$policy.certslot-saved" "$policy"
+        else
+            as_root rm -f "$policy"
+        fi
+        [ "$rc" -eq 0 ] || die "apt-get install failed"
     fi
 fi
 

@@ -21,6 +21,8 @@
 #define MASTER_NAME "000000000000.cfg"
 #define READ_CHUNK 16384
 
+#define FAR_NAMES 8 /* far name beginnings relevant() remembers */
+
 /* One parameter's state inside the file being parsed. */
 typedef struct {
     char *text;
@@ -46,6 +48,10 @@ typedef struct {
     char fatal_msg[CERTSLOT_CONFIG_DIAG_LEN];
     uint32_t fatal_line, fatal_col;
     int value_errors;
+    /* Beginnings of names relevant() found far from every parameter (see there). */
+    char far[FAR_NAMES][40];
+    uint8_t far_len[FAR_NAMES];
+    unsigned far_next;
 } parse_t;
 
 /* Attributes of the master file that are not parameters. */
@@ -352,17 +358,53 @@ static void attribute(parse_t *ps, const char *name, const char *text, const cer
 
 /* ---- expat callbacks ---- */
 
+/*
+ * 0 when attribute() would do nothing with name: a name of the handset's
+ * other subsystems, neither a parameter, nor close enough to one for a
+ * did-you-mean, nor a master-file attribute. Most attributes of a real file
+ * are such names, so this is kept cheap: the last far name's screened bytes
+ * are remembered, and names sharing them are far too.
+ */
+static int relevant(parse_t *ps, const char *name)
+{
+    size_t len = strlen(name), used;
+
+    if (strchr("acmlouACMLOU", name[0]) != NULL && name[0] != '\0' && is_master_attr(name))
+        return 1;
+    if (certslot_param_in_namespace(name, len))
+        return 1;
+    for (size_t k = 0; k < FAR_NAMES; k++)
+        if (ps->far_len[k] > 0 && len + 1 >= ps->far_len[k] && cs_ncase_equal(name, ps->far[k], ps->far_len[k]))
+            return 0;
+    if (certslot_param_may_be_near(name, len, &used))
+        return 1;
+    if (used <= sizeof(ps->far[0])) {
+        size_t k = ps->far_next++ % FAR_NAMES;
+        memcpy(ps->far[k], name, used); /* with the terminator when used = len + 1 */
+        ps->far_len[k] = used;
+    }
+    return 0;
+}
+
 static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
     parse_t *ps = ud;
     scan_t s;
+    size_t scanned = 0; /* attributes whose position the scan has passed */
+    certslot_where_t w = {NULL, 0, 0};
 
     (void)el;
     if (ps->fatal != 0)
         return;
-    scan_begin(&s, ps->xp);
     for (size_t i = 0; atts[i] != NULL && ps->fatal == 0; i += 2) {
-        certslot_where_t w = scan_next(&s, ps->file);
+        if (!relevant(ps, atts[i]))
+            continue;
+        if (scanned == 0)
+            scan_begin(&s, ps->xp);
+        while (scanned <= i / 2) { /* positions are found only when needed */
+            w = scan_next(&s, ps->file);
+            scanned++;
+        }
         attribute(ps, atts[i], atts[i + 1], &w);
     }
 }
@@ -489,6 +531,78 @@ static void parse_chunk(parse_t *ps, const char *data, size_t len, int final)
              XML_ErrorString(e));
 }
 
+/* Rejects the file being parsed, at 1:1 (a whole-file problem). */
+static void reject(parse_t *ps, int err, const char *why)
+{
+    ps->fatal = err;
+    ps->fatal_line = ps->fatal_col = 1;
+    snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "%.168s; nothing in this file applies", why);
+}
+
+/* An encrypted file: authenticated as a whole, then parsed like a plain one. */
+static void parse_encrypted(parse_t *ps, const char *data, size_t len)
+{
+    char why[CERTSLOT_CFGCRYPT_WHY_LEN], *plain = NULL;
+    size_t plen = 0;
+    int ret;
+
+    if (ps->master) {
+        reject(ps, CERTSLOT_ERR_DECRYPT, "a master file is never encrypted: refused");
+        return;
+    }
+    if (len > CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE)) {
+        snprintf(why, sizeof(why), "encrypted file is larger than the limit for %u bytes of text",
+                 (unsigned)CERTSLOT_CONFIG_MAX_FILE);
+        reject(ps, CERTSLOT_ERR_LIMIT, why);
+        return;
+    }
+    ret = certslot_cfgcrypt_decrypt(ps->cfg->keys, 2, data, len, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, why,
+                                    sizeof(why));
+    if (ret != 0) {
+        reject(ps, ret, ret == CERTSLOT_ERR_NOMEM ? "out of memory" : why);
+        return;
+    }
+    parse_chunk(ps, plain, plen, 1);
+    certslot_zeroize(plain, plen);
+    certslot_free(plain);
+}
+
+/* The rest of an encrypted file whose first n bytes are head (bounded), then parse_encrypted. */
+static void parse_encrypted_file(parse_t *ps, FILE *f, const char *head, size_t n, int done)
+{
+    size_t max = CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), cap = 4 * READ_CHUNK, len = n;
+    char *all = certslot_calloc(1, cap);
+
+    if (all != NULL)
+        memcpy(all, head, n);
+    while (all != NULL && !done && len <= max) {
+        if (len == cap) {
+            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
+            char *grown = certslot_calloc(1, ncap);
+            if (grown != NULL)
+                memcpy(grown, all, len);
+            certslot_free(all); /* ciphertext: nothing secret */
+            all = grown;
+            cap = ncap;
+            continue;
+        }
+        size_t got = fread(all + len, 1, cap - len, f);
+        done = got < cap - len;
+        len += got;
+        if (done && ferror(f)) {
+            ps->cfg->io_error = 1;
+            reject(ps, CERTSLOT_ERR_IO, "read error");
+            certslot_free(all);
+            return;
+        }
+    }
+    if (all == NULL)
+        reject(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+    else
+        parse_encrypted(ps, all, len);
+    certslot_free(all);
+}
+
 static void staged_free(staged_t *st)
 {
     if (st == NULL)
@@ -526,6 +640,28 @@ static void merge(parse_t *ps)
     }
 }
 
+static int gate_open(const certslot_config_t *cfg, certslot_param_t p);
+
+/*
+ * Once the files merged so far settle device.sec.configEncryption.key with
+ * its gate open (first file wins, so nothing later changes it), that key
+ * decrypts the files parsed after.
+ */
+static void adopt_key(certslot_config_t *cfg)
+{
+    const certslot_param_t p = CERTSLOT_P_CONFIG_ENCRYPTION_KEY;
+    const certslot_value_t *v = &cfg->v[p];
+    char why[CERTSLOT_CFGCRYPT_WHY_LEN];
+
+    if (cfg->keys[1].loaded != 0 || !v->given || v->len == 0 || !gate_open(cfg, p))
+        return;
+    if (certslot_cfgcrypt_key_parse(&cfg->keys[1], v->text, v->len, why, sizeof(why)) != 0) {
+        cfg->keys[1].loaded = -1; /* tried: reported once */
+        diag(cfg, CERTSLOT_WARNING, v->rank, v->where.line, v->where.col, p, -1,
+             "device.sec.configEncryption.key: %s; it cannot decrypt config files", why);
+    }
+}
+
 static void recount(certslot_config_t *cfg)
 {
     cfg->errors = cfg->warnings = 0;
@@ -546,8 +682,10 @@ static int parse_end(parse_t *ps)
         diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
         ret = ps->fatal;
     } else if (ps->st != NULL) {
-        if (!ps->master)
+        if (!ps->master) {
             merge(ps);
+            adopt_key(cfg);
+        }
         ret = ps->value_errors > 0 ? CERTSLOT_ERR_VALUE : 0;
     }
     if (ps->xp != NULL)
@@ -565,7 +703,10 @@ static int parse_buffer(certslot_config_t *cfg, const char *name, const char *da
 
     if (ret != 0)
         return ret;
-    parse_chunk(ps, data, len > CERTSLOT_CONFIG_MAX_FILE ? CERTSLOT_CONFIG_MAX_FILE + 1 : len, 1);
+    if (certslot_cfgcrypt_detect(data, len))
+        parse_encrypted(ps, data, len);
+    else
+        parse_chunk(ps, data, len > CERTSLOT_CONFIG_MAX_FILE ? CERTSLOT_CONFIG_MAX_FILE + 1 : len, 1);
     return parse_end(ps);
 }
 
@@ -594,6 +735,10 @@ static int parse_path(certslot_config_t *cfg, const char *path, int master, pars
                 cfg->io_error = 1;
                 ps->fatal = CERTSLOT_ERR_IO;
                 snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "read error");
+                break;
+            }
+            if (ps->bytes == 0 && certslot_cfgcrypt_detect(buf, n)) {
+                parse_encrypted_file(ps, f, buf, n, done);
                 break;
             }
             parse_chunk(ps, buf, n, done);
@@ -638,7 +783,23 @@ void certslot_config_free(certslot_config_t *cfg)
     for (unsigned i = 0; i < cfg->nfiles; i++)
         certslot_free(cfg->files[i]);
     certslot_free(cfg->diags);
+    certslot_cfgcrypt_key_free(&cfg->keys[0]);
+    certslot_cfgcrypt_key_free(&cfg->keys[1]);
     memset(cfg, 0, sizeof(*cfg));
+}
+
+int certslot_config_set_key(certslot_config_t *cfg, const char *keystring)
+{
+    char why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    certslot_cfgcrypt_key_t key;
+
+    if (cfg->finished || keystring == NULL)
+        return CERTSLOT_ERR_ARG;
+    int ret = certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
+    if (ret == 0)
+        cfg->keys[0] = key;
+    certslot_cfgcrypt_key_free(&key);
+    return ret;
 }
 
 int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len)

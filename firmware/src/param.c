@@ -131,8 +131,28 @@ static size_t match_pattern(const certslot_family_info_t *f, const char *name, s
     return o;
 }
 
+/*
+ * Every family pattern starts with one of these (case-insensitively), so a
+ * name that starts with none of them is no parameter: one check instead of
+ * trying every family. (A new family outside them must extend the list, and
+ * near_prefixes below.)
+ */
+static const char *const namespaces[] = {"device.se", "device.prov.", "sec.tls."};
+
+int certslot_param_in_namespace(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
+        size_t n = strlen(namespaces[i]);
+        if (len >= n && cs_ncase_equal(name, namespaces[i], n))
+            return 1;
+    }
+    return 0;
+}
+
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
 {
+    if (!certslot_param_in_namespace(name, len))
+        return -1;
     for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
         const certslot_family_info_t *f = &families[fam];
         unsigned idx[2];
@@ -190,11 +210,98 @@ static unsigned edit_distance(const char *a, size_t la, const char *b, size_t lb
     return row[lb];
 }
 
+/*
+ * The literal beginnings of all parameter names (with their .set forms): every
+ * name starts with one of these, lower-cased.
+ */
+static const char *const near_prefixes[] = {"device.set", "device.sec.tls.", "device.sec.configencryption.key",
+                                             "device.prov.", "sec.tls."};
+#define SUGGEST_LIMIT 2 /* most edits certslot_param_suggest accepts */
+
+/*
+ * 1 when some prefix of name is within limit edits of P: a name within limit
+ * edits of a parameter name must be. Rows are name bytes, a band of columns
+ * around the diagonal; *used = name bytes looked at (len + 1 when the end
+ * of the name was).
+ */
+static int prefix_near(const char *name, size_t len, const char *p, size_t *used)
+{
+    enum { INF = SUGGEST_LIMIT + 1 };
+    size_t lp = strlen(p);
+    unsigned buf[2][40], *row = buf[0], *next = buf[1];
+
+    if (lp >= sizeof(buf[0]) / sizeof(buf[0][0]))
+        return 1; /* cannot screen: let the caller look */
+    for (size_t j = 0; j <= lp; j++) {
+        row[j] = j <= SUGGEST_LIMIT ? (unsigned)j : INF;
+        next[j] = INF;
+    }
+    for (size_t i = 1;; i++) {
+        if (row[lp] <= SUGGEST_LIMIT) {
+            *used = i - 1;
+            return 1;
+        }
+        if (i > len || i > lp + SUGGEST_LIMIT) {
+            *used = i > len ? len + 1 : i - 1;
+            return 0;
+        }
+        /* Only the band |i - j| <= SUGGEST_LIMIT can stay within the limit. */
+        size_t lo = i > SUGGEST_LIMIT ? i - SUGGEST_LIMIT : 0, hi = i + SUGGEST_LIMIT < lp ? i + SUGGEST_LIMIT : lp;
+        unsigned best = INF;
+        char c = cs_lower(name[i - 1]);
+        if (hi == i + SUGGEST_LIMIT)
+            row[hi] = INF; /* outside the previous row's band */
+        for (size_t j = lo; j <= hi; j++) {
+            unsigned v;
+            if (j == 0) {
+                v = (unsigned)i;
+            } else {
+                v = row[j - 1] + (c != p[j - 1]);
+                if (row[j] + 1 < v)
+                    v = row[j] + 1;
+                if (j > lo && next[j - 1] + 1 < v)
+                    v = next[j - 1] + 1;
+            }
+            next[j] = v < INF ? v : INF;
+            if (next[j] < best)
+                best = next[j];
+        }
+        if (lo > 0)
+            next[lo - 1] = INF;
+        unsigned *t = row;
+        row = next;
+        next = t;
+        if (best > SUGGEST_LIMIT) { /* row minima never decrease */
+            *used = i;
+            return 0;
+        }
+    }
+}
+
+int certslot_param_may_be_near(const char *name, size_t len, size_t *used)
+{
+    size_t most = 0;
+
+    for (size_t k = 0; k < sizeof(near_prefixes) / sizeof(near_prefixes[0]); k++) {
+        size_t u = 0;
+        if (prefix_near(name, len, near_prefixes[k], &u))
+            return 1;
+        if (u > most)
+            most = u;
+    }
+    if (used != NULL)
+        *used = most;
+    return 0;
+}
+
 int certslot_param_suggest(const char *name, char *buf, size_t size)
 {
     size_t len = strlen(name);
     unsigned limit = len < 12 ? 1 : 2, best = limit + 1;
     char cand[CERTSLOT_PARAM_NAME_MAX];
+
+    if (!certslot_param_may_be_near(name, len, NULL))
+        return 0;
 
     for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
         int forms = certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET ? 2 : 1;

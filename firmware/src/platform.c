@@ -115,6 +115,16 @@ const char *certslot_strerror(int err)
         return "timed out";
     case CERTSLOT_ERR_NET:
         return "cannot connect";
+    case CERTSLOT_ERR_DECRYPT:
+        return "encrypted config file cannot be decrypted (wrong key, altered or truncated)";
+    case CERTSLOT_ERR_AUTH:
+        return "refused by the server (login or access denied)";
+    case CERTSLOT_ERR_PROTOCOL:
+        return "the server's reply was malformed or an unexpected error";
+    case CERTSLOT_ERR_PASSWORD:
+        return "wrong password, or the protected file is damaged";
+    case CERTSLOT_ERR_UNSUPPORTED:
+        return "unsupported algorithm or format";
     default:
         return "unknown error";
     }

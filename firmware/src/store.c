@@ -28,6 +28,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "certslot/cert.h"
+#include "certslot/csr.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "internal.h"
@@ -759,4 +760,57 @@ int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, cer
     if (ret != 0)
         return ret;
     return refused > 0 ? CERTSLOT_ERR_VALUE : 0;
+}
+
+/* ---- a key and CSR generated on the handset ---- */
+
+static int hal_random(void *ctx, unsigned char *buf, size_t len)
+{
+    const certslot_hal_t *hal = ctx;
+    return hal->random(hal->ctx, buf, len);
+}
+
+int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslot_csr_subject_t *subject,
+                       int replace, char **csr_pem, size_t *csr_len, certslot_result_t *res)
+{
+    char why[CERTSLOT_WHY_LEN] = "";
+    parts_t next;
+    int changed[CERTSLOT_SLOT_COUNT][2] = {{0}};
+    const int dev = CERTSLOT_KIND_DEVICE;
+    unsigned char *key = NULL;
+    size_t key_len = 0;
+    int ret;
+
+    if ((unsigned)slot >= CERTSLOT_SLOT_COUNT || subject == NULL || csr_pem == NULL || csr_len == NULL)
+        return CERTSLOT_ERR_ARG;
+    *csr_pem = NULL;
+    if (st->part[slot][dev].ncerts > 0 && !replace) {
+        snprintf(why, sizeof(why), "it holds a device certificate (replace it explicitly)");
+        ret = CERTSLOT_ERR_CERT;
+    } else {
+        ret = certslot_csr_generate(hal_random, (void *)st->hal, subject, &key, &key_len, csr_pem, csr_len, why,
+                                    sizeof(why));
+    }
+    if (ret == 0) {
+        memset(next, 0, sizeof(next));
+        next[slot][dev].key.der = key; /* next owns the key now */
+        next[slot][dev].key.len = key_len;
+        changed[slot][dev] = 1;
+        ret = commit(st, next, changed, NULL);
+        if (ret == 0) {
+            snprintf(res->msg, sizeof(res->msg), "%s device: new RSA %d key awaiting its certificate; CSR for CN=%s",
+                     certslot_slot_name(slot), CERTSLOT_CSR_KEY_BITS, subject->cn);
+            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+            return 0;
+        }
+        certslot_free(*csr_pem);
+        *csr_pem = NULL;
+        snprintf(res->msg, sizeof(res->msg), "%s device: not saved: %s", certslot_slot_name(slot),
+                 certslot_strerror(ret));
+        return ret;
+    }
+    snprintf(res->msg, sizeof(res->msg), "%s device: no CSR: %s", certslot_slot_name(slot),
+             why[0] != '\0' ? why : certslot_strerror(ret));
+    logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    return ret;
 }

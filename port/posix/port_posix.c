@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -125,4 +127,115 @@ void certslot_port_close(certslot_conn_t *conn)
         return;
     close(conn->fd);
     certslot_free(conn);
+}
+
+struct certslot_udp {
+    int fd;
+    struct sockaddr_storage peer;
+    socklen_t peer_len;
+};
+
+static uint16_t *sockaddr_port(struct sockaddr_storage *sa)
+{
+    if (sa->ss_family == AF_INET6)
+        return &((struct sockaddr_in6 *)(void *)sa)->sin6_port;
+    return &((struct sockaddr_in *)(void *)sa)->sin_port;
+}
+
+/* Same host (address family and address), any port. */
+static int same_host(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+    if (a->ss_family != b->ss_family)
+        return 0;
+    if (a->ss_family == AF_INET6)
+        return memcmp(&((const struct sockaddr_in6 *)(const void *)a)->sin6_addr,
+                      &((const struct sockaddr_in6 *)(const void *)b)->sin6_addr, sizeof(struct in6_addr)) == 0;
+    if (a->ss_family == AF_INET)
+        return ((const struct sockaddr_in *)(const void *)a)->sin_addr.s_addr ==
+               ((const struct sockaddr_in *)(const void *)b)->sin_addr.s_addr;
+    return 0;
+}
+
+int certslot_port_udp_open(certslot_udp_t **udp, const char *host, uint16_t port)
+{
+    struct addrinfo hints, *res = NULL;
+    char service[8];
+
+    *udp = NULL;
+    memset(&hints, 0, sizeof(hints));
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_DGRAM;
+    snprintf(service, sizeof(service), "%u", (unsigned)port);
+    if (getaddrinfo(host, service, &hints, &res) != 0 || res == NULL)
+        return CERTSLOT_ERR_NET;
+    if (res->ai_addrlen > sizeof(struct sockaddr_storage)) {
+        freeaddrinfo(res);
+        return CERTSLOT_ERR_NET;
+    }
+    int fd = socket(res->ai_family, res->ai_socktype | SOCK_CLOEXEC, res->ai_protocol);
+    if (fd < 0) {
+        freeaddrinfo(res);
+        return CERTSLOT_ERR_NET;
+    }
+    certslot_udp_t *u = certslot_calloc(1, sizeof(*u));
+    if (u == NULL) {
+        freeaddrinfo(res);
+        close(fd);
+        return CERTSLOT_ERR_NOMEM;
+    }
+    u->fd = fd;
+    memcpy(&u->peer, res->ai_addr, res->ai_addrlen);
+    u->peer_len = res->ai_addrlen;
+    freeaddrinfo(res);
+    *udp = u;
+    return 0;
+}
+
+int certslot_port_udp_send(certslot_udp_t *udp, const unsigned char *buf, size_t len)
+{
+    for (;;) {
+        ssize_t n = sendto(udp->fd, buf, len, MSG_NOSIGNAL, (const struct sockaddr *)&udp->peer, udp->peer_len);
+        if (n >= 0)
+            return (int)n;
+        if (errno != EINTR)
+            return CERTSLOT_ERR_NET;
+    }
+}
+
+int certslot_port_udp_recv(certslot_udp_t *udp, unsigned char *buf, size_t len, unsigned timeout_ms,
+                           uint16_t *from_port)
+{
+    struct sockaddr_storage from;
+
+    for (;;) {
+        int ret = wait_fd(udp->fd, POLLIN, timeout_ms);
+        if (ret != 0)
+            return ret;
+        socklen_t from_len = sizeof(from);
+        ssize_t n = recvfrom(udp->fd, buf, len, MSG_TRUNC, (struct sockaddr *)&from, &from_len);
+        if (n < 0) {
+            if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
+                continue;
+            /* ICMP port unreachable from an earlier send: nobody there. */
+            return CERTSLOT_ERR_NET;
+        }
+        if (!same_host(&from, &udp->peer))
+            continue; /* a stranger's datagram: drop; the caller's timeout keeps running */
+        if (from_port != NULL)
+            *from_port = ntohs(*sockaddr_port(&from));
+        return (size_t)n > len ? (int)len : (int)n;
+    }
+}
+
+void certslot_port_udp_set_port(certslot_udp_t *udp, uint16_t port)
+{
+    *sockaddr_port(&udp->peer) = htons(port);
+}
+
+void certslot_port_udp_close(certslot_udp_t *udp)
+{
+    if (udp == NULL)
+        return;
+    close(udp->fd);
+    certslot_free(udp);
 }

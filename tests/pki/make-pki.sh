@@ -14,6 +14,7 @@
 # device-ec     EC P-256 client cert under root-ec; key as SEC1 (device-ec.key) and PKCS#8
 # weak-*        self-signed certificates the policy refuses: RSA 1024, SHA-1, RSA 4104, EC P-521
 # ec384         self-signed EC P-384 (accepted)
+# device.pfx, device-legacy.pfx, device-ec.pfx   PKCS#12 of device / device-ec (password pfx-secret)
 # other.key     an RSA key that matches nothing
 set -euo pipefail
 out=${1:?usage: make-pki.sh DIR}
@@ -109,6 +110,14 @@ ec weak-p521.key P-521
 selfsigned weak-p521 weak-p521.key "/CN=weak p521"
 ec ec384.key P-384
 selfsigned ec384 ec384.key "/CN=ec384"
+
+# PKCS#12 files (password pfx-secret): OpenSSL 3 defaults (PBES2 AES-256-CBC, SHA-256 MAC),
+# -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC), and EC with clear certificates, 3DES, SHA-384 MAC.
+ossl pkcs12 -export -inkey device.key -in device.crt -certfile root-rsa.crt -passout pass:pfx-secret -out device.pfx
+ossl pkcs12 -export -legacy -inkey device.key -in device.crt -certfile root-rsa.crt -passout pass:pfx-secret \
+    -out device-legacy.pfx
+ossl pkcs12 -export -inkey device-ec.p8.key -in device-ec.crt -certpbe NONE -keypbe PBE-SHA1-3DES -macalg sha384 \
+    -passout pass:pfx-secret -out device-ec.pfx
 
 # Encodings of root-rsa.crt the config accepts.
 ossl x509 -in root-rsa.crt -outform DER -out root-rsa.der

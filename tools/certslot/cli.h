@@ -19,6 +19,15 @@ int cmd_params(int argc, char **argv);
 int cmd_store(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
+int cmd_ca(int argc, char **argv);
+int cmd_issue(int argc, char **argv);
+int cmd_csr(int argc, char **argv);
+int cmd_oneline(int argc, char **argv);
+int cmd_pfx(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+int cmd_inject(int argc, char **argv);
 
 /*
  * Loads config files as `certslot config` does (a master file when master)
@@ -26,6 +35,23 @@ int cmd_connect(int argc, char **argv);
  * call for. cfg must be freed by the caller in every case but a bad MAC.
  */
 int cli_load_config(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles, const char *cmd);
+/* The same, with key (a --key argument, or NULL) decrypting encrypted files. */
+int cli_load_config_key(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles,
+                        const char *key, const char *cmd);
+
+/*
+ * The key string of a --key argument: the argument itself, or with @FILE the
+ * first line of FILE, into buf, checked. 0, or EXIT_USAGE with a message.
+ */
+int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd);
+
+/*
+ * The certificate checks of `certslot lint` on a finished configuration:
+ * prints its diagnostics to f and returns the number of errors, or -1 when
+ * server_cert (the provisioning server's certificate file, or NULL) cannot
+ * be read or decoded.
+ */
+int lint_certs(FILE *f, const certslot_config_t *cfg, const char *server_cert);
 
 /* Prints cfg's diagnostics to f; notes only when with_notes. */
 void cli_print_diags(FILE *f, const certslot_config_t *cfg, int with_notes);

@@ -6,10 +6,11 @@
 
 #include "certslot/config.h"
 #include "certslot/error.h"
+#include "certslot/platform.h"
 #include "cli.h"
 
 static const char config_help[] =
-    "usage: certslot config [--mac MAC] [--master] [--get NAME] FILE...\n"
+    "usage: certslot config [--mac MAC] [--master] [--key KEY] [--get NAME] FILE...\n"
     "\n"
     "Parses the config files and prints every parameter whose effective value\n"
     "differs from its default, one per line as 'name = value', in canonical\n"
@@ -20,6 +21,8 @@ static const char config_help[] =
     "                directory holding them): load the files its CONFIG_FILES names\n"
     "  --mac MAC     the handset's MAC, for <mac>.cfg and [mac] (default 000000000000)\n"
     "  --get NAME    print only NAME's effective value (its default when unset)\n"
+    "  --key KEY     decrypt encrypted files with KEY, a key string\n"
+    "                'Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;' or @FILE holding one\n"
     "\n"
     "Values are printed with \\n, \\r, \\t and \\\\ escaped; private keys and\n"
     "passwords are shown as <secret>. Diagnostics go to stderr as\n"
@@ -28,12 +31,21 @@ static const char config_help[] =
     "or unreadable file.\n";
 
 static const char lint_help[] =
-    "usage: certslot lint [--mac MAC] [--master] FILE...\n"
+    "usage: certslot lint [--mac MAC] [--master] [--key KEY] [--server-cert FILE] FILE...\n"
     "\n"
     "Parses the config files like 'certslot config' and prints only the\n"
     "diagnostics: errors, warnings (unknown parameters with a did-you-mean,\n"
     "repeated parameters) and notes (values ignored because device.set or their\n"
     ".set companion is not 1), as 'file:line:col: severity: message'.\n"
+    "--key KEY decrypts encrypted files, as for 'certslot config'.\n"
+    "\n"
+    "Every certificate and key parameter that applies is also checked: not\n"
+    "decodable, expired (error) or expiring within 30 days (warning), refused by\n"
+    "the security policy, CN missing from the subjectAltName (warning), a device\n"
+    "chain out of order, a device key that does not match its certificate.\n"
+    "  --server-cert FILE  the provisioning server's certificate: an error when\n"
+    "                      device.prov.serverName (its host part) does not match\n"
+    "                      it under the strict name check\n"
     "Exit status: 0 no error, 1 a parameter or file had an error, 2 usage error\n"
     "or unreadable file.\n";
 
@@ -91,7 +103,7 @@ static int differs_from_default(const certslot_config_t *cfg, certslot_param_t p
 }
 
 typedef struct {
-    const char *mac, *get;
+    const char *mac, *get, *server_cert, *key;
     int master;
     char **files;
     int nfiles;
@@ -111,8 +123,12 @@ static int parse_args(int argc, char **argv, args_t *a, int allow_get, const cha
             a->master = 1;
         } else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc) {
             a->mac = argv[++i];
+        } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+            a->key = argv[++i];
         } else if (allow_get && strcmp(argv[i], "--get") == 0 && i + 1 < argc) {
             a->get = argv[++i];
+        } else if (!allow_get && strcmp(argv[i], "--server-cert") == 0 && i + 1 < argc) {
+            a->server_cert = argv[++i];
         } else if (strcmp(argv[i], "--") == 0) {
             i++;
             break;
@@ -133,9 +149,22 @@ static int parse_args(int argc, char **argv, args_t *a, int allow_get, const cha
 
 int cli_load_config(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles, const char *cmd)
 {
+    return cli_load_config_key(cfg, mac, master, files, nfiles, NULL, cmd);
+}
+
+int cli_load_config_key(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles,
+                        const char *key, const char *cmd)
+{
     if (certslot_config_init(cfg, mac) != 0) {
         fprintf(stderr, "certslot %s: '%s' is not a MAC address (12 hex digits)\n", cmd, mac);
         return EXIT_USAGE;
+    }
+    if (key != NULL) {
+        char buf[256];
+        int bad = cli_key_arg(key, buf, sizeof(buf), cmd) != 0 || certslot_config_set_key(cfg, buf) != 0;
+        certslot_zeroize(buf, sizeof(buf));
+        if (bad)
+            return EXIT_USAGE;
     }
     if (master) {
         (void)certslot_config_load_master(cfg, files[0]);
@@ -168,7 +197,7 @@ int cmd_config(int argc, char **argv)
             return EXIT_USAGE;
         }
     }
-    ret = cli_load_config(&cfg, a.mac, a.master, a.files, a.nfiles, "config");
+    ret = cli_load_config_key(&cfg, a.mac, a.master, a.files, a.nfiles, a.key, "config");
     cli_print_diags(stderr, &cfg, 0);
     if (want >= 0) {
         cli_print_value(stdout, &cfg, want);
@@ -196,8 +225,12 @@ int cmd_lint(int argc, char **argv)
 
     if (ret != 0)
         return ret < 0 ? EXIT_ACCEPT : ret;
-    ret = cli_load_config(&cfg, a.mac, a.master, a.files, a.nfiles, "lint");
+    ret = cli_load_config_key(&cfg, a.mac, a.master, a.files, a.nfiles, a.key, "lint");
     cli_print_diags(stdout, &cfg, 1);
+    if (ret != EXIT_USAGE) {
+        int cert_errors = lint_certs(stdout, &cfg, a.server_cert);
+        ret = cert_errors < 0 ? EXIT_USAGE : cert_errors > 0 ? EXIT_ERRORS : ret;
+    }
     certslot_config_free(&cfg);
     return ret;
 }

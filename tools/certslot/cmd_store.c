@@ -15,6 +15,7 @@
 #include "certslot/error.h"
 #include "certslot/hal_linux.h"
 #include "certslot/platform.h"
+#include "certslot/prov.h"
 #include "certslot/store.h"
 #include "cli.h"
 
@@ -26,11 +27,15 @@ static const char store_help[] =
     "                                  (all-or-nothing per slot; files as in 'certslot config')\n"
     "  list [--expiring DAYS]          one line per certificate: slot, kind, subject and issuer\n"
     "                                  CN, not-after (UTC), days left, key, SHA-256 fingerprint\n"
-    "  install SLOT ca|device FILE [KEYFILE] [--allow-weak]\n"
+    "  install SLOT ca|device FILE|URL [KEYFILE] [--allow-weak]\n"
     "                                  install certificates (PEM, DER or base64, any layout;\n"
     "                                  for device: certificate first, then its chain)\n"
     "  clear SLOT ca|device            empty a slot's CA or device part\n"
     "  export SLOT ca|device           the slot's certificates as PEM (never the key)\n"
+    "  csr SLOT --cn NAME [--o ORG] [--email E] [--c CC] [--st STATE] [--replace]\n"
+    "                                  generate an RSA 2048 key into SLOT's device part (awaiting\n"
+    "                                  its certificate) and print its CSR (PEM, SHA-256); a slot\n"
+    "                                  holding a device certificate needs --replace\n"
     "\n"
     "SLOT is platform1, platform2 or application1..application6. The store is\n"
     "kept in DIR encrypted under a device secret in DIR/.device_secret (on a\n"
@@ -269,6 +274,27 @@ static int cmd_export(handset_t *h, int argc, char **argv)
 
 /* ---- install, clear ---- */
 
+/* install SLOT KIND URL: fetched (plain HTTP or FTP; HTTPS/FTPS with the stored provisioning profile). */
+static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind, const char *url, int allow_weak)
+{
+    static certslot_config_t cfg;
+    certslot_fetch_opts_t o;
+    certslot_fetch_result_t res;
+
+    certslot_prov_stored_config(&h->store, &cfg);
+    memset(&o, 0, sizeof(o));
+    o.hal = &h->hal;
+    o.cfg = &cfg;
+    o.st = &h->store;
+    int ret = certslot_fetch_install(&h->store, slot, kind, url, &o, allow_weak, &res);
+    certslot_config_free(&cfg);
+    if (ret == 0)
+        printf("%s\n", res.msg);
+    else
+        fprintf(stderr, "certslot store: error: %s: %s\n", certslot_fetch_status_name(res.status), res.msg);
+    return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
+}
+
 static int cmd_install(handset_t *h, int argc, char **argv)
 {
     certslot_slot_t slot;
@@ -292,6 +318,11 @@ static int cmd_install(handset_t *h, int argc, char **argv)
         return ret;
     if (n == 4 && kind == CERTSLOT_KIND_CA)
         return usage("a CA slot takes no KEYFILE");
+    if (strstr(args[2], "://") != NULL) { /* a URL: fetch it */
+        if (n == 4)
+            return usage("a URL install takes no KEYFILE");
+        return install_url(h, slot, kind, args[2], allow_weak);
+    }
     size_t cert_len = 0, key_len = 0;
     unsigned char *cert = read_file(args[2], &cert_len), *key = NULL;
     if (cert == NULL)
@@ -326,6 +357,56 @@ static int cmd_clear(handset_t *h, int argc, char **argv)
     return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }
 
+/* ---- csr ---- */
+
+static int cmd_csr_slot(handset_t *h, int argc, char **argv)
+{
+    certslot_csr_subject_t subj = {NULL, NULL, NULL, NULL, NULL};
+    certslot_slot_t slot;
+    certslot_result_t res;
+    int replace = 0;
+
+    if (argc < 1 || argv[0][0] == '-')
+        return usage("csr takes SLOT and --cn NAME");
+    if (certslot_slot_parse(argv[0], &slot) != 0) {
+        fprintf(stderr, "certslot store: '%s' is not a slot (platform1, platform2, application1..application6)\n",
+                argv[0]);
+        return EXIT_USAGE;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char **v = strcmp(argv[i], "--cn") == 0      ? &subj.cn
+                         : strcmp(argv[i], "--o") == 0     ? &subj.o
+                         : strcmp(argv[i], "--email") == 0 ? &subj.email
+                         : strcmp(argv[i], "--c") == 0     ? &subj.c
+                         : strcmp(argv[i], "--st") == 0    ? &subj.st
+                                                           : NULL;
+        if (strcmp(argv[i], "--replace") == 0)
+            replace = 1;
+        else if (v != NULL && i + 1 < argc)
+            *v = argv[++i];
+        else
+            return usage("csr: unknown or incomplete option");
+    }
+    if (subj.cn == NULL)
+        return usage("csr: --cn NAME is required");
+    char why[CERTSLOT_WHY_LEN];
+    if (certslot_csr_check_subject(&subj, why, sizeof(why)) != 0) {
+        fprintf(stderr, "certslot store: csr: %s\n", why);
+        return EXIT_USAGE;
+    }
+    char *pem = NULL;
+    size_t pem_len = 0;
+    int ret = certslot_store_csr(&h->store, slot, &subj, replace, &pem, &pem_len, &res);
+    if (ret != 0) {
+        fprintf(stderr, "certslot store: error: %s\n", res.msg);
+        return EXIT_ERRORS;
+    }
+    fwrite(pem, 1, pem_len, stdout);
+    fprintf(stderr, "%s\n", res.msg);
+    certslot_free(pem);
+    return EXIT_ACCEPT;
+}
+
 int cmd_store(int argc, char **argv)
 {
     static handset_t h;
@@ -349,7 +430,11 @@ int cmd_store(int argc, char **argv)
     static const struct {
         const char *name;
         int (*run)(handset_t *h, int argc, char **argv);
-    } cmds[] = {{"list", cmd_list}, {"install", cmd_install}, {"clear", cmd_clear}, {"export", cmd_export}};
+    } cmds[] = {{"list", cmd_list},
+                {"install", cmd_install},
+                {"clear", cmd_clear},
+                {"export", cmd_export},
+                {"csr", cmd_csr_slot}};
     const char *cmd = argv[i++];
     int known = strcmp(cmd, "apply") == 0;
     for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)

@@ -17,6 +17,15 @@ static const struct {
     {"store", cmd_store, "the certificate store: apply config, list, install, clear, export"},
     {"verify", cmd_verify, "verify a certificate chain and server name with the handset's policy"},
     {"connect", cmd_connect, "one TLS handshake with an application's profile"},
+    {"ca", cmd_ca, "create a root CA (key and self-signed certificate)"},
+    {"issue", cmd_issue, "issue a certificate from a CA directory (new key or a CSR)"},
+    {"csr", cmd_csr, "make a key and a certificate signing request"},
+    {"oneline", cmd_oneline, "a certificate as the single-line base64 a config value takes"},
+    {"pfx", cmd_pfx, "split a PKCS#12 file into key, certificate and chain"},
+    {"provision", cmd_provision, "one provisioning run against a server (FTP, TFTP, HTTP, HTTPS, FTPS)"},
+    {"encrypt", cmd_encrypt, "encrypt a config file for the handset (AES-128-GCM)"},
+    {"decrypt", cmd_decrypt, "decrypt an encrypted config file"},
+    {"inject", cmd_inject, "set a parameter (certificate, key, ...) in a config file, byte-exactly"},
 };
 
 static void usage(FILE *f)

@@ -14,6 +14,12 @@
  * - device.* parameters apply only when device.set = 1 and their own
  *   ".set" companion = 1; certslot_config_finish() applies that gate.
  * - Certificate and key values are kept as text; the store decodes them.
+ * - A file that starts with the cfgcrypt.h header is decrypted first, with the
+ *   key certslot_config_set_key() supplied or the one the configuration
+ *   itself set in a file parsed earlier (see certslot_config_set_key). One
+ *   that cannot be decrypted is rejected whole, like XML that is not well
+ *   formed; the size limit applies to the decrypted text. A master file is
+ *   never encrypted: an encrypted one is refused.
  *
  * Use: certslot_config_init(), then any of the parse/load functions, then
  * certslot_config_finish(), then the getters; certslot_config_free() always.
@@ -24,6 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "certslot/cfgcrypt.h"
 #include "certslot/param.h"
 
 #ifndef CERTSLOT_CONFIG_MAX_VALUE
@@ -83,11 +90,29 @@ typedef struct {
     char mac[13];
     int finished;
     int io_error; /* a file could not be read */
+    /* Keys for encrypted files: [0] from certslot_config_set_key, [1] set by the configuration. */
+    certslot_cfgcrypt_key_t keys[2];
 } certslot_config_t;
 
 /* mac: 12 hex digits (any case, ':' or '-' separators allowed), or NULL for 000000000000. */
 int certslot_config_init(certslot_config_t *cfg, const char *mac);
 void certslot_config_free(certslot_config_t *cfg);
+
+/*
+ * Supplies the key for encrypted config files, as a key string
+ * (Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;), before any file is parsed;
+ * the handset passes the key it kept from an earlier configuration.
+ * CERTSLOT_ERR_VALUE for a malformed key string (nothing changes).
+ *
+ * Besides this key, once the files parsed so far settle
+ * device.sec.configEncryption.key with its gate open (the value, its .set = 1
+ * and device.set = 1, each from the file that wins it: no later file can
+ * change them), that key also decrypts the files parsed after. So a handset
+ * that receives the key in a plain file named early in CONFIG_FILES reads the
+ * encrypted files named after it in the same load. The file's label picks
+ * the key.
+ */
+int certslot_config_set_key(certslot_config_t *cfg, const char *keystring);
 
 /* Parses one file's contents; name is used in diagnostics. */
 int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len);

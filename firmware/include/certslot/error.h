@@ -27,6 +27,11 @@
 #define CERTSLOT_ERR_TLS -17     /* the TLS handshake or connection failed */
 #define CERTSLOT_ERR_TIMEOUT -18 /* the peer did not answer in time */
 #define CERTSLOT_ERR_NET -19     /* no connection to the peer */
+#define CERTSLOT_ERR_DECRYPT -20 /* an encrypted config file could not be decrypted */
+#define CERTSLOT_ERR_AUTH -21     /* the server refused the login or the access */
+#define CERTSLOT_ERR_PROTOCOL -22 /* the server's reply was malformed or an unexpected error */
+#define CERTSLOT_ERR_PASSWORD -23 /* wrong password (or a damaged password-protected file) */
+#define CERTSLOT_ERR_UNSUPPORTED -24 /* an algorithm or format certslot does not implement */
 
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);

@@ -214,6 +214,18 @@ certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set
 int certslot_param_suggest(const char *name, char *buf, size_t size);
 
 /*
+ * Cheap screens for the parser. certslot_param_in_namespace: 0 when name
+ * cannot be a parameter or its .set companion (it starts with none of the
+ * parameters' namespaces). certslot_param_may_be_near: 0 when name is too far
+ * from every parameter name for certslot_param_suggest to suggest one; then
+ * *used (if not NULL) is how many bytes of name that depended on (len + 1:
+ * all of it), so any name with the same first *used bytes, ignoring case, is
+ * too far as well.
+ */
+int certslot_param_in_namespace(const char *name, size_t len);
+int certslot_param_may_be_near(const char *name, size_t len, size_t *used);
+
+/*
  * Checks text as a value of p. On success returns 0 and, for BOOL, ENUM and
  * INDEX, stores the number (0/1, or the value's position) in *num and the
  * canonical spelling's position; on failure returns CERTSLOT_ERR_VALUE and

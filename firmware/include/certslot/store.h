@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 #include "certslot/config.h"
+#include "certslot/csr.h"
 #include "certslot/hal.h"
 
 #define CERTSLOT_SLOT_COUNT 8
@@ -126,5 +127,21 @@ typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, cons
  */
 int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, certslot_apply_report_fn report,
                          void *report_ctx);
+
+/*
+ * Generates a key pair on the handset (RSA 2048, randomness from hal->random
+ * through a CTR_DRBG) and a SHA-256 CSR for subject (CN required; O, email,
+ * C, ST optional). The key goes into slot's device part, which then holds "a
+ * private key awaiting its certificate" (persisted, encrypted like every
+ * store change); installing the signed certificate later with
+ * certslot_store_install (certificate only) completes the slot. A device
+ * part that holds a certificate is refused (CERTSLOT_ERR_CERT) unless
+ * replace is 1: its certificate and key are then dropped. On success
+ * *csr_pem (NUL-terminated, *csr_len bytes) is a new buffer from
+ * certslot_calloc for the caller to upload as <MAC>.csr and free. On error
+ * the slot is unchanged and res says why.
+ */
+int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslot_csr_subject_t *subject,
+                       int replace, char **csr_pem, size_t *csr_len, certslot_result_t *res);
 
 #endif

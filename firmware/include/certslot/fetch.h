@@ -1,0 +1,90 @@
+/*
+ * Fetching a file from a server (FTP, TFTP, HTTP, HTTPS, FTPS), uploading a
+ * log, and installing a certificate from a URL.
+ *
+ * Every call ends with a status a UI can show and a one-line message (never
+ * a password). HTTPS and FTPS use the provisioning application's TLS
+ * profile (certslot_tls_setup with CERTSLOT_APP_PROV): its CA slots, its
+ * strict name check against the configured server name, its lowest
+ * protocol. Replies are untrusted input: every line, header and body is
+ * bounded; a body larger than the limit is refused, never truncated.
+ * FTPS is implicit TLS (port 990 by default) on the control and the data
+ * connections (PBSZ 0, PROT P).
+ */
+#ifndef CERTSLOT_FETCH_H
+#define CERTSLOT_FETCH_H
+
+#include <stddef.h>
+
+#include "certslot/config.h"
+#include "certslot/hal.h"
+#include "certslot/store.h"
+#include "certslot/url.h"
+
+#ifndef CERTSLOT_FETCH_TIMEOUT_MS
+#define CERTSLOT_FETCH_TIMEOUT_MS 10000 /* per network wait */
+#endif
+#ifndef CERTSLOT_FETCH_MAX_SIZE
+#define CERTSLOT_FETCH_MAX_SIZE (1024u * 1024u) /* largest file fetched */
+#endif
+
+typedef enum {
+    CERTSLOT_FETCH_OK,
+    CERTSLOT_FETCH_BAD_URL,        /* not an accepted URL, or anonymous FTP (refused before connecting) */
+    CERTSLOT_FETCH_CANNOT_CONNECT, /* no connection (nobody listening, no route, unknown host) */
+    CERTSLOT_FETCH_TIMEOUT,        /* the server did not answer in time */
+    CERTSLOT_FETCH_REFUSED,        /* login or access refused (HTTP 401/403, FTP 530, TFTP access violation) */
+    CERTSLOT_FETCH_NOT_FOUND,      /* no such file on the server */
+    CERTSLOT_FETCH_TLS_REFUSED,    /* the server's certificate was refused (chain or name) */
+    CERTSLOT_FETCH_TLS_FAILED,     /* the TLS handshake failed, or no usable TLS profile */
+    CERTSLOT_FETCH_PROTOCOL,       /* a malformed reply or another server error */
+    CERTSLOT_FETCH_TOO_LARGE,      /* the file exceeds the size limit */
+    CERTSLOT_FETCH_NOT_CERT,       /* fetched, but not a certificate */
+    CERTSLOT_FETCH_POLICY,         /* fetched, but refused by the security policy */
+    CERTSLOT_FETCH_UNSUPPORTED,    /* not possible with this protocol (TFTP upload) */
+    CERTSLOT_FETCH_FAILED          /* anything else (memory, storage) */
+} certslot_fetch_status_t;
+
+/* "ok", "bad URL", "cannot connect", "timeout", "refused", "not found", ... */
+const char *certslot_fetch_status_name(certslot_fetch_status_t status);
+
+typedef struct {
+    certslot_fetch_status_t status;
+    char msg[512];
+} certslot_fetch_result_t;
+
+typedef struct {
+    const certslot_hal_t *hal;    /* log and entropy; required for HTTPS/FTPS */
+    const certslot_config_t *cfg; /* finished settings the TLS profile comes from (HTTPS/FTPS) */
+    const certslot_store_t *st;   /* slots the TLS profile trusts (HTTPS/FTPS) */
+    const char *tls_name;         /* configured server name for the strict check; NULL: the URL's host */
+    unsigned timeout_ms;          /* 0: CERTSLOT_FETCH_TIMEOUT_MS */
+    size_t max_size;              /* 0: CERTSLOT_FETCH_MAX_SIZE */
+} certslot_fetch_opts_t;
+
+/*
+ * Fetches url into *data (certslot_calloc, NUL-terminated, *len bytes
+ * without the NUL; the caller wipes and frees). Returns 0, or a negative
+ * CERTSLOT_ERR_* with res saying why (res->status is never OK then).
+ */
+int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, unsigned char **data, size_t *len,
+                   certslot_fetch_result_t *res);
+
+/*
+ * Uploads a log: FTP and FTPS append to the file (APPE), HTTP and HTTPS
+ * replace it (PUT). TFTP: CERTSLOT_FETCH_UNSUPPORTED.
+ */
+int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *data, size_t len,
+                    certslot_fetch_result_t *res);
+
+/*
+ * Installs the certificate(s) at url_text (http:// or ftp:// with user
+ * and password; PEM in any layout, or DER) into slot's kind part with the
+ * store's all-or-nothing rule (certslot_store_install). An ftp:// URL
+ * without user and password is refused before any connection. res->msg is
+ * the store's "installed into ..." line on success.
+ */
+int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, const char *url_text,
+                           const certslot_fetch_opts_t *o, int allow_weak, certslot_fetch_result_t *res);
+
+#endif

@@ -1,0 +1,71 @@
+/*
+ * Provisioning at boot: fetch the master file and the files it names from
+ * the provisioning server, and apply them to the store as one update.
+ *
+ * The server comes from device.prov.serverType / serverName / user /
+ * password (a URL in serverName overrides the type and, when it has them,
+ * the credentials). Flow: "<mac>.cfg", else "000000000000.cfg", then each
+ * CONFIG_FILES entry (certslot_config_load_master_from). If any file could
+ * not be fetched or was rejected whole, that is reported and nothing of
+ * this provisioning applies: slots and stored settings stay as they were.
+ * Otherwise the configuration is applied with certslot_store_apply (one
+ * persisted update). HTTPS and FTPS use the provisioning TLS profile of the
+ * settings stored in the store (the last configuration applied), with the
+ * strict name check against the server's host name.
+ */
+#ifndef CERTSLOT_PROV_H
+#define CERTSLOT_PROV_H
+
+#include "certslot/config.h"
+#include "certslot/fetch.h"
+#include "certslot/hal.h"
+#include "certslot/store.h"
+#include "certslot/url.h"
+
+/*
+ * The server from explicit values: server_name is a URL or host[:port][/path];
+ * type 0..4 (device.prov.serverType); user and password used unless the URL
+ * has credentials (NULL: "PlcmSpIp"). CERTSLOT_ERR_VALUE with why.
+ */
+int certslot_prov_server(certslot_url_t *server, const char *server_name, int type, const char *user,
+                         const char *password, char *why, size_t why_size);
+
+/* The server as the settings name it (device.prov.*). */
+int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_t *server, char *why,
+                                     size_t why_size);
+
+/*
+ * The finished settings stored in st (certslot_store_t.settings), as the
+ * TLS layer reads them: cfg is initialised here; free it with
+ * certslot_config_free.
+ */
+int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *cfg);
+
+/* Called with each problem of the run (fetch failures, rejected files, refused slot values). */
+typedef void (*certslot_prov_report_fn)(void *ctx, const char *msg);
+
+typedef struct {
+    certslot_fetch_status_t status; /* of the first failure; OK when applied */
+    char msg[512];                  /* one line for a UI */
+    unsigned files;                 /* files fetched */
+} certslot_prov_result_t;
+
+/*
+ * One provisioning run against server for the handset whose MAC the hal
+ * gives. Returns 0 when applied; CERTSLOT_ERR_VALUE when applied but some
+ * slot values were refused (reported; those slots kept theirs); any other
+ * error: nothing applied, res says why.
+ */
+int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
+                      unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
+                      certslot_prov_result_t *res);
+
+/*
+ * Uploads a log as name in the server's directory: appended on FTP/FTPS,
+ * replaced on HTTP/HTTPS (PUT); TFTP: not supported.
+ */
+int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
+                             const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,
+                             certslot_fetch_result_t *res);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * URLs of provisioning servers and certificate downloads.
+ *
+ * Accepted: scheme://[user[:password]@]host[:port][/path] with scheme ftp,
+ * tftp, http, https or ftps (any case), host a name, an IPv4 address or an
+ * IPv6 literal in brackets (any case; kept lower case), user, password and
+ * path percent-decoded. Every field has a fixed bound; anything else
+ * (another scheme, a query or fragment, control characters or spaces,
+ * a decoded NUL, an empty host, a port outside 1..65535) is refused with a
+ * one-line reason. Default ports: ftp 21, tftp 69, http 80, https 443,
+ * ftps 990 (implicit TLS).
+ */
+#ifndef CERTSLOT_URL_H
+#define CERTSLOT_URL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CERTSLOT_URL_MAX_HOST 255
+#define CERTSLOT_URL_MAX_CRED 127 /* user, password */
+#define CERTSLOT_URL_MAX_PATH 511
+
+/* Same numbers as device.prov.serverType. */
+typedef enum {
+    CERTSLOT_SCHEME_FTP,
+    CERTSLOT_SCHEME_TFTP,
+    CERTSLOT_SCHEME_HTTP,
+    CERTSLOT_SCHEME_HTTPS,
+    CERTSLOT_SCHEME_FTPS
+} certslot_scheme_t;
+
+typedef struct {
+    certslot_scheme_t scheme;
+    char host[CERTSLOT_URL_MAX_HOST + 1]; /* without brackets */
+    uint16_t port;                        /* explicit or the scheme's default */
+    int has_user, has_password;
+    char user[CERTSLOT_URL_MAX_CRED + 1];
+    char password[CERTSLOT_URL_MAX_CRED + 1];
+    char path[CERTSLOT_URL_MAX_PATH + 1]; /* decoded; "" or starts with '/' */
+} certslot_url_t;
+
+/* "ftp", "tftp", "http", "https", "ftps". */
+const char *certslot_scheme_name(certslot_scheme_t scheme);
+uint16_t certslot_scheme_default_port(certslot_scheme_t scheme);
+
+/*
+ * Parses text into url. CERTSLOT_ERR_VALUE with the reason in why (which
+ * never contains the password) when text is not an accepted URL; url is
+ * then wiped.
+ */
+int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t why_size);
+
+/*
+ * Parses host[:port][/path] (no scheme, no credentials) into url with the
+ * given scheme, as device.prov.serverName is read when it is not a URL.
+ */
+int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certslot_url_t *url, char *why,
+                              size_t why_size);
+
+/* 1 when text has a "://" (it is meant as a URL), else 0. */
+int certslot_url_is_url(const char *text);
+
+/* url as text for messages: scheme://host:port/path, never credentials. */
+void certslot_url_describe(const certslot_url_t *url, char *buf, size_t size);
+
+/* Wipes url (it holds a password). */
+void certslot_url_wipe(certslot_url_t *url);
+
+#endif

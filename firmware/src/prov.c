@@ -1,0 +1,270 @@
+/*
+ * The provisioning boot flow: master file and CONFIG_FILES from the server,
+ * all or nothing, then one store update.
+ */
+#include "certslot/prov.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "certslot/param.h"
+#include "certslot/platform.h"
+
+#define DEFAULT_CREDENTIAL "PlcmSpIp"
+
+int certslot_prov_server(certslot_url_t *server, const char *server_name, int type, const char *user,
+                         const char *password, char *why, size_t why_size)
+{
+    int ret;
+
+    if (server_name == NULL || server_name[0] == '\0') {
+        memset(server, 0, sizeof(*server));
+        snprintf(why, why_size, "no provisioning server configured (device.prov.serverName)");
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (certslot_url_is_url(server_name)) {
+        ret = certslot_url_parse(server_name, server, why, why_size);
+    } else {
+        if (type < 0 || type > 4) {
+            memset(server, 0, sizeof(*server));
+            snprintf(why, why_size, "server type %d is not 0..4 (FTP, TFTP, HTTP, HTTPS, FTPS)", type);
+            return CERTSLOT_ERR_VALUE;
+        }
+        ret = certslot_url_parse_server(server_name, (certslot_scheme_t)type, server, why, why_size);
+    }
+    if (ret != 0 || server->has_user)
+        return ret;
+    user = user != NULL ? user : DEFAULT_CREDENTIAL;
+    password = password != NULL ? password : DEFAULT_CREDENTIAL;
+    if (strlen(user) > CERTSLOT_URL_MAX_CRED || strlen(password) > CERTSLOT_URL_MAX_CRED) {
+        certslot_url_wipe(server);
+        snprintf(why, why_size, "user or password longer than %u bytes", CERTSLOT_URL_MAX_CRED);
+        return CERTSLOT_ERR_VALUE;
+    }
+    snprintf(server->user, sizeof(server->user), "%s", user);
+    snprintf(server->password, sizeof(server->password), "%s", password);
+    server->has_user = server->has_password = 1;
+    return 0;
+}
+
+int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_t *server, char *why,
+                                     size_t why_size)
+{
+    return certslot_prov_server(server, certslot_config_get(cfg, CERTSLOT_PARAM(PROV_SERVER_NAME, 1)),
+                                certslot_config_get_num(cfg, CERTSLOT_PARAM(PROV_SERVER_TYPE, 1)),
+                                certslot_config_get(cfg, CERTSLOT_PARAM(PROV_USER, 1)),
+                                certslot_config_get(cfg, CERTSLOT_PARAM(PROV_PASSWORD, 1)), why, why_size);
+}
+
+int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *cfg)
+{
+    int ret = certslot_config_init(cfg, NULL);
+    if (ret != 0)
+        return ret;
+    if (st->settings.der != NULL)
+        (void)certslot_config_parse_buffer(cfg, "stored settings", (const char *)st->settings.der, st->settings.len);
+    (void)certslot_config_finish(cfg);
+    return 0;
+}
+
+/* server's URL with name in its directory. */
+static int file_url(const certslot_url_t *server, const char *name, certslot_url_t *url)
+{
+    size_t dir = strlen(server->path);
+    while (dir > 0 && server->path[dir - 1] == '/')
+        dir--;
+    *url = *server;
+    int n = snprintf(url->path, sizeof(url->path), "%.*s/%s", (int)dir, server->path, name);
+    return n > 0 && (size_t)n < sizeof(url->path) ? 0 : CERTSLOT_ERR_LIMIT;
+}
+
+typedef struct {
+    const certslot_url_t *server;
+    certslot_fetch_opts_t opts;
+    certslot_prov_report_fn report;
+    void *report_ctx;
+    certslot_prov_result_t *res;
+    int failed, refused;
+    certslot_config_t *scratch;
+} run_t;
+
+static void say(run_t *r, const char *msg)
+{
+    if (r->report != NULL)
+        r->report(r->report_ctx, msg);
+}
+
+static void failure(run_t *r, certslot_fetch_status_t status, const char *msg)
+{
+    say(r, msg);
+    if (r->failed++ == 0) {
+        r->res->status = status;
+        snprintf(r->res->msg, sizeof(r->res->msg), "%s", msg);
+    }
+}
+
+static int fetch_file(void *ctx, const char *name, char **data, size_t *len)
+{
+    run_t *r = ctx;
+    certslot_url_t url;
+    certslot_fetch_result_t fres;
+    unsigned char *d = NULL;
+    int ret = file_url(r->server, name, &url);
+
+    if (ret != 0) {
+        failure(r, CERTSLOT_FETCH_BAD_URL, "file name too long");
+        return ret;
+    }
+    ret = certslot_fetch(&r->opts, &url, &d, len, &fres);
+    certslot_url_wipe(&url);
+    if (ret == CERTSLOT_ERR_NOT_FOUND) {
+        say(r, fres.msg);
+        return ret;
+    }
+    if (ret != 0) {
+        failure(r, fres.status, fres.msg);
+        return ret;
+    }
+    r->res->files++;
+    /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
+    if (certslot_config_init(r->scratch, NULL) == 0) {
+        int pret = certslot_config_parse_buffer(r->scratch, name, (const char *)d, *len);
+        if (pret != 0 && pret != CERTSLOT_ERR_VALUE) {
+            char msg[512];
+            const char *why = certslot_strerror(pret);
+            for (size_t i = 0; i < r->scratch->ndiags; i++)
+                if (r->scratch->diags[i].severity == CERTSLOT_ERROR) {
+                    why = r->scratch->diags[i].msg;
+                    break;
+                }
+            snprintf(msg, sizeof(msg), "%s: rejected: %s", name, why);
+            failure(r, CERTSLOT_FETCH_PROTOCOL, msg);
+        }
+        certslot_config_free(r->scratch);
+    }
+    *data = (char *)d;
+    return 0;
+}
+
+static void apply_report(void *ctx, certslot_param_t param, const certslot_where_t *where, const char *msg)
+{
+    run_t *r = ctx;
+    char name[CERTSLOT_PARAM_NAME_MAX], line[512];
+
+    certslot_param_name(param, name, sizeof(name));
+    snprintf(line, sizeof(line), "%s:%u: %s: %s", where != NULL && where->file != NULL ? where->file : "?",
+             where != NULL ? (unsigned)where->line : 0u, name, msg);
+    r->refused++;
+    say(r, line);
+}
+
+int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
+                      unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
+                      certslot_prov_result_t *res)
+{
+    certslot_config_t *stored = certslot_calloc(1, sizeof(*stored)), *cfg = certslot_calloc(1, sizeof(*cfg));
+    certslot_config_t *scratch = certslot_calloc(1, sizeof(*scratch));
+    char mac[13], where[300];
+    run_t r;
+    int ret;
+
+    memset(res, 0, sizeof(*res));
+    memset(&r, 0, sizeof(r));
+    certslot_url_describe(server, where, sizeof(where));
+    if (stored == NULL || cfg == NULL || scratch == NULL) {
+        certslot_free(stored);
+        certslot_free(cfg);
+        certslot_free(scratch);
+        res->status = CERTSLOT_FETCH_FAILED;
+        snprintf(res->msg, sizeof(res->msg), "out of memory");
+        return CERTSLOT_ERR_NOMEM;
+    }
+    if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_prov_stored_config(st, stored)) != 0 ||
+        (ret = certslot_config_init(cfg, mac)) != 0) {
+        res->status = CERTSLOT_FETCH_FAILED;
+        snprintf(res->msg, sizeof(res->msg), "cannot start provisioning: %s", certslot_strerror(ret));
+        goto cleanup;
+    }
+    r.server = server;
+    r.opts.hal = hal;
+    r.opts.cfg = stored;
+    r.opts.st = st;
+    r.opts.tls_name = server->host;
+    r.opts.timeout_ms = timeout_ms;
+    r.opts.max_size = CERTSLOT_CONFIG_MAX_FILE;
+    r.report = report;
+    r.report_ctx = report_ctx;
+    r.res = res;
+    r.scratch = scratch;
+    ret = certslot_config_load_master_from(cfg, fetch_file, &r);
+    (void)certslot_config_finish(cfg);
+    if (r.failed == 0 && res->files == 0) {
+        /* Neither <mac>.cfg nor 000000000000.cfg. */
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s: not found: no master file (%s.cfg or 000000000000.cfg)", where, mac);
+        failure(&r, CERTSLOT_FETCH_NOT_FOUND, msg);
+    } else if (r.failed == 0 && (cfg->io_error || (ret != 0 && ret != CERTSLOT_ERR_VALUE))) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%s: the configuration could not be loaded: %s", where, certslot_strerror(ret));
+        failure(&r, CERTSLOT_FETCH_FAILED, msg);
+    }
+    if (r.failed > 0) {
+        char msg[512];
+        snprintf(msg, sizeof(msg), "%.480s; nothing applied", res->msg);
+        snprintf(res->msg, sizeof(res->msg), "%s", msg);
+        ret = ret != 0 && ret != CERTSLOT_ERR_VALUE ? ret : CERTSLOT_ERR_IO;
+        if (res->status == CERTSLOT_FETCH_NOT_FOUND)
+            ret = CERTSLOT_ERR_NOT_FOUND;
+        goto cleanup;
+    }
+    ret = certslot_store_apply(st, cfg, apply_report, &r);
+    if (ret == 0 || ret == CERTSLOT_ERR_VALUE) {
+        res->status = CERTSLOT_FETCH_OK;
+        snprintf(res->msg, sizeof(res->msg), "applied %u file%s from %s%s", res->files, res->files == 1 ? "" : "s",
+                 where, r.refused > 0 ? "; some slot values were refused (their slots kept what they had)" : "");
+    } else {
+        res->status = CERTSLOT_FETCH_FAILED;
+        snprintf(res->msg, sizeof(res->msg), "cannot store the configuration: %s; nothing applied",
+                 certslot_strerror(ret));
+    }
+cleanup:
+    certslot_config_free(stored);
+    certslot_config_free(cfg);
+    certslot_free(stored);
+    certslot_free(cfg);
+    certslot_free(scratch);
+    return ret;
+}
+
+int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
+                             const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,
+                             certslot_fetch_result_t *res)
+{
+    certslot_config_t *stored = certslot_calloc(1, sizeof(*stored));
+    certslot_fetch_opts_t o;
+    certslot_url_t url;
+
+    memset(res, 0, sizeof(*res));
+    if (stored == NULL || certslot_prov_stored_config(st, stored) != 0) {
+        certslot_free(stored);
+        res->status = CERTSLOT_FETCH_FAILED;
+        snprintf(res->msg, sizeof(res->msg), "out of memory");
+        return CERTSLOT_ERR_NOMEM;
+    }
+    memset(&o, 0, sizeof(o));
+    o.hal = hal;
+    o.cfg = stored;
+    o.st = st;
+    o.tls_name = server->host;
+    o.timeout_ms = timeout_ms;
+    int ret = file_url(server, name, &url);
+    if (ret == 0)
+        ret = certslot_upload(&o, &url, data, len, res);
+    else
+        snprintf(res->msg, sizeof(res->msg), "file name too long");
+    certslot_url_wipe(&url);
+    certslot_config_free(stored);
+    certslot_free(stored);
+    return ret;
+}

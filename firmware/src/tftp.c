@@ -1,0 +1,122 @@
+/*
+ * TFTP client (RFC 1350): read request in octet mode, 512-byte blocks,
+ * the server's transfer port learnt from its first reply, the last packet
+ * sent again when nothing arrives in time, the total size bounded.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "certslot/port.h"
+#include "xfer.h"
+
+#define TFTP_BLOCK 512
+#define TFTP_TRIES 5 /* sends of one packet before giving up */
+
+enum { OP_RRQ = 1, OP_DATA = 3, OP_ACK = 4, OP_ERROR = 5 };
+
+static int tftp_error(certslot_xfer_t *x, const unsigned char *p, size_t n)
+{
+    char text[100];
+    unsigned code = (unsigned)(p[2] << 8 | p[3]);
+    size_t i = 0;
+
+    for (size_t k = 4; k < n && p[k] != 0 && i + 1 < sizeof(text); k++)
+        text[i++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '?';
+    text[i] = '\0';
+    if (code == 1)
+        return certslot_xfer_fail(x, -1, CERTSLOT_ERR_NOT_FOUND, "%s: not found (%s)", x->where, text);
+    if (code == 2)
+        return certslot_xfer_fail(x, -1, CERTSLOT_ERR_AUTH, "%s: access violation (%s)", x->where, text);
+    return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: TFTP error %u (%s)", x->where, code, text);
+}
+
+int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xfer_buf_t *out)
+{
+    certslot_udp_t *u = NULL;
+    unsigned char pkt[4 + TFTP_BLOCK], ack[4], req[CERTSLOT_URL_MAX_PATH + 16];
+    size_t req_len;
+    uint16_t tid = 0, expect = 1;
+    unsigned wait = x->timeout_ms / TFTP_TRIES;
+    int ret;
+
+    const char *path = url->path[0] == '/' ? url->path + 1 : url->path;
+    size_t plen = strlen(path);
+    if (plen == 0)
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE, "%s: no file name", x->where);
+    req[0] = 0;
+    req[1] = OP_RRQ;
+    memcpy(req + 2, path, plen + 1);
+    memcpy(req + 2 + plen + 1, "octet", 6);
+    req_len = 2 + plen + 1 + 6;
+    if ((ret = certslot_port_udp_open(&u, url->host, url->port)) != 0)
+        return certslot_xfer_fail(x, -1, ret, "%s: cannot reach %s: %s", x->where, url->host, certslot_strerror(ret));
+    if (wait < 200)
+        wait = 200;
+    const unsigned char *last = req;
+    size_t last_len = req_len;
+    int tries = 0;
+    if ((ret = certslot_port_udp_send(u, last, last_len)) < 0)
+        goto cleanup;
+    for (;;) {
+        uint16_t from = 0;
+        int n = certslot_port_udp_recv(u, pkt, sizeof(pkt), wait, &from);
+        if (n == CERTSLOT_ERR_TIMEOUT) {
+            if (++tries >= TFTP_TRIES) {
+                ret = certslot_xfer_fail(x, -1, CERTSLOT_ERR_TIMEOUT, "%s: no answer from the TFTP server", x->where);
+                goto cleanup;
+            }
+            if ((ret = certslot_port_udp_send(u, last, last_len)) < 0)
+                goto cleanup;
+            continue;
+        }
+        if (n < 0) {
+            ret = certslot_xfer_fail(x, -1, CERTSLOT_ERR_NET, "%s: no TFTP server there", x->where);
+            goto cleanup;
+        }
+        if (n < 4 || (tid != 0 && from != tid))
+            continue; /* too short, or another transfer's packet */
+        unsigned op = (unsigned)(pkt[0] << 8 | pkt[1]);
+        if (op == OP_ERROR) {
+            ret = tftp_error(x, pkt, (size_t)n);
+            goto cleanup;
+        }
+        unsigned block = (unsigned)(pkt[2] << 8 | pkt[3]);
+        if (op != OP_DATA) {
+            ret = certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: unexpected TFTP packet", x->where);
+            goto cleanup;
+        }
+        if (tid == 0) {
+            tid = from;
+            certslot_port_udp_set_port(u, tid);
+        }
+        if (block == expect) {
+            if ((ret = certslot_xfer_buf_add(out, pkt + 4, (size_t)n - 4)) != 0) {
+                if (ret == CERTSLOT_ERR_LIMIT)
+                    certslot_xfer_fail(x, -1, ret, "%s: the file is larger than %u bytes", x->where,
+                                       (unsigned)out->max);
+                goto cleanup;
+            }
+            ack[0] = 0;
+            ack[1] = OP_ACK;
+            ack[2] = pkt[2];
+            ack[3] = pkt[3];
+            last = ack;
+            last_len = 4;
+            tries = 0;
+            if ((ret = certslot_port_udp_send(u, ack, 4)) < 0)
+                goto cleanup;
+            if (n - 4 < TFTP_BLOCK)
+                break; /* the last block */
+            expect = (uint16_t)(expect + 1);
+        } else if (block == (uint16_t)(expect - 1)) {
+            /* Our ACK was lost: acknowledge again. */
+            if ((ret = certslot_port_udp_send(u, last, last_len)) < 0)
+                goto cleanup;
+        }
+    }
+    ret = 0;
+cleanup:
+    certslot_port_udp_close(u);
+    return ret;
+}

@@ -1,0 +1,232 @@
+/*
+ * URL parsing: bounded, no allocation, nothing outside the grammar in url.h.
+ */
+#include "certslot/url.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "certslot/platform.h"
+
+static const char *const scheme_names[] = {"ftp", "tftp", "http", "https", "ftps"};
+static const uint16_t default_ports[] = {21, 69, 80, 443, 990};
+
+const char *certslot_scheme_name(certslot_scheme_t scheme)
+{
+    return (unsigned)scheme < 5 ? scheme_names[scheme] : "?";
+}
+
+uint16_t certslot_scheme_default_port(certslot_scheme_t scheme)
+{
+    return (unsigned)scheme < 5 ? default_ports[scheme] : 0;
+}
+
+int certslot_url_is_url(const char *text)
+{
+    return text != NULL && strstr(text, "://") != NULL;
+}
+
+static int lower(int c)
+{
+    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
+}
+
+static int hexval(int c)
+{
+    c = lower(c);
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Percent-decodes s[0..n) into out (size max + 1). Refuses control characters (FTP command injection). */
+static int decode(const char *s, size_t n, char *out, size_t max, const char *what, char *why, size_t why_size)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        int c = (unsigned char)s[i];
+        if (c == '%') {
+            int h = i + 2 < n ? hexval(s[i + 1]) : -1, l = i + 2 < n ? hexval(s[i + 2]) : -1;
+            if (h < 0 || l < 0) {
+                snprintf(why, why_size, "bad percent escape in the %s", what);
+                return CERTSLOT_ERR_VALUE;
+            }
+            c = h * 16 + l;
+            i += 2;
+        }
+        if (c < 0x20 || c == 0x7f) {
+            snprintf(why, why_size, "the %s contains a control character", what);
+            return CERTSLOT_ERR_VALUE;
+        }
+        if (o == max) {
+            snprintf(why, why_size, "the %s is longer than %u bytes", what, (unsigned)max);
+            return CERTSLOT_ERR_VALUE;
+        }
+        out[o++] = (char)c;
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+/* host[:port][/path] at s; fills host, port (when given) and path. */
+static int parse_hostpart(const char *s, certslot_url_t *url, char *why, size_t why_size)
+{
+    const char *h = s, *end;
+    size_t hlen;
+
+    if (*s == '[') {
+        end = strchr(s, ']');
+        if (end == NULL) {
+            snprintf(why, why_size, "IPv6 address without its closing ']'");
+            return CERTSLOT_ERR_VALUE;
+        }
+        h = s + 1;
+        hlen = (size_t)(end - h);
+        for (size_t i = 0; i < hlen; i++)
+            if (hexval(h[i]) < 0 && h[i] != ':' && h[i] != '.') {
+                snprintf(why, why_size, "bad character in the IPv6 address");
+                return CERTSLOT_ERR_VALUE;
+            }
+        if (hlen == 0 || memchr(h, ':', hlen) == NULL) {
+            snprintf(why, why_size, "bad IPv6 address in brackets");
+            return CERTSLOT_ERR_VALUE;
+        }
+        end++;
+    } else {
+        end = s + strcspn(s, ":/");
+        hlen = (size_t)(end - h);
+        for (size_t i = 0; i < hlen; i++) {
+            int c = (unsigned char)h[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                  c == '.' || c == '_')) {
+                snprintf(why, why_size, "bad character in the host name");
+                return CERTSLOT_ERR_VALUE;
+            }
+        }
+    }
+    if (hlen == 0) {
+        snprintf(why, why_size, "no host");
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (hlen > CERTSLOT_URL_MAX_HOST) {
+        snprintf(why, why_size, "host name longer than %u bytes", CERTSLOT_URL_MAX_HOST);
+        return CERTSLOT_ERR_VALUE;
+    }
+    for (size_t i = 0; i < hlen; i++)
+        url->host[i] = (char)lower(h[i]);
+    url->host[hlen] = '\0';
+    if (*end == ':') {
+        unsigned long port = 0;
+        const char *p = end + 1;
+        for (; *p >= '0' && *p <= '9' && port <= 65535; p++)
+            port = port * 10 + (unsigned long)(*p - '0');
+        if (p == end + 1 || port == 0 || port > 65535 || (*p != '\0' && *p != '/')) {
+            snprintf(why, why_size, "bad port (1..65535)");
+            return CERTSLOT_ERR_VALUE;
+        }
+        url->port = (uint16_t)port;
+        end = p;
+    } else if (*end != '\0' && *end != '/') {
+        snprintf(why, why_size, "unexpected character after the host");
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (strpbrk(end, "?# ") != NULL) {
+        snprintf(why, why_size, "queries, fragments and spaces are not supported in the path");
+        return CERTSLOT_ERR_VALUE;
+    }
+    return decode(end, strlen(end), url->path, CERTSLOT_URL_MAX_PATH, "path", why, why_size);
+}
+
+static int fail(certslot_url_t *url, int ret)
+{
+    certslot_url_wipe(url);
+    return ret;
+}
+
+int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t why_size)
+{
+    const char *sep = text != NULL ? strstr(text, "://") : NULL;
+    int ret;
+
+    memset(url, 0, sizeof(*url));
+    why[0] = '\0';
+    if (sep == NULL) {
+        snprintf(why, why_size, "not a URL (scheme://host/path)");
+        return CERTSLOT_ERR_VALUE;
+    }
+    size_t slen = (size_t)(sep - text);
+    unsigned s;
+    for (s = 0; s < 5; s++)
+        if (strlen(scheme_names[s]) == slen) {
+            size_t i = 0;
+            while (i < slen && lower(text[i]) == scheme_names[s][i])
+                i++;
+            if (i == slen)
+                break;
+        }
+    if (s == 5) {
+        snprintf(why, why_size, "unsupported scheme '%.*s' (ftp, tftp, http, https, ftps)", (int)(slen > 16 ? 16 : slen),
+                 text);
+        return CERTSLOT_ERR_VALUE;
+    }
+    url->scheme = (certslot_scheme_t)s;
+    const char *auth = sep + 3, *slash = auth + strcspn(auth, "/");
+    /* The last '@' before the path ends the credentials (a password may hold an encoded '@' only). */
+    const char *at = NULL;
+    for (const char *p = auth; p < slash; p++)
+        if (*p == '@')
+            at = p;
+    if (at != NULL) {
+        const char *colon = memchr(auth, ':', (size_t)(at - auth));
+        size_t ulen = colon != NULL ? (size_t)(colon - auth) : (size_t)(at - auth);
+        if (ulen == 0) {
+            snprintf(why, why_size, "empty user name before '@'");
+            return fail(url, CERTSLOT_ERR_VALUE);
+        }
+        ret = decode(auth, ulen, url->user, CERTSLOT_URL_MAX_CRED, "user name", why, why_size);
+        if (ret == 0 && colon != NULL)
+            ret = decode(colon + 1, (size_t)(at - colon - 1), url->password, CERTSLOT_URL_MAX_CRED, "password", why,
+                         why_size);
+        if (ret != 0)
+            return fail(url, ret);
+        url->has_user = 1;
+        url->has_password = colon != NULL;
+        auth = at + 1;
+    }
+    ret = parse_hostpart(auth, url, why, why_size);
+    if (ret != 0)
+        return fail(url, ret);
+    if (url->port == 0)
+        url->port = default_ports[s];
+    return 0;
+}
+
+int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certslot_url_t *url, char *why,
+                              size_t why_size)
+{
+    memset(url, 0, sizeof(*url));
+    why[0] = '\0';
+    if (text == NULL || (unsigned)scheme >= 5 || strchr(text, '@') != NULL) {
+        snprintf(why, why_size, "bad server name (host[:port][/path])");
+        return CERTSLOT_ERR_VALUE;
+    }
+    url->scheme = scheme;
+    int ret = parse_hostpart(text, url, why, why_size);
+    if (ret != 0)
+        return fail(url, ret);
+    if (url->port == 0)
+        url->port = default_ports[scheme];
+    return 0;
+}
+
+void certslot_url_describe(const certslot_url_t *url, char *buf, size_t size)
+{
+    int v6 = strchr(url->host, ':') != NULL;
+    snprintf(buf, size, "%s://%s%s%s:%u%s", certslot_scheme_name(url->scheme), v6 ? "[" : "", url->host, v6 ? "]" : "",
+             (unsigned)url->port, url->path);
+}
+
+void certslot_url_wipe(certslot_url_t *url)
+{
+    certslot_zeroize(url, sizeof(*url));
+}

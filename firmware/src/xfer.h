@@ -1,0 +1,67 @@
+/*
+ * Internal to fetch.c, http.c, ftp.c, tftp.c: a byte stream over a plain or
+ * TLS connection with a bounded line reader, a bounded growing buffer, and
+ * the result helper. Not a public header.
+ */
+#ifndef CERTSLOT_XFER_H
+#define CERTSLOT_XFER_H
+
+#include <stddef.h>
+
+#include "certslot/fetch.h"
+#include "certslot/port.h"
+#include "certslot/tls.h"
+
+#define CERTSLOT_XFER_LINE_MAX 1024 /* longest reply or header line kept */
+
+typedef struct {
+    certslot_conn_t *conn; /* plain */
+    certslot_tls_conn_t tls;
+    int is_tls, open;
+    unsigned timeout_ms;
+    unsigned char buf[2048];
+    size_t pos, have;
+} certslot_xfer_stream_t;
+
+/* A transfer in progress: options, TLS configuration (NULL: plain), result. */
+typedef struct {
+    const certslot_fetch_opts_t *o;
+    certslot_tls_t *tls;
+    unsigned timeout_ms;
+    size_t max_size;
+    certslot_fetch_result_t *res;
+    char where[300]; /* scheme://host:port/path, for messages */
+} certslot_xfer_t;
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap, max;
+} certslot_xfer_buf_t;
+
+/* Connects (with TLS when x->tls and tls); on failure fills x->res. */
+int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls);
+int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, size_t len); /* all or error */
+/* Up to len bytes (0: closed by the peer). */
+int certslot_xfer_read(certslot_xfer_stream_t *s, unsigned char *buf, size_t len);
+/* One line without its CR LF, NUL-terminated; a longer line is cut to size - 1 (the rest skipped). */
+int certslot_xfer_line(certslot_xfer_stream_t *s, char *line, size_t size);
+void certslot_xfer_close(certslot_xfer_stream_t *s);
+
+/* Appends; CERTSLOT_ERR_LIMIT beyond b->max, CERTSLOT_ERR_NOMEM. Keeps one spare byte for a NUL. */
+int certslot_xfer_buf_add(certslot_xfer_buf_t *b, const unsigned char *p, size_t n);
+void certslot_xfer_buf_free(certslot_xfer_buf_t *b);
+
+/* Sets res (status from err when status < 0) and returns err. */
+int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *put, size_t put_len,
+                      certslot_xfer_buf_t *out);
+int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *append, size_t append_len,
+                     certslot_xfer_buf_t *out);
+int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xfer_buf_t *out);
+
+#endif

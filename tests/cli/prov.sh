@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# certslot provision and store install URL against real servers (nginx,
+# vsftpd, tftpd-hpa on 127.0.0.1 high ports, started and stopped here).
+here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/tests/common/cli.sh"
+PKI=${CERTSLOT_TESTPKI:?CERTSLOT_TESTPKI not set}
+SRV=$T/srv
+trap '"$here/tests/servers/prov-servers.sh" stop "$SRV"; rm -rf "$T"' EXIT
+"$here/tests/servers/prov-servers.sh" start "$SRV" "$PKI" || { echo "FAIL: the test servers did not start"; exit 1; }
+. "$SRV/ports.env"
+F=$SRV/files
+L="127.0.0.1"
+CRED=(--user certslotftp --password PlcmSpIp)
+
+ca_value() { tr -d '\n' <"$1" | sed 's/-----BEGIN CERTIFICATE-----//; s/-----END CERTIFICATE-----//'; }
+cat >"$F/0004f2a1b2c3.cfg" <<E
+<APPLICATION CONFIG_FILES="wireless.cfg"/>
+E
+cat >"$F/wireless.cfg" <<E
+<w device.set="1" device.sec.TLS.customCaCert1="$(ca_value "$PKI/root-ec.crt")" device.sec.TLS.customCaCert1.set="1"
+   device.wifi.ssid="ProvNet" device.wifi.ssid.set="1"/>
+E
+cp "$PKI/root-rsa.crt" "$F/ca.pem"
+openssl x509 -in "$PKI/root-rsa.crt" -outform DER -out "$F/ca.der"
+echo "not a certificate" >"$F/junk.txt"
+chmod 644 "$F"/*
+
+# A store trusting root-rsa in platform2 (the provisioning profile's CA slot).
+fresh() {
+    S=$(mktemp -d "$T/store.XXXXXX")
+    "$TOOL" store --dir "$S" install platform2 ca "$PKI/root-rsa.crt" >/dev/null
+}
+prov() { run provision --dir "$S" --mac 00:04:f2:a1:b2:c3 --timeout 5 "$@"; }
+
+# Each server type applies the served configuration.
+for s in "ftp://$L:$FTP_PORT" "tftp://$L:$TFTP_PORT" "http://$L:$HTTP_PORT" "https://$L:$HTTPS_PORT" \
+         "ftps://$L:$FTPS_PORT"; do
+    fresh
+    prov --server "$s" "${CRED[@]}"
+    expect_rc 0
+    expect_out "applied 2 files from $s"
+    run store --dir "$S" list
+    expect_out 'platform1 ca subject="certslot Test EC Root CA"'
+done
+# host:port with --type, and HTTP's basic auth with the default credentials.
+fresh
+prov --server "$L:$HTTP_PORT" --type 2
+expect_rc 0
+
+# Wrong name under the strict check: refused, store unchanged; accepted with it off.
+for s in "https://localhost:$HTTPS_PORT" "ftps://localhost:$FTPS_PORT"; do
+    fresh
+    before=$("$TOOL" store --dir "$S" list)
+    prov --server "$s" "${CRED[@]}"
+    expect_rc 1
+    expect_err "server certificate refused"
+    [ "$("$TOOL" store --dir "$S" list)" = "$before" ] || fail "store changed after a refused run"
+    cat >"$T/lax.cfg" <<E
+<x device.set="1" device.sec.TLS.prov.strictCertCommonNameValidation="0"
+   device.sec.TLS.prov.strictCertCommonNameValidation.set="1"/>
+E
+    "$TOOL" store --dir "$S" apply "$T/lax.cfg" >/dev/null
+    prov --server "$s" "${CRED[@]}"
+    expect_rc 0
+done
+
+# Wrong password, missing master: status, exit 1, store unchanged.
+fresh
+before=$("$TOOL" store --dir "$S" list)
+prov --server "http://$L:$HTTP_PORT" --user PlcmSpIp --password wrong
+expect_rc 1
+expect_err "refused"
+prov --server "ftp://$L:$FTP_PORT" --user certslotftp --password wrong
+expect_rc 1
+expect_err "login refused"
+prov --server "http://$L:$HTTP_PORT/nowhere" "${CRED[@]}"
+expect_rc 1
+expect_err "not found: no master file"
+[ "$("$TOOL" store --dir "$S" list)" = "$before" ] || fail "store changed after failed runs"
+
+# Install from a URL: PEM over HTTP, DER over FTP, refusals.
+fresh
+run store --dir "$S" install application1 ca "http://PlcmSpIp:PlcmSpIp@$L:$HTTP_PORT/ca.pem"
+expect_rc 0
+expect_out "application1"
+run store --dir "$S" install application2 ca "ftp://certslotftp:PlcmSpIp@$L:$FTP_PORT/ca.der"
+expect_rc 0
+run store --dir "$S" list
+expect_out 'application2 ca subject="certslot Test Root CA"'
+run store --dir "$S" install application3 ca "http://PlcmSpIp:PlcmSpIp@$L:$HTTP_PORT/junk.txt"
+expect_rc 1
+expect_err "not a certificate"
+run store --dir "$S" install application3 ca "http://PlcmSpIp:PlcmSpIp@$L:$HTTP_PORT/missing.pem"
+expect_rc 1
+expect_err "not found"
+# Anonymous FTP is refused before connecting: port 1 would say "cannot connect".
+run store --dir "$S" install application3 ca "ftp://$L:1/ca.der"
+expect_rc 1
+expect_err "anonymous FTP is not allowed"
+
+run provision --dir "$S" --mac 0004f2a1b2c3
+expect_rc 2
+finish

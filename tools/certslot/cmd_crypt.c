@@ -1,0 +1,291 @@
+/*
+ * certslot encrypt / decrypt: config files encrypted at rest (cfgcrypt.h),
+ * and the --key argument shared with config and lint.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "certslot/cfgcrypt.h"
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "cli.h"
+
+static const char encrypt_help[] =
+    "usage: certslot encrypt --key KEY IN OUT\n"
+    "\n"
+    "Encrypts the config file IN for the handset and writes OUT (replaced\n"
+    "atomically). The format is certslot's own: a header line\n"
+    "'CERTSLOT-ENCRYPTED-CONFIG v1 keydesc=<label>', then base64 of a random\n"
+    "nonce, the AES-128-GCM ciphertext and its tag. The handset refuses a file\n"
+    "that was altered, truncated or encrypted under another key.\n"
+    "\n"
+    "  --key KEY   the key string, as device.sec.configEncryption.key takes it:\n"
+    "              'Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;', or @FILE to\n"
+    "              read it from FILE (keeps the key out of the process list)\n"
+    "\n"
+    "IN must be well-formed XML and not encrypted already. Never encrypt the\n"
+    "master file: the handset refuses an encrypted one.\n"
+    "Exit status: 0 written, 1 refused, 2 usage error or unreadable input.\n";
+
+static const char decrypt_help[] =
+    "usage: certslot decrypt --key KEY IN OUT\n"
+    "\n"
+    "Decrypts a file written by 'certslot encrypt' and writes the config file\n"
+    "OUT (mode 0600, replaced atomically), only when IN authenticates under KEY.\n"
+    "\n"
+    "  --key KEY   the key string 'Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;',\n"
+    "              or @FILE to read it from FILE\n"
+    "\n"
+    "Exit status: 0 written, 1 refused (not encrypted, another key, altered or\n"
+    "truncated), 2 usage error or unreadable input.\n";
+
+#define KEYSTRING_MAX 256
+
+int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd)
+{
+    char why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    certslot_cfgcrypt_key_t key;
+    size_t len;
+
+    if (arg[0] == '@') {
+        FILE *f = fopen(arg + 1, "rb");
+        if (f == NULL) {
+            fprintf(stderr, "certslot %s: cannot read key file %s: %s\n", cmd, arg + 1, strerror(errno));
+            return EXIT_USAGE;
+        }
+        len = fread(buf, 1, size - 1, f);
+        int bad = ferror(f) || (len == size - 1 && fgetc(f) != EOF);
+        fclose(f);
+        if (bad) {
+            certslot_zeroize(buf, size);
+            fprintf(stderr, "certslot %s: key file %s: unreadable or longer than %zu bytes\n", cmd, arg + 1,
+                    size - 2);
+            return EXIT_USAGE;
+        }
+        buf[len] = '\0';
+        len = strcspn(buf, "\r\n");
+        buf[len] = '\0';
+    } else {
+        len = strlen(arg);
+        if (len >= size) {
+            fprintf(stderr, "certslot %s: --key: longer than %zu characters\n", cmd, size - 1);
+            return EXIT_USAGE;
+        }
+        memcpy(buf, arg, len + 1);
+    }
+    int ret = certslot_cfgcrypt_key_parse(&key, buf, len, why, sizeof(why));
+    certslot_cfgcrypt_key_free(&key);
+    if (ret != 0) {
+        certslot_zeroize(buf, size);
+        fprintf(stderr, "certslot %s: --key: %s\n", cmd, why);
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Reads a whole file of at most max bytes into a new NUL-terminated buffer; 0 or EXIT_USAGE. */
+static int read_file(const char *path, size_t max, char **data, size_t *len, const char *cmd)
+{
+    FILE *f = fopen(path, "rb");
+    struct stat st;
+
+    *data = NULL;
+    if (f == NULL || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fprintf(stderr, "certslot %s: cannot read %s: %s\n", cmd, path, f == NULL ? strerror(errno) : "not a file");
+        if (f != NULL)
+            fclose(f);
+        return EXIT_USAGE;
+    }
+    if ((unsigned long long)st.st_size > max) {
+        fprintf(stderr, "certslot %s: %s is larger than the limit of %zu bytes\n", cmd, path, max);
+        fclose(f);
+        return EXIT_USAGE;
+    }
+    *data = certslot_calloc(1, (size_t)st.st_size + 1);
+    *len = *data != NULL ? fread(*data, 1, (size_t)st.st_size, f) : 0;
+    int bad = *data == NULL || ferror(f) || *len != (size_t)st.st_size;
+    fclose(f);
+    if (bad) {
+        fprintf(stderr, "certslot %s: cannot read %s\n", cmd, path);
+        certslot_free(*data);
+        *data = NULL;
+        return EXIT_USAGE;
+    }
+    return 0;
+}
+
+/* Writes OUT through a temporary file in its directory, synced, then renamed over OUT. */
+static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, const char *cmd)
+{
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 8);
+    int fd = -1, ok = 0;
+
+    if (tmp != NULL) {
+        memcpy(tmp, path, n);
+        memcpy(tmp + n, ".XXXXXX", 8);
+        fd = mkstemp(tmp); /* mode 0600 */
+    }
+    if (fd >= 0) {
+        size_t done = 0;
+        while (done < len) {
+            ssize_t w = write(fd, data + done, len - done);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                break;
+            done += (size_t)w;
+        }
+        ok = done == len && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+        ok = close(fd) == 0 && ok;
+        ok = ok && rename(tmp, path) == 0;
+        if (!ok)
+            unlink(tmp);
+    }
+    if (!ok)
+        fprintf(stderr, "certslot %s: cannot write %s: %s\n", cmd, path, strerror(errno));
+    free(tmp);
+    return ok ? 0 : EXIT_USAGE;
+}
+
+static int os_random(void *ctx, unsigned char *buf, size_t len)
+{
+    (void)ctx;
+    while (len > 0) {
+        ssize_t n = getrandom(buf, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return CERTSLOT_ERR_CRYPTO;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* Parses `--key KEY IN OUT` (any order of the option); 0, EXIT_USAGE, or -1 for --help. */
+static int crypt_args(int argc, char **argv, const char *help, char *key, size_t key_size, const char **in,
+                      const char **out)
+{
+    const char *key_arg = NULL, *pos[2];
+    int npos = 0;
+
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(help, stdout);
+            return -1;
+        } else if (strcmp(argv[i], "--key") == 0 && i + 1 < argc) {
+            key_arg = argv[++i];
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "certslot %s: unknown or incomplete option '%s'\n%s", argv[0], argv[i], help);
+            return EXIT_USAGE;
+        } else if (npos < 2) {
+            pos[npos++] = argv[i];
+        } else {
+            npos++;
+        }
+    }
+    if (key_arg == NULL || npos != 2) {
+        fprintf(stderr, "certslot %s: %s\n%s", argv[0], key_arg == NULL ? "--key is required" : "expected IN and OUT",
+                help);
+        return EXIT_USAGE;
+    }
+    *in = pos[0];
+    *out = pos[1];
+    return cli_key_arg(key_arg, key, key_size, argv[0]);
+}
+
+int cmd_encrypt(int argc, char **argv)
+{
+    static certslot_config_t cfg;
+    char keystring[KEYSTRING_MAX], why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    certslot_cfgcrypt_key_t key;
+    const char *in, *out;
+    char *plain = NULL, *enc = NULL;
+    size_t plen = 0, elen = 0;
+    int ret = crypt_args(argc, argv, encrypt_help, keystring, sizeof(keystring), &in, &out);
+
+    if (ret != 0)
+        return ret < 0 ? EXIT_ACCEPT : ret;
+    memset(&key, 0, sizeof(key));
+    (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
+    certslot_zeroize(keystring, sizeof(keystring));
+    ret = read_file(in, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, "encrypt");
+    if (ret != 0)
+        goto cleanup;
+    if (certslot_cfgcrypt_detect(plain, plen)) {
+        fprintf(stderr, "certslot encrypt: %s is encrypted already\n", in);
+        ret = EXIT_ERRORS;
+        goto cleanup;
+    }
+    /* The handset would reject a file that is not well-formed XML: refuse to encrypt one. */
+    certslot_config_init(&cfg, NULL);
+    int parsed = certslot_config_parse_buffer(&cfg, in, plain, plen);
+    if (parsed != 0 && parsed != CERTSLOT_ERR_VALUE) {
+        certslot_config_finish(&cfg);
+        cli_print_diags(stderr, &cfg, 0);
+        fprintf(stderr, "certslot encrypt: %s not encrypted\n", in);
+        ret = EXIT_ERRORS;
+    }
+    certslot_config_free(&cfg);
+    if (ret != 0)
+        goto cleanup;
+    int err = certslot_cfgcrypt_encrypt(&key, os_random, NULL, plain, plen, &enc, &elen);
+    if (err != 0) {
+        fprintf(stderr, "certslot encrypt: %s\n", certslot_strerror(err));
+        ret = EXIT_USAGE;
+        goto cleanup;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    ret = write_atomic(out, enc, elen, 0666 & ~mask, "encrypt");
+cleanup:
+    certslot_cfgcrypt_key_free(&key);
+    if (plain != NULL)
+        certslot_zeroize(plain, plen);
+    certslot_free(plain);
+    certslot_free(enc);
+    return ret;
+}
+
+int cmd_decrypt(int argc, char **argv)
+{
+    char keystring[KEYSTRING_MAX], why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    certslot_cfgcrypt_key_t key;
+    const char *in, *out;
+    char *enc = NULL, *plain = NULL;
+    size_t elen = 0, plen = 0;
+    int ret = crypt_args(argc, argv, decrypt_help, keystring, sizeof(keystring), &in, &out);
+
+    if (ret != 0)
+        return ret < 0 ? EXIT_ACCEPT : ret;
+    memset(&key, 0, sizeof(key));
+    (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
+    certslot_zeroize(keystring, sizeof(keystring));
+    ret = read_file(in, CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), &enc, &elen, "decrypt");
+    if (ret != 0)
+        goto cleanup;
+    int err = certslot_cfgcrypt_decrypt(&key, 1, enc, elen, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, why,
+                                        sizeof(why));
+    if (err != 0) {
+        fprintf(stderr, "%s:1:1: error: %s; %s not written\n", in,
+                err == CERTSLOT_ERR_NOMEM ? certslot_strerror(err) : why, out);
+        ret = err == CERTSLOT_ERR_NOMEM ? EXIT_USAGE : EXIT_ERRORS;
+        goto cleanup;
+    }
+    ret = write_atomic(out, plain, plen, 0600, "decrypt");
+cleanup:
+    certslot_cfgcrypt_key_free(&key);
+    if (plain != NULL)
+        certslot_zeroize(plain, plen);
+    certslot_free(plain);
+    certslot_free(enc);
+    return ret;
+}

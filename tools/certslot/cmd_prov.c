@@ -1,0 +1,120 @@
+/*
+ * certslot provision: one provisioning run of the handset's boot flow
+ * against a server, into a store directory.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "certslot/hal_linux.h"
+#include "certslot/platform.h"
+#include "certslot/prov.h"
+#include "certslot/store.h"
+#include "cli.h"
+
+static const char prov_help[] =
+    "usage: certslot provision --dir DIR --mac MAC --server URL_OR_NAME [--type N]\n"
+    "                          [--user U --password P] [--timeout SECONDS]\n"
+    "\n"
+    "Runs the handset's provisioning once: fetches MAC.cfg (else 000000000000.cfg)\n"
+    "and the files its CONFIG_FILES names from the server, and applies them to\n"
+    "the store in DIR as one update. If any file cannot be fetched or is rejected,\n"
+    "nothing applies. --server is a URL (ftp, tftp, http, https, ftps; its\n"
+    "credentials win) or host[:port][/path] with --type 0 FTP (default), 1 TFTP,\n"
+    "2 HTTP, 3 HTTPS, 4 FTPS; user and password default to PlcmSpIp. HTTPS and\n"
+    "FTPS use the provisioning TLS profile of the settings stored in DIR.\n"
+    "Exit status: 0 applied, 1 refused or failed (store unchanged), 2 usage error.\n";
+
+static void report(void *ctx, const char *msg)
+{
+    (void)ctx;
+    fprintf(stderr, "certslot provision: %s\n", msg);
+}
+
+int cmd_provision(int argc, char **argv)
+{
+    static certslot_store_t st;
+    certslot_hal_linux_t lh;
+    certslot_hal_t hal;
+    certslot_url_t server;
+    certslot_prov_result_t res;
+    const char *dir = NULL, *mac = NULL, *name = NULL, *user = NULL, *password = NULL;
+    long type = 0, timeout = 10;
+    char why[200];
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        char *end = NULL;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(prov_help, stdout);
+            return EXIT_ACCEPT;
+        } else if (a[0] != '-' || i + 1 == argc) {
+            fprintf(stderr, "certslot provision: unexpected '%s'\n%s", a, prov_help);
+            return EXIT_USAGE;
+        } else if (strcmp(a, "--dir") == 0) {
+            dir = argv[++i];
+        } else if (strcmp(a, "--mac") == 0) {
+            mac = argv[++i];
+        } else if (strcmp(a, "--server") == 0) {
+            name = argv[++i];
+        } else if (strcmp(a, "--user") == 0) {
+            user = argv[++i];
+        } else if (strcmp(a, "--password") == 0) {
+            password = argv[++i];
+        } else if (strcmp(a, "--type") == 0) {
+            type = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || type < 0 || type > 4) {
+                fprintf(stderr, "certslot provision: --type is 0..4 (FTP, TFTP, HTTP, HTTPS, FTPS)\n");
+                return EXIT_USAGE;
+            }
+        } else if (strcmp(a, "--timeout") == 0) {
+            timeout = strtol(argv[++i], &end, 10);
+            if (*end != '\0' || timeout < 1 || timeout > 600) {
+                fprintf(stderr, "certslot provision: --timeout is 1..600 seconds\n");
+                return EXIT_USAGE;
+            }
+        } else {
+            fprintf(stderr, "certslot provision: unknown option '%s'\n%s", a, prov_help);
+            return EXIT_USAGE;
+        }
+    }
+    if (dir == NULL || mac == NULL || name == NULL || (user == NULL) != (password == NULL)) {
+        fprintf(stderr, "certslot provision: %s\n%s",
+                (user == NULL) != (password == NULL) ? "give --user and --password together"
+                                                     : "--dir, --mac and --server are required",
+                prov_help);
+        return EXIT_USAGE;
+    }
+    if (certslot_prov_server(&server, name, (int)type, user, password, why, sizeof(why)) != 0) {
+        fprintf(stderr, "certslot provision: bad --server: %s\n", why);
+        return EXIT_USAGE;
+    }
+    certslot_hal_linux_options_t opt;
+    memset(&opt, 0, sizeof(opt));
+    opt.storage_dir = dir;
+    opt.mac = mac;
+    opt.log_level = CERTSLOT_LOG_WARNING;
+    int ret = certslot_hal_linux_init(&lh, &hal, &opt);
+    if (ret != 0) {
+        certslot_url_wipe(&server);
+        fprintf(stderr, "certslot provision: cannot open %s: %s\n", dir, certslot_strerror(ret));
+        return EXIT_USAGE;
+    }
+    ret = certslot_store_open(&st, &hal);
+    if (ret != 0 && ret != CERTSLOT_ERR_CORRUPT) {
+        certslot_url_wipe(&server);
+        certslot_hal_linux_free(&lh);
+        fprintf(stderr, "certslot provision: cannot open the store in %s: %s\n", dir, certslot_strerror(ret));
+        return EXIT_USAGE;
+    }
+    ret = certslot_prov_run(&st, &hal, &server, (unsigned)timeout * 1000u, report, NULL, &res);
+    if (res.status == CERTSLOT_FETCH_OK)
+        printf("%s\n", res.msg);
+    else
+        fprintf(stderr, "certslot provision: %s: %s\n", certslot_fetch_status_name(res.status), res.msg);
+    certslot_url_wipe(&server);
+    certslot_store_free(&st);
+    certslot_hal_linux_free(&lh);
+    return res.status == CERTSLOT_FETCH_OK && ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
+}
