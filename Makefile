@@ -249,7 +249,7 @@ endif
 host-all: $(host_LIB) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
 asan-all: $(asan_LIB) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
 arm-all:  $(arm_LIB) $(arm_SIM) $(arm_TESTS)
-cli-all:  $(TOOL_BIN)
+cli-all:  $(TOOL_BIN) $(if $(TOOL_SRCS),$(BUILD)/host/handset)
 
 .PHONY: deps
 deps:
@@ -334,17 +334,15 @@ bench: deps
 	@$(MAKE) --no-print-directory $(BENCHES) $(arm_LIB) $(TESTPKI)/.done
 	@$(TEST_ENV) BUILD=$(BUILD) ARM_LIB=$(arm_LIB) ARM_SIZE=$(ARM_CROSS)size tools/bench.sh
 
-# Until the simulated handset exists: the config parser on the seed-001
-# style provisioning directory, as handset 00:04:f2:a1:b2:c3 would load it.
-DEMO_DIR := tests/data/seed001
-DEMO_MAC := 00:04:f2:a1:b2:c3
-demo: deps
-	@$(MAKE) --no-print-directory $(TOOL)
-	@echo "=== certslot lint --master --mac $(DEMO_MAC) $(DEMO_DIR)"
-	@$(TOOL) lint --master --mac $(DEMO_MAC) $(DEMO_DIR) || true
-	@echo
-	@echo "=== certslot config --master --mac $(DEMO_MAC) $(DEMO_DIR)  (effective settings)"
-	@$(TOOL) config --master --mac $(DEMO_MAC) $(DEMO_DIR) 2>/dev/null | cut -c1-110
+# The simulated handset (tools/handset/): the firmware library's main job, as
+# a program. make demo runs the ARM build under qemu-arm (tools/demo.sh).
+$(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a
+	$(CC_$*) $(LF_$*) $(LDFLAGS) -o $@ $< $($*_LINKLIBS)
+
+demo: deps $(TESTPKI)/.done
+	@$(MAKE) --no-print-directory $(TOOL) $(BUILD)/arm/handset
+	@tools/demo.sh $(TOOL) $(BUILD)/arm/handset $(QEMU_ARM) -L $(QEMU_PREFIX) \
+	    -E LD_LIBRARY_PATH=$(CURDIR)/$(ARM_LIBDIR)
 
 # -------------------------------------------------------- install, clean ---
 .PHONY: install clean

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# make demo keeps working: the same script with the host build of the handset.
+. "$(dirname "$0")/../common/cli.sh"
+handset=$(dirname "$TOOL")/host/handset
+[ -x "$handset" ] || handset=$(dirname "$TOOL")/../host/handset
+RC=0
+"$(dirname "$0")/../../tools/demo.sh" "$TOOL" "$handset" >"$OUT" 2>"$ERR" || RC=$?
+LAST="tools/demo.sh"
+expect_rc 0
+expect_out "[PASS] CA installed from URL: installed into platform2 ca"
+expect_out "[PASS] provisioning applied: applied 3 files"
+expect_out "platform1    device handset-0004f2a1b2c3"
+expect_out "client certificate handset-0004f2a1b2c3"
+expect_out "refused as it must be: name 'wrong.demo.test' is not in the certificate"
+expect_out "== summary: 7 passed, 0 failed"
+finish
