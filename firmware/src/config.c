@@ -992,8 +992,11 @@ int certslot_config_load_master(certslot_config_t *cfg, const char *path)
     struct stat st;
     dir_ctx_t d = {path, strlen(path)};
 
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        while (d.dir_len > 1 && path[d.dir_len - 1] == '/')
+            d.dir_len--;
         return load_master(cfg, NULL, load_from_dir, &d);
+    }
     const char *slash = strrchr(path, '/');
     d.dir = slash != NULL ? path : ".";
     d.dir_len = slash != NULL ? (size_t)(slash - path) : 1;
