@@ -14,7 +14,7 @@ mkdir -p "$work/$n" "$work/../artifacts"
 seeds=()
 [ -d "$here/tests/fuzz/corpus/$n" ] && seeds+=("$here/tests/fuzz/corpus/$n")
 case $n in
-    fuzz_cert)
+    fuzz_cert | fuzz_pkcs12)
         [ -d "${CERTSLOT_TESTPKI:-}" ] && seeds+=("$CERTSLOT_TESTPKI")
         ;;
     fuzz_name) # a name-length byte, the name, then a certificate of the test PKI as DER
@@ -23,6 +23,15 @@ case $n in
                 s="$work/$n/seed-$(basename "$c" .crt)"
                 [ -f "$s" ] || { printf '\x0bserver.test'; openssl x509 -in "$c" -outform DER; } >"$s" 2>/dev/null
             done
+        fi
+        ;;
+    fuzz_cfgcrypt) # a file encrypted with the harness's key, made by the tool when it is built
+        t=$here/build/certslot
+        if [ -x "$t" ] && [ ! -f "$work/$n/seed-encrypted" ]; then
+            printf '<x sec.TLS.protocol.sip="TLSv1_0"/>' >"$work/$n/plain.cfg"
+            "$t" encrypt --key 'Crypt=1;KeyDesc=fuzz;Key=00112233445566778899aabbccddeeff;' \
+                "$work/$n/plain.cfg" "$work/$n/seed-encrypted" >/dev/null 2>&1 || true
+            rm -f "$work/$n/plain.cfg"
         fi
         ;;
 esac

@@ -22,6 +22,15 @@ const char *certslot_fetch_status_name(certslot_fetch_status_t status)
     return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "failed";
 }
 
+/* 1 when a equals b ignoring ASCII case (FTP servers take ANONYMOUS and FTP in any case). */
+static int ieq(const char *a, const char *b)
+{
+    for (; *a != '\0' && *b != '\0'; a++, b++)
+        if ((*a >= 'A' && *a <= 'Z' ? *a + 32 : *a) != *b)
+            return 0;
+    return *a == *b;
+}
+
 static certslot_fetch_status_t status_of(int err)
 {
     switch (err) {
@@ -222,7 +231,7 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
     certslot_url_describe(url, x.where, sizeof(x.where));
     if ((url->scheme == CERTSLOT_SCHEME_FTP || url->scheme == CERTSLOT_SCHEME_FTPS) &&
         (!url->has_user || !url->has_password || url->user[0] == '\0' ||
-         strcmp(url->user, "anonymous") == 0 || strcmp(url->user, "ftp") == 0))
+         ieq(url->user, "anonymous") || ieq(url->user, "ftp")))
         return certslot_xfer_fail(&x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_AUTH,
                                   "%s: anonymous FTP is not allowed (give user and password)", x.where);
     if (upload && url->scheme == CERTSLOT_SCHEME_TFTP)

@@ -143,7 +143,8 @@ static int request(certslot_xfer_t *x, certslot_xfer_stream_t *s, const certslot
     char line[CERTSLOT_XFER_LINE_MAX];
     if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
         return ret;
-    if (strncmp(line, "HTTP/1.", 7) != 0 || line[8] != ' ' || sscanf(line + 9, "%3d", status) != 1)
+    if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' || line[8] != ' ' ||
+        sscanf(line + 9, "%3d", status) != 1)
         return certslot_xfer_fail(x, CERTSLOT_FETCH_PROTOCOL, CERTSLOT_ERR_PROTOCOL, "%s: not an HTTP reply",
                                   x->where);
     return 0;

@@ -476,7 +476,7 @@ static void test_name_mismatch_refused_under_strict_check(void **state)
         assert_status(res, CERTSLOT_FETCH_OK);
         assert_int_equal(ret, 0);
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
-        assert_true(certslot_hal_sim_log_contains(&sim, "insecure") || certslot_hal_sim_log_contains(&sim, "name"));
+        assert_true(certslot_hal_sim_log_contains(&sim, "insecure"));
     }
 }
 
@@ -591,12 +591,10 @@ static void test_nobody_listening(void **state)
 
 /* ---- 4. installing a certificate from a URL ---- */
 
-static int install(certslot_slot_t slot, const char *fmt, unsigned port, const char *file,
-                   certslot_fetch_result_t *res)
+static int install(certslot_slot_t slot, const char *url, certslot_fetch_result_t *res)
 {
     certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     certslot_fetch_opts_t o;
-    char url[300];
 
     assert_non_null(cfg);
     assert_int_equal(certslot_prov_stored_config(&st, cfg), 0);
@@ -605,33 +603,38 @@ static int install(certslot_slot_t slot, const char *fmt, unsigned port, const c
     o.cfg = cfg;
     o.st = &st;
     o.timeout_ms = TIMEOUT_MS;
-    snprintf(url, sizeof(url), fmt, port, file);
     int ret = certslot_fetch_install(&st, slot, CERTSLOT_KIND_CA, url, &o, 0, res);
     certslot_config_free(cfg);
     free(cfg);
     return ret;
 }
 
-#define HTTP_URL "http://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
-#define HTTPS_URL "https://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
-#define FTP_URL "ftp://" USER ":" PASSWORD "@" LOCAL ":%u/%s"
+#define CRED USER ":" PASSWORD "@"
+
+/* scheme://[cred]127.0.0.1:port/file (static buffer). */
+static const char *url_of(const char *scheme, const char *cred, unsigned port, const char *file)
+{
+    static char buf[300];
+    snprintf(buf, sizeof(buf), "%s://%s" LOCAL ":%u/%s", scheme, cred, port, file);
+    return buf;
+}
 
 static void test_install_from_url(void **state)
 {
     static const struct {
-        const char *fmt;
         certslot_scheme_t scheme;
         const char *file;
-    } cases[] = {{HTTP_URL, CERTSLOT_SCHEME_HTTP, "ca.pem"},
-                 {HTTP_URL, CERTSLOT_SCHEME_HTTP, "ca.der"},
-                 {FTP_URL, CERTSLOT_SCHEME_FTP, "ca.pem"},
-                 {FTP_URL, CERTSLOT_SCHEME_FTP, "ca.der"},
-                 {HTTPS_URL, CERTSLOT_SCHEME_HTTPS, "ca.pem"}};
+    } cases[] = {{CERTSLOT_SCHEME_HTTP, "ca.pem"},
+                 {CERTSLOT_SCHEME_HTTP, "ca.der"},
+                 {CERTSLOT_SCHEME_FTP, "ca.pem"},
+                 {CERTSLOT_SCHEME_FTP, "ca.der"},
+                 {CERTSLOT_SCHEME_HTTPS, "ca.pem"}};
     certslot_fetch_result_t res;
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         certslot_slot_t slot = (certslot_slot_t)(CERTSLOT_SLOT_APPLICATION1 + i);
-        int ret = install(slot, cases[i].fmt, port_of[cases[i].scheme], cases[i].file, &res);
+        certslot_scheme_t s = cases[i].scheme;
+        int ret = install(slot, url_of(certslot_scheme_name(s), CRED, port_of[s], cases[i].file), &res);
         assert_status(res, CERTSLOT_FETCH_OK);
         assert_int_equal(ret, 0);
         assert_non_null(strstr(res.msg, certslot_slot_name(slot)));
@@ -645,23 +648,21 @@ static void test_install_from_url_refusals(void **state)
     (void)state;
     digest_t before = store_digest();
 
-    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, HTTP_URL, port_of[CERTSLOT_SCHEME_HTTP], "missing.pem", &res),
+    unsigned http = port_of[CERTSLOT_SCHEME_HTTP], ftp = port_of[CERTSLOT_SCHEME_FTP];
+
+    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", CRED, http, "missing.pem"), &res),
                      CERTSLOT_ERR_NOT_FOUND);
     assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
-    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, FTP_URL, port_of[CERTSLOT_SCHEME_FTP], "missing.der", &res),
+    assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("ftp", CRED, ftp, "missing.der"), &res),
                      CERTSLOT_ERR_NOT_FOUND);
     assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
-    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, HTTP_URL, port_of[CERTSLOT_SCHEME_HTTP], "junk.txt", &res),
-                         0);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", CRED, http, "junk.txt"), &res), 0);
     assert_status(res, CERTSLOT_FETCH_NOT_CERT);
-    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, FTP_URL, port_of[CERTSLOT_SCHEME_FTP], "junk.txt", &res),
-                         0);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("ftp", CRED, ftp, "junk.txt"), &res), 0);
     assert_status(res, CERTSLOT_FETCH_NOT_CERT);
-    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, "http://" LOCAL ":%u/%s", port_of[CERTSLOT_SCHEME_HTTP],
-                                 "ca.pem", &res),
-                         0);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", "", http, "ca.pem"), &res), 0);
     assert_status(res, CERTSLOT_FETCH_REFUSED); /* no credentials: HTTP 401 */
-    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, "gopher://" LOCAL ":%u/%s", 70, "ca.pem", &res), 0);
+    assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("gopher", "", 70, "ca.pem"), &res), 0);
     assert_status(res, CERTSLOT_FETCH_BAD_URL);
     assert_store_unchanged(before);
 }
@@ -669,16 +670,17 @@ static void test_install_from_url_refusals(void **state)
 /* Anonymous FTP is refused before any connection: the listening socket sees none. */
 static void test_anonymous_ftp_refused_before_connecting(void **state)
 {
-    static const char *const urls[] = {"ftp://" LOCAL ":%u/%s", "ftp://anonymous:me%%40example.com@" LOCAL ":%u/%s",
-                                       "ftp://ftp:x@" LOCAL ":%u/%s", "ftp://" USER "@" LOCAL ":%u/%s",
-                                       "ftps://" LOCAL ":%u/%s"};
+    static const struct {
+        const char *scheme, *cred;
+    } urls[] = {{"ftp", ""}, {"ftp", "anonymous:me%40example.com@"}, {"ftp", "ftp:x@"}, {"ftp", "ANONYMOUS:x@"}, {"ftp", USER "@"},
+                {"ftps", ""}};
     certslot_fetch_result_t res;
     unsigned port;
     (void)state;
     int fd = silent_socket(SOCK_STREAM, 1, &port);
     digest_t before = store_digest();
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
-        assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, urls[i], port, "ca.der", &res), 0);
+        assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of(urls[i].scheme, urls[i].cred, port, "ca.der"), &res), 0);
         assert_status(res, CERTSLOT_FETCH_BAD_URL);
         assert_non_null(strstr(res.msg, "anonymous FTP is not allowed"));
     }
