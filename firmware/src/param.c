@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certslot/cfgcrypt.h"
 #include "certslot/error.h"
 #include "internal.h"
 
@@ -405,52 +406,14 @@ static int check_ciphers(const char *t, size_t len, char *why, size_t why_size)
     return 0;
 }
 
-/* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>; (fields in any order, final ';' optional). */
+/* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;: checked by the code that will use it. */
 static int check_enckey(const char *t, size_t len, char *why, size_t why_size)
 {
-    int crypt = 0, desc = 0, key = 0;
+    certslot_cfgcrypt_key_t key;
+    int ret = certslot_cfgcrypt_key_parse(&key, t, len, why, why_size);
 
-    for (size_t i = 0; i < len;) {
-        size_t end = i;
-        while (end < len && t[end] != ';')
-            end++;
-        const char *eq = memchr(t + i, '=', end - i);
-        if (eq == NULL) {
-            snprintf(why, why_size, "expected Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;");
-            return CERTSLOT_ERR_VALUE;
-        }
-        size_t klen = (size_t)(eq - (t + i)), vlen = end - i - klen - 1;
-        const char *v = eq + 1;
-        if (cs_equal_ci(t + i, klen, "Crypt")) {
-            if (vlen != 1 || v[0] != '1') {
-                snprintf(why, why_size, "Crypt must be 1");
-                return CERTSLOT_ERR_VALUE;
-            }
-            crypt = 1;
-        } else if (cs_equal_ci(t + i, klen, "KeyDesc")) {
-            desc = 1;
-        } else if (cs_equal_ci(t + i, klen, "Key")) {
-            size_t k = 0;
-            while (k < vlen && ((v[k] >= '0' && v[k] <= '9') || (cs_lower(v[k]) >= 'a' && cs_lower(v[k]) <= 'f')))
-                k++;
-            if (vlen != 32 || k != 32) {
-                snprintf(why, why_size, "Key must be 32 hex digits (an AES-128 key)");
-                return CERTSLOT_ERR_VALUE;
-            }
-            key = 1;
-        } else {
-            snprintf(why, why_size, "unknown field '%.*s' (expected Crypt, KeyDesc, Key)", (int)(klen > 20 ? 20 : klen),
-                     t + i);
-            return CERTSLOT_ERR_VALUE;
-        }
-        i = end < len ? end + 1 : end;
-    }
-    if (!crypt || !desc || !key) {
-        snprintf(why, why_size, "missing %s (expected Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;)",
-                 !crypt ? "Crypt=1" : !desc ? "KeyDesc" : "Key");
-        return CERTSLOT_ERR_VALUE;
-    }
-    return 0;
+    certslot_cfgcrypt_key_free(&key);
+    return ret == 0 ? 0 : CERTSLOT_ERR_VALUE;
 }
 
 int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num, char *why, size_t why_size)

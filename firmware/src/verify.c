@@ -182,6 +182,8 @@ static void explain(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t 
 {
     char cn[65];
 
+    if (flags == 0 || v->why[0] != '\0')
+        return;
     subject_cn(crt, cn, sizeof(cn));
     if (flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
         reason(v, "certificate '%s' is not issued by a CA this profile trusts", cn);

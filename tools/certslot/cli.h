@@ -17,6 +17,17 @@ int cmd_config(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_params(int argc, char **argv);
 int cmd_store(int argc, char **argv);
+
+/* Largest input file a command reads. */
+#define CLI_FILE_MAX (16u * 1024u * 1024u)
+
+/*
+ * Reads a whole file of at most max bytes into a new NUL-terminated buffer
+ * (*len excludes the NUL); NULL with "certslot CMD: ..." on stderr when it
+ * cannot. Free with cli_free_file(), which wipes it (it may hold a key).
+ */
+unsigned char *cli_read_file(const char *cmd, const char *path, size_t max, size_t *len);
+void cli_free_file(void *buf, size_t len);
 int cmd_verify(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_ca(int argc, char **argv);

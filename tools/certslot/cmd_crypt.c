@@ -16,6 +16,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "cli.h"
+#include "pki.h"
 
 static const char encrypt_help[] =
     "usage: certslot encrypt --key KEY IN OUT\n"
@@ -90,37 +91,6 @@ int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd)
     return 0;
 }
 
-/* Reads a whole file of at most max bytes into a new NUL-terminated buffer; 0 or EXIT_USAGE. */
-static int read_file(const char *path, size_t max, char **data, size_t *len, const char *cmd)
-{
-    FILE *f = fopen(path, "rb");
-    struct stat st;
-
-    *data = NULL;
-    if (f == NULL || fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        fprintf(stderr, "certslot %s: cannot read %s: %s\n", cmd, path, f == NULL ? strerror(errno) : "not a file");
-        if (f != NULL)
-            fclose(f);
-        return EXIT_USAGE;
-    }
-    if ((unsigned long long)st.st_size > max) {
-        fprintf(stderr, "certslot %s: %s is larger than the limit of %zu bytes\n", cmd, path, max);
-        fclose(f);
-        return EXIT_USAGE;
-    }
-    *data = certslot_calloc(1, (size_t)st.st_size + 1);
-    *len = *data != NULL ? fread(*data, 1, (size_t)st.st_size, f) : 0;
-    int bad = *data == NULL || ferror(f) || *len != (size_t)st.st_size;
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "certslot %s: cannot read %s\n", cmd, path);
-        certslot_free(*data);
-        *data = NULL;
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
 /* Writes OUT through a temporary file in its directory, synced, then renamed over OUT. */
 static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, const char *cmd)
 {
@@ -153,21 +123,6 @@ static int write_atomic(const char *path, const char *data, size_t len, mode_t m
         fprintf(stderr, "certslot %s: cannot write %s: %s\n", cmd, path, strerror(errno));
     free(tmp);
     return ok ? 0 : EXIT_USAGE;
-}
-
-static int os_random(void *ctx, unsigned char *buf, size_t len)
-{
-    (void)ctx;
-    while (len > 0) {
-        ssize_t n = getrandom(buf, len, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return CERTSLOT_ERR_CRYPTO;
-        buf += n;
-        len -= (size_t)n;
-    }
-    return 0;
 }
 
 /* Parses `--key KEY IN OUT` (any order of the option); 0, EXIT_USAGE, or -1 for --help. */
@@ -217,7 +172,8 @@ int cmd_encrypt(int argc, char **argv)
     memset(&key, 0, sizeof(key));
     (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
     certslot_zeroize(keystring, sizeof(keystring));
-    ret = read_file(in, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, "encrypt");
+    plain = (char *)cli_read_file("encrypt", in, CERTSLOT_CONFIG_MAX_FILE, &plen);
+    ret = plain != NULL ? 0 : EXIT_USAGE;
     if (ret != 0)
         goto cleanup;
     if (certslot_cfgcrypt_detect(plain, plen)) {
@@ -237,7 +193,7 @@ int cmd_encrypt(int argc, char **argv)
     certslot_config_free(&cfg);
     if (ret != 0)
         goto cleanup;
-    int err = certslot_cfgcrypt_encrypt(&key, os_random, NULL, plain, plen, &enc, &elen);
+    int err = certslot_cfgcrypt_encrypt(&key, pki_os_random, NULL, plain, plen, &enc, &elen);
     if (err != 0) {
         fprintf(stderr, "certslot encrypt: %s\n", certslot_strerror(err));
         ret = EXIT_USAGE;
@@ -269,7 +225,8 @@ int cmd_decrypt(int argc, char **argv)
     memset(&key, 0, sizeof(key));
     (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
     certslot_zeroize(keystring, sizeof(keystring));
-    ret = read_file(in, CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), &enc, &elen, "decrypt");
+    enc = (char *)cli_read_file("decrypt", in, CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), &elen);
+    ret = enc != NULL ? 0 : EXIT_USAGE;
     if (ret != 0)
         goto cleanup;
     int err = certslot_cfgcrypt_decrypt(&key, 1, enc, elen, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, why,

@@ -450,50 +450,6 @@ static void wipe_free(char *p, size_t len)
     }
 }
 
-/* Reads a whole file (at most max bytes); NULL with a message when it cannot. */
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (f == NULL) {
-        fprintf(stderr, "certslot inject: cannot read %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            size_t ncap = cap == 0 ? 16384 : cap * 2;
-            char *b = cap <= max ? malloc(ncap + 1) : NULL;
-            if (b == NULL) {
-                fprintf(stderr, "certslot inject: %s is too large\n", path);
-                wipe_free(buf, cap);
-                fclose(f);
-                return NULL;
-            }
-            if (buf != NULL)
-                memcpy(b, buf, n);
-            wipe_free(buf, cap);
-            buf = b;
-            cap = ncap;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int err = ferror(f);
-    fclose(f);
-    if (err || n > max) {
-        fprintf(stderr, "certslot inject: %s: %s\n", path, err ? "read error" : "too large");
-        wipe_free(buf, cap);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    return buf;
-}
-
 /* base64 of der, as one line (lines of 64 with '\n' when pem_lines), appended at out+*o. */
 static int b64_append(char **out, size_t *o, size_t *cap, const unsigned char *der, size_t len, const char *label)
 {
@@ -933,7 +889,7 @@ int cmd_inject(int argc, char **argv)
                 return usage("a parameter is given twice");
     }
 
-    buf = slurp(config, CERTSLOT_CONFIG_MAX_FILE, &len);
+    buf = (char *)cli_read_file("inject", config, CERTSLOT_CONFIG_MAX_FILE, &len);
     if (buf == NULL)
         return EXIT_USAGE;
     if (doc_parse(&doc, buf, len) != 0) {
@@ -946,7 +902,7 @@ int cmd_inject(int argc, char **argv)
         char why[CERTSLOT_WHY_LEN + 256] = "";
         certslot_type_t t = certslot_param_type(it->param);
         if (it->file != NULL) {
-            it->raw = slurp(it->file, CERTSLOT_CONFIG_MAX_VALUE * 4, &it->raw_len);
+            it->raw = (char *)cli_read_file("inject", it->file, CERTSLOT_CONFIG_MAX_VALUE * 4, &it->raw_len);
             if (it->raw == NULL) {
                 ret = EXIT_USAGE;
                 goto cleanup;

@@ -72,7 +72,7 @@ int cmd_pfx(int argc, char **argv)
         }
     }
     size_t len;
-    unsigned char *data = pki_read_file("pfx", in, &len);
+    unsigned char *data = cli_read_file("pfx", in, CLI_FILE_MAX, &len);
     if (data == NULL)
         return EXIT_USAGE;
 

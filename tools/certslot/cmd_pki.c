@@ -468,7 +468,7 @@ static int load_ca(const char *dir, ca_dir_t *c)
     unsigned char *data;
 
     snprintf(path, sizeof(path), "%s/ca.crt", dir);
-    if ((data = pki_read_file("issue", path, &len)) == NULL)
+    if ((data = cli_read_file("issue", path, CLI_FILE_MAX, &len)) == NULL)
         return EXIT_USAGE;
     int ret = certslot_cert_decode(data, len, &c->ca, why, sizeof(why));
     free(data);
@@ -481,7 +481,7 @@ static int load_ca(const char *dir, ca_dir_t *c)
         return EXIT_ERRORS;
     }
     snprintf(path, sizeof(path), "%s/ca.key", dir);
-    if ((data = pki_read_file("issue", path, &len)) == NULL)
+    if ((data = cli_read_file("issue", path, CLI_FILE_MAX, &len)) == NULL)
         return EXIT_USAGE;
     ret = certslot_key_decode(data, len, &c->key, why, sizeof(why));
     pki_free_secret(data, len);
@@ -497,7 +497,7 @@ static int load_ca(const char *dir, ca_dir_t *c)
     if (pki_exists(path)) {
         mbedtls_x509_crt chain;
         mbedtls_x509_crt_init(&chain);
-        if ((data = pki_read_file("issue", path, &len)) == NULL)
+        if ((data = cli_read_file("issue", path, CLI_FILE_MAX, &len)) == NULL)
             return EXIT_USAGE;
         ret = certslot_cert_decode(data, len, &chain, why, sizeof(why));
         free(data);
@@ -522,7 +522,7 @@ static int load_ca(const char *dir, ca_dir_t *c)
 static int load_csr(const char *path, mbedtls_x509_csr *csr)
 {
     size_t len;
-    unsigned char *data = pki_read_file("issue", path, &len), *buf;
+    unsigned char *data = cli_read_file("issue", path, CLI_FILE_MAX, &len), *buf;
     unsigned char hash[MBEDTLS_MD_MAX_SIZE];
 
     if (data == NULL)
@@ -800,7 +800,7 @@ int cmd_oneline(int argc, char **argv)
     }
     if (argc != 2)
         return usage("oneline", oneline_help, "takes exactly one FILE");
-    unsigned char *data = pki_read_file("oneline", argv[1], &len);
+    unsigned char *data = cli_read_file("oneline", argv[1], CLI_FILE_MAX, &len);
     if (data == NULL)
         return EXIT_USAGE;
     mbedtls_x509_crt chain;

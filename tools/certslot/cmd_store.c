@@ -88,39 +88,6 @@ static void handset_close(handset_t *h)
     certslot_hal_linux_free(&h->linux_hal);
 }
 
-/* Reads a whole file; NULL with a message on stderr when it cannot. */
-static unsigned char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (f == NULL) {
-        fprintf(stderr, "certslot store: cannot read %s: %s\n", path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            cap = cap == 0 ? 16384 : cap * 2;
-            unsigned char *b = cap <= 16u * 1024 * 1024 ? realloc(buf, cap) : NULL;
-            if (b == NULL) {
-                fprintf(stderr, "certslot store: %s is too large\n", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
 static int slot_kind(const char *s, const char *k, certslot_slot_t *slot, certslot_kind_t *kind)
 {
     if (certslot_slot_parse(s, slot) != 0) {
@@ -324,19 +291,17 @@ static int cmd_install(handset_t *h, int argc, char **argv)
         return install_url(h, slot, kind, args[2], allow_weak);
     }
     size_t cert_len = 0, key_len = 0;
-    unsigned char *cert = read_file(args[2], &cert_len), *key = NULL;
+    unsigned char *cert = cli_read_file("store", args[2], CLI_FILE_MAX, &cert_len), *key = NULL;
     if (cert == NULL)
         return EXIT_USAGE;
-    if (n == 4 && (key = read_file(args[3], &key_len)) == NULL) {
-        free(cert);
+    if (n == 4 && (key = cli_read_file("store", args[3], CLI_FILE_MAX, &key_len)) == NULL) {
+        cli_free_file(cert, cert_len);
         return EXIT_USAGE;
     }
     ret = certslot_store_install(&h->store, slot, kind, cert, cert_len, key, key_len, allow_weak, &res);
-    if (key != NULL) {
-        certslot_zeroize(key, key_len);
-        free(key);
-    }
-    free(cert);
+    if (key != NULL)
+        cli_free_file(key, key_len);
+    cli_free_file(cert, cert_len);
     fprintf(ret == 0 ? stdout : stderr, "%s%s\n", ret == 0 ? "" : "certslot store: error: ", res.msg);
     return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }

@@ -46,40 +46,17 @@ static const char connect_help[] =
     "HOST). Prints the protocol, cipher suite, peer chain subjects and verdict.\n"
     "Exit status: 0 verified handshake, 1 refused or failed, 2 usage error.\n";
 
-static unsigned char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    long n;
-
-    if (f == NULL)
-        return NULL;
-    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 16 * 1024 * 1024 && fseek(f, 0, SEEK_SET) == 0) {
-        buf = malloc((size_t)n + 1);
-        if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n) {
-            *len = (size_t)n;
-        } else {
-            free(buf);
-            buf = NULL;
-        }
-    }
-    fclose(f);
-    return buf;
-}
-
 /* Decodes every certificate of path onto chain; EXIT_USAGE with a message when it cannot. */
 static int load_certs(const char *path, mbedtls_x509_crt *chain)
 {
     char why[CERTSLOT_WHY_LEN];
     size_t len = 0;
-    unsigned char *data = slurp(path, &len);
+    unsigned char *data = cli_read_file("verify", path, CLI_FILE_MAX, &len);
 
-    if (data == NULL) {
-        fprintf(stderr, "certslot: cannot read %s\n", path);
+    if (data == NULL)
         return EXIT_USAGE;
-    }
     int ret = certslot_cert_decode(data, len, chain, why, sizeof(why));
-    free(data);
+    cli_free_file(data, len);
     if (ret != 0) {
         fprintf(stderr, "certslot: %s: %s\n", path, why);
         return EXIT_USAGE;

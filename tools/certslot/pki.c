@@ -17,44 +17,6 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 
-unsigned char *pki_read_file(const char *cmd, const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *buf = NULL;
-    size_t cap = 0, n = 0;
-
-    if (f == NULL) {
-        fprintf(stderr, "certslot %s: cannot read %s: %s\n", cmd, path, strerror(errno));
-        return NULL;
-    }
-    for (;;) {
-        if (n == cap) {
-            cap = cap == 0 ? 16384 : cap * 2;
-            unsigned char *b = cap <= 16u * 1024 * 1024 ? realloc(buf, cap) : NULL;
-            if (b == NULL) {
-                fprintf(stderr, "certslot %s: %s is too large\n", cmd, path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = b;
-        }
-        size_t r = fread(buf + n, 1, cap - n, f);
-        n += r;
-        if (r == 0)
-            break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        fprintf(stderr, "certslot %s: cannot read %s\n", cmd, path);
-        free(buf);
-        return NULL;
-    }
-    *len = n;
-    return buf;
-}
-
 int pki_exists(const char *path)
 {
     struct stat sb;

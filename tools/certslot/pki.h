@@ -11,9 +11,6 @@
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
 
-/* Reads a whole file (at most 16 MiB) into memory from malloc; NULL with a
- * message "certslot CMD: cannot read PATH: reason" on stderr. */
-unsigned char *pki_read_file(const char *cmd, const char *path, size_t *len);
 
 /* 1 when path exists (as anything). */
 int pki_exists(const char *path);

@@ -1,0 +1,291 @@
+/*
+ * One full TLS handshake through an application's profile against a plain
+ * mbedTLS client doing the same handshake with the same certificates.
+ *
+ *   bench_tls ours|base
+ *
+ * The server: openssl s_server (TLS 1.2, one suite, ECDHE-RSA-AES128-GCM-SHA256)
+ * with the test PKI's server.crt, its key and inter.crt as the chain, on
+ * 127.0.0.1 and a random high port, started before and stopped after the
+ * measured part (also when the program fails).
+ * ours: certslot_tls_setup + certslot_tls_connect + certslot_tls_close +
+ * certslot_tls_free for SIP on ApplicationProfile2 (built-in list off,
+ * root-rsa.crt in application CA slot 2, sec.TLS.SIP.cipherList forcing the
+ * suite, strict name check on for "server.test"). The hal/sim store and the
+ * parsed config are prepared before; the handset has no factory device
+ * certificate (the server asks for none, and the baseline presents none).
+ * base: mbedtls_ssl_config_defaults, the same root DER parsed as the CA chain,
+ * MBEDTLS_SSL_VERIFY_REQUIRED, the same suite forced, a CTR_DRBG seeded from
+ * the same entropy source (the hal's random), mbedtls_ssl_set_hostname
+ * ("server.test"), handshake, close_notify, frees. Both sides run over the
+ * same transport functions (port/posix through the same bio shims as tls.c),
+ * so the figure is certslot's TLS layer and nothing else.
+ */
+#include "bench.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509_crt.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/hal_sim.h"
+#include "certslot/port.h"
+#include "certslot/store.h"
+#include "certslot/tls.h"
+
+#define SUITE "ECDHE-RSA-AES128-GCM-SHA256"
+#define NAME "server.test"
+
+__attribute__((noinline)) int bench_measure(int ours);
+
+static certslot_hal_sim_t sim;
+static certslot_hal_t hal;
+static certslot_store_t store;
+static certslot_config_t cfg;
+static unsigned char root_der[4096];
+static size_t root_der_len;
+static char suite[64];
+
+/* ---- openssl s_server ---- */
+
+static pid_t server_pid;
+static uint16_t server_port;
+static char server_log[64];
+
+static void server_stop(void)
+{
+    if (server_pid > 0) {
+        kill(server_pid, SIGTERM);
+        waitpid(server_pid, NULL, 0);
+        server_pid = 0;
+    }
+    if (server_log[0] != '\0')
+        unlink(server_log);
+}
+
+static int log_has(const char *text)
+{
+    FILE *f = fopen(server_log, "r");
+    char line[1024];
+    int found = 0;
+
+    if (f == NULL)
+        return 0;
+    while (!found && fgets(line, sizeof(line), f) != NULL)
+        found = strstr(line, text) != NULL;
+    fclose(f);
+    return found;
+}
+
+/* On a random high port; a port in use makes it exit: then another one. */
+static void server_start(void)
+{
+    char accept[32], cert[1024], key[1024], chain[1024];
+
+    snprintf(cert, sizeof(cert), "%s", bench_pki("server.crt"));
+    snprintf(key, sizeof(key), "%s", bench_pki("server.key"));
+    snprintf(chain, sizeof(chain), "%s", bench_pki("inter.crt"));
+    snprintf(server_log, sizeof(server_log), "/tmp/bench_tls.%ld.log", (long)getpid());
+    atexit(server_stop);
+    srand((unsigned)time(NULL) ^ (unsigned)getpid());
+    for (int attempt = 0; attempt < 30; attempt++) {
+        server_port = (uint16_t)(20000 + rand() % 40000);
+        snprintf(accept, sizeof(accept), "127.0.0.1:%u", (unsigned)server_port);
+        const char *argv[] = {"openssl", "s_server", "-www", "-no_tls1_3", "-cipher", SUITE, "-accept", accept,
+                              "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
+        server_pid = fork();
+        if (server_pid < 0)
+            bench_die("fork");
+        if (server_pid == 0) {
+            int fd = open(server_log, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDONLY);
+            dup2(null, 0);
+            dup2(fd, 1);
+            dup2(fd, 2);
+            execvp("openssl", (char *const *)argv);
+            _exit(127);
+        }
+        /* Listening once it says ACCEPT. */
+        for (int i = 0; i < 500; i++) {
+            int status;
+            if (log_has("ACCEPT"))
+                return;
+            if (waitpid(server_pid, &status, WNOHANG) == server_pid) {
+                server_pid = 0;
+                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+                    bench_die("cannot run openssl (make deps installs it)");
+                break;
+            }
+            usleep(10000);
+        }
+        server_stop();
+    }
+    bench_die("openssl s_server did not start");
+}
+
+/* ---- ours ---- */
+
+static certslot_tls_t tls;
+static certslot_tls_conn_t conn;
+
+static int measure_ours(void)
+{
+    char why[256];
+    int ret = certslot_tls_setup(&tls, &hal, &cfg, &store, CERTSLOT_APP_SIP, why, sizeof(why));
+    if (ret == 0) {
+        ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", server_port, NAME, CERTSLOT_TLS_TIMEOUT_MS, why,
+                                   sizeof(why));
+        if (ret == 0) {
+            snprintf(suite, sizeof(suite), "%s", mbedtls_ssl_get_ciphersuite(&conn.ssl));
+            certslot_tls_close(&conn);
+        }
+    }
+    certslot_tls_free(&tls);
+    if (ret != 0)
+        fprintf(stderr, "bench: ours: %s\n", why);
+    return ret;
+}
+
+/* ---- base: a plain mbedTLS client ---- */
+
+static mbedtls_ssl_config conf;
+static mbedtls_ctr_drbg_context drbg;
+static mbedtls_x509_crt ca;
+static mbedtls_ssl_context ssl;
+static certslot_conn_t *sock;
+static const int base_suites[] = {MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0};
+
+static int entropy(void *ctx, unsigned char *out, size_t len)
+{
+    const certslot_hal_t *h = ctx;
+    return h->random(h->ctx, out, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
+}
+
+/* The same shims as firmware/src/tls.c. */
+static int bio_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    int n = certslot_port_send(ctx, buf, len);
+    return n >= 0 ? n : MBEDTLS_ERR_NET_SEND_FAILED;
+}
+
+static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
+{
+    int n = certslot_port_recv(ctx, buf, len, timeout != 0 ? timeout : CERTSLOT_TLS_TIMEOUT_MS);
+    if (n >= 0)
+        return n;
+    return n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+static int measure_base(void)
+{
+    static const unsigned char pers[] = "bench tls";
+    int ret;
+
+    mbedtls_ssl_config_init(&conf);
+    mbedtls_ctr_drbg_init(&drbg);
+    mbedtls_x509_crt_init(&ca);
+    mbedtls_ssl_init(&ssl);
+    ret = mbedtls_ctr_drbg_seed(&drbg, entropy, &hal, pers, sizeof(pers) - 1);
+    if (ret == 0)
+        ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                          MBEDTLS_SSL_PRESET_DEFAULT);
+    if (ret == 0)
+        ret = mbedtls_x509_crt_parse_der(&ca, root_der, root_der_len);
+    if (ret == 0) {
+        mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+        mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
+        mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
+        mbedtls_ssl_conf_ciphersuites(&conf, base_suites);
+        mbedtls_ssl_conf_read_timeout(&conf, CERTSLOT_TLS_TIMEOUT_MS);
+        ret = certslot_port_connect(&sock, "127.0.0.1", server_port, CERTSLOT_TLS_TIMEOUT_MS);
+    }
+    if (ret == 0)
+        ret = mbedtls_ssl_setup(&ssl, &conf);
+    if (ret == 0)
+        ret = mbedtls_ssl_set_hostname(&ssl, NAME);
+    if (ret == 0) {
+        mbedtls_ssl_set_bio(&ssl, sock, bio_send, NULL, bio_recv);
+        do
+            ret = mbedtls_ssl_handshake(&ssl);
+        while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    }
+    if (ret == 0 && mbedtls_ssl_get_verify_result(&ssl) != 0)
+        ret = -1;
+    if (ret == 0) {
+        snprintf(suite, sizeof(suite), "%s", mbedtls_ssl_get_ciphersuite(&ssl));
+        (void)mbedtls_ssl_close_notify(&ssl);
+    }
+    if (ret != 0)
+        fprintf(stderr, "bench: base: handshake failed: -0x%04x\n", (unsigned)-ret);
+    mbedtls_ssl_free(&ssl);
+    certslot_port_close(sock);
+    sock = NULL;
+    mbedtls_x509_crt_free(&ca);
+    mbedtls_ctr_drbg_free(&drbg);
+    mbedtls_ssl_config_free(&conf);
+    return ret;
+}
+
+int bench_measure(int ours)
+{
+    return ours ? measure_ours() : measure_base();
+}
+
+/* ---- the handset, prepared before the measured part ---- */
+
+static void prepare(void)
+{
+    static const char xml[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
+                              " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE "'/>";
+    certslot_result_t res;
+    size_t len;
+    char *pem = bench_read(bench_pki("root-rsa.crt"), &len);
+
+    if (pem == NULL)
+        bench_die("cannot read the test PKI (make bench builds it)");
+    if (certslot_hal_sim_init(&sim, &hal, NULL) != 0)
+        bench_die("hal/sim");
+    sim.now = (int64_t)time(NULL); /* the test PKI is valid from today */
+    sim.no_factory_device = 1;
+    if (certslot_store_open(&store, &hal) != 0 ||
+        certslot_store_install(&store, CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, (unsigned char *)pem, len,
+                               NULL, 0, 0, &res) != 0)
+        bench_die("cannot install root-rsa.crt in application CA slot 2");
+    free(pem);
+    const certslot_part_t *p = &store.part[CERTSLOT_SLOT_APPLICATION2][CERTSLOT_KIND_CA];
+    if (p->ncerts != 1 || p->certs[0].len > sizeof(root_der))
+        bench_die("application CA slot 2 does not hold the root");
+    memcpy(root_der, p->certs[0].der, p->certs[0].len);
+    root_der_len = p->certs[0].len;
+    if (certslot_config_init(&cfg, NULL) != 0 ||
+        certslot_config_parse_buffer(&cfg, "bench.cfg", xml, sizeof(xml) - 1) != 0 ||
+        certslot_config_finish(&cfg) != 0 || cfg.warnings != 0 || cfg.errors != 0)
+        bench_die("bench.cfg did not apply as intended");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 2 || (strcmp(argv[1], "ours") != 0 && strcmp(argv[1], "base") != 0))
+        bench_die("usage: bench_tls ours|base");
+    int ours = strcmp(argv[1], "ours") == 0;
+
+    prepare();
+    server_start();
+    bench_heap_start();
+    if (bench_measure(ours) != 0)
+        bench_die("the handshake failed");
+    printf("suite %s\n", suite);
+    printf("heap_peak %lld\n", bench_heap_peak());
+    server_stop();
+    certslot_config_free(&cfg);
+    certslot_store_free(&store);
+    certslot_hal_sim_free(&sim);
+    return 0;
+}
