@@ -149,10 +149,10 @@ endef
 $(foreach v,host asan arm fuzz,$(eval $(call variant,$(v))))
 
 # The host tool, and an instrumented copy for the asan tests.
-$(TOOL): $(host_TOOL_OBJS) $(host_LIB)
+$(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_SIM)
 	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $(host_TOOL_OBJS) $(host_LINKLIBS)
 
-$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB)
+$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB) $(asan_SIM)
 	$(CC_asan) $(LF_asan) $(LDFLAGS) -o $@ $(asan_TOOL_OBJS) $(asan_LINKLIBS)
 
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
@@ -336,7 +336,7 @@ bench: deps
 
 # The simulated handset (tools/handset/): the firmware library's main job, as
 # a program. make demo runs the ARM build under qemu-arm (tools/demo.sh).
-$(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a
+$(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a $(BUILD)/%/libcertslot_sim.a
 	$(CC_$*) $(LF_$*) $(LDFLAGS) -o $@ $< $($*_LINKLIBS)
 
 demo: deps $(TESTPKI)/.done

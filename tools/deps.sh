@@ -40,6 +40,13 @@ host_pkgs=(
     nginx
     vsftpd
     tftpd-hpa
+    freeradius
+    eapoltest
+    rsyslog
+    rsyslog-gnutls
+    slapd
+    kamailio
+    kamailio-tls-modules
 )
 
 # armhf packages unpacked (never installed) into the sysroot.
@@ -136,6 +143,19 @@ if [ "$do_host" -eq 1 ]; then
             as_root rm -f "$policy"
         fi
         [ "$rc" -eq 0 ] || die "apt-get install failed"
+        # The daemons the peer tests run (rsyslog, slapd, kamailio, freeradius) must not
+        # stay behind as system services: for the ones just installed, stop
+        # any instance (found by its init script's pidfile) and keep it off at
+        # boot. A logger the machine already had is left alone.
+        for s in rsyslog slapd kamailio freeradius; do
+            case " ${missing[*]} " in *" $s "*) ;; *) continue ;; esac
+            if [ -d /run/systemd/system ]; then
+                as_root systemctl disable --now "$s" >/dev/null 2>&1 || true
+            elif [ -x "/etc/init.d/$s" ]; then
+                as_root "/etc/init.d/$s" stop >/dev/null 2>&1 || true
+                as_root update-rc.d "$s" disable >/dev/null 2>&1 || true
+            fi
+        done
     fi
 fi
 

@@ -39,6 +39,7 @@ int cmd_provision(int argc, char **argv);
 int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_inject(int argc, char **argv);
+int cmd_dot1x(int argc, char **argv);
 
 /*
  * Loads config files as `certslot config` does (a master file when master)

@@ -26,6 +26,7 @@ static const struct {
     {"encrypt", cmd_encrypt, "encrypt a config file for the handset (AES-128-GCM)"},
     {"decrypt", cmd_decrypt, "decrypt an encrypted config file"},
     {"inject", cmd_inject, "set a parameter (certificate, key, ...) in a config file, byte-exactly"},
+    {"dot1x", cmd_dot1x, "the dot1x profile as a wpa_supplicant network block (EAP-TLS, PEAP)"},
 };
 
 static void usage(FILE *f)

@@ -1,0 +1,144 @@
+/*
+ * certslot dot1x: the dot1x application's profile, as stored by 'certslot
+ * store apply', written as a wpa_supplicant network block and its files.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "certslot/dot1x.h"
+#include "certslot/error.h"
+#include "certslot/hal_linux.h"
+#include "certslot/profile.h"
+#include "certslot/prov.h"
+#include "certslot/store.h"
+#include "cli.h"
+
+static const char dot1x_help[] =
+    "usage: certslot dot1x --dir STORE_DIR --out DIR --eap tls|peap [--ssid SSID]\n"
+    "                      [--identity USER --password PASSWORD] [--name SERVER]\n"
+    "                      [--factory-cert FILE --factory-key FILE] [--ca-path DIR]\n"
+    "\n"
+    "Writes the dot1x application's profile, with the slots and settings stored\n"
+    "in STORE_DIR, as a wpa_supplicant network block for 802.1X: DIR/dot1x.conf\n"
+    "(network={...}), DIR/dot1x-ca.pem (ca_cert: the profile's CA slots) and, for\n"
+    "EAP-TLS, DIR/dot1x-client.pem and DIR/dot1x-client.key (client_cert and\n"
+    "private_key: the profile's device certificate; identity: its CN). When the\n"
+    "profile includes the built-in CA list, ca_path is the system's CA directory\n"
+    "(--ca-path, default /etc/ssl/certs). With the strict name check on,\n"
+    "domain_match is SERVER (--name, required then). PEAP uses MSCHAPv2 with\n"
+    "--identity and --password. --factory-cert/--factory-key stand for the\n"
+    "handset's built-in device certificate. Files are written atomically with\n"
+    "mode 0600. Exit status: 0 written, 1 refused (nothing written), 2 usage\n"
+    "error.\n";
+
+static void log_stderr(void *ctx, certslot_log_level_t level, const char *msg)
+{
+    (void)ctx;
+    if (level >= CERTSLOT_LOG_WARNING)
+        fprintf(stderr, "certslot: %s: %s\n", level == CERTSLOT_LOG_WARNING ? "warning" : "error", msg);
+}
+
+static int usage(const char *msg)
+{
+    fprintf(stderr, "certslot dot1x: %s\n%s", msg, dot1x_help);
+    return EXIT_USAGE;
+}
+
+int cmd_dot1x(int argc, char **argv)
+{
+    static certslot_config_t cfg;
+    static certslot_store_t st;
+    certslot_hal_linux_t lh;
+    certslot_hal_t hal;
+    certslot_dot1x_opts_t o;
+    const char *dir = NULL, *out = NULL, *eap = NULL, *fcert = NULL, *fkey = NULL;
+    char why[256], abs_out[PATH_MAX];
+
+    memset(&o, 0, sizeof(o));
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(dot1x_help, stdout);
+            return EXIT_ACCEPT;
+        }
+        if (a[0] != '-' || i + 1 == argc) {
+            fprintf(stderr, "certslot dot1x: %s '%s'\n%s", a[0] == '-' ? "no value for" : "unexpected", a,
+                    dot1x_help);
+            return EXIT_USAGE;
+        }
+        const char *v = argv[++i];
+        if (strcmp(a, "--dir") == 0)
+            dir = v;
+        else if (strcmp(a, "--out") == 0)
+            out = v;
+        else if (strcmp(a, "--eap") == 0)
+            eap = v;
+        else if (strcmp(a, "--ssid") == 0)
+            o.ssid = v;
+        else if (strcmp(a, "--identity") == 0)
+            o.identity = v;
+        else if (strcmp(a, "--password") == 0)
+            o.password = v;
+        else if (strcmp(a, "--name") == 0)
+            o.server_name = v;
+        else if (strcmp(a, "--ca-path") == 0)
+            o.builtin_ca_path = v;
+        else if (strcmp(a, "--factory-cert") == 0)
+            fcert = v;
+        else if (strcmp(a, "--factory-key") == 0)
+            fkey = v;
+        else {
+            fprintf(stderr, "certslot dot1x: unknown option '%s'\n%s", a, dot1x_help);
+            return EXIT_USAGE;
+        }
+    }
+    if (dir == NULL || out == NULL || eap == NULL)
+        return usage("--dir, --out and --eap are required");
+    if (strcmp(eap, "tls") == 0)
+        o.eap = CERTSLOT_DOT1X_EAP_TLS;
+    else if (strcmp(eap, "peap") == 0)
+        o.eap = CERTSLOT_DOT1X_EAP_PEAP;
+    else
+        return usage("--eap is tls or peap");
+    if ((fcert == NULL) != (fkey == NULL))
+        return usage("--factory-cert and --factory-key go together");
+    if (out[0] == '/') {
+        snprintf(abs_out, sizeof(abs_out), "%s", out);
+    } else {
+        char cwd[PATH_MAX];
+        if (getcwd(cwd, sizeof(cwd)) == NULL)
+            return usage("cannot resolve --out");
+        if (snprintf(abs_out, sizeof(abs_out), "%s/%s", cwd, out) >= (int)sizeof(abs_out))
+            return usage("--out is too long");
+    }
+    o.out_dir = abs_out;
+
+    certslot_hal_linux_options_t opt;
+    memset(&opt, 0, sizeof(opt));
+    opt.storage_dir = dir;
+    opt.mac = "000000000000";
+    opt.log = log_stderr;
+    opt.factory_cert_path = fcert;
+    opt.factory_key_path = fkey;
+    if (certslot_hal_linux_init(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {
+        fprintf(stderr, "certslot dot1x: cannot open the store in %s\n", dir);
+        certslot_hal_linux_free(&lh);
+        return EXIT_USAGE;
+    }
+    int ret = certslot_prov_stored_config(&st, &cfg);
+    if (ret == 0)
+        ret = certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why));
+    if (ret == 0) {
+        printf("wrote %s/%s (EAP-%s)\n", abs_out, CERTSLOT_DOT1X_CONF,
+               o.eap == CERTSLOT_DOT1X_EAP_TLS ? "TLS" : "PEAP");
+    } else {
+        fprintf(stderr, "certslot dot1x: %s\n", why[0] != '\0' ? why : certslot_strerror(ret));
+    }
+    certslot_config_free(&cfg);
+    certslot_store_free(&st);
+    certslot_hal_linux_free(&lh);
+    return ret == 0 ? EXIT_ACCEPT : ret == CERTSLOT_ERR_ARG ? EXIT_USAGE : EXIT_ERRORS;
+}
