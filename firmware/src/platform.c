@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "certslot/error.h"
+#include "certslot/hal.h"
 #include "internal.h"
 
 static certslot_calloc_fn calloc_fn = calloc;
@@ -70,6 +71,21 @@ int cs_find(const char *hay, size_t len, const char *needle)
         if (memcmp(hay + i, needle, n) == 0)
             return 1;
     return 0;
+}
+
+const char *certslot_log_level_name(certslot_log_level_t level)
+{
+    switch (level) {
+    case CERTSLOT_LOG_DEBUG:
+        return "debug";
+    case CERTSLOT_LOG_INFO:
+        return "info";
+    case CERTSLOT_LOG_WARNING:
+        return "warning";
+    case CERTSLOT_LOG_ERROR:
+        return "error";
+    }
+    return "log";
 }
 
 const char *certslot_strerror(int err)

@@ -178,21 +178,6 @@ static int fill_random(unsigned char *buf, size_t len)
 
 /* ---- log ---- */
 
-static const char *level_name(certslot_log_level_t level)
-{
-    switch (level) {
-    case CERTSLOT_LOG_DEBUG:
-        return "debug";
-    case CERTSLOT_LOG_INFO:
-        return "info";
-    case CERTSLOT_LOG_WARNING:
-        return "warning";
-    case CERTSLOT_LOG_ERROR:
-        return "error";
-    }
-    return "log";
-}
-
 static void hl_log(void *ctx, certslot_log_level_t level, const char *msg)
 {
     certslot_hal_linux_t *h = ctx;
@@ -210,7 +195,7 @@ static void hl_log(void *ctx, certslot_log_level_t level, const char *msg)
         return;
     }
     FILE *f = h->log_file != NULL ? h->log_file : stderr;
-    fprintf(f, "certslot: %s: %s\n", level_name(level), line);
+    fprintf(f, "certslot: %s: %s\n", certslot_log_level_name(level), line);
     fflush(f);
 }
 

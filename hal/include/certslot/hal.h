@@ -19,6 +19,9 @@
 
 typedef enum { CERTSLOT_LOG_DEBUG, CERTSLOT_LOG_INFO, CERTSLOT_LOG_WARNING, CERTSLOT_LOG_ERROR } certslot_log_level_t;
 
+/* "debug", "info", "warning", "error": how log lines name their level. */
+const char *certslot_log_level_name(certslot_log_level_t level);
+
 #define CERTSLOT_DEVICE_SECRET_LEN 32
 
 typedef struct certslot_hal {
