@@ -16,43 +16,8 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "config_internal.h"
 #include "internal.h"
-
-#define MASTER_NAME "000000000000.cfg"
-#define READ_CHUNK 16384
-
-#define FAR_NAMES 8 /* far name beginnings relevant() remembers */
-
-/* One parameter's state inside the file being parsed. */
-typedef struct {
-    char *text;
-    size_t len;
-    int num;
-    certslot_where_t where;
-    uint8_t given, set, set_given;
-    certslot_where_t set_where;
-} staged_t;
-
-typedef struct {
-    certslot_config_t *cfg;
-    XML_Parser xp;
-    const char *file;
-    uint16_t rank;
-    staged_t *st;
-    size_t diag_mark;
-    size_t bytes;
-    int master;
-    char *config_files; /* master mode: last CONFIG_FILES value */
-    certslot_where_t config_files_where;
-    int fatal;            /* error code that rejects the file */
-    char fatal_msg[CERTSLOT_CONFIG_DIAG_LEN];
-    uint32_t fatal_line, fatal_col;
-    int value_errors;
-    /* Beginnings of names relevant() found far from every parameter (see there). */
-    char far[FAR_NAMES][40];
-    uint8_t far_len[FAR_NAMES];
-    unsigned far_next;
-} parse_t;
 
 /* Attributes of the master file that are not parameters. */
 static const char *const master_attrs[] = {
@@ -99,10 +64,7 @@ static void vdiag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 8, 9)))
-#endif
-static void diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
+void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
                  certslot_param_t param, certslot_param_t gate, const char *fmt, ...)
 {
     va_list ap;
@@ -156,7 +118,7 @@ static void scan_advance(scan_t *s)
     }
 }
 
-static int scan_space(char c)
+int cs_config_space(char c)
 {
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
@@ -178,7 +140,7 @@ static void scan_begin(scan_t *s, XML_Parser xp)
     s->end = s->p + count;
     if (s->p < s->end && *s->p == '<')
         scan_advance(s);
-    while (s->p < s->end && !scan_space(*s->p) && *s->p != '/' && *s->p != '>')
+    while (s->p < s->end && !cs_config_space(*s->p) && *s->p != '/' && *s->p != '>')
         scan_advance(s);
 }
 
@@ -189,7 +151,7 @@ static certslot_where_t scan_next(scan_t *s, const char *file)
 
     if (s->p == NULL)
         return w;
-    while (s->p < s->end && scan_space(*s->p))
+    while (s->p < s->end && cs_config_space(*s->p))
         scan_advance(s);
     w.line = s->line;
     w.col = s->col + 1;
@@ -247,11 +209,11 @@ static void unknown_param(parse_t *ps, const char *name, const certslot_where_t 
 
 static void trim(const char **t, size_t *len)
 {
-    while (*len > 0 && scan_space(**t)) {
+    while (*len > 0 && cs_config_space(**t)) {
         (*t)++;
         (*len)--;
     }
-    while (*len > 0 && scan_space((*t)[*len - 1]))
+    while (*len > 0 && cs_config_space((*t)[*len - 1]))
         (*len)--;
 }
 
@@ -467,7 +429,7 @@ static const XML_Memory_Handling_Suite xml_mem = {xmalloc, xrealloc, xfree};
 
 /* ---- one file ---- */
 
-static int add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
+int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
 {
     if (cfg->nfiles >= CERTSLOT_CONFIG_MAX_FILES)
         return CERTSLOT_ERR_LIMIT;
@@ -485,9 +447,9 @@ static int parse_begin(parse_t *ps, certslot_config_t *cfg, const char *name, in
     ps->master = master;
     if (cfg->finished)
         return CERTSLOT_ERR_ARG;
-    int ret = add_file(cfg, name, &ps->rank);
+    int ret = cs_config_add_file(cfg, name, &ps->rank);
     if (ret != 0) {
-        diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "%s: %s", name,
+        cs_config_diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "%s: %s", name,
              ret == CERTSLOT_ERR_LIMIT ? "too many config files" : "out of memory");
         return ret;
     }
@@ -498,7 +460,7 @@ static int parse_begin(parse_t *ps, certslot_config_t *cfg, const char *name, in
     if (ps->xp == NULL) {
         certslot_free(ps->st);
         ps->st = NULL;
-        diag(cfg, CERTSLOT_ERROR, ps->rank, 0, 0, -1, -1, "out of memory");
+        cs_config_diag(cfg, CERTSLOT_ERROR, ps->rank, 0, 0, -1, -1, "out of memory");
         return CERTSLOT_ERR_NOMEM;
     }
     XML_SetUserData(ps->xp, ps);
@@ -657,7 +619,7 @@ static void adopt_key(certslot_config_t *cfg)
         return;
     if (certslot_cfgcrypt_key_parse(&cfg->keys[1], v->text, v->len, why, sizeof(why)) != 0) {
         cfg->keys[1].loaded = -1; /* tried: reported once */
-        diag(cfg, CERTSLOT_WARNING, v->rank, v->where.line, v->where.col, p, -1,
+        cs_config_diag(cfg, CERTSLOT_WARNING, v->rank, v->where.line, v->where.col, p, -1,
              "device.sec.configEncryption.key: %s; it cannot decrypt config files", why);
     }
 }
@@ -679,7 +641,7 @@ static int parse_end(parse_t *ps)
     if (ps->fatal != 0) {
         cfg->ndiags = ps->diag_mark; /* the file is rejected whole: so are its diagnostics */
         recount(cfg);
-        diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
+        cs_config_diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
         ret = ps->fatal;
     } else if (ps->st != NULL) {
         if (!ps->master) {
@@ -696,7 +658,7 @@ static int parse_end(parse_t *ps)
     return ret;
 }
 
-static int parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
+int cs_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
                         parse_t *ps)
 {
     int ret = parse_begin(ps, cfg, name, master);
@@ -710,7 +672,7 @@ static int parse_buffer(certslot_config_t *cfg, const char *name, const char *da
     return parse_end(ps);
 }
 
-static int parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps)
+int cs_config_parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps)
 {
     FILE *f = fopen(path, "rb");
     char *buf = NULL;
@@ -720,9 +682,9 @@ static int parse_path(certslot_config_t *cfg, const char *path, int master, pars
         uint16_t rank;
         int e = errno;
         cfg->io_error = 1;
-        if (add_file(cfg, path, &rank) != 0)
+        if (cs_config_add_file(cfg, path, &rank) != 0)
             rank = UINT16_MAX;
-        diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot read: %s", strerror(e));
+        cs_config_diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot read: %s", strerror(e));
         return CERTSLOT_ERR_IO;
     }
     buf = certslot_calloc(1, READ_CHUNK);
@@ -805,208 +767,13 @@ int certslot_config_set_key(certslot_config_t *cfg, const char *keystring)
 int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len)
 {
     parse_t ps;
-    return parse_buffer(cfg, name, data, len, 0, &ps);
+    return cs_config_parse_buffer(cfg, name, data, len, 0, &ps);
 }
 
 int certslot_config_parse_file(certslot_config_t *cfg, const char *path)
 {
     parse_t ps;
-    return parse_path(cfg, path, 0, &ps);
-}
-
-/* Replaces [mac] and [PHONE_MAC_ADDRESS] in name; 0, or an error for a name we refuse. */
-static int expand_name(const char *mac, const char *name, size_t len, char *out, size_t size)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < len;) {
-        const char *rep = NULL;
-        size_t skip = 0;
-        if (name[i] == '[' && i + 5 <= len && cs_ncase_equal(name + i, "[mac]", 5))
-            rep = mac, skip = 5;
-        else if (name[i] == '[' && i + 19 <= len && cs_ncase_equal(name + i, "[PHONE_MAC_ADDRESS]", 19))
-            rep = mac, skip = 19;
-        if (rep != NULL) {
-            if (o + 12 >= size)
-                return CERTSLOT_ERR_LIMIT;
-            memcpy(out + o, rep, 12);
-            o += 12;
-            i += skip;
-        } else {
-            if (o + 1 >= size)
-                return CERTSLOT_ERR_LIMIT;
-            out[o++] = name[i++];
-        }
-    }
-    out[o] = '\0';
-    /* Only plain relative paths inside the master's directory. */
-    if (o == 0 || out[0] == '/' || strchr(out, '\\') != NULL)
-        return CERTSLOT_ERR_ARG;
-    for (const char *c = out; c != NULL; c = strchr(c, '/')) {
-        if (*c == '/')
-            c++;
-        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
-            return CERTSLOT_ERR_ARG;
-    }
-    return 0;
-}
-
-/* out = dir + "/" + name; CERTSLOT_ERR_LIMIT when it does not fit. */
-static int join_path(char *out, size_t size, const char *dir, size_t dir_len, const char *name)
-{
-    size_t n = strlen(name);
-
-    if (dir_len + 1 + n + 1 > size)
-        return CERTSLOT_ERR_LIMIT;
-    memcpy(out, dir, dir_len);
-    out[dir_len] = '/';
-    memcpy(out + dir_len + 1, name, n + 1);
-    return 0;
-}
-
-/*
- * Parses one file named by the master-file machinery: the master itself
- * (master = 1) or a CONFIG_FILES entry. CERTSLOT_ERR_NOT_FOUND, with no
- * diagnostic, when there is no such file.
- */
-typedef int (*load_fn)(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx);
-
-typedef struct {
-    const char *dir;
-    size_t dir_len;
-} dir_ctx_t;
-
-static int load_from_dir(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
-{
-    const dir_ctx_t *d = ctx;
-    char full[1024];
-
-    if (join_path(full, sizeof(full), d->dir, d->dir_len, name) != 0)
-        return CERTSLOT_ERR_LIMIT;
-    if (access(full, F_OK) != 0 && errno == ENOENT)
-        return CERTSLOT_ERR_NOT_FOUND;
-    return parse_path(cfg, full, master, ps);
-}
-
-typedef struct {
-    certslot_config_fetch_fn fetch;
-    void *ctx;
-} fetch_ctx_t;
-
-static int load_fetched(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
-{
-    const fetch_ctx_t *f = ctx;
-    char *data = NULL;
-    size_t len = 0;
-    int ret = f->fetch(f->ctx, name, &data, &len);
-
-    if (ret == CERTSLOT_ERR_NOT_FOUND)
-        return ret;
-    if (ret != 0) {
-        uint16_t rank;
-        cfg->io_error = 1;
-        if (add_file(cfg, name, &rank) != 0)
-            rank = UINT16_MAX;
-        diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot fetch: %s", certslot_strerror(ret));
-        return CERTSLOT_ERR_IO;
-    }
-    ret = parse_buffer(cfg, name, data, len, master, ps);
-    certslot_zeroize(data, len);
-    certslot_free(data);
-    return ret;
-}
-
-/* The master file (master_name, or <mac>.cfg / 000000000000.cfg), then its CONFIG_FILES. */
-static int load_master(certslot_config_t *cfg, const char *master_name, load_fn load, void *ctx)
-{
-    char name[256], mac_name[20];
-    parse_t ps;
-    int ret, worst = 0;
-
-    ps.config_files = NULL;
-    if (master_name != NULL) {
-        ret = load(cfg, master_name, 1, &ps, ctx);
-    } else {
-        snprintf(mac_name, sizeof(mac_name), "%s.cfg", cfg->mac);
-        ret = load(cfg, mac_name, 1, &ps, ctx);
-        if (ret == CERTSLOT_ERR_NOT_FOUND)
-            ret = load(cfg, MASTER_NAME, 1, &ps, ctx);
-    }
-    if (ret == CERTSLOT_ERR_NOT_FOUND) {
-        cfg->io_error = 1;
-        if (master_name != NULL)
-            diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "cannot read master file '%s': no such file",
-                 master_name);
-        else
-            diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "no master file (%s.cfg or %s)", cfg->mac,
-                 MASTER_NAME);
-        return CERTSLOT_ERR_IO;
-    }
-    if (ret != 0) {
-        certslot_free(ps.config_files);
-        return ret;
-    }
-    const char *list = ps.config_files;
-    if (list == NULL || list[strspn(list, " \t\n\r,")] == '\0') {
-        diag(cfg, CERTSLOT_WARNING, ps.rank, 1, 1, -1, -1, "master file names no CONFIG_FILES");
-        certslot_free(ps.config_files);
-        return 0;
-    }
-    certslot_where_t where = ps.config_files_where;
-    uint16_t master_rank = ps.rank;
-    for (const char *c = list; *c != '\0';) {
-        const char *t;
-        size_t len;
-        c += strspn(c, " \t\n\r,");
-        t = c;
-        len = strcspn(c, ",");
-        c += len;
-        while (len > 0 && scan_space(t[len - 1]))
-            len--;
-        if (len == 0)
-            continue;
-        if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
-            diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
-                 "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",
-                 (int)(len > 80 ? 80 : len), t);
-            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
-            continue;
-        }
-        parse_t file_ps;
-        ret = load(cfg, name, 0, &file_ps, ctx);
-        if (ret == CERTSLOT_ERR_NOT_FOUND) {
-            /* Per-handset files such as [mac]-ext.cfg are optional. */
-            diag(cfg, CERTSLOT_WARNING, master_rank, where.line, where.col, -1, -1,
-                 "CONFIG_FILES names '%s', which does not exist; skipped", name);
-            continue;
-        }
-        if (ret == CERTSLOT_ERR_IO || worst == 0)
-            worst = ret;
-    }
-    certslot_free(ps.config_files);
-    return worst;
-}
-
-int certslot_config_load_master(certslot_config_t *cfg, const char *path)
-{
-    struct stat st;
-    dir_ctx_t d = {path, strlen(path)};
-
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        while (d.dir_len > 1 && path[d.dir_len - 1] == '/')
-            d.dir_len--;
-        return load_master(cfg, NULL, load_from_dir, &d);
-    }
-    const char *slash = strrchr(path, '/');
-    d.dir = slash != NULL ? path : ".";
-    d.dir_len = slash != NULL ? (size_t)(slash - path) : 1;
-    return load_master(cfg, slash != NULL ? slash + 1 : path, load_from_dir, &d);
-}
-
-int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx)
-{
-    fetch_ctx_t f = {fetch, ctx};
-    return load_master(cfg, NULL, load_fetched, &f);
+    return cs_config_parse_path(cfg, path, 0, &ps);
 }
 
 static int gate_open(const certslot_config_t *cfg, certslot_param_t p)
@@ -1037,10 +804,10 @@ int certslot_config_finish(certslot_config_t *cfg)
             continue;
         certslot_param_name(p, name, sizeof(name));
         if (!device_set)
-            diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
+            cs_config_diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
                  "value present but device.set is not 1: %s ignored", name);
         else
-            diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
+            cs_config_diag(cfg, CERTSLOT_NOTE, v->rank, v->where.line, v->where.col, p, -1,
                  "value present but %s.set is not 1: ignored", name);
     }
     for (size_t i = 0; i < cfg->ndiags; i++) {
@@ -1097,64 +864,3 @@ const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, cert
     return certslot_config_is_set(cfg, p) ? &cfg->v[p].where : NULL;
 }
 
-/* Appends text to buf (when buf is NULL, only counts), XML-escaped when escape. */
-static size_t put(char *buf, size_t o, const char *text, int escape)
-{
-    for (; *text != '\0'; text++) {
-        const char *rep = NULL;
-        char num[8];
-        unsigned char c = (unsigned char)*text;
-        if (escape && (c == '&' || c == '<' || c == '"' || c < 0x20)) {
-            snprintf(num, sizeof(num), "&#%u;", c);
-            rep = num;
-        }
-        if (rep != NULL) {
-            size_t n = strlen(rep);
-            if (buf != NULL)
-                memcpy(buf + o, rep, n);
-            o += n;
-        } else {
-            if (buf != NULL)
-                buf[o] = (char)c;
-            o++;
-        }
-    }
-    return o;
-}
-
-static size_t export_to(const certslot_config_t *cfg, char *buf)
-{
-    char name[CERTSLOT_PARAM_NAME_MAX];
-    size_t o = put(buf, 0, "<certslot device.set=\"1\"", 0);
-
-    for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
-        certslot_type_t type = certslot_param_type(p);
-        if (p == CERTSLOT_P_DEVICE_SET || type == CERTSLOT_TYPE_CERT || type == CERTSLOT_TYPE_KEY ||
-            !certslot_config_is_set(cfg, p) || cfg->v[p].len == 0)
-            continue;
-        certslot_param_name(p, name, sizeof(name));
-        o = put(buf, o, "\n ", 0);
-        o = put(buf, o, name, 0);
-        o = put(buf, o, "=\"", 0);
-        o = put(buf, o, cfg->v[p].text, 1);
-        o = put(buf, o, "\"", 0);
-        if (certslot_param_is_device(p)) {
-            o = put(buf, o, " ", 0);
-            o = put(buf, o, name, 0);
-            o = put(buf, o, ".set=\"1\"", 0);
-        }
-    }
-    return put(buf, o, "/>\n", 0);
-}
-
-int certslot_config_export(const certslot_config_t *cfg, char **xml, size_t *len)
-{
-    size_t n = export_to(cfg, NULL);
-
-    *xml = certslot_calloc(1, n + 1);
-    if (*xml == NULL)
-        return CERTSLOT_ERR_NOMEM;
-    export_to(cfg, *xml);
-    *len = n;
-    return 0;
-}

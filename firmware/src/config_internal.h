@@ -1,0 +1,69 @@
+/*
+ * Internal to the config parser (config.c: one file; config_master.c: the
+ * master file and CONFIG_FILES; config_export.c: stored settings). Not part
+ * of the API.
+ */
+#ifndef CERTSLOT_CONFIG_INTERNAL_H
+#define CERTSLOT_CONFIG_INTERNAL_H
+
+#include <expat.h>
+#include <stdint.h>
+
+#include "certslot/config.h"
+
+#define MASTER_NAME "000000000000.cfg"
+#define READ_CHUNK 16384
+
+#define FAR_NAMES 8 /* far name beginnings relevant() remembers */
+
+/* One parameter's state inside the file being parsed. */
+typedef struct {
+    char *text;
+    size_t len;
+    int num;
+    certslot_where_t where;
+    uint8_t given, set, set_given;
+    certslot_where_t set_where;
+} staged_t;
+
+typedef struct {
+    certslot_config_t *cfg;
+    XML_Parser xp;
+    const char *file;
+    uint16_t rank;
+    staged_t *st;
+    size_t diag_mark;
+    size_t bytes;
+    int master;
+    char *config_files; /* master mode: last CONFIG_FILES value */
+    certslot_where_t config_files_where;
+    int fatal;            /* error code that rejects the file */
+    char fatal_msg[CERTSLOT_CONFIG_DIAG_LEN];
+    uint32_t fatal_line, fatal_col;
+    int value_errors;
+    /* Beginnings of names relevant() found far from every parameter (see there). */
+    char far[FAR_NAMES][40];
+    uint8_t far_len[FAR_NAMES];
+    unsigned far_next;
+} parse_t;
+
+
+/* Registers a file name for diagnostics; its rank is its position. */
+int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank);
+
+/* Parses one file from memory or from a path (master = 1: only master-file attributes). */
+int cs_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
+                           parse_t *ps);
+int cs_config_parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps);
+
+/* Records a diagnostic (gate: the error is void when that parameter's .set gate stays closed). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 8, 9)))
+#endif
+void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
+                    certslot_param_t param, certslot_param_t gate, const char *fmt, ...);
+
+/* XML white space. */
+int cs_config_space(char c);
+
+#endif

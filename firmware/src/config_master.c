@@ -1,0 +1,213 @@
+/*
+ * The master file (000000000000.cfg or <mac>.cfg) and the files its
+ * CONFIG_FILES names, from a directory or through a fetch callback: the
+ * same precedence, [mac] substitution, path refusal and optional files
+ * wherever the files come from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "config_internal.h"
+#include "internal.h"
+
+/* Replaces [mac] and [PHONE_MAC_ADDRESS] in name; 0, or an error for a name we refuse. */
+static int expand_name(const char *mac, const char *name, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+
+    for (size_t i = 0; i < len;) {
+        const char *rep = NULL;
+        size_t skip = 0;
+        if (name[i] == '[' && i + 5 <= len && cs_ncase_equal(name + i, "[mac]", 5))
+            rep = mac, skip = 5;
+        else if (name[i] == '[' && i + 19 <= len && cs_ncase_equal(name + i, "[PHONE_MAC_ADDRESS]", 19))
+            rep = mac, skip = 19;
+        if (rep != NULL) {
+            if (o + 12 >= size)
+                return CERTSLOT_ERR_LIMIT;
+            memcpy(out + o, rep, 12);
+            o += 12;
+            i += skip;
+        } else {
+            if (o + 1 >= size)
+                return CERTSLOT_ERR_LIMIT;
+            out[o++] = name[i++];
+        }
+    }
+    out[o] = '\0';
+    /* Only plain relative paths inside the master's directory. */
+    if (o == 0 || out[0] == '/' || strchr(out, '\\') != NULL)
+        return CERTSLOT_ERR_ARG;
+    for (const char *c = out; c != NULL; c = strchr(c, '/')) {
+        if (*c == '/')
+            c++;
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
+            return CERTSLOT_ERR_ARG;
+    }
+    return 0;
+}
+
+/* out = dir + "/" + name; CERTSLOT_ERR_LIMIT when it does not fit. */
+static int join_path(char *out, size_t size, const char *dir, size_t dir_len, const char *name)
+{
+    size_t n = strlen(name);
+
+    if (dir_len + 1 + n + 1 > size)
+        return CERTSLOT_ERR_LIMIT;
+    memcpy(out, dir, dir_len);
+    out[dir_len] = '/';
+    memcpy(out + dir_len + 1, name, n + 1);
+    return 0;
+}
+
+/*
+ * Parses one file named by the master-file machinery: the master itself
+ * (master = 1) or a CONFIG_FILES entry. CERTSLOT_ERR_NOT_FOUND, with no
+ * diagnostic, when there is no such file.
+ */
+typedef int (*load_fn)(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx);
+
+typedef struct {
+    const char *dir;
+    size_t dir_len;
+} dir_ctx_t;
+
+static int load_from_dir(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
+{
+    const dir_ctx_t *d = ctx;
+    char full[1024];
+
+    if (join_path(full, sizeof(full), d->dir, d->dir_len, name) != 0)
+        return CERTSLOT_ERR_LIMIT;
+    if (access(full, F_OK) != 0 && errno == ENOENT)
+        return CERTSLOT_ERR_NOT_FOUND;
+    return cs_config_parse_path(cfg, full, master, ps);
+}
+
+typedef struct {
+    certslot_config_fetch_fn fetch;
+    void *ctx;
+} fetch_ctx_t;
+
+static int load_fetched(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
+{
+    const fetch_ctx_t *f = ctx;
+    char *data = NULL;
+    size_t len = 0;
+    int ret = f->fetch(f->ctx, name, &data, &len);
+
+    if (ret == CERTSLOT_ERR_NOT_FOUND)
+        return ret;
+    if (ret != 0) {
+        uint16_t rank;
+        cfg->io_error = 1;
+        if (cs_config_add_file(cfg, name, &rank) != 0)
+            rank = UINT16_MAX;
+        cs_config_diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot fetch: %s", certslot_strerror(ret));
+        return CERTSLOT_ERR_IO;
+    }
+    ret = cs_config_parse_buffer(cfg, name, data, len, master, ps);
+    certslot_zeroize(data, len);
+    certslot_free(data);
+    return ret;
+}
+
+/* The master file (master_name, or <mac>.cfg / 000000000000.cfg), then its CONFIG_FILES. */
+static int load_master(certslot_config_t *cfg, const char *master_name, load_fn load, void *ctx)
+{
+    char name[256], mac_name[20];
+    parse_t ps;
+    int ret, worst = 0;
+
+    ps.config_files = NULL;
+    if (master_name != NULL) {
+        ret = load(cfg, master_name, 1, &ps, ctx);
+    } else {
+        snprintf(mac_name, sizeof(mac_name), "%s.cfg", cfg->mac);
+        ret = load(cfg, mac_name, 1, &ps, ctx);
+        if (ret == CERTSLOT_ERR_NOT_FOUND)
+            ret = load(cfg, MASTER_NAME, 1, &ps, ctx);
+    }
+    if (ret == CERTSLOT_ERR_NOT_FOUND) {
+        cfg->io_error = 1;
+        if (master_name != NULL)
+            cs_config_diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "cannot read master file '%s': no such file",
+                 master_name);
+        else
+            cs_config_diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "no master file (%s.cfg or %s)", cfg->mac,
+                 MASTER_NAME);
+        return CERTSLOT_ERR_IO;
+    }
+    if (ret != 0) {
+        certslot_free(ps.config_files);
+        return ret;
+    }
+    const char *list = ps.config_files;
+    if (list == NULL || list[strspn(list, " \t\n\r,")] == '\0') {
+        cs_config_diag(cfg, CERTSLOT_WARNING, ps.rank, 1, 1, -1, -1, "master file names no CONFIG_FILES");
+        certslot_free(ps.config_files);
+        return 0;
+    }
+    certslot_where_t where = ps.config_files_where;
+    uint16_t master_rank = ps.rank;
+    for (const char *c = list; *c != '\0';) {
+        const char *t;
+        size_t len;
+        c += strspn(c, " \t\n\r,");
+        t = c;
+        len = strcspn(c, ",");
+        c += len;
+        while (len > 0 && cs_config_space(t[len - 1]))
+            len--;
+        if (len == 0)
+            continue;
+        if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
+            cs_config_diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
+                 "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",
+                 (int)(len > 80 ? 80 : len), t);
+            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
+            continue;
+        }
+        parse_t file_ps;
+        ret = load(cfg, name, 0, &file_ps, ctx);
+        if (ret == CERTSLOT_ERR_NOT_FOUND) {
+            /* Per-handset files such as [mac]-ext.cfg are optional. */
+            cs_config_diag(cfg, CERTSLOT_WARNING, master_rank, where.line, where.col, -1, -1,
+                 "CONFIG_FILES names '%s', which does not exist; skipped", name);
+            continue;
+        }
+        if (ret == CERTSLOT_ERR_IO || worst == 0)
+            worst = ret;
+    }
+    certslot_free(ps.config_files);
+    return worst;
+}
+
+int certslot_config_load_master(certslot_config_t *cfg, const char *path)
+{
+    struct stat st;
+    dir_ctx_t d = {path, strlen(path)};
+
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        while (d.dir_len > 1 && path[d.dir_len - 1] == '/')
+            d.dir_len--;
+        return load_master(cfg, NULL, load_from_dir, &d);
+    }
+    const char *slash = strrchr(path, '/');
+    d.dir = slash != NULL ? path : ".";
+    d.dir_len = slash != NULL ? (size_t)(slash - path) : 1;
+    return load_master(cfg, slash != NULL ? slash + 1 : path, load_from_dir, &d);
+}
+
+int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx)
+{
+    fetch_ctx_t f = {fetch, ctx};
+    return load_master(cfg, NULL, load_fetched, &f);
+}
+
