@@ -8,7 +8,7 @@
 #    written, certificates injected with `certslot inject`, and served by
 #    nginx (HTTP and HTTPS) on 127.0.0.1 high ports.
 # 3. TLS peers start: openssl s_server as the SIP server (mutual TLS), the
-#    syslog and LDAP servers; nginx itself is the browser's peer.
+#    syslog and LDAP servers; nginx itself is the browser's peer (a GET).
 # 4. The ARM handset boots with an empty store, installs the provisioning CA
 #    from an http:// URL (as from its menu), provisions over HTTPS with the
 #    strict name check, prints its slots and profiles, and connects to each
@@ -114,6 +114,7 @@ set +e
     --peer "syslog=127.0.0.1:$syslog_port,127.0.0.1" \
     --peer "ldap=127.0.0.1:$ldap_port,ldap.demo.test" \
     --peer "browser=127.0.0.1:$HTTPS_PORT,prov.demo.test" \
+    --peer "browser!=127.0.0.1:$HTTPS_PORT,www.elsewhere.test" \
     --peer "provisioning!=127.0.0.1:$HTTPS_PORT,wrong.demo.test"
 rc=$?
 set -e
