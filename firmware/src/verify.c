@@ -16,6 +16,12 @@
 #include "certslot/error.h"
 #include "certslot/name.h"
 
+#if MBEDTLS_VERSION_MAJOR >= 3
+#define X509_CA_IS_TRUE(c) ((c)->MBEDTLS_PRIVATE(ca_istrue))
+#else
+#define X509_CA_IS_TRUE(c) ((c)->ca_istrue)
+#endif
+
 /* Flags this file decides itself, whatever mbedTLS concluded. */
 #define OWN_FLAGS                                                                                               \
     (MBEDTLS_X509_BADCERT_EXPIRED | MBEDTLS_X509_BADCERT_FUTURE | MBEDTLS_X509_BADCERT_CN_MISMATCH |               \
@@ -201,6 +207,24 @@ static void explain(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t 
         reason(v, "certificate '%s' refused (mbedTLS flags 0x%05x)", cn, (unsigned)flags);
 }
 
+/*
+ * The chain stopped at crt: say so precisely when the peer sent crt's issuer
+ * but it is not a CA (mbedTLS then just reports "not trusted").
+ */
+static void not_a_ca(certslot_verify_t *v, const mbedtls_x509_crt *crt)
+{
+    char cn[65];
+
+    for (const mbedtls_x509_crt *c = crt->next; c != NULL && c->raw.len > 0; c = c->next) {
+        if (c->subject_raw.len == crt->issuer_raw.len &&
+            memcmp(c->subject_raw.p, crt->issuer_raw.p, c->subject_raw.len) == 0 && !X509_CA_IS_TRUE(c)) {
+            subject_cn(c, cn, sizeof(cn));
+            reason(v, "intermediate certificate '%s' is not a CA (basicConstraints CA:false)", cn);
+            return;
+        }
+    }
+}
+
 int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     certslot_verify_t *v = ctx;
@@ -215,6 +239,8 @@ int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fl
         if ((*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) && v->builtin && depth <= v->max_depth &&
             certslot_builtin_verify_issued(crt) == 0)
             *flags &= ~(uint32_t)MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+        if (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED)
+            not_a_ca(v, crt);
     }
     *flags &= ~(uint32_t)OWN_FLAGS;
     check_validity(v, crt, flags);

@@ -47,6 +47,7 @@ expect_rc 1
 expect_err "weak key"
 run verify --trust "$PKI/root-rsa.crt" --untrusted "$PKI/inter-noca.crt" --name server.test "$PKI/server-noca.crt"
 expect_rc 1
+expect_err "refused: intermediate certificate 'certslot Test Not-A-CA' is not a CA (basicConstraints CA:false)"
 run $V --name server.test --max-depth 1 "$PKI/server.crt"
 expect_rc 1
 expect_err "longer than 1"

@@ -235,7 +235,7 @@ static const case_t cases[] = {
     {"1024-bit leaf", RSA1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
      "has a weak key", NULL, NULL},
     {"CA:false intermediate", NOCA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "not issued by a CA this profile trusts", NULL, NULL},
+     "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL},
     {"mutual TLS with the profile's device certificate", MUTUAL, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
      0, NULL, NULL, NULL},
     {"mutual TLS with a device certificate the server does not trust", MUTUAL, "server.test", "root-rsa.crt", 0, -1,
