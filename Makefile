@@ -160,9 +160,10 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_L
 	$(CC_fuzz) $(LF_fuzz) $(LDFLAGS) -o $@ $< $(fuzz_LINKLIBS)
 
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/host/bench/%,$(BENCH_SRCS))
-$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(host_SIM) $(host_LIB)
+BENCH_COMMON := $(BUILD)/host/obj/tests/common/sserver.o
+$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_LIB)
 	@mkdir -p $(@D)
-	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(host_LINKLIBS)
+	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) $(host_LINKLIBS)
 
 -include $(ALL_OBJS:.o=.d)
 

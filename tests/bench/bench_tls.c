@@ -23,9 +23,6 @@
  */
 #include "bench.h"
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +37,7 @@
 #include "certslot/port.h"
 #include "certslot/store.h"
 #include "certslot/tls.h"
+#include "sserver.h"
 
 #define SUITE "ECDHE-RSA-AES128-GCM-SHA256"
 #define NAME "server.test"
@@ -56,78 +54,29 @@ static char suite[64];
 
 /* ---- openssl s_server ---- */
 
-static pid_t server_pid;
-static uint16_t server_port;
+static sserver_t server;
 static char server_log[64];
 
 static void server_stop(void)
 {
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = 0;
-    }
+    sserver_stop(&server);
     if (server_log[0] != '\0')
         unlink(server_log);
 }
 
-static int log_has(const char *text)
-{
-    FILE *f = fopen(server_log, "r");
-    char line[1024];
-    int found = 0;
-
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof(line), f) != NULL)
-        found = strstr(line, text) != NULL;
-    fclose(f);
-    return found;
-}
-
-/* On a random high port; a port in use makes it exit: then another one. */
+/* On a random high port, with the one suite forced. */
 static void server_start(void)
 {
-    char accept[32], cert[1024], key[1024], chain[1024];
+    char cert[1024], key[1024], chain[1024];
 
     snprintf(cert, sizeof(cert), "%s", bench_pki("server.crt"));
     snprintf(key, sizeof(key), "%s", bench_pki("server.key"));
     snprintf(chain, sizeof(chain), "%s", bench_pki("inter.crt"));
     snprintf(server_log, sizeof(server_log), "/tmp/bench_tls.%ld.log", (long)getpid());
     atexit(server_stop);
-    srand((unsigned)time(NULL) ^ (unsigned)getpid());
-    for (int attempt = 0; attempt < 30; attempt++) {
-        server_port = (uint16_t)(20000 + rand() % 40000);
-        snprintf(accept, sizeof(accept), "127.0.0.1:%u", (unsigned)server_port);
-        const char *argv[] = {"openssl", "s_server", "-www", "-no_tls1_3", "-cipher", SUITE, "-accept", accept,
-                              "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
-        server_pid = fork();
-        if (server_pid < 0)
-            bench_die("fork");
-        if (server_pid == 0) {
-            int fd = open(server_log, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDONLY);
-            dup2(null, 0);
-            dup2(fd, 1);
-            dup2(fd, 2);
-            execvp("openssl", (char *const *)argv);
-            _exit(127);
-        }
-        /* Listening once it says ACCEPT. */
-        for (int i = 0; i < 500; i++) {
-            int status;
-            if (log_has("ACCEPT"))
-                return;
-            if (waitpid(server_pid, &status, WNOHANG) == server_pid) {
-                server_pid = 0;
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                    bench_die("cannot run openssl (make deps installs it)");
-                break;
-            }
-            usleep(10000);
-        }
-        server_stop();
-    }
-    bench_die("openssl s_server did not start");
+    const char *args[] = {"-no_tls1_3", "-cipher", SUITE, "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
+    if (sserver_start(&server, server_log, args) != 0)
+        bench_die("openssl s_server did not start");
 }
 
 /* ---- ours ---- */
@@ -140,7 +89,7 @@ static int measure_ours(void)
     char why[256];
     int ret = certslot_tls_setup(&tls, &hal, &cfg, &store, CERTSLOT_APP_SIP, why, sizeof(why));
     if (ret == 0) {
-        ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", server_port, NAME, CERTSLOT_TLS_TIMEOUT_MS, why,
+        ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", server.port, NAME, CERTSLOT_TLS_TIMEOUT_MS, why,
                                    sizeof(why));
         if (ret == 0) {
             snprintf(suite, sizeof(suite), "%s", mbedtls_ssl_get_ciphersuite(&conn.ssl));
@@ -204,7 +153,7 @@ static int measure_base(void)
         mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
         mbedtls_ssl_conf_ciphersuites(&conf, base_suites);
         mbedtls_ssl_conf_read_timeout(&conf, CERTSLOT_TLS_TIMEOUT_MS);
-        ret = certslot_port_connect(&sock, "127.0.0.1", server_port, CERTSLOT_TLS_TIMEOUT_MS);
+        ret = certslot_port_connect(&sock, "127.0.0.1", server.port, CERTSLOT_TLS_TIMEOUT_MS);
     }
     if (ret == 0)
         ret = mbedtls_ssl_setup(&ssl, &conf);

@@ -85,6 +85,12 @@ run config "$T/secret.cfg"
 expect_out "device.prov.password = <secret>"
 expect_out "sec.TLS.customDeviceKey.1 = <secret>"
 expect_no_out "hunter2"
+cat >"$T/url.cfg" <<'X'
+<x device.set="1" device.prov.serverName="https://bob:s3cret@prov.example.com/cfg" device.prov.serverName.set="1"/>
+X
+run config "$T/url.cfg"
+expect_out "device.prov.serverName = https://bob:<secret>@prov.example.com/cfg"
+expect_no_out "s3cret"
 expect_no_out "MIIEvQ"
 
 # Usage errors and unreadable files: exit 2.

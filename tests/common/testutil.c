@@ -172,3 +172,11 @@ char *tu_read(const char *path, size_t *len)
         *len = (size_t)n;
     return buf;
 }
+
+const certslot_diag_t *tu_find_diag(const certslot_config_t *cfg, certslot_severity_t sev, const char *text)
+{
+    for (size_t i = 0; i < cfg->ndiags; i++)
+        if (cfg->diags[i].severity == sev && strstr(cfg->diags[i].msg, text) != NULL)
+            return &cfg->diags[i];
+    return NULL;
+}

@@ -7,6 +7,8 @@
 
 #include <stddef.h>
 
+#include "certslot/config.h"
+
 /* Installs the counting allocator; fail_at = N makes the Nth call fail (0: never). */
 void tu_alloc_install(size_t fail_at);
 void tu_alloc_uninstall(void);
@@ -16,6 +18,9 @@ size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */
 size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
 size_t tu_alloc_calls(void);       /* allocation calls so far */
 int tu_alloc_failed(void);         /* 1 once an injected failure happened */
+
+/* The first diagnostic of cfg with this severity whose message contains text, or NULL. */
+const certslot_diag_t *tu_find_diag(const certslot_config_t *cfg, certslot_severity_t sev, const char *text);
 
 /* Path of a file under tests/data (CERTSLOT_TESTDATA); static buffer. */
 const char *tu_data(const char *rel);

@@ -86,13 +86,7 @@ static int dec(const char *keystring, const char *data, size_t len, char *why)
     return ret;
 }
 
-static const certslot_diag_t *find_diag(certslot_severity_t sev, const char *text)
-{
-    for (size_t i = 0; i < cfg.ndiags; i++)
-        if (cfg.diags[i].severity == sev && strstr(cfg.diags[i].msg, text) != NULL)
-            return &cfg.diags[i];
-    return NULL;
-}
+#define find_diag(sev, text) tu_find_diag(&cfg, (sev), (text))
 
 static int teardown(void **state)
 {

@@ -39,14 +39,7 @@ static int parse1(const char *xml)
     return ret;
 }
 
-/* The first diagnostic of this severity whose message contains text, or NULL. */
-static const certslot_diag_t *find_diag(certslot_severity_t sev, const char *text)
-{
-    for (size_t i = 0; i < cfg.ndiags; i++)
-        if (cfg.diags[i].severity == sev && strstr(cfg.diags[i].msg, text) != NULL)
-            return &cfg.diags[i];
-    return NULL;
-}
+#define find_diag(sev, text) tu_find_diag(&cfg, (sev), (text))
 
 static size_t count_diags(certslot_severity_t sev)
 {

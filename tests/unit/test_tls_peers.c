@@ -8,16 +8,13 @@
  * the cipher list enforced. The same program runs under qemu-arm.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,94 +25,14 @@
 #include "certslot/hal_sim.h"
 #include "certslot/store.h"
 #include "certslot/tls.h"
+#include "sserver.h"
 #include "testutil.h"
 
 /* ---- openssl s_server ---- */
 
-typedef struct {
-    pid_t pid;
-    unsigned port;
-    char log[512];
-} server_t;
-
 enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, NSERVERS };
-static server_t servers[NSERVERS];
+static sserver_t servers[NSERVERS];
 static const char *tmp;
-
-static int log_has(const server_t *s, const char *text)
-{
-    FILE *f = fopen(s->log, "r");
-    char line[1024];
-    int found = 0;
-
-    if (f == NULL)
-        return 0;
-    while (!found && fgets(line, sizeof(line), f) != NULL)
-        found = strstr(line, text) != NULL;
-    fclose(f);
-    return found;
-}
-
-/* Starts `openssl s_server -www` with args (NULL-terminated) on a free high port. */
-static void server_start(server_t *s, int index, const char *const *args)
-{
-    static unsigned next;
-    const char *argv[40];
-    char accept[32];
-    int argc = 0;
-
-    for (int attempt = 0; attempt < 30; attempt++) {
-        s->port = 20000 + ((unsigned)getpid() * 37u + next++ * 101u) % 40000u;
-        snprintf(accept, sizeof(accept), "127.0.0.1:%u", s->port);
-        snprintf(s->log, sizeof(s->log), "%s/server%d.log", tmp, index);
-        argc = 0;
-        argv[argc++] = "openssl";
-        argv[argc++] = "s_server";
-        argv[argc++] = "-www";
-        argv[argc++] = "-accept";
-        argv[argc++] = accept;
-        for (int i = 0; args[i] != NULL; i++)
-            argv[argc++] = args[i];
-        argv[argc] = NULL;
-        s->pid = fork();
-        assert_true(s->pid >= 0);
-        if (s->pid == 0) {
-            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDONLY);
-            dup2(null, 0);
-            dup2(fd, 1);
-            dup2(fd, 2);
-            execvp("openssl", (char *const *)argv);
-            _exit(127);
-        }
-        /* Listening when it says ACCEPT; a port in use makes it exit. */
-        for (int i = 0; i < 500; i++) {
-            int status;
-            if (log_has(s, "ACCEPT"))
-                return;
-            if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-                if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-                    fail_msg("cannot run openssl (is it installed? make deps installs it)");
-                s->pid = 0;
-                break;
-            }
-            usleep(10000);
-        }
-        if (s->pid > 0) {
-            kill(s->pid, SIGKILL);
-            waitpid(s->pid, NULL, 0);
-        }
-    }
-    fail_msg("openssl s_server did not start: see %s", s->log);
-}
-
-static void server_stop(server_t *s)
-{
-    if (s->pid > 0) {
-        kill(s->pid, SIGTERM);
-        waitpid(s->pid, NULL, 0);
-        s->pid = 0;
-    }
-}
 
 static char pki_paths[16][512];
 static const char *pki(int slot, const char *name)
@@ -144,8 +61,12 @@ static int start_servers(void **state)
     const char *cipher[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
                             pki(2, "inter.crt"), "-cipher", "AES128-SHA", NULL};
     const char *const *all[NSERVERS] = {good, sha1, rsa1024, noca, mutual, tls11, cipher};
-    for (int i = 0; i < NSERVERS; i++)
-        server_start(&servers[i], i, all[i]);
+    for (int i = 0; i < NSERVERS; i++) {
+        char log[512];
+        snprintf(log, sizeof(log), "%s/server%d.log", tmp, i);
+        if (sserver_start(&servers[i], log, all[i]) != 0)
+            fail_msg("openssl s_server %d did not start", i);
+    }
     return 0;
 }
 
@@ -153,7 +74,7 @@ static int stop_servers(void **state)
 {
     (void)state;
     for (int i = 0; i < NSERVERS; i++)
-        server_stop(&servers[i]);
+        sserver_stop(&servers[i]);
     tu_rmtree(tmp);
     return 0;
 }
@@ -326,7 +247,7 @@ static void run_case(const app_t *a, const case_t *c)
         assert_true(certslot_tls_read(&conn, buf, sizeof(buf)) > 0);
         certslot_tls_close(&conn);
         if (c->server == MUTUAL)
-            assert_true(log_has(&servers[MUTUAL], "handset-0004f2a1b2c3"));
+            assert_true(sserver_log_has(&servers[MUTUAL], "handset-0004f2a1b2c3"));
         if (c->strict == 0)
             assert_true(certslot_hal_sim_log_contains(&sim, "strict name check is off"));
     }

@@ -91,10 +91,22 @@ static void print_escaped(FILE *f, const char *s)
 
 void cli_print_value(FILE *f, const certslot_config_t *cfg, certslot_param_t p)
 {
-    if (certslot_param_is_secret(p) && certslot_config_get(cfg, p)[0] != '\0')
+    const char *v = certslot_config_get(cfg, p);
+
+    if (certslot_param_is_secret(p) && v[0] != '\0') {
         fputs("<secret>", f);
-    else
-        print_escaped(f, certslot_config_get(cfg, p));
+        return;
+    }
+    /* A server URL's password (scheme://user:password@host) is a secret too. */
+    const char *scheme = certslot_param_type(p) == CERTSLOT_TYPE_SERVER ? strstr(v, "://") : NULL;
+    const char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = at != NULL ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
+    if (colon != NULL) {
+        fprintf(f, "%.*s<secret>", (int)(colon + 1 - v), v);
+        print_escaped(f, at);
+    } else {
+        print_escaped(f, v);
+    }
 }
 
 static int differs_from_default(const certslot_config_t *cfg, certslot_param_t p)
