@@ -157,23 +157,38 @@ static int crypt_args(int argc, char **argv, const char *help, char *key, size_t
     return cli_key_arg(key_arg, key, key_size, argv[0]);
 }
 
+/*
+ * What encrypt and decrypt share: the arguments, the key (the key string
+ * wiped at once) and IN read whole (at most max bytes). 0, -1 after --help,
+ * or an exit status.
+ */
+static int crypt_open(int argc, char **argv, const char *help, size_t max, certslot_cfgcrypt_key_t *key,
+                      const char **in, const char **out, char **data, size_t *len)
+{
+    char keystring[KEYSTRING_MAX], why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    int ret = crypt_args(argc, argv, help, keystring, sizeof(keystring), in, out);
+
+    memset(key, 0, sizeof(*key));
+    *data = NULL;
+    if (ret != 0)
+        return ret;
+    (void)certslot_cfgcrypt_key_parse(key, keystring, strlen(keystring), why, sizeof(why));
+    certslot_zeroize(keystring, sizeof(keystring));
+    *data = (char *)cli_read_file(argv[0], *in, max, len);
+    return *data != NULL ? 0 : EXIT_USAGE;
+}
+
 int cmd_encrypt(int argc, char **argv)
 {
     static certslot_config_t cfg;
-    char keystring[KEYSTRING_MAX], why[CERTSLOT_CFGCRYPT_WHY_LEN];
     certslot_cfgcrypt_key_t key;
-    const char *in, *out;
+    const char *in = NULL, *out = NULL;
     char *plain = NULL, *enc = NULL;
     size_t plen = 0, elen = 0;
-    int ret = crypt_args(argc, argv, encrypt_help, keystring, sizeof(keystring), &in, &out);
+    int ret = crypt_open(argc, argv, encrypt_help, CERTSLOT_CONFIG_MAX_FILE, &key, &in, &out, &plain, &plen);
 
-    if (ret != 0)
-        return ret < 0 ? EXIT_ACCEPT : ret;
-    memset(&key, 0, sizeof(key));
-    (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
-    certslot_zeroize(keystring, sizeof(keystring));
-    plain = (char *)cli_read_file("encrypt", in, CERTSLOT_CONFIG_MAX_FILE, &plen);
-    ret = plain != NULL ? 0 : EXIT_USAGE;
+    if (ret < 0)
+        return EXIT_ACCEPT;
     if (ret != 0)
         goto cleanup;
     if (certslot_cfgcrypt_detect(plain, plen)) {
@@ -213,20 +228,16 @@ cleanup:
 
 int cmd_decrypt(int argc, char **argv)
 {
-    char keystring[KEYSTRING_MAX], why[CERTSLOT_CFGCRYPT_WHY_LEN];
+    char why[CERTSLOT_CFGCRYPT_WHY_LEN];
     certslot_cfgcrypt_key_t key;
-    const char *in, *out;
+    const char *in = NULL, *out = NULL;
     char *enc = NULL, *plain = NULL;
     size_t elen = 0, plen = 0;
-    int ret = crypt_args(argc, argv, decrypt_help, keystring, sizeof(keystring), &in, &out);
+    int ret = crypt_open(argc, argv, decrypt_help, CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), &key,
+                         &in, &out, &enc, &elen);
 
-    if (ret != 0)
-        return ret < 0 ? EXIT_ACCEPT : ret;
-    memset(&key, 0, sizeof(key));
-    (void)certslot_cfgcrypt_key_parse(&key, keystring, strlen(keystring), why, sizeof(why));
-    certslot_zeroize(keystring, sizeof(keystring));
-    enc = (char *)cli_read_file("decrypt", in, CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), &elen);
-    ret = enc != NULL ? 0 : EXIT_USAGE;
+    if (ret < 0)
+        return EXIT_ACCEPT;
     if (ret != 0)
         goto cleanup;
     int err = certslot_cfgcrypt_decrypt(&key, 1, enc, elen, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, why,
