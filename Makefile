@@ -143,7 +143,7 @@ $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$(
 	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) $$($(1)_LINKLIBS) -lcmocka
 
 ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
-            $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS))
+            $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS) tools/handset/handset.c)
 endef
 
 $(foreach v,host asan arm fuzz,$(eval $(call variant,$(v))))
