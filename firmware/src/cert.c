@@ -15,6 +15,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
@@ -388,12 +389,7 @@ static void copy_cn(const mbedtls_x509_name *name, char *out, size_t size)
     for (; name != NULL; name = name->next) {
         if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &name->oid) != 0)
             continue;
-        size_t n = name->val.len < size - 1 ? name->val.len : size - 1;
-        for (size_t i = 0; i < n; i++) {
-            unsigned char c = name->val.p[i];
-            out[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
-        }
-        out[n] = '\0';
+        certslot_text_escape(out, size, (const char *)name->val.p, name->val.len);
     }
 }
 

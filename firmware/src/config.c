@@ -16,6 +16,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "config_internal.h"
 #include "internal.h"
 
@@ -62,6 +63,7 @@ static void vdiag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank
     d->param = param;
     d->gate = gate;
     vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
+    certslot_text_escape_inplace(d->msg, sizeof(d->msg)); /* names and values are untrusted */
 }
 
 void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
@@ -433,9 +435,13 @@ int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
 {
     if (cfg->nfiles >= CERTSLOT_CONFIG_MAX_FILES)
         return CERTSLOT_ERR_LIMIT;
-    cfg->files[cfg->nfiles] = certslot_strndup(name, strlen(name));
-    if (cfg->files[cfg->nfiles] == NULL)
+    /* Kept for diagnostics only: as it is shown. */
+    size_t len = strlen(name), size = CERTSLOT_TEXT_ESCAPED_SIZE(len > 1024 ? 1024 : len);
+    char *shown = certslot_calloc(1, size);
+    if (shown == NULL)
         return CERTSLOT_ERR_NOMEM;
+    certslot_text_escape(shown, size, name, len);
+    cfg->files[cfg->nfiles] = shown;
     *rank = (uint16_t)cfg->nfiles++;
     return 0;
 }

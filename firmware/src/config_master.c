@@ -13,6 +13,7 @@
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "config_internal.h"
 #include "internal.h"
 
@@ -167,6 +168,15 @@ static int load_master(certslot_config_t *cfg, const char *master_name, load_fn 
             len--;
         if (len == 0)
             continue;
+        if (certslot_text_has_ctl(t, len)) {
+            /* A CR LF would end the FTP command the name goes into and smuggle another. */
+            cs_config_diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
+                           "CONFIG_FILES entry '%.*s' refused: it contains a control character; nothing is fetched "
+                           "for it",
+                           (int)(len > 80 ? 80 : len), t);
+            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
+            continue;
+        }
         if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
             cs_config_diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
                  "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",

@@ -19,6 +19,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/profile.h"
+#include "internal.h"
 
 /* A text being built in a buffer of fixed capacity (no reallocation: a key never gets copied around). */
 typedef struct {
@@ -197,7 +198,7 @@ static int check_opts(const certslot_dot1x_opts_t *o, char *why, size_t why_size
 
 /* The device certificate (and chain) and key EAP-TLS presents, as PEM, and its CN. */
 static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, int device, text_t *cert_pem,
-                        text_t *key_pem, char cn[65], char *why, size_t why_size)
+                        text_t *key_pem, char cn[CERTSLOT_CERT_CN_SIZE], char *why, size_t why_size)
 {
     unsigned char *fcert = NULL, *fkey = NULL, *fchain = NULL;
     size_t fcert_len = 0, fkey_len = 0, fchain_len = 0;
@@ -242,7 +243,7 @@ static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, i
     }
     certslot_cert_info_t info;
     certslot_cert_info(&chain, &info);
-    snprintf(cn, 65, "%s", info.subject_cn);
+    snprintf(cn, CERTSLOT_CERT_CN_SIZE, "%s", info.subject_cn);
     if (cn[0] == '\0') {
         snprintf(why, why_size, "dot1x: the device certificate has no CN to use as the EAP-TLS identity");
         ret = CERTSLOT_ERR_CERT;
@@ -364,7 +365,7 @@ int certslot_dot1x_export(const certslot_config_t *cfg, const certslot_store_t *
 {
     certslot_app_profile_t pr;
     text_t f[F_COUNT];
-    char cn[65] = "", path[512], tmp[512];
+    char cn[CERTSLOT_CERT_CN_SIZE] = "", path[512], tmp[512];
     int ret, created = 0, written[F_COUNT] = {0};
 
     memset(f, 0, sizeof(f));
@@ -432,8 +433,8 @@ int certslot_dot1x_export(const certslot_config_t *cfg, const certslot_store_t *
         if (dfd >= 0)
             close(dfd);
     }
-    if (ret == 0 && !pr.strict && hal->log != NULL)
-        hal->log(hal->ctx, CERTSLOT_LOG_WARNING,
+    if (ret == 0 && !pr.strict)
+        cs_log(hal, CERTSLOT_LOG_WARNING,
                  "dot1x: strict name check is off: any RADIUS server certificate from a trusted CA is accepted "
                  "(insecure)");
 cleanup:

@@ -11,6 +11,7 @@
 #include "certslot/cert.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "certslot/tls.h"
 #include "xfer.h"
 
@@ -72,6 +73,7 @@ int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt,
     va_start(ap, fmt);
     vsnprintf(x->res->msg, sizeof(x->res->msg), fmt, ap);
     va_end(ap);
+    certslot_text_escape_inplace(x->res->msg, sizeof(x->res->msg)); /* may quote the server */
     return err;
 }
 
@@ -84,6 +86,9 @@ int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char
 
     memset(s, 0, sizeof(*s));
     s->timeout_ms = x->timeout_ms;
+    if (certslot_text_has_ctl(host, strlen(host)))
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+                                  "%s: the host name contains a control character", x->where);
     if (tls) {
         const char *name = x->o->tls_name != NULL ? x->o->tls_name : host;
         ret = certslot_tls_connect(&s->tls, x->tls, host, port, name, x->timeout_ms, why, sizeof(why));

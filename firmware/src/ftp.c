@@ -11,6 +11,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "xfer.h"
 
 #define FTP_MAX_REPLY_LINES 100
@@ -42,22 +43,35 @@ static int reply(certslot_xfer_stream_t *s, int *code, char *text, size_t size)
     return CERTSLOT_ERR_PROTOCOL;
 }
 
-/* Sends "cmd arg" (arg may be NULL) and reads the reply. */
-static int command(certslot_xfer_stream_t *s, const char *cmd, const char *arg, int *code, char *text, size_t size)
+/*
+ * Sends "cmd arg\r\n" (arg may be NULL). A control byte in either would end
+ * the command early and smuggle another (a CONFIG_FILES name, a user name):
+ * refused here, whatever checked the data before.
+ */
+static int send_command(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *cmd, const char *arg)
 {
     char buf[CERTSLOT_URL_MAX_PATH + 16];
+
+    if (certslot_text_has_ctl(cmd, strlen(cmd)) || (arg != NULL && certslot_text_has_ctl(arg, strlen(arg))))
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+                                  "%s: %s refused: its argument contains a control character", x->where, cmd);
     int n = snprintf(buf, sizeof(buf), "%s%s%s\r\n", cmd, arg != NULL ? " " : "", arg != NULL ? arg : "");
     int ret = (size_t)n >= sizeof(buf) ? CERTSLOT_ERR_LIMIT : certslot_xfer_write(s, (const unsigned char *)buf, (size_t)n);
     certslot_zeroize(buf, sizeof(buf)); /* may be PASS */
+    return ret;
+}
+
+/* send_command, then the reply. */
+static int command(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *cmd, const char *arg, int *code,
+                   char *text, size_t size)
+{
+    int ret = send_command(x, s, cmd, arg);
     return ret != 0 ? ret : reply(s, code, text, size);
 }
 
-/* The text of a reply for a message: printable, bounded. */
+/* The text of a reply for a message: bounded (xfer_fail escapes it). */
 static const char *clean(char *text)
 {
-    for (char *p = text; *p != '\0'; p++)
-        if ((unsigned char)*p < 0x20 || (unsigned char)*p == 0x7f)
-            *p = '?';
     if (strlen(text) > 100)
         text[100] = '\0';
     return text;
@@ -110,25 +124,25 @@ static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_u
         return ret;
     if (code != 220)
         return unexpected(x, "connect", code, text);
-    if ((ret = command(c, "USER", url->user, &code, text, sizeof(text))) != 0)
+    if ((ret = command(x, c, "USER", url->user, &code, text, sizeof(text))) != 0)
         return ret;
     if (code == 331 || code == 332) {
-        if ((ret = command(c, "PASS", url->password, &code, text, sizeof(text))) != 0)
+        if ((ret = command(x, c, "PASS", url->password, &code, text, sizeof(text))) != 0)
             return ret;
     }
     if (code != 230 && code != 202)
         return unexpected(x, "login", code == 331 || code >= 500 ? 530 : code, text);
     if (tls) {
-        if ((ret = command(c, "PBSZ", "0", &code, text, sizeof(text))) != 0)
+        if ((ret = command(x, c, "PBSZ", "0", &code, text, sizeof(text))) != 0)
             return ret;
         if (code != 200)
             return unexpected(x, "PBSZ", code, text);
-        if ((ret = command(c, "PROT", "P", &code, text, sizeof(text))) != 0)
+        if ((ret = command(x, c, "PROT", "P", &code, text, sizeof(text))) != 0)
             return ret;
         if (code != 200)
             return unexpected(x, "PROT", code, text);
     }
-    if ((ret = command(c, "TYPE", "I", &code, text, sizeof(text))) != 0)
+    if ((ret = command(x, c, "TYPE", "I", &code, text, sizeof(text))) != 0)
         return ret;
     return code == 200 ? 0 : unexpected(x, "TYPE", code, text);
 }
@@ -147,9 +161,9 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
         return ret;
     if ((ret = login(x, &c, url, tls)) != 0)
         goto cleanup;
-    if ((ret = command(&c, "EPSV", NULL, &code, text, sizeof(text))) != 0)
+    if ((ret = command(x, &c, "EPSV", NULL, &code, text, sizeof(text))) != 0)
         goto cleanup;
-    if (code != 229 && ((ret = command(&c, "PASV", NULL, &code, text, sizeof(text))) != 0))
+    if (code != 229 && ((ret = command(x, &c, "PASV", NULL, &code, text, sizeof(text))) != 0))
         goto cleanup;
     port = code == 229 || code == 227 ? passive_port(code, text) : 0;
     if (port == 0) {
@@ -161,7 +175,7 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
     if (!tls) {
         if ((ret = certslot_xfer_open(x, &d, url->host, (uint16_t)port, 0)) != 0)
             goto cleanup;
-        if ((ret = command(&c, cmd, path, &code, text, sizeof(text))) != 0)
+        if ((ret = command(x, &c, cmd, path, &code, text, sizeof(text))) != 0)
             goto cleanup;
     } else {
         /*
@@ -171,19 +185,15 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
          * at once), send the command, shake hands, then read its reply.
          */
         if (append == NULL) {
-            if ((ret = command(&c, "SIZE", path, &code, text, sizeof(text))) != 0)
+            if ((ret = command(x, &c, "SIZE", path, &code, text, sizeof(text))) != 0)
                 goto cleanup;
             if (code == 550) {
                 ret = unexpected(x, cmd, code, text);
                 goto cleanup;
             }
         }
-        char line[CERTSLOT_URL_MAX_PATH + 16];
-        int n = snprintf(line, sizeof(line), "%s %s\r\n", cmd, path);
-        if ((size_t)n >= sizeof(line) || (ret = certslot_xfer_write(&c, (const unsigned char *)line, (size_t)n)) != 0) {
-            ret = ret != 0 ? ret : CERTSLOT_ERR_LIMIT;
+        if ((ret = send_command(x, &c, cmd, path)) != 0)
             goto cleanup;
-        }
         if ((ret = certslot_xfer_open(x, &d, url->host, (uint16_t)port, 1)) != 0)
             goto cleanup;
         if ((ret = reply(&c, &code, text, sizeof(text))) != 0)
@@ -214,7 +224,7 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
     if (code != 226 && code != 250)
         ret = unexpected(x, cmd, code, text);
     else
-        (void)command(&c, "QUIT", NULL, &code, text, sizeof(text));
+        (void)command(x, &c, "QUIT", NULL, &code, text, sizeof(text));
 cleanup:
     certslot_xfer_close(&d);
     certslot_xfer_close(&c);

@@ -11,6 +11,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "xfer.h"
 
 #define HTTP_MAX_HEADERS 100
@@ -112,6 +113,12 @@ static int request(certslot_xfer_t *x, certslot_xfer_stream_t *s, const certslot
     size_t b64_len = 0;
     int ret, n;
 
+    /* The path is percent-encoded below; what goes into the lines as it is must hold no control byte. */
+    if (certslot_text_has_ctl(url->host, strlen(url->host)) || certslot_text_has_ctl(url->user, strlen(url->user)) ||
+        certslot_text_has_ctl(url->password, strlen(url->password)))
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+                                  "%s: request refused: the host or the credentials contain a control character",
+                                  x->where);
     if (encode_path(url->path, path, sizeof(path)) != 0)
         return CERTSLOT_ERR_LIMIT;
     int v6 = strchr(url->host, ':') != NULL;

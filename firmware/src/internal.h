@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include "certslot/hal.h"
+
 /* ASCII lower case; every other byte unchanged. */
 static inline char cs_lower(char c)
 {
@@ -20,5 +22,15 @@ int cs_equal_ci(const char *s, size_t len, const char *lit);
 
 /* 1 when the C string needle occurs in hay[0..len) (case-sensitive). */
 int cs_find(const char *hay, size_t len, const char *needle);
+
+/*
+ * The one log helper: formats a line, escapes control bytes in it (it may
+ * carry untrusted names; certslot/text.h) and hands it to hal->log. Does
+ * nothing without a hal or a log function. Never given secrets.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...);
 
 #endif

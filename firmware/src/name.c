@@ -11,6 +11,7 @@
 #include <mbedtls/oid.h>
 
 #include "certslot/error.h"
+#include "certslot/text.h"
 #include "internal.h"
 
 #define TAG_SAN_DNS (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)
@@ -239,30 +240,28 @@ typedef struct {
     int full;
 } why_t;
 
-static void why_bytes(why_t *w, const char *s, size_t n, int sanitize)
+static void why_bytes(why_t *w, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-
         if (w->len + 1 >= w->size) {
             w->full = 1;
             return;
         }
-        if (sanitize && !((unsigned char)c >= 0x20 && (unsigned char)c < 0x7f))
-            c = '?';
-        w->buf[w->len++] = c;
+        w->buf[w->len++] = s[i];
     }
 }
 
 static void why_str(why_t *w, const char *s)
 {
-    why_bytes(w, s, strlen(s), 0);
+    why_bytes(w, s, strlen(s));
 }
 
-/* A certificate or name text, printable and abbreviated. */
+/* A certificate or name text, escaped and abbreviated. */
 static void why_text(why_t *w, const char *s, size_t n)
 {
-    why_bytes(w, s, n > WHY_ITEM_MAX ? WHY_ITEM_MAX : n, 1);
+    char shown[CERTSLOT_TEXT_ESCAPED_SIZE(WHY_ITEM_MAX)];
+    certslot_text_escape(shown, sizeof(shown), s, n > WHY_ITEM_MAX ? WHY_ITEM_MAX : n);
+    why_str(w, shown);
     if (n > WHY_ITEM_MAX)
         why_str(w, "...");
 }
@@ -278,7 +277,7 @@ static void why_uint(why_t *w, unsigned v, int hex)
         v /= base;
     } while (v > 0);
     while (n > 0)
-        why_bytes(w, &tmp[--n], 1, 0);
+        why_bytes(w, &tmp[--n], 1);
 }
 
 /* An iPAddress value: dotted quad, RFC 5952 IPv6, or its size. */

@@ -3,11 +3,14 @@
  */
 #include "certslot/platform.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "certslot/error.h"
 #include "certslot/hal.h"
+#include "certslot/text.h"
 #include "internal.h"
 
 static certslot_calloc_fn calloc_fn = calloc;
@@ -71,6 +74,20 @@ int cs_find(const char *hay, size_t len, const char *needle)
         if (memcmp(hay + i, needle, n) == 0)
             return 1;
     return 0;
+}
+
+void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+
+    if (hal == NULL || hal->log == NULL)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof(line), fmt, ap);
+    va_end(ap);
+    certslot_text_escape_inplace(line, sizeof(line));
+    hal->log(hal->ctx, level, line);
 }
 
 const char *certslot_log_level_name(certslot_log_level_t level)

@@ -10,6 +10,7 @@
 #include "certslot/error.h"
 #include "certslot/param.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 
 #define DEFAULT_CREDENTIAL "PlcmSpIp"
 
@@ -35,17 +36,11 @@ int certslot_prov_server(certslot_url_t *server, const char *server_name, int ty
     }
     if (ret != 0 || server->has_user)
         return ret;
-    user = user != NULL ? user : DEFAULT_CREDENTIAL;
-    password = password != NULL ? password : DEFAULT_CREDENTIAL;
-    if (strlen(user) > CERTSLOT_URL_MAX_CRED || strlen(password) > CERTSLOT_URL_MAX_CRED) {
+    ret = certslot_url_set_credentials(server, user != NULL ? user : DEFAULT_CREDENTIAL,
+                                       password != NULL ? password : DEFAULT_CREDENTIAL, why, why_size);
+    if (ret != 0)
         certslot_url_wipe(server);
-        snprintf(why, why_size, "user or password longer than %u bytes", CERTSLOT_URL_MAX_CRED);
-        return CERTSLOT_ERR_VALUE;
-    }
-    snprintf(server->user, sizeof(server->user), "%s", user);
-    snprintf(server->password, sizeof(server->password), "%s", password);
-    server->has_user = server->has_password = 1;
-    return 0;
+    return ret;
 }
 
 int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_t *server, char *why,
@@ -72,6 +67,9 @@ int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *c
 static int file_url(const certslot_url_t *server, const char *name, certslot_url_t *url)
 {
     size_t dir = strlen(server->path);
+
+    if (certslot_text_has_ctl(name, strlen(name)))
+        return CERTSLOT_ERR_VALUE; /* it goes into an FTP command or a request line */
     while (dir > 0 && server->path[dir - 1] == '/')
         dir--;
     *url = *server;
@@ -113,7 +111,11 @@ static int fetch_file(void *ctx, const char *name, char **data, size_t *len)
     int ret = file_url(r->server, name, &url);
 
     if (ret != 0) {
-        failure(r, CERTSLOT_FETCH_BAD_URL, "file name too long");
+        char msg[300];
+        snprintf(msg, sizeof(msg), "file name '%.80s' refused: %s", name,
+                 ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
+        certslot_text_escape_inplace(msg, sizeof(msg));
+        failure(r, CERTSLOT_FETCH_BAD_URL, msg);
         return ret;
     }
     ret = certslot_fetch(&r->opts, &url, &d, len, &fres);
@@ -218,11 +220,24 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
             ret = CERTSLOT_ERR_NOT_FOUND;
         goto cleanup;
     }
+    /* Values refused by the parser (and CONFIG_FILES entries refused) are the administrator's to see too. */
+    for (size_t i = 0; i < cfg->ndiags; i++) {
+        const certslot_diag_t *d = &cfg->diags[i];
+        char line[512];
+        if (d->severity != CERTSLOT_ERROR)
+            continue;
+        snprintf(line, sizeof(line), "%s:%u:%u: %s", d->file != NULL ? d->file : "?", (unsigned)d->line,
+                 (unsigned)d->col, d->msg);
+        r.refused++;
+        say(&r, line);
+    }
     ret = certslot_store_apply(st, cfg, apply_report, &r);
+    if (ret == 0 && r.refused > 0)
+        ret = CERTSLOT_ERR_VALUE;
     if (ret == 0 || ret == CERTSLOT_ERR_VALUE) {
         res->status = CERTSLOT_FETCH_OK;
         snprintf(res->msg, sizeof(res->msg), "applied %u file%s from %s%s", res->files, res->files == 1 ? "" : "s",
-                 where, r.refused > 0 ? "; some slot values were refused (their slots kept what they had)" : "");
+                 where, r.refused > 0 ? "; some values were refused (reported; they kept what they had)" : "");
     } else {
         res->status = CERTSLOT_FETCH_FAILED;
         snprintf(res->msg, sizeof(res->msg), "cannot store the configuration: %s; nothing applied",
@@ -261,8 +276,11 @@ int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *h
     int ret = file_url(server, name, &url);
     if (ret == 0)
         ret = certslot_upload(&o, &url, data, len, res);
-    else
-        snprintf(res->msg, sizeof(res->msg), "file name too long");
+    else {
+        res->status = CERTSLOT_FETCH_BAD_URL;
+        snprintf(res->msg, sizeof(res->msg), "log file name refused: %s",
+                 ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
+    }
     certslot_url_wipe(&url);
     certslot_config_free(stored);
     certslot_free(stored);

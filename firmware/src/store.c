@@ -85,22 +85,6 @@ int certslot_kind_parse(const char *name, certslot_kind_t *kind)
     return 0;
 }
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void logf_(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...)
-{
-    char line[256];
-    va_list ap;
-
-    if (hal == NULL || hal->log == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    hal->log(hal->ctx, level, line);
-}
-
 /* ---- parts ---- */
 
 static void part_free(certslot_part_t *p)
@@ -378,7 +362,7 @@ static int persist(certslot_store_t *st, parts_t parts, const certslot_blob_t *s
         st->generation++;
         st->main_intact = 1;
     } else
-        logf_(hal, CERTSLOT_LOG_ERROR, "store: update not saved: %s", certslot_strerror(ret));
+        cs_log(hal, CERTSLOT_LOG_ERROR, "store: update not saved: %s", certslot_strerror(ret));
     return ret;
 }
 
@@ -432,15 +416,15 @@ int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
         if (bad[i] == NULL)
             continue;
         if (i == 1) /* an update cut short by a power loss: expected, not damage */
-            logf_(hal, CERTSLOT_LOG_INFO, "store: discarded an unfinished update (%s)", bad_why[i]);
+            cs_log(hal, CERTSLOT_LOG_INFO, "store: discarded an unfinished update (%s)", bad_why[i]);
         else if (used >= 0)
-            logf_(hal, CERTSLOT_LOG_WARNING, "store: file '%s' is corrupt (%s); using version %llu from '%s'", bad[i],
+            cs_log(hal, CERTSLOT_LOG_WARNING, "store: file '%s' is corrupt (%s); using version %llu from '%s'", bad[i],
                   bad_why[i], (unsigned long long)st->generation, names[used]);
         else
-            logf_(hal, CERTSLOT_LOG_ERROR, "store: file '%s' is corrupt (%s)", bad[i], bad_why[i]);
+            cs_log(hal, CERTSLOT_LOG_ERROR, "store: file '%s' is corrupt (%s)", bad[i], bad_why[i]);
     }
     if (found > 0 && used < 0 && (bad[0] != NULL || bad[2] != NULL)) {
-        logf_(hal, CERTSLOT_LOG_ERROR, "store: no intact version left; starting empty");
+        cs_log(hal, CERTSLOT_LOG_ERROR, "store: no intact version left; starting empty");
         return CERTSLOT_ERR_CORRUPT;
     }
     return 0;
@@ -491,7 +475,7 @@ static int take_certs(const check_t *c, const unsigned char *text, size_t len, c
             break;
         }
         if (relaxed)
-            logf_(c->hal, CERTSLOT_LOG_WARNING,
+            cs_log(c->hal, CERTSLOT_LOG_WARNING,
                   "store: %s %s: accepted weak certificate CN=%s: %s (weak-certificate policy relaxed)",
                   certslot_slot_name(c->slot), certslot_kind_name(c->kind), info.subject_cn, why);
         ret = blob_set(&p->certs[n], crt->raw.p, crt->raw.len);
@@ -629,13 +613,13 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
     ret = build_part(&c, &st->part[slot][kind], cert, cert_len, key, key_len, &next[slot][kind]);
     if (ret == 0) {
         changed[slot][kind] = 1;
-        char desc[120];
+        char desc[200];
         describe(&next[slot][kind], desc, sizeof(desc));
         ret = commit(st, next, changed, NULL);
         if (ret == 0) {
             snprintf(res->msg, sizeof(res->msg), "installed into %s %s: %s", certslot_slot_name(slot),
                      certslot_kind_name(kind), desc);
-            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+            cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
         } else {
             snprintf(res->msg, sizeof(res->msg), "%s %s: not saved: %s", certslot_slot_name(slot),
                      certslot_kind_name(kind), certslot_strerror(ret));
@@ -644,7 +628,7 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
     }
     snprintf(res->msg, sizeof(res->msg), "%s %s: refused: %s", certslot_slot_name(slot), certslot_kind_name(kind),
              why[0] != '\0' ? why : certslot_strerror(ret));
-    logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     return ret;
 }
 
@@ -661,7 +645,7 @@ int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_ki
     snprintf(res->msg, sizeof(res->msg), "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
              ret == 0 ? "emptied" : certslot_strerror(ret));
     if (ret == 0)
-        logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+        cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     return ret;
 }
 
@@ -738,7 +722,7 @@ int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, cer
             char msg[300];
             snprintf(msg, sizeof(msg), "%s %s refused, slot unchanged: %s", certslot_slot_name((certslot_slot_t)s),
                      certslot_kind_name((certslot_kind_t)k), why);
-            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", msg);
+            cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", msg);
             if (report != NULL)
                 report(report_ctx, blame, certslot_config_where(cfg, blame), msg);
         }
@@ -800,7 +784,7 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
         if (ret == 0) {
             snprintf(res->msg, sizeof(res->msg), "%s device: new RSA %d key awaiting its certificate; CSR for CN=%s",
                      certslot_slot_name(slot), CERTSLOT_CSR_KEY_BITS, subject->cn);
-            logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+            cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
             return 0;
         }
         certslot_free(*csr_pem);
@@ -811,6 +795,6 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
     }
     snprintf(res->msg, sizeof(res->msg), "%s device: no CSR: %s", certslot_slot_name(slot),
              why[0] != '\0' ? why : certslot_strerror(ret));
-    logf_(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     return ret;
 }

@@ -8,6 +8,7 @@
 
 #include "certslot/error.h"
 #include "certslot/port.h"
+#include "certslot/text.h"
 #include "xfer.h"
 
 #define TFTP_BLOCK 512
@@ -19,11 +20,8 @@ static int tftp_error(certslot_xfer_t *x, const unsigned char *p, size_t n)
 {
     char text[100];
     unsigned code = (unsigned)(p[2] << 8 | p[3]);
-    size_t i = 0;
 
-    for (size_t k = 4; k < n && p[k] != 0 && i + 1 < sizeof(text); k++)
-        text[i++] = p[k] >= 0x20 && p[k] < 0x7f ? (char)p[k] : '?';
-    text[i] = '\0';
+    certslot_text_escape(text, sizeof(text), (const char *)p + 4, strnlen((const char *)p + 4, n - 4));
     if (code == 1)
         return certslot_xfer_fail(x, -1, CERTSLOT_ERR_NOT_FOUND, "%s: not found (%s)", x->where, text);
     if (code == 2)
@@ -44,6 +42,9 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xf
     size_t plen = strlen(path);
     if (plen == 0)
         return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE, "%s: no file name", x->where);
+    if (certslot_text_has_ctl(path, plen))
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+                                  "%s: the file name contains a control character", x->where);
     req[0] = 0;
     req[1] = OP_RRQ;
     memcpy(req + 2, path, plen + 1);

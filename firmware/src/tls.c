@@ -15,6 +15,8 @@
 #include "certslot/error.h"
 #include "certslot/name.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
+#include "internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 #define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, (rng), (ctx))
@@ -26,12 +28,6 @@ static int hal_entropy(void *ctx, unsigned char *out, size_t len)
 {
     const certslot_hal_t *hal = ctx;
     return hal->random(hal->ctx, out, len) == 0 ? 0 : MBEDTLS_ERR_CTR_DRBG_ENTROPY_SOURCE_FAILED;
-}
-
-static void logf_hal(const certslot_hal_t *hal, certslot_log_level_t level, const char *msg)
-{
-    if (hal != NULL && hal->log != NULL)
-        hal->log(hal->ctx, level, msg);
 }
 
 /* The device certificate the profile presents, into t->own / t->own_key. */
@@ -194,6 +190,11 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
     if (name == NULL)
         name = host;
     size_t name_len = strlen(name);
+    if (certslot_text_has_ctl(host, strlen(host)) || certslot_text_has_ctl(name, name_len)) {
+        snprintf(why, why_size, "the host or server name contains a control character");
+        mbedtls_ssl_free(&c->ssl);
+        return CERTSLOT_ERR_ARG;
+    }
     if (certslot_verify_set_name(&t->verify, name, name_len) != 0) {
         snprintf(why, why_size, "server name too long");
         return CERTSLOT_ERR_ARG;
@@ -232,7 +233,7 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
         snprintf(why, why_size, "TLS handshake failed: %s", err);
         ret = ret == MBEDTLS_ERR_SSL_TIMEOUT ? CERTSLOT_ERR_TIMEOUT : CERTSLOT_ERR_TLS;
     }
-    logf_hal(t->hal, CERTSLOT_LOG_WARNING, why);
+    cs_log(t->hal, CERTSLOT_LOG_WARNING, "%s", why);
     certslot_tls_close(c);
     return ret;
 }

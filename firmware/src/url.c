@@ -8,6 +8,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 
 static const char *const scheme_names[] = {"ftp", "tftp", "http", "https", "ftps"};
 static const uint16_t default_ports[] = {21, 69, 80, 443, 990};
@@ -216,6 +217,36 @@ int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certsl
         return fail(url, ret);
     if (url->port == 0)
         url->port = default_ports[scheme];
+    return 0;
+}
+
+int certslot_url_set_credentials(certslot_url_t *url, const char *user, const char *password, char *why,
+                                 size_t why_size)
+{
+    size_t ul = user != NULL ? strlen(user) : 0, pl = password != NULL ? strlen(password) : 0;
+
+    why[0] = '\0';
+    if (user == NULL || ul == 0) {
+        snprintf(why, why_size, "empty user name");
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (ul > CERTSLOT_URL_MAX_CRED || pl > CERTSLOT_URL_MAX_CRED) {
+        snprintf(why, why_size, "user or password longer than %u bytes", CERTSLOT_URL_MAX_CRED);
+        return CERTSLOT_ERR_VALUE;
+    }
+    /* They go into FTP commands (USER, PASS): a CR LF would smuggle another command. */
+    if (certslot_text_has_ctl(user, ul) || (password != NULL && certslot_text_has_ctl(password, pl))) {
+        snprintf(why, why_size, "the %s contains a control character", certslot_text_has_ctl(user, ul) ? "user name"
+                                                                                                     : "password");
+        return CERTSLOT_ERR_VALUE;
+    }
+    certslot_zeroize(url->user, sizeof(url->user));
+    certslot_zeroize(url->password, sizeof(url->password));
+    memcpy(url->user, user, ul);
+    if (password != NULL)
+        memcpy(url->password, password, pl);
+    url->has_user = 1;
+    url->has_password = password != NULL;
     return 0;
 }
 

@@ -15,6 +15,8 @@
 #include "certslot/cert.h"
 #include "certslot/error.h"
 #include "certslot/name.h"
+#include "certslot/text.h"
+#include "internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 #define X509_CA_IS_TRUE(c) ((c)->MBEDTLS_PRIVATE(ca_istrue))
@@ -41,22 +43,6 @@ static const mbedtls_x509_crt_profile weak_profile = {
     0xFFFFFFF, /* any curve */
     1024,
 };
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-static void vlog(const certslot_verify_t *v, certslot_log_level_t level, const char *fmt, ...)
-{
-    char line[300];
-    va_list ap;
-
-    if (v->hal == NULL || v->hal->log == NULL)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    v->hal->log(v->hal->ctx, level, line);
-}
 
 void certslot_verify_init(certslot_verify_t *v, const certslot_hal_t *hal)
 {
@@ -110,6 +96,7 @@ static void reason(certslot_verify_t *v, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(v->why, sizeof(v->why), fmt, ap);
     va_end(ap);
+    certslot_text_escape_inplace(v->why, sizeof(v->why));
 }
 
 /* "now" for validity checks; *synced is 0 while the clock is unset. */
@@ -131,7 +118,7 @@ static void check_validity(certslot_verify_t *v, const mbedtls_x509_crt *crt, ui
     int synced;
     int64_t now = now_of(v, &synced);
     int64_t from = certslot_time_from_x509(&crt->valid_from), to = certslot_time_from_x509(&crt->valid_to);
-    char cn[65], when[64];
+    char cn[CERTSLOT_CERT_CN_SIZE], when[64];
 
     if (now > to) {
         *flags |= MBEDTLS_X509_BADCERT_EXPIRED;
@@ -170,7 +157,7 @@ static void check_leaf(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32
         }
     }
     if (!v->strict) {
-        vlog(v, CERTSLOT_LOG_WARNING, "%s: strict name check is off: the server name is not compared (insecure)",
+        cs_log(v->hal, CERTSLOT_LOG_WARNING, "%s: strict name check is off: the server name is not compared (insecure)",
              v->what);
         return;
     }
@@ -186,7 +173,7 @@ static void check_leaf(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32
 /* A reason for flags mbedTLS set and this file did not explain. */
 static void explain(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t flags)
 {
-    char cn[65];
+    char cn[CERTSLOT_CERT_CN_SIZE];
 
     if (flags == 0 || v->why[0] != '\0')
         return;
@@ -213,7 +200,7 @@ static void explain(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t 
  */
 static void not_a_ca(certslot_verify_t *v, const mbedtls_x509_crt *crt)
 {
-    char cn[65];
+    char cn[CERTSLOT_CERT_CN_SIZE];
 
     for (const mbedtls_x509_crt *c = crt->next; c != NULL && c->raw.len > 0; c = c->next) {
         if (c->subject_raw.len == crt->issuer_raw.len &&
@@ -254,7 +241,7 @@ int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fl
         int synced;
         (void)now_of(v, &synced);
         if (!synced)
-            vlog(v, CERTSLOT_LOG_WARNING, "%s: clock not synchronised: certificate dates checked against %s only",
+            cs_log(v->hal, CERTSLOT_LOG_WARNING, "%s: clock not synchronised: certificate dates checked against %s only",
                  v->what, "the firmware's release date");
         v->verified = 1;
         return 0;

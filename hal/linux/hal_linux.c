@@ -34,6 +34,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 
 #define NAME_MAX_LEN 255
 
@@ -182,14 +183,11 @@ static void hl_log(void *ctx, certslot_log_level_t level, const char *msg)
 {
     certslot_hal_linux_t *h = ctx;
     char line[512];
-    size_t i;
 
     if (level < h->log_level || msg == NULL)
         return;
     /* One message is one line: control characters cannot forge others. */
-    for (i = 0; msg[i] != '\0' && i + 1 < sizeof(line); i++)
-        line[i] = (unsigned char)msg[i] < 0x20 || msg[i] == 0x7f ? '?' : msg[i];
-    line[i] = '\0';
+    certslot_text_escape(line, sizeof(line), msg, strnlen(msg, sizeof(line)));
     if (h->log != NULL) {
         h->log(h->log_ctx, level, line);
         return;

@@ -100,4 +100,11 @@ expect_err "anonymous FTP is not allowed"
 
 run provision --dir "$S" --mac 0004f2a1b2c3
 expect_rc 2
+# A user name or password that would smuggle an FTP command: refused before any connection.
+run provision --dir "$S" --mac 0004f2a1b2c3 --server "ftp://$L:$FTP_PORT" --user $'u\r\nDELE victim.cfg' --password x
+expect_rc 2
+expect_err "the user name contains a control character"
+run provision --dir "$S" --mac 0004f2a1b2c3 --server "ftp://$L:$FTP_PORT" --user u --password $'x\nSITE CHMOD 777 y'
+expect_rc 2
+expect_err "the password contains a control character"
 finish

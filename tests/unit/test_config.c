@@ -636,6 +636,73 @@ static void test_master_file_from_a_server(void **state)
     assert_non_null(find_diag(CERTSLOT_ERROR, "no master file (0004f2a1b2c3.cfg or 000000000000.cfg)"));
 }
 
+/* A master file from a hostile server smuggles FTP commands through CONFIG_FILES: nothing is fetched for it. */
+static char fetched_names[512];
+
+static int fetch_recording(void *ctx, const char *name, char **data, size_t *len)
+{
+    static const char master[] = "<A CONFIG_FILES='site.cfg&#13;&#10;DELE important.txt&#13;&#10;SITE CHMOD 777 x,"
+                                 " other.cfg, tab&#9;bed.cfg, del&#127;.cfg'/>";
+    const char *text = strcmp(name, "000000000000.cfg") == 0 ? master
+                       : strcmp(name, "other.cfg") == 0      ? "<o sec.TLS.protocol.sip='TLSv1_1'/>"
+                                                             : NULL;
+    size_t n = strlen(fetched_names);
+    (void)ctx;
+    snprintf(fetched_names + n, sizeof(fetched_names) - n, "[%s]", name);
+    if (text == NULL)
+        return CERTSLOT_ERR_NOT_FOUND;
+    *len = strlen(text);
+    *data = certslot_calloc(1, *len + 1);
+    memcpy(*data, text, *len);
+    return 0;
+}
+
+static void test_config_files_with_control_characters_fetch_nothing(void **state)
+{
+    (void)state;
+    fetched_names[0] = '\0';
+    certslot_config_init(&cfg, "0004f2a1b2c3");
+    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_recording, NULL), CERTSLOT_ERR_VALUE);
+    certslot_config_finish(&cfg);
+    /* Only names without a control byte reached the fetch. */
+    assert_string_equal(fetched_names, "[0004f2a1b2c3.cfg][000000000000.cfg][other.cfg]");
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);
+    /* Each refused entry is an error at the CONFIG_FILES attribute, shown escaped on one line. */
+    const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, "CONFIG_FILES entry 'site.cfg\\x0d\\x0aDELE important.txt"
+                                                         "\\x0d\\x0aSITE CHMOD 777 x' refused: it contains a control "
+                                                         "character; nothing is fetched for it");
+    assert_non_null(e);
+    assert_string_equal(e->file, "000000000000.cfg");
+    assert_int_equal(e->line, 1);
+    assert_int_equal(e->col, 4);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "CONFIG_FILES entry 'tab\\x09bed.cfg' refused"));
+    assert_non_null(find_diag(CERTSLOT_ERROR, "CONFIG_FILES entry 'del\\x7f.cfg' refused"));
+}
+
+/* Untrusted bytes in diagnostics (values, file names) are escaped: one line each, no terminal control. */
+static void test_diagnostics_escape_control_bytes(void **state)
+{
+    (void)state;
+    /* XML lets through CR, LF, TAB, DEL and C1 controls (U+009B is CSI) as character references. */
+    assert_int_equal(parse1(HDR "<x device.set='1' device.sec.TLS.customCaCert1.set='&#x9b;2J&#127;&#13;&#10;a.cfg:1:1: "
+                                "error: forged'/>"),
+                     CERTSLOT_ERR_VALUE);
+    const certslot_diag_t *e = find_diag(CERTSLOT_NOTE, "device.sec.TLS.customCaCert1.set: expected 0 or 1");
+    assert_non_null(e);
+    assert_non_null(strstr(e->msg, "\\xc2\\x9b2J\\x7f\\x0d\\x0aa.cfg:1:1: error: forged"));
+    for (size_t i = 0; i < cfg.ndiags; i++)
+        for (const char *c = cfg.diags[i].msg; *c != '\0'; c++)
+            assert_false((unsigned char)*c < 0x20 || *c == 0x7f || (unsigned char)*c == 0xc2);
+    certslot_config_free(&cfg);
+    /* A file name with a line break (from a directory listing, a command line, a server). */
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "evil\n.cfg:9:9: note: x", "<x", 2), CERTSLOT_ERR_XML);
+    certslot_config_finish(&cfg);
+    e = find_diag(CERTSLOT_ERROR, "not well-formed");
+    assert_non_null(e);
+    assert_string_equal(e->file, "evil\\x0a.cfg:9:9: note: x");
+}
+
 static void test_unreadable_files(void **state)
 {
     (void)state;
@@ -716,6 +783,8 @@ int main(void)
         cmocka_unit_test_teardown(test_attribute_positions_on_multiline_tags, teardown),
         cmocka_unit_test_teardown(test_master_file_and_config_files, teardown),
         cmocka_unit_test_teardown(test_master_file_from_a_server, teardown),
+        cmocka_unit_test_teardown(test_config_files_with_control_characters_fetch_nothing, teardown),
+        cmocka_unit_test_teardown(test_diagnostics_escape_control_bytes, teardown),
         cmocka_unit_test_teardown(test_unreadable_files, teardown),
         cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
     };

@@ -870,7 +870,7 @@ static void test_linux_log(void **state)
     text[n] = '\0';
     fclose(f);
     assert_non_null(strstr(text, "certslot: info: created storage directory"));
-    assert_non_null(strstr(text, "certslot: warning: slot 2?forged: line\n"));
+    assert_non_null(strstr(text, "certslot: warning: slot 2\\x0aforged: line\n"));
     assert_null(strstr(text, "hidden"));
     certslot_hal_linux_free(&fx.h);
 

@@ -207,6 +207,14 @@ static int start_servers(void **state)
     served_write("broken/000000000000.cfg", "<A CONFIG_FILES=\"wireless.cfg, bad.cfg\"/>", 41);
     served_write("broken/wireless.cfg", wireless, strlen(wireless));
     served_write("broken/bad.cfg", "<x a=\"1\"", 8);
+    /* inject/: a master file that smuggles FTP commands through CONFIG_FILES (issue 11, finding 1). */
+    char inject[300];
+    snprintf(inject, sizeof(inject), "%s/files/inject", srv);
+    assert_int_equal(mkdir(inject, 0777), 0);
+    const char *evil = "<A CONFIG_FILES=\"site.cfg&#13;&#10;DELE important.txt&#13;&#10;SITE CHMOD 777 important.txt,"
+                       " wireless.cfg\"/>";
+    served_write("inject/000000000000.cfg", evil, strlen(evil));
+    served_write("inject/wireless.cfg", wireless, strlen(wireless));
     return 0;
 }
 
@@ -446,6 +454,59 @@ static void test_rejected_file_applies_nothing(void **state)
     assert_non_null(strstr(res.msg, "bad.cfg: rejected"));
     assert_non_null(strstr(res.msg, "nothing applied"));
     assert_store_unchanged(before);
+}
+
+/* A hostile master file: CR LF in a CONFIG_FILES name never reaches the FTP server as a command. */
+static void test_config_files_cannot_smuggle_ftp_commands(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS};
+    certslot_prov_result_t res;
+    struct stat sb;
+    char victim[600];
+
+    snprintf(victim, sizeof(victim), "%s/files/important.txt", srv);
+    for (size_t i = 0; i < 2; i++) {
+        certslot_scheme_t s = schemes[i];
+        if (i > 0) {
+            handset_down(state);
+            handset_up(state);
+        }
+        served_write("important.txt", "keep me\n", 8); /* mode 0644 in a 0777 directory: DELE would work */
+        int ret = prov(s, LOCAL, port_of[s], "/inject", PASSWORD, TIMEOUT_MS, &res);
+        assert_int_equal(stat(victim, &sb), 0);
+        assert_int_equal(sb.st_mode & 0777, 0644);
+        /* The entry is a config error, reported with its place; the rest of the run applies. */
+        assert_int_equal(ret, CERTSLOT_ERR_VALUE);
+        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_non_null(strstr(reports, "000000000000.cfg:1:4: CONFIG_FILES entry 'site.cfg\\x0d\\x0aDELE important.txt"));
+        assert_non_null(strstr(reports, "contains a control character; nothing is fetched for it"));
+        assert_null(strchr(reports, '\r'));
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+    }
+}
+
+/* Credentials given to the API are refused with control characters before any connection. */
+static void test_control_characters_in_credentials_refused(void **state)
+{
+    certslot_url_t server;
+    char why[200], name[64];
+    (void)state;
+    snprintf(name, sizeof(name), "%s:%u", LOCAL, port_of[CERTSLOT_SCHEME_FTP]);
+    assert_int_equal(certslot_prov_server(&server, name, 0, "u\r\nDELE victim.cfg", PASSWORD, why, sizeof(why)),
+                     CERTSLOT_ERR_VALUE);
+    assert_string_equal(why, "the user name contains a control character");
+    assert_int_equal(certslot_prov_server(&server, name, 0, USER, "pw\nSITE CHMOD 777 x", why, sizeof(why)),
+                     CERTSLOT_ERR_VALUE);
+    assert_string_equal(why, "the password contains a control character");
+    assert_null(strstr(why, "SITE"));
+    /* A log upload under a name that would split the command line. */
+    certslot_fetch_result_t fres;
+    server_at(&server, CERTSLOT_SCHEME_FTP, LOCAL, port_of[CERTSLOT_SCHEME_FTP], "", USER, PASSWORD);
+    assert_int_equal(certslot_prov_upload_log(&st, &hal, &server, "x.log\r\nDELE important.txt",
+                                              (const unsigned char *)"x", 1, TIMEOUT_MS, &fres),
+                     CERTSLOT_ERR_VALUE);
+    assert_status(fres, CERTSLOT_FETCH_BAD_URL);
+    certslot_url_wipe(&server);
 }
 
 /* ---- 2. the strict name check ---- */
@@ -766,6 +827,8 @@ int main(void)
         T(test_each_server_type_applies_the_configuration),
         T(test_server_from_settings),
         T(test_rejected_file_applies_nothing),
+        T(test_config_files_cannot_smuggle_ftp_commands),
+        T(test_control_characters_in_credentials_refused),
         T(test_name_mismatch_refused_under_strict_check),
         T(test_untrusted_chain_refused_with_check_off),
         T(test_missing_master_file),

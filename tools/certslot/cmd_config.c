@@ -7,6 +7,7 @@
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "certslot/text.h"
 #include "cli.h"
 
 static const char config_help[] =
@@ -76,16 +77,24 @@ void cli_print_diags(FILE *f, const certslot_config_t *cfg, int with_notes)
         fprintf(f, "certslot: note: %zu more diagnostics not shown\n", cfg->diags_dropped);
 }
 
+/* s as one line: \n, \r, \t and \\ spelt so, other control bytes as \xNN (certslot_text_escape). */
 static void print_escaped(FILE *f, const char *s)
 {
-    for (; *s != '\0'; s++) {
-        switch (*s) {
-        case '\n': fputs("\\n", f); break;
-        case '\r': fputs("\\r", f); break;
-        case '\t': fputs("\\t", f); break;
-        case '\\': fputs("\\\\", f); break;
-        default: fputc(*s, f);
+    char shown[CERTSLOT_TEXT_ESCAPED_SIZE(256)];
+
+    while (*s != '\0') {
+        size_t run = strcspn(s, "\n\r\t\\");
+        if (run > 256) /* cut before a UTF-8 continuation byte, never inside a character */
+            for (run = 256; run > 252 && ((unsigned char)s[run] & 0xc0) == 0x80; run--)
+                ;
+        if (run > 0) {
+            certslot_text_escape(shown, sizeof(shown), s, run);
+            fputs(shown, f);
+            s += run;
+            continue;
         }
+        fputs(*s == '\n' ? "\\n" : *s == '\r' ? "\\r" : *s == '\t' ? "\\t" : "\\\\", f);
+        s++;
     }
 }
 

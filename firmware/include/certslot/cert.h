@@ -51,10 +51,13 @@ int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
  */
 int certslot_policy_check(const mbedtls_x509_crt *crt, int allow_weak, int *relaxed, char *why, size_t why_size);
 
+/* A CN as shown: escaped (certslot/text.h), cut to fit, NUL-terminated. */
+#define CERTSLOT_CERT_CN_SIZE 129
+
 /* What `certslot store list` and a handset UI show of a certificate. */
 typedef struct {
-    char subject_cn[65];
-    char issuer_cn[65];
+    char subject_cn[CERTSLOT_CERT_CN_SIZE];
+    char issuer_cn[CERTSLOT_CERT_CN_SIZE];
     int64_t not_before, not_after; /* seconds since 1970, UTC */
     char key_type[8];              /* "RSA", "EC" */
     unsigned key_bits;

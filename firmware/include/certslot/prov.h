@@ -53,8 +53,9 @@ typedef struct {
 /*
  * One provisioning run against server for the handset whose MAC the hal
  * gives. Returns 0 when applied; CERTSLOT_ERR_VALUE when applied but some
- * slot values were refused (reported; those slots kept theirs); any other
- * error: nothing applied, res says why.
+ * values were refused (each reported with its file:line:col: a bad value, a
+ * refused CONFIG_FILES entry, a refused slot value; they kept what they
+ * had); any other error: nothing applied, res says why.
  */
 int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,

@@ -82,7 +82,7 @@ typedef struct {
 
 /* Result of a change, for a UI: what happened, in one line. */
 typedef struct {
-    char msg[200];
+    char msg[320];
 } certslot_result_t;
 
 /*

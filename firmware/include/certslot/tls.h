@@ -19,6 +19,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "certslot/cert.h"
 #include "certslot/config.h"
 #include "certslot/hal.h"
 #include "certslot/port.h"
@@ -42,7 +43,7 @@ typedef struct {
     mbedtls_pk_context own_key;
     int has_ca, has_own;
     int suites[CERTSLOT_TLS_MAX_SUITES];
-    char own_cn[65];      /* CN of the device certificate presented, for logs */
+    char own_cn[CERTSLOT_CERT_CN_SIZE];     /* CN of the device certificate presented, for logs */
 } certslot_tls_t;
 
 /*

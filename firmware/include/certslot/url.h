@@ -57,6 +57,14 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
 int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certslot_url_t *url, char *why,
                               size_t why_size);
 
+/*
+ * Sets url's credentials (password may be NULL: none), replacing any it had.
+ * CERTSLOT_ERR_VALUE with why for an empty user, a field longer than
+ * CERTSLOT_URL_MAX_CRED, or a control character (url is then unchanged).
+ */
+int certslot_url_set_credentials(certslot_url_t *url, const char *user, const char *password, char *why,
+                                 size_t why_size);
+
 /* 1 when text has a "://" (it is meant as a URL), else 0. */
 int certslot_url_is_url(const char *text);
 
