@@ -8,6 +8,8 @@
 
 #include "certslot/cfgcrypt.h"
 #include "certslot/error.h"
+#include "certslot/platform.h"
+#include "certslot/url.h"
 #include "internal.h"
 
 static const certslot_family_info_t families[CERTSLOT_FAM_COUNT] = {
@@ -416,6 +418,28 @@ static int check_enckey(const char *t, size_t len, char *why, size_t why_size)
     return ret == 0 ? 0 : CERTSLOT_ERR_VALUE;
 }
 
+/* A provisioning server: read as the provisioning flow will read it (url.h), so its errors show at load time. */
+static int check_server(const char *t, size_t len, char *why, size_t why_size)
+{
+    char text[CERTSLOT_URL_MAX_HOST + 2 * CERTSLOT_URL_MAX_CRED + 3 * CERTSLOT_URL_MAX_PATH + 32], reason[200];
+    certslot_url_t url;
+    int ret;
+
+    if (len >= sizeof(text)) {
+        snprintf(why, why_size, "longer than %u bytes", (unsigned)sizeof(text) - 1);
+        return CERTSLOT_ERR_VALUE;
+    }
+    memcpy(text, t, len);
+    text[len] = '\0';
+    ret = certslot_url_is_url(text) ? certslot_url_parse(text, &url, reason, sizeof(reason))
+                                    : certslot_url_parse_server(text, CERTSLOT_SCHEME_FTP, &url, reason, sizeof(reason));
+    certslot_url_wipe(&url);
+    certslot_zeroize(text, sizeof(text));
+    if (ret != 0)
+        snprintf(why, why_size, "%s", reason); /* never holds the password */
+    return ret;
+}
+
 int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num, char *why, size_t why_size)
 {
     const certslot_family_info_t *f = info_of(p);
@@ -450,7 +474,7 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
                 return CERTSLOT_ERR_VALUE;
             }
         }
-        return 0;
+        return f->type == CERTSLOT_TYPE_SERVER ? check_server(t, len, why, why_size) : 0;
     case CERTSLOT_TYPE_CERT:
     case CERTSLOT_TYPE_KEY:
         for (size_t i = 0; i < len; i++) {

@@ -138,6 +138,24 @@ static int parse_hostpart(const char *s, certslot_url_t *url, char *why, size_t 
     return decode(end, strlen(end), url->path, CERTSLOT_URL_MAX_PATH, "path", why, why_size);
 }
 
+/*
+ * The user-info of the authority at auth: *at is the last '@' before the
+ * path (NULL: none), *colon the first ':' before it (NULL: no password).
+ * A password may therefore hold '@' and ':'; a user name holds neither
+ * unless percent-encoded. The parser and the redaction both split here.
+ */
+static void userinfo(const char *auth, const char **at, const char **colon)
+{
+    const char *slash = auth + strcspn(auth, "/");
+
+    *at = *colon = NULL;
+    for (const char *p = auth; p < slash; p++)
+        if (*p == '@')
+            *at = p;
+    if (*at != NULL)
+        *colon = memchr(auth, ':', (size_t)(*at - auth));
+}
+
 static int fail(certslot_url_t *url, int ret)
 {
     certslot_url_wipe(url);
@@ -171,14 +189,9 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
         return CERTSLOT_ERR_VALUE;
     }
     url->scheme = (certslot_scheme_t)s;
-    const char *auth = sep + 3, *slash = auth + strcspn(auth, "/");
-    /* The last '@' before the path ends the credentials (a password may hold an encoded '@' only). */
-    const char *at = NULL;
-    for (const char *p = auth; p < slash; p++)
-        if (*p == '@')
-            at = p;
+    const char *auth = sep + 3, *at, *colon;
+    userinfo(auth, &at, &colon);
     if (at != NULL) {
-        const char *colon = memchr(auth, ':', (size_t)(at - auth));
         size_t ulen = colon != NULL ? (size_t)(colon - auth) : (size_t)(at - auth);
         if (ulen == 0) {
             snprintf(why, why_size, "empty user name before '@'");
@@ -248,6 +261,20 @@ int certslot_url_set_credentials(certslot_url_t *url, const char *user, const ch
     url->has_user = 1;
     url->has_password = password != NULL;
     return 0;
+}
+
+void certslot_url_redact(const char *text, char *out, size_t size)
+{
+    static const char secret[] = "<secret>";
+    const char *sep = strstr(text, "://"), *auth = sep != NULL ? sep + 3 : text, *at, *colon;
+
+    userinfo(auth, &at, &colon);
+    if (colon == NULL) {
+        snprintf(out, size, "%s", text);
+        return;
+    }
+    /* Up to and with the ':', "<secret>", then from the '@' on: the password is never copied. */
+    snprintf(out, size, "%.*s%s%s", (int)(colon + 1 - text), text, secret, at);
 }
 
 void certslot_url_describe(const certslot_url_t *url, char *buf, size_t size)

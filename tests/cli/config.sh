@@ -92,6 +92,40 @@ run config "$T/url.cfg"
 expect_out "device.prov.serverName = https://bob:<secret>@prov.example.com/cfg"
 expect_no_out "s3cret"
 expect_no_out "MIIEvQ"
+# '@', ':' and percent escapes in user and password: the firmware's URL parser decides what the password is,
+# for config, lint (a wrong port makes it report the value), provisioning's messages and its log lines.
+check_hidden() { # password-fragment...
+    for frag in "$@"; do
+        grep -qF -- "$frag" "$OUT" "$ERR" && fail "shows '$frag' of the password"
+    done
+    return 0
+}
+while IFS='|' read -r url shown frags; do
+    printf '<x device.set="1" device.prov.serverName="%s" device.prov.serverName.set="1"/>\n' "$url" >"$T/url.cfg"
+    run config "$T/url.cfg"
+    expect_out "device.prov.serverName = $shown"
+    check_hidden $frags
+    run config --get device.prov.serverName "$T/url.cfg"
+    expect_out_exactly "$shown"
+    run lint "$T/url.cfg"
+    check_hidden $frags
+    # A wrong port: lint reports the value's problem, never the value.
+    printf '<x device.set="1" device.prov.serverName="%s" device.prov.serverName.set="1"/>\n' "${url/.com/.com:0}" \
+        >"$T/url-bad.cfg"
+    run lint "$T/url-bad.cfg"
+    expect_rc 1
+    expect_out "device.prov.serverName: bad port"
+    check_hidden $frags
+    # Provisioning that fails (nobody listens on port 1), in its messages and log lines.
+    run provision --dir "$T/prov-store" --mac 0004f2a1b2c3 --timeout 2 --server "${url/.com/.com:1}"
+    expect_rc 1
+    expect_err "cannot connect"
+    check_hidden $frags
+done <<'X'
+ftp://admin:Top@Secret99@prov.example.com/dir|ftp://admin:<secret>@prov.example.com/dir|Top Secret99
+ftps://u:pa:ss@w:rd@prov.example.com/|ftps://u:<secret>@prov.example.com/|pa:ss ss@w w:rd
+https://ad%40min:p%40ss%3Aw0rd@prov.example.com/x|https://ad%40min:<secret>@prov.example.com/x|p%40ss p@ss w0rd
+X
 
 # Usage errors and unreadable files: exit 2.
 run config

@@ -594,6 +594,30 @@ static void test_wrong_password(void **state)
     }
 }
 
+/* A password with '@' and ':' in a server URL: refused by the server, and no part of it in any message or log line. */
+static void test_url_password_never_shown(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTPS};
+    certslot_prov_result_t res;
+    certslot_url_t server;
+    char text[300], why[200];
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text), "%s://" USER ":Top@Secret:99@" LOCAL ":%u/", certslot_scheme_name(schemes[i]),
+                 port_of[schemes[i]]);
+        assert_int_equal(certslot_prov_server(&server, text, 0, NULL, NULL, why, sizeof(why)), 0);
+        assert_string_equal(server.password, "Top@Secret:99");
+        reports[0] = '\0';
+        certslot_hal_sim_log_clear(&sim);
+        assert_int_not_equal(certslot_prov_run(&st, &hal, &server, TIMEOUT_MS, report, NULL, &res), 0);
+        certslot_url_wipe(&server);
+        assert_status(res, CERTSLOT_FETCH_REFUSED);
+        assert_null(strstr(res.msg, "Secret"));
+        assert_null(strstr(reports, "Secret"));
+        assert_false(certslot_hal_sim_log_contains(&sim, "Secret"));
+    }
+}
+
 /* A socket on 127.0.0.1 (TCP: listening, never accepting; UDP: never answering); its port in *port. */
 static int silent_socket(int type, int do_listen, unsigned *port)
 {
@@ -833,6 +857,7 @@ int main(void)
         T(test_untrusted_chain_refused_with_check_off),
         T(test_missing_master_file),
         T(test_wrong_password),
+        T(test_url_password_never_shown),
         T(test_server_that_never_answers_times_out),
         T(test_nobody_listening),
         T(test_install_from_url),

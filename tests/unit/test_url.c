@@ -144,6 +144,41 @@ static void test_credentials_and_path_are_decoded(void **state)
     assert_memory_equal(&url, &zero, sizeof(url));
 }
 
+/* What is shown of a server URL: the password the parser finds, and nothing of it, is hidden. */
+static void test_redaction_splits_as_the_parser_does(void **state)
+{
+    static const struct {
+        const char *text, *shown, *user, *password;
+    } cases[] = {
+        {"ftp://admin:Top@Secret99@prov.example.com/dir", "ftp://admin:<secret>@prov.example.com/dir", "admin",
+         "Top@Secret99"},
+        {"ftps://u:pa:ss@w:rd@10.0.0.5:990/", "ftps://u:<secret>@10.0.0.5:990/", "u", "pa:ss@w:rd"},
+        {"https://ad%40min:p%40ss%3Aw0rd@prov.example.com", "https://ad%40min:<secret>@prov.example.com", "ad@min",
+         "p@ss:w0rd"},
+        {"http://us%3Aer:x%2Fy@h/a@b:c", "http://us%3Aer:<secret>@h/a@b:c", "us:er", "x/y"},
+        {"ftp://alice@h/f", "ftp://alice@h/f", "alice", ""},
+        {"ftp://alice:@h/f", "ftp://alice:<secret>@h/f", "alice", ""},
+        {"http://h:8080/a:b@c", "http://h:8080/a:b@c", "", ""},
+    };
+    char shown[200];
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ok(cases[i].text);
+        assert_string_equal(url.user, cases[i].user);
+        assert_string_equal(url.password, cases[i].password);
+        certslot_url_redact(cases[i].text, shown, sizeof(shown));
+        assert_string_equal(shown, cases[i].shown);
+    }
+    /* Not URLs the parser takes, still never shown with what looks like a password. */
+    certslot_url_redact("admin:pw@host/dir", shown, sizeof(shown));
+    assert_string_equal(shown, "admin:<secret>@host/dir");
+    certslot_url_redact("gopher://u:s3cret@h:99999", shown, sizeof(shown));
+    assert_string_equal(shown, "gopher://u:<secret>@h:99999");
+    /* Cut to the buffer: the password is never copied, so no part of it shows. */
+    certslot_url_redact("ftp://u:s3cret@h", shown, 12);
+    assert_string_equal(shown, "ftp://u:<se");
+}
+
 static void test_missing_parts(void **state)
 {
     (void)state;
@@ -271,6 +306,7 @@ int main(void)
         cmocka_unit_test(test_schemes_and_default_ports),
         cmocka_unit_test(test_hosts_and_ports),
         cmocka_unit_test(test_credentials_and_path_are_decoded),
+        cmocka_unit_test(test_redaction_splits_as_the_parser_does),
         cmocka_unit_test(test_missing_parts),
         cmocka_unit_test(test_garbage_is_refused),
         cmocka_unit_test(test_over_long_fields),

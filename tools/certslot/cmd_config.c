@@ -2,12 +2,14 @@
  * certslot config / lint / params.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
+#include "certslot/url.h"
 #include "cli.h"
 
 static const char config_help[] =
@@ -106,16 +108,20 @@ void cli_print_value(FILE *f, const certslot_config_t *cfg, certslot_param_t p)
         fputs("<secret>", f);
         return;
     }
-    /* A server URL's password (scheme://user:password@host) is a secret too. */
-    const char *scheme = certslot_param_type(p) == CERTSLOT_TYPE_SERVER ? strstr(v, "://") : NULL;
-    const char *at = scheme != NULL ? strchr(scheme + 3, '@') : NULL;
-    const char *colon = at != NULL ? memchr(scheme + 3, ':', (size_t)(at - scheme - 3)) : NULL;
-    if (colon != NULL) {
-        fprintf(f, "%.*s<secret>", (int)(colon + 1 - v), v);
-        print_escaped(f, at);
-    } else {
-        print_escaped(f, v);
+    /* A server URL's password (scheme://user:password@host) is a secret too: the firmware's URL parser finds it. */
+    if (certslot_param_type(p) == CERTSLOT_TYPE_SERVER) {
+        size_t size = strlen(v) + sizeof("<secret>");
+        char *shown = malloc(size);
+        if (shown == NULL) {
+            fputs("<out of memory>", f);
+            return;
+        }
+        certslot_url_redact(v, shown, size);
+        print_escaped(f, shown);
+        free(shown);
+        return;
     }
+    print_escaped(f, v);
 }
 
 static int differs_from_default(const certslot_config_t *cfg, certslot_param_t p)

@@ -22,6 +22,8 @@
 #include "certslot/error.h"
 #include "certslot/name.h"
 #include "certslot/platform.h"
+#include "certslot/prov.h"
+#include "certslot/url.h"
 #include "cli.h"
 
 #define EXPIRY_WARN_DAYS 30
@@ -219,37 +221,6 @@ static void check_slot(lint_t *l, certslot_param_t pcert, certslot_param_t pkey,
     mbedtls_x509_crt_free(&chain);
 }
 
-/* The host part of device.prov.serverName: without scheme, credentials, port and path. */
-static size_t server_host(const char *s, const char **host)
-{
-    const char *p = strstr(s, "://");
-    p = p != NULL ? p + 3 : s;
-    const char *end = p + strcspn(p, "/?#");
-    const char *at = NULL;
-    for (const char *q = p; q < end; q++)
-        if (*q == '@')
-            at = q;
-    if (at != NULL)
-        p = at + 1;
-    if (*p == '[') {
-        const char *rb = memchr(p, ']', (size_t)(end - p));
-        if (rb != NULL) {
-            *host = p + 1;
-            return (size_t)(rb - p - 1);
-        }
-    }
-    const char *colon = memchr(p, ':', (size_t)(end - p));
-    if (colon != NULL && memchr(colon + 1, ':', (size_t)(end - colon - 1)) == NULL) {
-        int digits = colon + 1 < end;
-        for (const char *q = colon + 1; q < end; q++)
-            digits &= *q >= '0' && *q <= '9';
-        if (digits)
-            end = colon;
-    }
-    *host = p;
-    return (size_t)(end - p);
-}
-
 static int check_server(lint_t *l, const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -274,11 +245,17 @@ static int check_server(lint_t *l, const char *path)
     }
     free(buf);
     const char *name = certslot_config_get(l->cfg, pname), *host = NULL;
-    size_t host_len = server_host(name, &host);
     int strict = certslot_config_get_num(l->cfg, CERTSLOT_PARAM(STRICT_PROV, 1));
+    certslot_url_t server;
+    /* The host the handset will compare: the firmware's own reading of device.prov.*. */
+    int bad = certslot_prov_server_from_config(l->cfg, &server, why, sizeof(why));
+    host = server.host;
+    size_t host_len = strlen(host);
     if (name[0] == '\0') {
         report(l, CERTSLOT_WARNING, -1,
                "device.prov.serverName is not set: the provisioning server certificate %s cannot be checked", path);
+    } else if (bad != 0) {
+        report(l, CERTSLOT_ERROR, pname, "device.prov.serverName cannot be used: %s", why);
     } else if (certslot_name_check(&crt, host, host_len, why, sizeof(why)) != 0) {
         if (strict)
             report(l, CERTSLOT_ERROR, pname, "the provisioning server certificate %s does not name '%.*s': %s", path,
@@ -289,6 +266,7 @@ static int check_server(lint_t *l, const char *path)
                    "device.sec.TLS.prov.strictCertCommonNameValidation is 0): %s",
                    path, (int)host_len, host, why);
     }
+    certslot_url_wipe(&server);
     mbedtls_x509_crt_free(&crt);
     return 0;
 }

@@ -68,6 +68,15 @@ int certslot_url_set_credentials(certslot_url_t *url, const char *user, const ch
 /* 1 when text has a "://" (it is meant as a URL), else 0. */
 int certslot_url_is_url(const char *text);
 
+/*
+ * text (a URL, or a server name that may not be one) as it may be shown:
+ * the password of its user-info replaced by "<secret>", split exactly as
+ * certslot_url_parse splits it (the last '@' before the path ends the
+ * user-info, the first ':' in it starts the password), into out (always
+ * NUL-terminated, cut to size; the password is never copied).
+ */
+void certslot_url_redact(const char *text, char *out, size_t size);
+
 /* url as text for messages: scheme://host:port/path, never credentials. */
 void certslot_url_describe(const certslot_url_t *url, char *buf, size_t size);
 
