@@ -77,6 +77,29 @@ int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt,
     return err;
 }
 
+/* ---- time ---- */
+
+unsigned certslot_xfer_wait(const certslot_xfer_t *x)
+{
+    return certslot_deadline_wait(&x->deadline, x->timeout_ms);
+}
+
+int certslot_xfer_progress(certslot_xfer_t *x, size_t n)
+{
+    uint32_t now = certslot_port_ticks_ms();
+
+    x->window_bytes += n;
+    if (x->min_rate == 0 || now - x->window_start < x->window_ms)
+        return 0;
+    if (x->window_bytes < (uint64_t)x->min_rate * x->window_ms / 1000u) {
+        x->too_slow = 1;
+        return CERTSLOT_ERR_TIMEOUT;
+    }
+    x->window_start = now;
+    x->window_bytes = 0;
+    return 0;
+}
+
 /* ---- stream ---- */
 
 int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls)
@@ -85,18 +108,25 @@ int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char
     int ret;
 
     memset(s, 0, sizeof(*s));
-    s->timeout_ms = x->timeout_ms;
+    s->x = x;
+    unsigned wait = certslot_xfer_wait(x);
+    if (wait == 0)
+        return certslot_xfer_fail(x, -1, CERTSLOT_ERR_TIMEOUT, "%s: out of time", x->where);
     if (certslot_text_has_ctl(host, strlen(host)))
         return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: the host name contains a control character", x->where);
     if (tls) {
         const char *name = x->o->tls_name != NULL ? x->o->tls_name : host;
-        ret = certslot_tls_connect(&s->tls, x->tls, host, port, name, x->timeout_ms, why, sizeof(why));
+        /* Connection and handshake within what is left of the transfer; its data within the rest. */
+        ret = certslot_tls_connect(&s->tls, x->tls, host, port, name, certslot_deadline_wait(&x->deadline, ~0u),
+                                   why, sizeof(why));
         if (ret != 0)
             return certslot_xfer_fail(x, -1, ret, "%s: %s", x->where, why);
+        s->tls.timeout_ms = x->timeout_ms;
+        s->tls.deadline = x->deadline;
         s->is_tls = 1;
     } else {
-        ret = certslot_port_connect(&s->conn, host, port, x->timeout_ms);
+        ret = certslot_port_connect(&s->conn, host, port, wait);
         if (ret != 0)
             return certslot_xfer_fail(x, -1, ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET,
                                       "%s: cannot connect to %s port %u: %s", x->where, host, (unsigned)port,
@@ -109,7 +139,12 @@ int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char
 int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, size_t len)
 {
     while (len > 0) {
-        int n = s->is_tls ? certslot_tls_write(&s->tls, buf, len) : certslot_port_send(s->conn, buf, len);
+        unsigned wait = certslot_xfer_wait(s->x);
+        int n = wait == 0  ? CERTSLOT_ERR_TIMEOUT
+                : s->is_tls ? certslot_tls_write(&s->tls, buf, len)
+                            : certslot_port_send(s->conn, buf, len, wait);
+        if (n > 0 && certslot_xfer_progress(s->x, (size_t)n) != 0)
+            n = CERTSLOT_ERR_TIMEOUT;
         if (n < 0)
             return n;
         if (n == 0)
@@ -122,8 +157,12 @@ int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, siz
 
 static int fill(certslot_xfer_stream_t *s)
 {
-    int n = s->is_tls ? certslot_tls_read(&s->tls, s->buf, sizeof(s->buf))
-                      : certslot_port_recv(s->conn, s->buf, sizeof(s->buf), s->timeout_ms);
+    unsigned wait = certslot_xfer_wait(s->x);
+    int n = wait == 0   ? CERTSLOT_ERR_TIMEOUT
+            : s->is_tls ? certslot_tls_read(&s->tls, s->buf, sizeof(s->buf))
+                        : certslot_port_recv(s->conn, s->buf, sizeof(s->buf), wait);
+    if (n > 0 && certslot_xfer_progress(s->x, (size_t)n) != 0)
+        return CERTSLOT_ERR_TIMEOUT;
     if (n > 0) {
         s->pos = 0;
         s->have = (size_t)n;
@@ -231,6 +270,10 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
     x.o = o;
     x.res = res;
     x.timeout_ms = o->timeout_ms != 0 ? o->timeout_ms : CERTSLOT_FETCH_TIMEOUT_MS;
+    certslot_deadline_start(&x.deadline, o->deadline_ms != 0 ? o->deadline_ms : CERTSLOT_FETCH_DEADLINE_MS);
+    x.min_rate = o->min_rate != 0 ? o->min_rate : CERTSLOT_FETCH_MIN_RATE;
+    x.window_ms = o->rate_window_ms != 0 ? o->rate_window_ms : CERTSLOT_FETCH_RATE_WINDOW_MS;
+    x.window_start = x.deadline.start;
     x.max_size = o->max_size != 0 ? o->max_size : CERTSLOT_FETCH_MAX_SIZE;
     out->max = x.max_size;
     certslot_url_describe(url, x.where, sizeof(x.where));
@@ -255,7 +298,7 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
             certslot_free(x.tls);
             return certslot_xfer_fail(&x, CERTSLOT_FETCH_TLS_FAILED, ret, "%s: %s", x.where, why);
         }
-        /* Every TLS wait (handshake included) within our timeout. */
+        /* Every TLS wait (handshake included) within our timeout; certslot_xfer_open bounds the sum. */
         mbedtls_ssl_conf_read_timeout(&x.tls->conf, x.timeout_ms);
     }
     switch (url->scheme) {
@@ -278,6 +321,12 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
     if (ret == 0)
         snprintf(res->msg, sizeof(res->msg), "%s: %s %u bytes", x.where, upload ? "uploaded" : "fetched",
                  (unsigned)(upload ? up_len : out->len));
+    else if (ret == CERTSLOT_ERR_TIMEOUT && x.too_slow)
+        certslot_xfer_fail(&x, -1, ret, "%s: given up: the server sent less than %u bytes a second for %u s",
+                           x.where, (unsigned)x.min_rate, x.window_ms / 1000u);
+    else if (ret == CERTSLOT_ERR_TIMEOUT && certslot_xfer_wait(&x) == 0)
+        certslot_xfer_fail(&x, -1, ret, "%s: given up: the transfer took longer than its limit of %u s", x.where,
+                           x.deadline.ms / 1000u);
     else if (res->status == CERTSLOT_FETCH_OK)
         certslot_xfer_fail(&x, -1, ret, "%s: %s", x.where, certslot_strerror(ret));
     return ret;

@@ -171,7 +171,9 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
         goto cleanup;
     }
     /* The path as given, relative to the login directory (RFC 1738). */
-    const char *path = url->path[0] == '/' ? url->path + 1 : url->path;
+    char path[CERTSLOT_URL_MAX_PATH + 1];
+    if ((ret = certslot_url_file_name(url, path, sizeof(path))) != 0)
+        goto cleanup;
     if (!tls) {
         if ((ret = certslot_xfer_open(x, &d, url->host, (uint16_t)port, 0)) != 0)
             goto cleanup;

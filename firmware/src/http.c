@@ -24,7 +24,8 @@ static int ieq_prefix(const char *s, const char *prefix)
     return 1;
 }
 
-/* Path with characters outside the safe set percent-encoded (the URL parser decoded them). */
+/* Path with characters outside the safe set percent-encoded (the URL parser decoded them); its '%' are the
+ * "%2F" and "%25" the parser kept encoded (url.h), sent as they are. */
 static int encode_path(const char *path, char *out, size_t size)
 {
     static const char hex[] = "0123456789ABCDEF";
@@ -35,7 +36,7 @@ static int encode_path(const char *path, char *out, size_t size)
     for (; *path != '\0'; path++) {
         unsigned char c = (unsigned char)*path;
         int safe = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   strchr("/-._~!$&'()*+,;=:@", c) != NULL;
+                   strchr("/-._~!$&'()*+,;=:@%", c) != NULL;
         if (o + 4 > size)
             return CERTSLOT_ERR_LIMIT;
         if (safe) {

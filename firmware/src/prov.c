@@ -66,15 +66,8 @@ int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *c
 /* server's URL with name in its directory. */
 static int file_url(const certslot_url_t *server, const char *name, certslot_url_t *url)
 {
-    size_t dir = strlen(server->path);
-
-    if (certslot_text_has_ctl(name, strlen(name)))
-        return CERTSLOT_ERR_VALUE; /* it goes into an FTP command or a request line */
-    while (dir > 0 && server->path[dir - 1] == '/')
-        dir--;
     *url = *server;
-    int n = snprintf(url->path, sizeof(url->path), "%.*s/%s", (int)dir, server->path, name);
-    return n > 0 && (size_t)n < sizeof(url->path) ? 0 : CERTSLOT_ERR_LIMIT;
+    return certslot_url_append_name(url, name);
 }
 
 typedef struct {
@@ -193,7 +186,7 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     r.opts.cfg = stored;
     r.opts.st = st;
     r.opts.tls_name = server->host;
-    r.opts.timeout_ms = timeout_ms;
+    r.opts.deadline_ms = timeout_ms;
     r.opts.max_size = CERTSLOT_CONFIG_MAX_FILE;
     r.report = report;
     r.report_ctx = report_ctx;
@@ -272,7 +265,7 @@ int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *h
     o.cfg = stored;
     o.st = st;
     o.tls_name = server->host;
-    o.timeout_ms = timeout_ms;
+    o.deadline_ms = timeout_ms;
     int ret = file_url(server, name, &url);
     if (ret == 0)
         ret = certslot_upload(&o, &url, data, len, res);

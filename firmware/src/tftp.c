@@ -38,7 +38,9 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xf
     unsigned wait = x->timeout_ms / TFTP_TRIES;
     int ret;
 
-    const char *path = url->path[0] == '/' ? url->path + 1 : url->path;
+    char path[CERTSLOT_URL_MAX_PATH + 1];
+    if (certslot_url_file_name(url, path, sizeof(path)) != 0)
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_LIMIT, "%s: file name too long", x->where);
     size_t plen = strlen(path);
     if (plen == 0)
         return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE, "%s: no file name", x->where);
@@ -61,7 +63,15 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xf
         goto cleanup;
     for (;;) {
         uint16_t from = 0;
-        int n = certslot_port_udp_recv(u, pkt, sizeof(pkt), wait, &from);
+        /* Each wait within what is left of the transfer: junk packets and slow blocks cannot stretch it. */
+        unsigned left = certslot_deadline_wait(&x->deadline, wait);
+        if (left == 0) {
+            ret = CERTSLOT_ERR_TIMEOUT;
+            goto cleanup;
+        }
+        int n = certslot_port_udp_recv(u, pkt, sizeof(pkt), left, &from);
+        if (n == CERTSLOT_ERR_TIMEOUT && left < wait)
+            continue; /* the deadline, not a lost packet: the check above ends it */
         if (n == CERTSLOT_ERR_TIMEOUT) {
             if (++tries >= TFTP_TRIES) {
                 ret = certslot_xfer_fail(x, -1, CERTSLOT_ERR_TIMEOUT, "%s: no answer from the TFTP server", x->where);
@@ -92,7 +102,8 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xf
             certslot_port_udp_set_port(u, tid);
         }
         if (block == expect) {
-            if ((ret = certslot_xfer_buf_add(out, pkt + 4, (size_t)n - 4)) != 0) {
+            if ((ret = certslot_xfer_progress(x, (size_t)n - 4)) != 0 ||
+                (ret = certslot_xfer_buf_add(out, pkt + 4, (size_t)n - 4)) != 0) {
                 if (ret == CERTSLOT_ERR_LIMIT)
                     certslot_xfer_fail(x, -1, ret, "%s: the file is larger than %u bytes", x->where,
                                        (unsigned)out->max);

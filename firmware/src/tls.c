@@ -162,14 +162,16 @@ void certslot_tls_free(certslot_tls_t *t)
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
     certslot_tls_conn_t *c = ctx;
-    int n = certslot_port_send(c->conn, buf, len);
-    return n >= 0 ? n : MBEDTLS_ERR_NET_SEND_FAILED;
+    unsigned wait = certslot_deadline_wait(&c->deadline, c->timeout_ms);
+    int n = wait > 0 ? certslot_port_send(c->conn, buf, len, wait) : CERTSLOT_ERR_TIMEOUT;
+    return n >= 0 ? n : n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 
 static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
 {
     certslot_tls_conn_t *c = ctx;
-    int n = certslot_port_recv(c->conn, buf, len, timeout != 0 ? timeout : c->timeout_ms);
+    unsigned wait = certslot_deadline_wait(&c->deadline, timeout != 0 ? timeout : c->timeout_ms);
+    int n = wait > 0 ? certslot_port_recv(c->conn, buf, len, wait) : CERTSLOT_ERR_TIMEOUT;
     if (n >= 0)
         return n;
     return n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
@@ -186,6 +188,7 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
     mbedtls_ssl_init(&c->ssl);
     c->tls = t;
     c->timeout_ms = timeout_ms;
+    certslot_deadline_start(&c->deadline, timeout_ms); /* the connection and the whole handshake */
     why[0] = '\0';
     if (name == NULL)
         name = host;
@@ -218,8 +221,10 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
         ret = mbedtls_ssl_handshake(&c->ssl);
     while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
 
-    if (ret == 0 && t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0)
+    if (ret == 0 && t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) {
+        c->deadline.ms = 0; /* the caller bounds what follows */
         return 0;
+    }
     if (t->verify.why[0] != '\0') {
         snprintf(why, why_size, "%s", t->verify.why);
         ret = (t->verify.flags & ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH) == 0 ? CERTSLOT_ERR_NAME

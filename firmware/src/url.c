@@ -39,8 +39,14 @@ static int hexval(int c)
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
-/* Percent-decodes s[0..n) into out (size max + 1). Refuses control characters (FTP command injection). */
-static int decode(const char *s, size_t n, char *out, size_t max, const char *what, char *why, size_t why_size)
+/*
+ * Percent-decodes s[0..n) into out (size max + 1). Refuses control characters
+ * (FTP command injection). With keep (the path), an encoded '/' or '%' stays
+ * encoded ("%2F", "%25"): a decoded '/' would become a path separator the
+ * URL did not have.
+ */
+static int decode(const char *s, size_t n, char *out, size_t max, const char *what, int keep, char *why,
+                  size_t why_size)
 {
     size_t o = 0;
 
@@ -54,19 +60,27 @@ static int decode(const char *s, size_t n, char *out, size_t max, const char *wh
             }
             c = h * 16 + l;
             i += 2;
+            if (keep && (c == '/' || c == '%')) {
+                if (max - o < 3)
+                    goto too_long;
+                memcpy(out + o, c == '/' ? "%2F" : "%25", 3);
+                o += 3;
+                continue;
+            }
         }
         if (c < 0x20 || c == 0x7f) {
             snprintf(why, why_size, "the %s contains a control character", what);
             return CERTSLOT_ERR_VALUE;
         }
-        if (o == max) {
-            snprintf(why, why_size, "the %s is longer than %u bytes", what, (unsigned)max);
-            return CERTSLOT_ERR_VALUE;
-        }
+        if (o == max)
+            goto too_long;
         out[o++] = (char)c;
     }
     out[o] = '\0';
     return 0;
+too_long:
+    snprintf(why, why_size, "the %s is longer than %u bytes", what, (unsigned)max);
+    return CERTSLOT_ERR_VALUE;
 }
 
 /* host[:port][/path] at s; fills host, port (when given) and path. */
@@ -135,7 +149,7 @@ static int parse_hostpart(const char *s, certslot_url_t *url, char *why, size_t 
         snprintf(why, why_size, "queries, fragments and spaces are not supported in the path");
         return CERTSLOT_ERR_VALUE;
     }
-    return decode(end, strlen(end), url->path, CERTSLOT_URL_MAX_PATH, "path", why, why_size);
+    return decode(end, strlen(end), url->path, CERTSLOT_URL_MAX_PATH, "path", 1, why, why_size);
 }
 
 /*
@@ -197,10 +211,10 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
             snprintf(why, why_size, "empty user name before '@'");
             return fail(url, CERTSLOT_ERR_VALUE);
         }
-        ret = decode(auth, ulen, url->user, CERTSLOT_URL_MAX_CRED, "user name", why, why_size);
+        ret = decode(auth, ulen, url->user, CERTSLOT_URL_MAX_CRED, "user name", 0, why, why_size);
         if (ret == 0 && colon != NULL)
-            ret = decode(colon + 1, (size_t)(at - colon - 1), url->password, CERTSLOT_URL_MAX_CRED, "password", why,
-                         why_size);
+            ret = decode(colon + 1, (size_t)(at - colon - 1), url->password, CERTSLOT_URL_MAX_CRED, "password", 0,
+                         why, why_size);
         if (ret != 0)
             return fail(url, ret);
         url->has_user = 1;
@@ -260,6 +274,45 @@ int certslot_url_set_credentials(certslot_url_t *url, const char *user, const ch
         memcpy(url->password, password, pl);
     url->has_user = 1;
     url->has_password = password != NULL;
+    return 0;
+}
+
+int certslot_url_file_name(const certslot_url_t *url, char *out, size_t size)
+{
+    const char *p = url->path[0] == '/' ? url->path + 1 : url->path;
+    size_t o = 0;
+
+    for (; *p != '\0'; p++) {
+        if (o + 1 >= size)
+            return CERTSLOT_ERR_LIMIT;
+        out[o++] = *p;
+        if (p[0] == '%' && p[1] == '2' && p[2] == '5')
+            p += 2; /* "%25" is '%'; "%2F" stays as it is */
+    }
+    out[o] = '\0';
+    return 0;
+}
+
+int certslot_url_append_name(certslot_url_t *url, const char *name)
+{
+    char path[CERTSLOT_URL_MAX_PATH + 1];
+    size_t o = strlen(url->path);
+
+    if (certslot_text_has_ctl(name, strlen(name)))
+        return CERTSLOT_ERR_VALUE; /* it goes into an FTP command or a request line */
+    while (o > 0 && url->path[o - 1] == '/')
+        o--;
+    memcpy(path, url->path, o);
+    path[o++] = '/';
+    for (const char *p = name; *p != '\0'; p++) {
+        size_t n = *p == '%' ? 3 : 1; /* a '%' of the name is "%25" in the path */
+        if (o + n > CERTSLOT_URL_MAX_PATH)
+            return CERTSLOT_ERR_LIMIT;
+        memcpy(path + o, *p == '%' ? "%25" : p, n);
+        o += n;
+    }
+    path[o] = '\0';
+    memcpy(url->path, path, o + 1);
     return 0;
 }
 

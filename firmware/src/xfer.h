@@ -14,24 +14,40 @@
 
 #define CERTSLOT_XFER_LINE_MAX 1024 /* longest reply or header line kept */
 
-typedef struct {
-    certslot_conn_t *conn; /* plain */
-    certslot_tls_conn_t tls;
-    int is_tls, open;
-    unsigned timeout_ms;
-    unsigned char buf[2048];
-    size_t pos, have;
-} certslot_xfer_stream_t;
-
-/* A transfer in progress: options, TLS configuration (NULL: plain), result. */
+/*
+ * A transfer in progress: options, TLS configuration (NULL: plain), result,
+ * and its time rules: each wait at most timeout_ms, the whole transfer
+ * within deadline, and at least min_rate bytes a second over every
+ * window_ms of data (a peer that trickles is given up on early).
+ */
 typedef struct {
     const certslot_fetch_opts_t *o;
     certslot_tls_t *tls;
     unsigned timeout_ms;
+    certslot_deadline_t deadline;
+    size_t min_rate;
+    unsigned window_ms;
+    uint32_t window_start;
+    size_t window_bytes;
+    int too_slow; /* the minimum-progress rule ended it */
     size_t max_size;
     certslot_fetch_result_t *res;
     char where[300]; /* scheme://host:port/path, for messages */
 } certslot_xfer_t;
+
+typedef struct {
+    certslot_xfer_t *x; /* whose time rules apply */
+    certslot_conn_t *conn; /* plain */
+    certslot_tls_conn_t tls;
+    int is_tls, open;
+    unsigned char buf[2048];
+    size_t pos, have;
+} certslot_xfer_stream_t;
+
+/* The wait x's rules allow now (0: the transfer is out of time). */
+unsigned certslot_xfer_wait(const certslot_xfer_t *x);
+/* Counts n bytes of progress; CERTSLOT_ERR_TIMEOUT (x->too_slow set) when the minimum-progress rule fails. */
+int certslot_xfer_progress(certslot_xfer_t *x, size_t n);
 
 typedef struct {
     unsigned char *data;

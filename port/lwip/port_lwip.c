@@ -35,9 +35,6 @@
 #error "port/lwip needs LWIP_SOCKET_POLL or LWIP_SOCKET_SELECT in lwipopts.h"
 #endif
 
-/* Longest wait for room to send before the connection counts as dead. */
-#define SEND_TIMEOUT_MS 30000
-
 struct certslot_conn {
     int fd;
 };
@@ -172,7 +169,12 @@ int certslot_port_connect(certslot_conn_t **conn, const char *host, uint16_t por
     return 0;
 }
 
-int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len)
+uint32_t certslot_port_ticks_ms(void)
+{
+    return (uint32_t)sys_now();
+}
+
+int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len, unsigned timeout_ms)
 {
     for (;;) {
         ssize_t n = lwip_send(conn->fd, buf, len, 0);
@@ -182,7 +184,7 @@ int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t l
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return CERTSLOT_ERR_NET;
-        int ret = wait_fd(conn->fd, 1, SEND_TIMEOUT_MS);
+        int ret = wait_fd(conn->fd, 1, timeout_ms);
         if (ret != 0)
             return ret;
     }
@@ -319,11 +321,11 @@ int certslot_port_udp_recv(certslot_udp_t *udp, unsigned char *buf, size_t len, 
                            uint16_t *from_port)
 {
     struct sockaddr_storage from;
-    u32_t start = sys_now();
+    uint32_t start = certslot_port_ticks_ms();
 
     for (;;) {
         /* Dropped strangers' datagrams do not extend the caller's timeout. */
-        u32_t spent = sys_now() - start;
+        uint32_t spent = certslot_port_ticks_ms() - start;
         int ret = wait_fd(udp->fd, 0, spent >= timeout_ms ? 0 : timeout_ms - (unsigned)spent);
         if (ret != 0)
             return ret;

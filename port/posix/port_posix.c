@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "certslot/error.h"
@@ -91,7 +92,14 @@ int certslot_port_connect(certslot_conn_t **conn, const char *host, uint16_t por
     return 0;
 }
 
-int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len)
+uint32_t certslot_port_ticks_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint32_t)((uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u);
+}
+
+int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len, unsigned timeout_ms)
 {
     for (;;) {
         ssize_t n = send(conn->fd, buf, len, MSG_NOSIGNAL);
@@ -101,7 +109,7 @@ int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t l
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return CERTSLOT_ERR_NET;
-        int ret = wait_fd(conn->fd, POLLOUT, 30000);
+        int ret = wait_fd(conn->fd, POLLOUT, timeout_ms);
         if (ret != 0)
             return ret;
     }
@@ -206,9 +214,12 @@ int certslot_port_udp_recv(certslot_udp_t *udp, unsigned char *buf, size_t len, 
                            uint16_t *from_port)
 {
     struct sockaddr_storage from;
+    uint32_t start = certslot_port_ticks_ms();
 
     for (;;) {
-        int ret = wait_fd(udp->fd, POLLIN, timeout_ms);
+        /* Dropped strangers' datagrams do not extend the caller's timeout. */
+        uint32_t spent = certslot_port_ticks_ms() - start;
+        int ret = wait_fd(udp->fd, POLLIN, spent >= timeout_ms ? 0 : timeout_ms - (unsigned)spent);
         if (ret != 0)
             return ret;
         socklen_t from_len = sizeof(from);
@@ -220,7 +231,7 @@ int certslot_port_udp_recv(certslot_udp_t *udp, unsigned char *buf, size_t len, 
             return CERTSLOT_ERR_NET;
         }
         if (!same_host(&from, &udp->peer))
-            continue; /* a stranger's datagram: drop; the caller's timeout keeps running */
+            continue; /* a stranger's datagram: drop */
         if (from_port != NULL)
             *from_port = ntohs(*sockaddr_port(&from));
         return (size_t)n > len ? (int)len : (int)n;

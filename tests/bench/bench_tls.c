@@ -120,7 +120,7 @@ static int entropy(void *ctx, unsigned char *out, size_t len)
 /* The same shims as firmware/src/tls.c. */
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
 {
-    int n = certslot_port_send(ctx, buf, len);
+    int n = certslot_port_send(ctx, buf, len, CERTSLOT_TLS_TIMEOUT_MS);
     return n >= 0 ? n : MBEDTLS_ERR_NET_SEND_FAILED;
 }
 

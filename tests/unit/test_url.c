@@ -115,10 +115,28 @@ static void test_credentials_and_path_are_decoded(void **state)
     assert_string_equal(url.user, "PlcmSpIp");
     assert_string_equal(url.password, "PlcmSpIp");
 
-    ok("http://us%65r%40corp:p%3Aw%2F%40%25d@h/a%20b/c%2Fd.cfg");
+    ok("http://us%65r%40corp:p%3Aw%2F%40%25d@h/a%20b/c%2Fd%2f%25.cfg");
     assert_string_equal(url.user, "user@corp");
     assert_string_equal(url.password, "p:w/@%d");
-    assert_string_equal(url.path, "/a b/c/d.cfg");
+    /* An encoded '/' or '%' stays encoded in the path: it never becomes a separator. */
+    assert_string_equal(url.path, "/a b/c%2Fd%2F%25.cfg");
+    char name[64];
+    assert_int_equal(certslot_url_file_name(&url, name, sizeof(name)), 0);
+    assert_string_equal(name, "a b/c%2Fd%2F%.cfg");
+    assert_int_equal(certslot_url_file_name(&url, name, 8), CERTSLOT_ERR_LIMIT);
+    /* Names appended to a server directory keep that rule. */
+    ok("ftp://u:p@h/dir/");
+    assert_int_equal(certslot_url_append_name(&url, "50%off.cfg"), 0);
+    assert_string_equal(url.path, "/dir/50%25off.cfg");
+    assert_int_equal(certslot_url_file_name(&url, name, sizeof(name)), 0);
+    assert_string_equal(name, "dir/50%off.cfg");
+    assert_int_equal(certslot_url_append_name(&url, "x.cfg\r\nDELE y"), CERTSLOT_ERR_VALUE);
+    assert_string_equal(url.path, "/dir/50%25off.cfg");
+    char big[600];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    assert_int_equal(certslot_url_append_name(&url, big), CERTSLOT_ERR_LIMIT);
+    assert_string_equal(url.path, "/dir/50%25off.cfg");
 
     /* Only a user; an empty password is still a password. */
     ok("ftp://alice@h/f");

@@ -24,6 +24,9 @@ static const char prov_help[] =
     "credentials win) or host[:port][/path] with --type 0 FTP (default), 1 TFTP,\n"
     "2 HTTP, 3 HTTPS, 4 FTPS; user and password default to PlcmSpIp. HTTPS and\n"
     "FTPS use the provisioning TLS profile of the settings stored in DIR.\n"
+    "--timeout is the most one transfer (connection, TLS handshake, all its data)\n"
+    "may take, 1..600 seconds (default 60); a server that sends less than 1 KiB a\n"
+    "second for 10 s is given up on sooner.\n"
     "Exit status: 0 applied, 1 refused or failed (store unchanged), 2 usage error.\n";
 
 static void report(void *ctx, const char *msg)
@@ -40,7 +43,7 @@ int cmd_provision(int argc, char **argv)
     certslot_url_t server;
     certslot_prov_result_t res;
     const char *dir = NULL, *mac = NULL, *name = NULL, *user = NULL, *password = NULL;
-    long type = 0, timeout = 10;
+    long type = 0, timeout = 0;
     char why[200];
 
     for (int i = 1; i < argc; i++) {

@@ -7,7 +7,8 @@
  * profile (certslot_tls_setup with CERTSLOT_APP_PROV): its CA slots, its
  * strict name check against the configured server name, its lowest
  * protocol. Replies are untrusted input: every line, header and body is
- * bounded; a body larger than the limit is refused, never truncated.
+ * bounded; a body larger than the limit is refused, never truncated; and
+ * so is time: each wait, the whole transfer, and its progress (below).
  * FTPS is implicit TLS (port 990 by default) on the control and the data
  * connections (PBSZ 0, PROT P).
  */
@@ -23,6 +24,27 @@
 
 #ifndef CERTSLOT_FETCH_TIMEOUT_MS
 #define CERTSLOT_FETCH_TIMEOUT_MS 10000 /* per network wait */
+#endif
+/*
+ * The most one transfer (connection, TLS handshake, all its data) may take.
+ * 60 s: the largest file (a 4 MiB config) over a congested 1 Mbit/s Wi-Fi
+ * link takes about 34 s, a handshake a second or two; a server that stalls
+ * costs the handset at most a minute per file.
+ */
+#ifndef CERTSLOT_FETCH_DEADLINE_MS
+#define CERTSLOT_FETCH_DEADLINE_MS 60000
+#endif
+/*
+ * Minimum progress: at least CERTSLOT_FETCH_MIN_RATE bytes a second over
+ * each CERTSLOT_FETCH_RATE_WINDOW_MS of a transfer, so a server that trickles
+ * (a byte every few seconds, each wait in time) is given up on after one
+ * window instead of at the deadline. 0 turns the rule off.
+ */
+#ifndef CERTSLOT_FETCH_MIN_RATE
+#define CERTSLOT_FETCH_MIN_RATE 1024
+#endif
+#ifndef CERTSLOT_FETCH_RATE_WINDOW_MS
+#define CERTSLOT_FETCH_RATE_WINDOW_MS 10000
 #endif
 #ifndef CERTSLOT_FETCH_MAX_SIZE
 #define CERTSLOT_FETCH_MAX_SIZE (1024u * 1024u) /* largest file fetched */
@@ -58,7 +80,10 @@ typedef struct {
     const certslot_config_t *cfg; /* finished settings the TLS profile comes from (HTTPS/FTPS) */
     const certslot_store_t *st;   /* slots the TLS profile trusts (HTTPS/FTPS) */
     const char *tls_name;         /* configured server name for the strict check; NULL: the URL's host */
-    unsigned timeout_ms;          /* 0: CERTSLOT_FETCH_TIMEOUT_MS */
+    unsigned timeout_ms;          /* longest wait; 0: CERTSLOT_FETCH_TIMEOUT_MS */
+    unsigned deadline_ms;         /* the whole transfer; 0: CERTSLOT_FETCH_DEADLINE_MS */
+    unsigned min_rate;            /* bytes a second, see above; 0: CERTSLOT_FETCH_MIN_RATE */
+    unsigned rate_window_ms;      /* 0: CERTSLOT_FETCH_RATE_WINDOW_MS */
     size_t max_size;              /* 0: CERTSLOT_FETCH_MAX_SIZE */
 } certslot_fetch_opts_t;
 

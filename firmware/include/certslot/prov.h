@@ -52,7 +52,8 @@ typedef struct {
 
 /*
  * One provisioning run against server for the handset whose MAC the hal
- * gives. Returns 0 when applied; CERTSLOT_ERR_VALUE when applied but some
+ * gives. timeout_ms is the most each transfer (connection, TLS handshake,
+ * all its data) may take; 0: CERTSLOT_FETCH_DEADLINE_MS. Returns 0 when applied; CERTSLOT_ERR_VALUE when applied but some
  * values were refused (each reported with its file:line:col: a bad value, a
  * refused CONFIG_FILES entry, a refused slot value; they kept what they
  * had); any other error: nothing applied, res says why.
@@ -63,7 +64,8 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
 
 /*
  * Uploads a log as name in the server's directory: appended on FTP/FTPS,
- * replaced on HTTP/HTTPS (PUT); TFTP: not supported.
+ * replaced on HTTP/HTTPS (PUT); TFTP: not supported. timeout_ms as for
+ * certslot_prov_run.
  */
 int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                              const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,

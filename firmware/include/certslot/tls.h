@@ -59,16 +59,19 @@ typedef struct {
     mbedtls_ssl_context ssl;
     certslot_conn_t *conn;
     certslot_tls_t *tls;
-    unsigned timeout_ms;
+    unsigned timeout_ms;          /* longest wait for the peer */
+    certslot_deadline_t deadline; /* reads and writes time out once it is spent (ms 0: none) */
 } certslot_tls_conn_t;
 
 /*
- * Connects to host:port and completes a verified handshake. name is the
- * configured server name the strict check compares (NULL: host itself);
- * it is also sent as SNI unless it is an IP literal. Returns 0, or
+ * Connects to host:port and completes a verified handshake, all within
+ * timeout_ms (a peer that trickles the handshake cannot stretch it). name
+ * is the configured server name the strict check compares (NULL: host
+ * itself); it is also sent as SNI unless it is an IP literal. Returns 0, or
  * CERTSLOT_ERR_VERIFY / CERTSLOT_ERR_NAME (the peer was refused; why says
  * why), CERTSLOT_ERR_TLS, CERTSLOT_ERR_NET or CERTSLOT_ERR_TIMEOUT. On error
- * the connection is already closed.
+ * the connection is already closed. Afterwards each read or write waits at
+ * most timeout_ms, and c->deadline (none after connect) bounds them all.
  */
 int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
                          const char *name, unsigned timeout_ms, char *why, size_t why_size);

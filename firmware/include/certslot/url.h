@@ -9,6 +9,11 @@
  * a decoded NUL, an empty host, a port outside 1..65535) is refused with a
  * one-line reason. Default ports: ftp 21, tftp 69, http 80, https 443,
  * ftps 990 (implicit TLS).
+ *
+ * The path is kept decoded except for two escapes: an encoded '/' stays
+ * "%2F" and an encoded '%' stays "%25". So every '/' of the path is a
+ * separator the URL had (a "%2F" is never sent as '/'), and every '%' in it
+ * starts one of these two escapes.
  */
 #ifndef CERTSLOT_URL_H
 #define CERTSLOT_URL_H
@@ -36,7 +41,7 @@ typedef struct {
     int has_user, has_password;
     char user[CERTSLOT_URL_MAX_CRED + 1];
     char password[CERTSLOT_URL_MAX_CRED + 1];
-    char path[CERTSLOT_URL_MAX_PATH + 1]; /* decoded; "" or starts with '/' */
+    char path[CERTSLOT_URL_MAX_PATH + 1]; /* "" or starts with '/'; decoded but "%2F" and "%25" (above) */
 } certslot_url_t;
 
 /* "ftp", "tftp", "http", "https", "ftps". */
@@ -67,6 +72,20 @@ int certslot_url_set_credentials(certslot_url_t *url, const char *user, const ch
 
 /* 1 when text has a "://" (it is meant as a URL), else 0. */
 int certslot_url_is_url(const char *text);
+
+/*
+ * The path as a file name for FTP and TFTP: without its leading '/', "%25"
+ * as '%', "%2F" kept as it is. CERTSLOT_ERR_LIMIT when it does not fit.
+ */
+int certslot_url_file_name(const certslot_url_t *url, char *out, size_t size);
+
+/*
+ * Appends "/name" to url's path (one '/', whatever the path ended with; a
+ * '%' of name becomes "%25"). CERTSLOT_ERR_VALUE for a name with a control
+ * character, CERTSLOT_ERR_LIMIT when the path would be too long; url is
+ * unchanged then.
+ */
+int certslot_url_append_name(certslot_url_t *url, const char *name);
 
 /*
  * text (a URL, or a server name that may not be one) as it may be shown:

@@ -18,7 +18,8 @@ typedef struct certslot_conn certslot_conn_t;
 
 /* Connects to host (a name or an IP literal) within timeout_ms. */
 int certslot_port_connect(certslot_conn_t **conn, const char *host, uint16_t port, unsigned timeout_ms);
-int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len);
+/* Sends what the connection takes within timeout_ms (at least one byte, or an error). */
+int certslot_port_send(certslot_conn_t *conn, const unsigned char *buf, size_t len, unsigned timeout_ms);
 int certslot_port_recv(certslot_conn_t *conn, unsigned char *buf, size_t len, unsigned timeout_ms);
 /* Closes and frees; accepts NULL. */
 void certslot_port_close(certslot_conn_t *conn);
@@ -35,12 +36,40 @@ typedef struct certslot_udp certslot_udp_t;
 
 int certslot_port_udp_open(certslot_udp_t **udp, const char *host, uint16_t port);
 int certslot_port_udp_send(certslot_udp_t *udp, const unsigned char *buf, size_t len);
-/* from_port may be NULL. Datagrams from other addresses are dropped. */
+/* from_port may be NULL. Datagrams from other addresses are dropped (they do not extend timeout_ms). */
 int certslot_port_udp_recv(certslot_udp_t *udp, unsigned char *buf, size_t len, unsigned timeout_ms,
                            uint16_t *from_port);
 /* Aims later sends at port (same host). */
 void certslot_port_udp_set_port(certslot_udp_t *udp, uint16_t port);
 /* Closes and frees; accepts NULL. */
 void certslot_port_udp_close(certslot_udp_t *udp);
+
+/* Milliseconds of a monotonic clock (any origin; wraps after 49 days): what deadlines are measured with. */
+uint32_t certslot_port_ticks_ms(void);
+
+/*
+ * A time budget over the port's clock: what a whole transfer (connect,
+ * handshake, all data) may take. ms == 0: no budget.
+ */
+typedef struct {
+    uint32_t start;
+    unsigned ms;
+} certslot_deadline_t;
+
+static inline void certslot_deadline_start(certslot_deadline_t *d, unsigned ms)
+{
+    d->start = certslot_port_ticks_ms();
+    d->ms = ms;
+}
+
+/* The wait allowed now: wait_ms, or what is left of the budget when that is less; 0 once it is spent. */
+static inline unsigned certslot_deadline_wait(const certslot_deadline_t *d, unsigned wait_ms)
+{
+    if (d->ms == 0)
+        return wait_ms;
+    uint32_t spent = certslot_port_ticks_ms() - d->start; /* wrap-safe */
+    unsigned left = spent >= d->ms ? 0 : d->ms - (unsigned)spent;
+    return left < wait_ms ? left : wait_ms;
+}
 
 #endif

@@ -1,0 +1,372 @@
+/*
+ * Fetching from hostile servers: scripted peers on 127.0.0.1 (tests/common/
+ * peer.h) that trickle, flood, never read, or answer with control bytes.
+ * Every transfer ends within its deadline or the minimum-progress rule, what
+ * the server says is shown escaped, and the request lines the handset sends
+ * are what the URL said. Runs on the host, under ASan and under qemu-arm.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "certslot/config.h"
+#include "certslot/error.h"
+#include "certslot/fetch.h"
+#include "certslot/hal_sim.h"
+#include "certslot/platform.h"
+#include "certslot/port.h"
+#include "certslot/store.h"
+#include "certslot/url.h"
+#include "peer.h"
+#include "testutil.h"
+
+#define DEADLINE_MS 2000u
+/* A functional bound, not a speed target: the transfer ends near its deadline, not when the peer gives up. */
+#define GIVE_UP_WITHIN_MS (DEADLINE_MS + 4000u)
+
+static tu_peer_t peer;
+static certslot_fetch_result_t res;
+static unsigned long elapsed_ms;
+
+static int teardown(void **state)
+{
+    (void)state;
+    tu_peer_stop(&peer);
+    free(tu_peer_log(&peer, NULL));
+    return 0;
+}
+
+/* Fetches prefix (scheme://[cred@]) 127.0.0.1:<the peer's port> path with opts; the result is in res, the time in
+ * elapsed_ms. */
+static int fetch_from(const char *prefix, const char *path, const certslot_fetch_opts_t *o)
+{
+    certslot_url_t url;
+    char text[300], why[200];
+    unsigned char *data = NULL;
+    size_t len = 0;
+
+    snprintf(text, sizeof(text), "%s127.0.0.1:%u%s", prefix, peer.port, path);
+    if (certslot_url_parse(text, &url, why, sizeof(why)) != 0)
+        fail_msg("%s: %s", text, why);
+    uint32_t t0 = certslot_port_ticks_ms();
+    int ret = certslot_fetch(o, &url, &data, &len, &res);
+    elapsed_ms = certslot_port_ticks_ms() - t0;
+    certslot_free(data);
+    certslot_url_wipe(&url);
+    return ret;
+}
+
+static void assert_gave_up_in_time(int ret, const char *why)
+{
+    assert_int_equal(ret, CERTSLOT_ERR_TIMEOUT);
+    assert_int_equal(res.status, CERTSLOT_FETCH_TIMEOUT);
+    if (strstr(res.msg, why) == NULL)
+        fail_msg("message '%s' does not say '%s'", res.msg, why);
+    if (elapsed_ms > GIVE_UP_WITHIN_MS)
+        fail_msg("gave up after %lu ms (deadline %u ms)", elapsed_ms, DEADLINE_MS);
+}
+
+/* ---- peers ---- */
+
+/* HTTP: a 200 with a long body, then one byte every 200 ms. */
+static void http_trickle_body(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    char line[512];
+    while (tu_peer_line(c, line, sizeof(line)) == 0 && strcmp(line, "\r\n") != 0)
+        ;
+    tu_peer_send(c, "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n", 0);
+    for (;;)
+        tu_peer_send(c, "x", 200);
+}
+
+/* HTTP: the status line itself, a byte every 200 ms, never ending. */
+static void http_trickle_status(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    for (;;)
+        tu_peer_send(c, "HTTP/1.1 200 ", 200);
+}
+
+/* FTP: the greeting, a byte every 200 ms, never ending. */
+static void ftp_trickle_greeting(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    for (;;)
+        tu_peer_send(c, "220-", 200);
+}
+
+/* TLS: a handshake record header, then its body a byte every 200 ms. */
+static void tls_trickle_handshake(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    char hello[600];
+    recv(c, hello, sizeof(hello), 0); /* the ClientHello */
+    tu_peer_send(c, "\x16\x03\x03\x01\x00", 0);
+    for (;;)
+        tu_peer_send(c, "\x02", 200);
+}
+
+/* HTTP: accepts a PUT and never reads it. */
+static void http_never_reads(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    (void)c;
+    for (;;)
+        tu_sleep_ms(1000);
+}
+
+/* TFTP: answers every packet with the next full block after 300 ms: a file without end, each wait in time. */
+static void tftp_endless(int fd, void *arg)
+{
+    unsigned char pkt[516], data[516];
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof(from);
+    unsigned block = 0;
+    (void)arg;
+    memset(data, 'd', sizeof(data));
+    for (;;) {
+        flen = sizeof(from);
+        if (recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen) < 0)
+            return;
+        tu_sleep_ms(300);
+        block++;
+        data[0] = 0, data[1] = 3, data[2] = (unsigned char)(block >> 8), data[3] = (unsigned char)block;
+        sendto(fd, data, sizeof(data), 0, (struct sockaddr *)&from, flen);
+    }
+}
+
+/* TFTP: a flood of junk datagrams (too short to be TFTP) from the server's address, every 100 ms. */
+static void tftp_junk(int fd, void *arg)
+{
+    unsigned char pkt[600];
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof(from);
+    (void)arg;
+    if (recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen) < 0)
+        return;
+    for (;;) {
+        sendto(fd, "\x00", 1, 0, (struct sockaddr *)&from, flen);
+        tu_sleep_ms(100);
+    }
+}
+
+/* HTTP: records the request, answers 404. */
+static void http_record(int fd, void *arg)
+{
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    char line[1024];
+    while (tu_peer_line(c, line, sizeof(line)) == 0 && strcmp(line, "\r\n") != 0)
+        ;
+    tu_peer_send(c, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", 0);
+}
+
+/*
+ * FTP: a server that logs in anyone, records the commands, opens the passive
+ * data port, and refuses RETR (550); with arg, a reply with terminal control
+ * bytes instead of the login.
+ */
+static void ftp_record(int fd, void *arg)
+{
+    int c = tu_peer_accept(fd);
+    char line[1024], reply[128];
+    unsigned dport;
+    int d = tu_peer_listen(&dport); /* the kernel accepts the data connection; nothing is sent on it */
+    (void)d;
+
+    tu_peer_send(c, "220 certslot test peer\r\n", 0);
+    while (tu_peer_line(c, line, sizeof(line)) == 0) {
+        if (arg != NULL && strncmp(line, "USER", 4) == 0) {
+            tu_peer_send(c, arg, 0);
+            continue;
+        }
+        if (strncmp(line, "USER", 4) == 0)
+            tu_peer_send(c, "331 password please\r\n", 0);
+        else if (strncmp(line, "PASS", 4) == 0)
+            tu_peer_send(c, "230 in\r\n", 0);
+        else if (strncmp(line, "TYPE", 4) == 0)
+            tu_peer_send(c, "200 binary\r\n", 0);
+        else if (strncmp(line, "EPSV", 4) == 0) {
+            snprintf(reply, sizeof(reply), "229 Entering Extended Passive Mode (|||%u|)\r\n", dport);
+            tu_peer_send(c, reply, 0);
+        } else if (strncmp(line, "RETR", 4) == 0)
+            tu_peer_send(c, "550 no such file\r\n", 0);
+        else
+            tu_peer_send(c, "502 not here\r\n", 0);
+    }
+}
+
+static certslot_fetch_opts_t short_opts(void)
+{
+    certslot_fetch_opts_t o;
+    memset(&o, 0, sizeof(o));
+    o.timeout_ms = 1000;
+    o.deadline_ms = DEADLINE_MS;
+    return o;
+}
+
+/* ---- the whole-transfer deadline, every protocol ---- */
+
+static void test_http_trickle_ends_at_the_deadline(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    tu_peer_start(&peer, SOCK_STREAM, http_trickle_body, NULL);
+    assert_gave_up_in_time(fetch_from("http://u:p@", "/f.cfg", &o), "took longer than its limit of 2 s");
+    tu_peer_stop(&peer);
+    tu_peer_start(&peer, SOCK_STREAM, http_trickle_status, NULL);
+    assert_gave_up_in_time(fetch_from("http://u:p@", "/f.cfg", &o), "took longer than its limit");
+}
+
+static void test_ftp_trickle_ends_at_the_deadline(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    tu_peer_start(&peer, SOCK_STREAM, ftp_trickle_greeting, NULL);
+    assert_gave_up_in_time(fetch_from("ftp://u:p@", "/f.cfg", &o), "took longer than its limit");
+}
+
+static void test_tftp_endless_file_and_junk_end_at_the_deadline(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    o.timeout_ms = 5000; /* 1 s per try: every block arrives in time */
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_endless, NULL);
+    assert_gave_up_in_time(fetch_from("tftp://", "/f.cfg", &o), "took longer than its limit");
+    tu_peer_stop(&peer);
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_junk, NULL);
+    assert_gave_up_in_time(fetch_from("tftp://", "/f.cfg", &o), "took longer than its limit");
+}
+
+static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
+{
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    assert_non_null(cfg);
+    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    certslot_config_init(cfg, NULL);
+    certslot_config_finish(cfg);
+    o.hal = &hal;
+    o.cfg = cfg;
+    o.st = &st;
+    tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
+    assert_gave_up_in_time(fetch_from("https://u:p@", "/f.cfg", &o), "took longer than its limit");
+    tu_peer_stop(&peer);
+    tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
+    assert_gave_up_in_time(fetch_from("ftps://u:p@", "/f.cfg", &o), "took longer than its limit");
+    certslot_config_free(cfg);
+    free(cfg);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
+/* A server that never reads an upload: the send waits end at the deadline too. */
+static void test_upload_to_a_server_that_never_reads(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    certslot_url_t url;
+    char text[100], why[200];
+    size_t len = 32u * 1024u * 1024u; /* more than the socket buffers hold */
+    unsigned char *data = calloc(1, len);
+    (void)state;
+    o.timeout_ms = 5000; /* longer than the deadline: the deadline ends it */
+    assert_non_null(data);
+    tu_peer_start(&peer, SOCK_STREAM, http_never_reads, NULL);
+    snprintf(text, sizeof(text), "http://u:p@127.0.0.1:%u/x.log", peer.port);
+    assert_int_equal(certslot_url_parse(text, &url, why, sizeof(why)), 0);
+    uint32_t t0 = certslot_port_ticks_ms();
+    int ret = certslot_upload(&o, &url, data, len, &res);
+    elapsed_ms = certslot_port_ticks_ms() - t0;
+    free(data);
+    assert_gave_up_in_time(ret, "took longer than its limit");
+}
+
+/* ---- minimum progress: a trickle is given up on before the deadline ---- */
+
+static void test_minimum_progress_rule(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    o.deadline_ms = 60000;
+    o.min_rate = 100;         /* bytes a second; the peer sends 5 */
+    o.rate_window_ms = 1000;
+    tu_peer_start(&peer, SOCK_STREAM, http_trickle_body, NULL);
+    int ret = fetch_from("http://u:p@", "/f.cfg", &o);
+    assert_int_equal(ret, CERTSLOT_ERR_TIMEOUT);
+    assert_int_equal(res.status, CERTSLOT_FETCH_TIMEOUT);
+    assert_non_null(strstr(res.msg, "given up: the server sent less than 100 bytes a second for 1 s"));
+    if (elapsed_ms > 1000u + 4000u)
+        fail_msg("gave up after %lu ms with a 1 s window", elapsed_ms);
+}
+
+/* ---- what is sent and what is shown ---- */
+
+/* An encoded '/' in the path is sent encoded: it never becomes a separator the URL did not have. */
+static void test_encoded_slash_stays_encoded(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    tu_peer_start(&peer, SOCK_STREAM, http_record, NULL);
+    assert_int_equal(fetch_from("http://u:p@", "/dir/a%2Fb%2f..%2Fc%25d%20e.cfg", &o),
+                     CERTSLOT_ERR_NOT_FOUND);
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    if (strncmp(got, "GET /dir/a%2Fb%2F..%2Fc%25d%20e.cfg HTTP/1.1\r\n", 46) != 0)
+        fail_msg("request: %.80s", got);
+    free(got);
+
+    tu_peer_start(&peer, SOCK_STREAM, ftp_record, NULL);
+    assert_int_equal(fetch_from("ftp://u:p@", "/dir/a%2Fb%25c.cfg", &o), CERTSLOT_ERR_NOT_FOUND);
+    tu_peer_stop(&peer);
+    got = tu_peer_log(&peer, NULL);
+    if (strstr(got, "RETR dir/a%2Fb%c.cfg\r\n") == NULL)
+        fail_msg("commands: %s", got);
+    free(got);
+}
+
+/* Control bytes in a server's reply never reach the message raw. */
+static void test_server_text_is_escaped(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    tu_peer_start(&peer, SOCK_STREAM, ftp_record, "530 denied\x1b[2J\x1b]0;owned\x07 \x9b" "31m\r\n");
+    assert_int_equal(fetch_from("ftp://u:p@", "/f.cfg", &o), CERTSLOT_ERR_AUTH);
+    assert_non_null(strstr(res.msg, "login refused: 530 denied\\x1b[2J\\x1b]0;owned\\x07 \\x9b31m"));
+    for (const char *c = res.msg; *c != '\0'; c++)
+        assert_false((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_teardown(f, teardown)
+    const struct CMUnitTest tests[] = {
+        T(test_http_trickle_ends_at_the_deadline),
+        T(test_ftp_trickle_ends_at_the_deadline),
+        T(test_tftp_endless_file_and_junk_end_at_the_deadline),
+        T(test_tls_handshake_trickle_ends_at_the_deadline),
+        T(test_upload_to_a_server_that_never_reads),
+        T(test_minimum_progress_rule),
+        T(test_encoded_slash_stays_encoded),
+        T(test_server_text_is_escaped),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
