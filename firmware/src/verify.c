@@ -142,6 +142,38 @@ static int has_eku(const mbedtls_x509_crt *crt)
 #endif
 }
 
+static int has_key_usage(const mbedtls_x509_crt *crt)
+{
+#if MBEDTLS_VERSION_MAJOR >= 3
+    return mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_KEY_USAGE);
+#else
+    return (crt->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) != 0;
+#endif
+}
+
+/*
+ * The end entity is not a CA: cA=TRUE is refused (a CA's key signs
+ * certificates, not handshakes), and so is keyCertSign without cA=TRUE
+ * (RFC 5280 4.2.1.9 forbids it), for servers and clients alike.
+ */
+static void check_end_entity(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t *flags)
+{
+    char cn[CERTSLOT_CERT_CN_SIZE];
+
+    if (X509_CA_IS_TRUE(crt)) {
+        *flags |= MBEDTLS_X509_BADCERT_OTHER;
+        subject_cn(crt, cn, sizeof(cn));
+        reason(v, "certificate '%s' is a CA (basicConstraints cA=TRUE), not a %s certificate", cn,
+               v->purpose == CERTSLOT_PURPOSE_SERVER ? "server" : "client");
+    } else if (has_key_usage(crt) && mbedtls_x509_crt_check_key_usage(crt, MBEDTLS_X509_KU_KEY_CERT_SIGN) == 0) {
+        *flags |= MBEDTLS_X509_BADCERT_KEY_USAGE;
+        subject_cn(crt, cn, sizeof(cn));
+        reason(v, "certificate '%s' asserts keyCertSign without being a CA (basicConstraints cA=FALSE; RFC 5280 "
+                  "4.2.1.9)",
+               cn);
+    }
+}
+
 static void check_leaf(certslot_verify_t *v, const mbedtls_x509_crt *crt, uint32_t *flags)
 {
     char name_why[200] = "";
@@ -234,6 +266,8 @@ int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fl
     if (depth == 0)
         check_leaf(v, crt, flags);
     explain(v, crt, *flags);
+    if (depth == 0) /* after explain: an untrusted chain is reported as that first */
+        check_end_entity(v, crt, flags);
     v->flags |= *flags;
     if (depth != 0)
         return 0;

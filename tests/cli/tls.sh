@@ -48,6 +48,27 @@ expect_err "weak key"
 run verify --trust "$PKI/root-rsa.crt" --untrusted "$PKI/inter-noca.crt" --name server.test "$PKI/server-noca.crt"
 expect_rc 1
 expect_err "refused: intermediate certificate 'certslot Test Not-A-CA' is not a CA (basicConstraints CA:false)"
+# Leaves RFC 5280 forbids, for a server and for a client: a CA, and keyCertSign without cA=TRUE.
+for purpose in server client; do
+    run verify --trust "$PKI/root-rsa.crt" --name server.test --purpose $purpose "$PKI/server-ca.crt"
+    expect_rc 1
+    expect_err "refused: certificate 'server.test' is a CA (basicConstraints cA=TRUE), not a $purpose certificate"
+    run verify --trust "$PKI/root-rsa.crt" --name server.test --purpose $purpose "$PKI/server-kcs.crt"
+    expect_rc 1
+    expect_err "refused: certificate 'server.test' asserts keyCertSign without being a CA"
+done
+# A CN with terminal control bytes and a line feed: one escaped line, in the reason and in the store's list.
+run verify --trust "$PKI/root-rsa.crt" --name other.test "$PKI/server-evil.crt"
+expect_rc 1
+expect_err "(CN=evil\x1b[2J\x0aforged: line\x07; SAN"
+[ "$(wc -l <"$ERR")" -eq 1 ] || fail "the reason is not one line"
+grep -q $'\e' "$ERR" && fail "a raw ESC reached the terminal"
+"$TOOL" store --dir "$T/evil" install application1 ca "$PKI/server-evil.crt" >/dev/null 2>&1
+run store --dir "$T/evil" list
+expect_rc 0
+expect_out 'application1 ca subject="evil\x1b[2J\x0aforged: line\x07"'
+grep -q $'\e' "$OUT" && fail "a raw ESC reached the terminal"
+[ "$(wc -l <"$OUT")" -eq 1 ] || fail "the list is not one line per certificate"
 run $V --name server.test --max-depth 1 "$PKI/server.crt"
 expect_rc 1
 expect_err "longer than 1"
@@ -64,10 +85,14 @@ bundle=${CERTSLOT_BUILTIN_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
 awk '/BEGIN CERT/{c=""} {c=c $0 "\n"} /END CERT/{n++; if (c ~ /MIIFazCCA1OgAwIBAgIRAIIQz7DSQONZRGPgu2OCiwAwDQYJKoZIhvcNAQELBQAw/) {printf "%s", c; exit}}' \
     "$bundle" >"$T/isrg.pem"
 [ -s "$T/isrg.pem" ] || fail "ISRG Root X1 not found in $bundle"
+# (No leaf under a public root can be made at test time, so the root itself is the peer: trusted through the
+# built-in list, it is then refused only for being a CA presented as the server.)
 run verify --builtin --no-name-check "$T/isrg.pem"
-expect_rc 0
+expect_rc 1
+expect_err "refused: certificate 'ISRG Root X1' is a CA (basicConstraints cA=TRUE), not a server certificate"
 run verify --trust "$PKI/root-rsa.crt" --no-name-check "$T/isrg.pem"
 expect_rc 1
+expect_err "is not issued by a CA this profile trusts"
 run verify --name server.test "$PKI/server.crt"
 expect_rc 2
 run verify --trust "$T/nope.pem" --name server.test "$PKI/server.crt"

@@ -9,6 +9,8 @@
 # server        RSA 2048 leaf under inter, CN server.test, SAN server.test + 127.0.0.1
 # server-sha1, server-rsa1024   leaves under root-rsa the verification policy refuses
 # server-noca   leaf under inter-noca, a CA:false "intermediate" under root-rsa
+# server-ca, server-kcs   leaves under root-rsa that are a CA / assert keyCertSign without being one
+# server-evil   leaf under root-rsa whose CN holds ESC, LF and BEL
 # device        RSA 2048 client cert under root-rsa; key as PKCS#8 (device.key)
 #               and PKCS#1 (device-pkcs1.key); device.enc.key / device.legacy-enc.key encrypted
 # device-ec     EC P-256 client cert under root-ec; key as SEC1 (device-ec.key) and PKCS#8
@@ -87,6 +89,29 @@ issue inter-noca inter-noca.key "/O=certslot tests/CN=certslot Test Not-A-CA" ro
 rsa server-noca.key 2048
 issue server-noca server-noca.key "/O=certslot tests/CN=server.test" inter-noca server.ext
 cat server-noca.crt inter-noca.crt >server-noca-chain.pem
+
+# Leaves RFC 5280 forbids (issue 11): a CA presented as the server, and keyCertSign without cA=TRUE.
+cat >leaf-ca.ext <<'X'
+basicConstraints=critical,CA:true
+keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:server.test,IP:127.0.0.1
+X
+cat >leaf-kcs.ext <<'X'
+basicConstraints=CA:false
+keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign
+extendedKeyUsage=serverAuth,clientAuth
+subjectAltName=DNS:server.test,IP:127.0.0.1
+X
+rsa server-ca.key 2048
+issue server-ca server-ca.key "/O=certslot tests/CN=server.test" root-rsa leaf-ca.ext
+rsa server-kcs.key 2048
+issue server-kcs server-kcs.key "/O=certslot tests/CN=server.test" root-rsa leaf-kcs.ext
+# A CN that would forge log lines and drive a terminal (issue 11): ESC, a line feed, BEL.
+ossl req -new -key server-kcs.key -utf8 -subj $'/O=certslot tests/CN=evil\e[2J\nforged: line\a' -out evil.csr
+ossl x509 -req -in evil.csr -CA root-rsa.crt -CAkey root-rsa.key -CAcreateserial -days 825 -sha256 \
+    -extfile server.ext -out server-evil.crt
+rm -f evil.csr
 
 rsa device.key 2048
 issue device device.key "/O=certslot tests/CN=handset-0004f2a1b2c3" root-rsa client.ext

@@ -30,11 +30,11 @@
 
 /* ---- openssl s_server ---- */
 
-enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, NSERVERS };
+enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, NSERVERS };
 static sserver_t servers[NSERVERS];
 static const char *tmp;
 
-static char pki_paths[16][512];
+static char pki_paths[20][512];
 static const char *pki(int slot, const char *name)
 {
     snprintf(pki_paths[slot], sizeof(pki_paths[slot]), "%s", tu_pki(name));
@@ -60,7 +60,11 @@ static int start_servers(void **state)
                            pki(2, "inter.crt"), "-tls1_1", "-cipher", weak, NULL};
     const char *cipher[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
                             pki(2, "inter.crt"), "-cipher", "AES128-SHA", NULL};
-    const char *const *all[NSERVERS] = {good, sha1, rsa1024, noca, mutual, tls11, cipher};
+    const char *leaf_ca[] = {"-no_tls1_3", "-cert", pki(11, "server-ca.crt"), "-key", pki(12, "server-ca.key"), NULL};
+    const char *leaf_kcs[] = {"-no_tls1_3", "-cert", pki(13, "server-kcs.crt"), "-key", pki(14, "server-kcs.key"),
+                              NULL};
+    const char *evil[] = {"-no_tls1_3", "-cert", pki(15, "server-evil.crt"), "-key", pki(14, "server-kcs.key"), NULL};
+    const char *const *all[NSERVERS] = {good, sha1, rsa1024, noca, mutual, tls11, cipher, leaf_ca, leaf_kcs, evil};
     for (int i = 0; i < NSERVERS; i++) {
         char log[512];
         snprintf(log, sizeof(log), "%s/server%d.log", tmp, i);
@@ -157,6 +161,13 @@ static const case_t cases[] = {
      "has a weak key", NULL, NULL},
     {"CA:false intermediate", NOCA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
      "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL},
+    {"a CA as the server's certificate", LEAF_CA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
+     CERTSLOT_ERR_VERIFY, "certificate 'server.test' is a CA (basicConstraints cA=TRUE), not a server certificate",
+     NULL, NULL},
+    {"keyCertSign on a leaf that is not a CA", LEAF_KCS, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
+     CERTSLOT_ERR_VERIFY, "certificate 'server.test' asserts keyCertSign without being a CA", NULL, NULL},
+    {"control bytes of the server's CN shown escaped", EVIL, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
+     CERTSLOT_ERR_NAME, "(CN=evil\\x1b[2J\\x0aforged: line\\x07; SAN DNS:server.test", NULL, NULL},
     {"mutual TLS with the profile's device certificate", MUTUAL, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
      0, NULL, NULL, NULL},
     {"mutual TLS with a device certificate the server does not trust", MUTUAL, "server.test", "root-rsa.crt", 0, -1,
@@ -251,6 +262,8 @@ static void run_case(const app_t *a, const case_t *c)
         if (c->strict == 0)
             assert_true(certslot_hal_sim_log_contains(&sim, "strict name check is off"));
     }
+    if (c->server == EVIL) /* the log line too: escaped, one line */
+        assert_true(certslot_hal_sim_log_contains(&sim, "CN=evil\\x1b[2J\\x0aforged: line\\x07"));
     certslot_tls_free(&tls);
     certslot_config_free(&cfg);
     certslot_store_free(&st);

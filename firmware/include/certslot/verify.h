@@ -13,6 +13,8 @@
  *   refused, and the connection logs that the clock is unsynchronised;
  * - refuses weak keys and hashes (RSA below 2048 bits; signatures below
  *   SHA-256; EC curves other than P-256/P-384) unless allow_weak;
+ * - refuses a leaf that is a CA (basicConstraints cA=TRUE) or asserts
+ *   keyCertSign without being one (RFC 5280 4.2.1.9);
  * - when the leaf has an extendedKeyUsage, requires serverAuth for a server
  *   (clientAuth for a client);
  * - applies the strict name check (name.h) when strict is on. mbedTLS's own
