@@ -158,6 +158,10 @@ const char *certslot_strerror(int err)
         return "wrong password, or the protected file is damaged";
     case CERTSLOT_ERR_UNSUPPORTED:
         return "unsupported algorithm or format";
+    case CERTSLOT_ERR_ROLLBACK:
+        return "the store is older than its anti-rollback counter (rolled back)";
+    case CERTSLOT_ERR_SECRET:
+        return "the store was written under another device secret";
     default:
         return "unknown error";
     }

@@ -1,20 +1,26 @@
 /*
  * The certificate store: slot contents, their validation, and the
- * encrypted, power-cut-safe store file.
+ * encrypted, power-cut-safe, rollback-checked store file.
  *
- * Store file: a 36-byte clear header, then AES-256-GCM ciphertext and tag.
+ * Store file (version 2): a 44-byte clear header, then AES-256-GCM
+ * ciphertext and tag.
  *   "CSLTSTOR" | version (1 byte) | 3 zero bytes | generation (8, big endian)
- *   | ciphertext length (4, big endian) | nonce (12)
- * The header is the GCM additional data. The plaintext is a list of records:
+ *   | ciphertext length (4, big endian) | nonce (12) | key id (8)
+ * The header is the GCM additional data. The key and the key id are
+ * HKDF-SHA256 of the hal's device secret (two labels): a file whose key id
+ * is not ours was written under another device secret, which is reported
+ * as that, not as damage. Version 1 files (36-byte header, no key id) are
+ * still read. The plaintext is a list of records:
  *   slot (1) | kind (1) | type (1: certificate, 2: key, 3: settings) | 0 (1) | length (4, BE) | data
  * Certificates and keys are DER; settings are certslot_config_export text.
- * The key is HKDF-SHA256 of the hal's device secret.
  *
  * Update protocol (only the guarantees of hal.h are assumed):
  *   write "store.new", sync it; rename "store" -> "store.bak" (kept as the
- *   last good copy); rename "store.new" -> "store"; sync the directory.
- * Open reads all three names and takes the intact one with the highest
- * generation, so every cut point yields exactly the old or the new store.
+ *   last good copy); rename "store.new" -> "store"; sync the directory;
+ *   then, when the hal has an anti-rollback counter, advance it to the new
+ *   generation. Open reads all three names and takes the intact one with the
+ *   highest generation, so every cut point yields exactly the old or the new
+ *   store, and a generation below the counter is a rollback: refused.
  */
 #include "certslot/store.h"
 
@@ -37,8 +43,10 @@
 #define FILE_NEW "store.new"
 #define FILE_BAK "store.bak"
 #define MAGIC "CSLTSTOR"
-#define VERSION 1
-#define HDR_LEN 36
+#define VERSION 2
+#define HDR_V1 36
+#define HDR_LEN 44 /* version 2 */
+#define KEY_ID_LEN 8
 #define NONCE_LEN 12
 #define TAG_LEN 16
 #define REC_HDR 8
@@ -137,15 +145,19 @@ static uint64_t get_be(const unsigned char *p, unsigned n)
     return v;
 }
 
-static int derive_key(const certslot_hal_t *hal, unsigned char key[32])
+/* The file key and its key id, both from the device secret. */
+static int derive_key(const certslot_hal_t *hal, unsigned char key[32], unsigned char id[KEY_ID_LEN])
 {
     static const unsigned char salt[] = "certslot-store-v1";
-    static const unsigned char info[] = "store file key";
+    static const unsigned char info[] = "store file key", id_info[] = "store key id";
+    const mbedtls_md_info_t *sha256 = mbedtls_md_info_from_type(MBEDTLS_MD_SHA256);
     unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN];
     int ret = hal->device_secret(hal->ctx, secret);
 
-    if (ret == 0 && mbedtls_hkdf(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), salt, sizeof(salt) - 1, secret,
-                                 sizeof(secret), info, sizeof(info) - 1, key, 32) != 0)
+    if (ret == 0 && (mbedtls_hkdf(sha256, salt, sizeof(salt) - 1, secret, sizeof(secret), info, sizeof(info) - 1,
+                                  key, 32) != 0 ||
+                     mbedtls_hkdf(sha256, salt, sizeof(salt) - 1, secret, sizeof(secret), id_info,
+                                  sizeof(id_info) - 1, id, KEY_ID_LEN) != 0))
         ret = CERTSLOT_ERR_CRYPTO;
     certslot_zeroize(secret, sizeof(secret));
     return ret;
@@ -191,7 +203,7 @@ static int seal(const certslot_hal_t *hal, parts_t parts, const certslot_blob_t 
     mbedtls_gcm_init(&gcm);
     plain = certslot_calloc(1, plen + 1);
     file = certslot_calloc(1, total);
-    ret = plain != NULL && file != NULL ? derive_key(hal, key) : CERTSLOT_ERR_NOMEM;
+    ret = plain != NULL && file != NULL ? derive_key(hal, key, file + 24 + NONCE_LEN) : CERTSLOT_ERR_NOMEM;
     if (ret != 0)
         goto cleanup;
     unsigned char *o = plain;
@@ -277,42 +289,51 @@ int certslot_store_fuzz_records(const unsigned char *plain, size_t len)
 }
 #endif
 
-/* Checks and decrypts a store file into parts (zeroed by the caller). */
+/*
+ * Checks and decrypts a store file into parts (zeroed by the caller).
+ * CERTSLOT_ERR_SECRET for a file of another device secret, CERTSLOT_ERR_CORRUPT
+ * for anything else that is not an intact store; *why says which.
+ */
 static int unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, parts_t parts,
                   certslot_blob_t *settings, uint64_t *gen, const char **why)
 {
-    unsigned char *plain = NULL, key[32];
+    unsigned char *plain = NULL, key[32], id[KEY_ID_LEN];
     mbedtls_gcm_context gcm;
-    size_t plen;
+    size_t plen, hdr;
     int ret;
 
     *why = "not a certslot store file";
     if (len < 9 || memcmp(file, MAGIC, 8) != 0)
         return CERTSLOT_ERR_CORRUPT;
-    if (file[8] != VERSION) {
+    if (file[8] != VERSION && file[8] != 1) {
         *why = "unsupported store format version";
         return CERTSLOT_ERR_CORRUPT;
     }
+    hdr = file[8] == 1 ? HDR_V1 : HDR_LEN;
     *why = "truncated or extended";
-    if (len < HDR_LEN + TAG_LEN)
+    if (len < hdr + TAG_LEN)
         return CERTSLOT_ERR_CORRUPT;
     plen = (size_t)get_be(file + 20, 4);
-    if (plen != len - HDR_LEN - TAG_LEN) {
-        *why = "truncated or extended";
+    if (plen != len - hdr - TAG_LEN)
         return CERTSLOT_ERR_CORRUPT;
-    }
     mbedtls_gcm_init(&gcm);
     plain = certslot_calloc(1, plen + 1);
-    ret = plain != NULL ? derive_key(hal, key) : CERTSLOT_ERR_NOMEM;
+    ret = plain != NULL ? derive_key(hal, key, id) : CERTSLOT_ERR_NOMEM;
     if (ret != 0)
         goto cleanup;
+    if (hdr == HDR_LEN && memcmp(file + 24 + NONCE_LEN, id, KEY_ID_LEN) != 0) {
+        *why = "written under another device secret (the secret changed, or the file comes from another device)";
+        ret = CERTSLOT_ERR_SECRET;
+        goto cleanup;
+    }
     if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0) {
         ret = CERTSLOT_ERR_CRYPTO;
         goto cleanup;
     }
-    if (mbedtls_gcm_auth_decrypt(&gcm, plen, file + 24, NONCE_LEN, file, HDR_LEN, file + HDR_LEN + plen, TAG_LEN,
-                                 file + HDR_LEN, plain) != 0) {
-        *why = "authentication failed (damaged, or written for another device)";
+    if (mbedtls_gcm_auth_decrypt(&gcm, plen, file + 24, NONCE_LEN, file, hdr, file + hdr + plen, TAG_LEN,
+                                 file + hdr, plain) != 0) {
+        *why = hdr == HDR_LEN ? "authentication failed (damaged)"
+                              : "authentication failed (damaged, or written for another device)";
         ret = CERTSLOT_ERR_CORRUPT;
         goto cleanup;
     }
@@ -336,7 +357,10 @@ cleanup:
     return ret;
 }
 
-/* Writes parts as the next generation; on success st's generation advances. */
+/*
+ * Writes parts as the next generation; on success st's generation advances
+ * (the update is durable then) and the anti-rollback counter follows.
+ */
 static int persist(certslot_store_t *st, parts_t parts, const certslot_blob_t *settings)
 {
     const certslot_hal_t *hal = st->hal;
@@ -358,44 +382,59 @@ static int persist(certslot_store_t *st, parts_t parts, const certslot_blob_t *s
     if (ret == 0)
         ret = hal->storage_sync_dir(hal->ctx);
     certslot_free(file);
-    if (ret == 0) {
-        st->generation++;
-        st->main_intact = 1;
-    } else
+    if (ret != 0) {
         cs_log(hal, CERTSLOT_LOG_ERROR, "store: update not saved: %s", certslot_strerror(ret));
-    return ret;
+        return ret;
+    }
+    st->generation++;
+    st->main_intact = 1;
+    st->files = 1;
+    /* After the update is durable, never before: a cut in between leaves a store newer than the counter,
+     * which the next open accepts and catches up with. */
+    if (hal->counter_advance != NULL && (ret = hal->counter_advance(hal->ctx, st->generation)) != 0)
+        cs_log(hal, CERTSLOT_LOG_WARNING,
+               "store: the anti-rollback counter was not advanced (%s): until the next update an older copy "
+               "would not be noticed", certslot_strerror(ret));
+    return 0;
 }
 
-int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
-{
-    static const char *const names[] = {FILE_MAIN, FILE_NEW, FILE_BAK};
-    const char *bad[3] = {NULL, NULL, NULL}, *bad_why[3] = {NULL, NULL, NULL};
-    int found = 0, used = -1;
+static const char *const file_names[] = {FILE_MAIN, FILE_NEW, FILE_BAK};
 
-    memset(st, 0, sizeof(*st));
-    st->hal = hal;
+/* What open found under the three names. */
+typedef struct {
+    int present[3];
+    int err[3];         /* 0: intact (or absent); else why the file was skipped */
+    const char *why[3];
+    int used;           /* the file the store holds, -1: none */
+} found_t;
+
+/* Reads the three names; st takes the intact version with the highest generation. */
+static int scan(certslot_store_t *st, found_t *f)
+{
+    const certslot_hal_t *hal = st->hal;
+
+    memset(f, 0, sizeof(*f));
+    f->used = -1;
     for (int i = 0; i < 3; i++) {
         unsigned char *file = NULL;
         size_t len = 0;
-        int ret = hal->storage_read(hal->ctx, names[i], &file, &len);
+        int ret = hal->storage_read(hal->ctx, file_names[i], &file, &len);
         if (ret == CERTSLOT_ERR_NOT_FOUND)
             continue;
-        found++;
+        f->present[i] = 1;
+        st->files++;
         parts_t parts;
         certslot_blob_t settings = {NULL, 0};
         uint64_t gen = 0;
-        const char *why = "unreadable";
+        f->why[i] = "unreadable";
         memset(parts, 0, sizeof(parts));
         if (ret == 0)
-            ret = unseal(hal, file, len, parts, &settings, &gen, &why);
+            ret = unseal(hal, file, len, parts, &settings, &gen, &f->why[i]);
         certslot_free(file);
-        if (ret == CERTSLOT_ERR_NOMEM) {
-            certslot_store_free(st);
+        if (ret == CERTSLOT_ERR_NOMEM)
             return ret;
-        }
         if (ret != 0) {
-            bad[i] = names[i];
-            bad_why[i] = why;
+            f->err[i] = ret == CERTSLOT_ERR_SECRET ? ret : CERTSLOT_ERR_CORRUPT;
             continue;
         }
         if (i == 0)
@@ -406,28 +445,148 @@ int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
             memcpy(st->part, parts, sizeof(parts));
             st->settings = settings;
             st->generation = gen;
-            used = i;
+            f->used = i;
         } else {
             parts_free(parts);
             blob_free(&settings);
         }
     }
+    return 0;
+}
+
+/* Logs what scan found that is not the plain case; the result when no version is intact. */
+static int report_found(const certslot_store_t *st, const found_t *f)
+{
+    const certslot_hal_t *hal = st->hal;
+    unsigned long long gen = (unsigned long long)st->generation;
+    int secret = 0, damaged = 0;
+
     for (int i = 0; i < 3; i++) {
-        if (bad[i] == NULL)
+        if (f->err[i] == 0)
             continue;
-        if (i == 1) /* an update cut short by a power loss: expected, not damage */
-            cs_log(hal, CERTSLOT_LOG_INFO, "store: discarded an unfinished update (%s)", bad_why[i]);
-        else if (used >= 0)
-            cs_log(hal, CERTSLOT_LOG_WARNING, "store: file '%s' is corrupt (%s); using version %llu from '%s'", bad[i],
-                  bad_why[i], (unsigned long long)st->generation, names[used]);
+        secret |= f->err[i] == CERTSLOT_ERR_SECRET;
+        damaged |= f->err[i] == CERTSLOT_ERR_CORRUPT && i != 1;
+        if (i == 1 && f->err[i] == CERTSLOT_ERR_CORRUPT) /* an update cut short by a power loss: expected */
+            cs_log(hal, CERTSLOT_LOG_INFO, "store: discarded an unfinished update (%s)", f->why[i]);
+        else if (f->used >= 0) /* the secret opened another file: a key id that does not match is damage */
+            cs_log(hal, CERTSLOT_LOG_WARNING, "store: file '%s' is corrupt (%s); using version %llu from '%s'",
+                   file_names[i], f->err[i] == CERTSLOT_ERR_SECRET ? "damaged key id" : f->why[i], gen,
+                   file_names[f->used]);
         else
-            cs_log(hal, CERTSLOT_LOG_ERROR, "store: file '%s' is corrupt (%s)", bad[i], bad_why[i]);
+            cs_log(hal, CERTSLOT_LOG_ERROR, "store: file '%s' is %s (%s)", file_names[i],
+                   f->err[i] == CERTSLOT_ERR_SECRET ? "unusable" : "corrupt", f->why[i]);
     }
-    if (found > 0 && used < 0 && (bad[0] != NULL || bad[2] != NULL)) {
+    if (f->used == 2 && !f->present[0])
+        cs_log(hal, CERTSLOT_LOG_WARNING, "store: file 'store' is missing; using version %llu from 'store.bak'", gen);
+    else if (f->used == 1)
+        cs_log(hal, CERTSLOT_LOG_INFO, "store: completing an update a power cut interrupted (version %llu)", gen);
+    if (f->used >= 0)
+        return 0;
+    if (secret) {
+        cs_log(hal, CERTSLOT_LOG_ERROR, "store: no version opens with this device secret: the store is refused "
+                                        "(restore the secret, or remove the store to start again)");
+        return CERTSLOT_ERR_SECRET;
+    }
+    if (damaged) {
         cs_log(hal, CERTSLOT_LOG_ERROR, "store: no intact version left; starting empty");
         return CERTSLOT_ERR_CORRUPT;
     }
     return 0;
+}
+
+/*
+ * The anti-rollback rule: a generation below the counter is refused (or,
+ * with accept, kept and rewritten above it); a counter behind the store
+ * catches up.
+ */
+static int check_counter(certslot_store_t *st, int accept, certslot_result_t *res)
+{
+    const certslot_hal_t *hal = st->hal;
+    unsigned long long gen = (unsigned long long)st->generation;
+    uint64_t counter = 0;
+    int ret;
+
+    if (hal->counter_read == NULL)
+        return 0;
+    if ((ret = hal->counter_read(hal->ctx, &counter)) != 0) {
+        cs_log(hal, CERTSLOT_LOG_ERROR, "store: cannot read the anti-rollback counter (%s): the store is refused",
+               certslot_strerror(ret));
+        return ret;
+    }
+    if (st->generation > counter) {
+        if ((ret = hal->counter_advance(hal->ctx, st->generation)) != 0)
+            cs_log(hal, CERTSLOT_LOG_WARNING, "store: the anti-rollback counter cannot catch up (%s)",
+                   certslot_strerror(ret));
+        return 0;
+    }
+    if (st->generation == counter)
+        return 0;
+    if (!accept) {
+        if (st->files == 0 || gen == 0)
+            snprintf(res->msg, sizeof(res->msg), "no intact store, but the anti-rollback counter says version %llu "
+                                                 "was written: refused as a rollback",
+                     (unsigned long long)counter);
+        else
+            snprintf(res->msg, sizeof(res->msg), "version %llu is older than the anti-rollback counter (%llu): "
+                                                 "refused as a rollback",
+                     gen, (unsigned long long)counter);
+        cs_log(hal, CERTSLOT_LOG_ERROR, "store: %s; only an administrator can accept it (accept-rollback)", res->msg);
+        return CERTSLOT_ERR_ROLLBACK;
+    }
+    /* Accepted: what is there becomes the newest version, above the counter. */
+    st->generation = counter;
+    ret = persist(st, st->part, &st->settings);
+    if (ret == 0)
+        snprintf(res->msg, sizeof(res->msg), "rollback accepted: version %llu (the counter said %llu) is kept as "
+                                             "version %llu",
+                 gen, (unsigned long long)counter, (unsigned long long)st->generation);
+    else
+        snprintf(res->msg, sizeof(res->msg), "rollback not accepted: %s", certslot_strerror(ret));
+    cs_log(hal, ret == 0 ? CERTSLOT_LOG_WARNING : CERTSLOT_LOG_ERROR, "store: %s", res->msg);
+    return ret;
+}
+
+static int open_store(certslot_store_t *st, const certslot_hal_t *hal, int accept, certslot_result_t *res)
+{
+    found_t f;
+    int ret, damaged;
+
+    memset(st, 0, sizeof(*st));
+    st->hal = hal;
+    res->msg[0] = '\0';
+    ret = scan(st, &f);
+    if (ret != 0) {
+        certslot_store_free(st);
+        return ret;
+    }
+    damaged = report_found(st, &f);
+    if (damaged == CERTSLOT_ERR_SECRET) {
+        snprintf(res->msg, sizeof(res->msg), "%s", certslot_strerror(damaged));
+        ret = damaged;
+    } else {
+        ret = check_counter(st, accept, res);
+    }
+    if (ret != 0) {
+        /* Refused: nothing of it is trusted or changed until someone who may decides. */
+        parts_free(st->part);
+        blob_free(&st->settings);
+        st->refused = ret;
+        return ret;
+    }
+    if (res->msg[0] == '\0')
+        snprintf(res->msg, sizeof(res->msg), "version %llu", (unsigned long long)st->generation);
+    return damaged;
+}
+
+int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal)
+{
+    certslot_result_t res;
+    return open_store(st, hal, 0, &res);
+}
+
+int certslot_store_accept_rollback(certslot_store_t *st, const certslot_hal_t *hal, certslot_result_t *res)
+{
+    return open_store(st, hal, 1, res);
 }
 
 void certslot_store_free(certslot_store_t *st)
@@ -565,6 +724,16 @@ static int commit(certslot_store_t *st, parts_t next, const int changed[CERTSLOT
 {
     parts_t merged;
     int any = settings != NULL;
+
+    if (st->refused != 0) { /* a rolled-back store, or one of another secret: changes are refused too */
+        for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
+            for (unsigned k = 0; k < 2; k++)
+                if (changed[s][k])
+                    part_free(&next[s][k]);
+        if (settings != NULL)
+            blob_free(settings);
+        return st->refused;
+    }
 
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
         for (unsigned k = 0; k < 2; k++) {

@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <time.h>
@@ -619,7 +620,8 @@ cleanup:
     return ret;
 }
 
-static int load_secret(certslot_hal_linux_t *h, const char *path)
+/* Reads the secret at path; a missing one is made only with create and for an empty storage directory. */
+static int load_secret(certslot_hal_linux_t *h, const char *path, int create, int has_objects)
 {
     unsigned char *data = NULL;
     size_t len = 0;
@@ -632,6 +634,14 @@ static int load_secret(certslot_hal_linux_t *h, const char *path)
                 logf_(h, CERTSLOT_LOG_ERROR, "cannot open device secret", path, strerror(errno));
                 return CERTSLOT_ERR_IO;
             }
+            if (has_objects) {
+                /* A new secret could not open the store that is there: never make one silently. */
+                logf_(h, CERTSLOT_LOG_ERROR, "device secret is missing:", path,
+                      "the storage directory holds a store, which only its own secret opens");
+                return CERTSLOT_ERR_SECRET;
+            }
+            if (!create)
+                return CERTSLOT_ERR_NOT_FOUND;
             ret = create_secret(h, path);
             if (ret <= 0)
                 return ret;
@@ -654,29 +664,108 @@ static int load_secret(certslot_hal_linux_t *h, const char *path)
     return CERTSLOT_ERR_IO;
 }
 
+/* ---- anti-rollback counter file ---- */
+
+#define COUNTER_MAGIC "CSLTCNTR"
+#define COUNTER_LEN 16 /* magic, then the value as 8 bytes big endian */
+
+static int hl_counter_read(void *ctx, uint64_t *value)
+{
+    certslot_hal_linux_t *h = ctx;
+    unsigned char *data = NULL;
+    size_t len = 0;
+    int ret = read_path(h->counter_path, 4096, &data, &len);
+
+    if (ret == CERTSLOT_ERR_NOT_FOUND) {
+        *value = 0; /* never advanced */
+        return 0;
+    }
+    if (ret == 0 && (len != COUNTER_LEN || memcmp(data, COUNTER_MAGIC, 8) != 0)) {
+        logf_(h, CERTSLOT_LOG_ERROR, "anti-rollback counter file is damaged:", h->counter_path, NULL);
+        ret = CERTSLOT_ERR_CORRUPT;
+    } else if (ret != 0) {
+        logf_(h, CERTSLOT_LOG_ERROR, "cannot read anti-rollback counter", h->counter_path, certslot_strerror(ret));
+    } else {
+        *value = 0;
+        for (int i = 8; i < COUNTER_LEN; i++)
+            *value = *value << 8 | data[i];
+    }
+    certslot_free(data);
+    return ret;
+}
+
+/* Replaces the counter file atomically (a temporary beside it, fsync, rename, fsync of its directory). */
+static int hl_counter_advance(void *ctx, uint64_t value)
+{
+    certslot_hal_linux_t *h = ctx;
+    unsigned char data[COUNTER_LEN];
+    char tmp[4096], dir[4096];
+    const char *base;
+    uint64_t now;
+    int ret = hl_counter_read(ctx, &now);
+
+    if (ret != 0 || value <= now)
+        return ret; /* never lowered */
+    if (dir_of(h->counter_path, dir, sizeof(dir), &base) != 0 ||
+        snprintf(tmp, sizeof(tmp), "%s.new", h->counter_path) >= (int)sizeof(tmp))
+        return CERTSLOT_ERR_ARG;
+    memcpy(data, COUNTER_MAGIC, 8);
+    for (int i = 0; i < 8; i++)
+        data[8 + i] = (unsigned char)(value >> (56 - 8 * i));
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        logf_(h, CERTSLOT_LOG_ERROR, "cannot write anti-rollback counter", tmp, strerror(errno));
+        return CERTSLOT_ERR_IO;
+    }
+    ret = write_all(fd, data, sizeof(data));
+    if (ret == 0 && fsync(fd) != 0)
+        ret = CERTSLOT_ERR_IO;
+    if (close_checked(fd) != 0)
+        ret = CERTSLOT_ERR_IO;
+    if (ret == 0 && rename(tmp, h->counter_path) != 0)
+        ret = CERTSLOT_ERR_IO;
+    if (ret == 0)
+        ret = fsync_path(dir, O_DIRECTORY);
+    if (ret != 0) {
+        unlink(tmp);
+        logf_(h, CERTSLOT_LOG_ERROR, "cannot write anti-rollback counter", h->counter_path, NULL);
+    }
+    return ret;
+}
+
 /* ---- init / free ---- */
+
+/* 1 when the storage directory holds an object (a name the store may use), else 0. */
+static int storage_has_objects(int dir_fd)
+{
+    int fd = dup(dir_fd), found = 0;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+
+    if (d == NULL) {
+        if (fd >= 0)
+            close(fd);
+        return 1; /* cannot tell: never make a secret then */
+    }
+    for (struct dirent *e; !found && (e = readdir(d)) != NULL;)
+        found = check_name(e->d_name) == 0;
+    closedir(d);
+    return found;
+}
 
 int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt)
 {
-    char secret_path[4096];
     struct stat st;
     int ret;
 
-    if (h == NULL || hal == NULL || opt == NULL || opt->storage_dir == NULL || opt->storage_dir[0] == '\0')
+    if (h == NULL || hal == NULL || opt == NULL || opt->storage_dir == NULL || opt->storage_dir[0] == '\0' ||
+        opt->secret_path == NULL || opt->secret_path[0] == '\0' || strlen(opt->secret_path) >= 4000 ||
+        (opt->counter_path != NULL && (opt->counter_path[0] == '\0' || strlen(opt->counter_path) >= 4000)))
         return CERTSLOT_ERR_ARG;
     memset(h, 0, sizeof(*h));
     h->log = opt->log;
     h->log_ctx = opt->log_ctx;
     h->log_file = opt->log_file;
     h->log_level = opt->log_level;
-
-    if (opt->secret_path != NULL) {
-        if (snprintf(secret_path, sizeof(secret_path), "%s", opt->secret_path) >= (int)sizeof(secret_path))
-            return CERTSLOT_ERR_ARG;
-    } else if (snprintf(secret_path, sizeof(secret_path), "%s/.device_secret", opt->storage_dir) >=
-               (int)sizeof(secret_path)) {
-        return CERTSLOT_ERR_ARG;
-    }
 
     if (opt->mac != NULL)
         ret = certslot_hal_linux_parse_mac(opt->mac, h->mac);
@@ -685,7 +774,9 @@ int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const 
     if (ret != 0)
         goto cleanup;
 
-    if (mkdir(opt->storage_dir, 0700) == 0) {
+    if (!opt->create) {
+        /* Nothing is created for a read-only user. */
+    } else if (mkdir(opt->storage_dir, 0700) == 0) {
         logf_(h, CERTSLOT_LOG_INFO, "created storage directory", opt->storage_dir, NULL);
     } else if (errno != EEXIST) {
         logf_(h, CERTSLOT_LOG_ERROR, "cannot create storage directory", opt->storage_dir, strerror(errno));
@@ -694,18 +785,25 @@ int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const 
     }
     h->dir_fd = open(opt->storage_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (h->dir_fd < 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "cannot open storage directory", opt->storage_dir, strerror(errno));
+        int e = errno;
+        logf_(h, CERTSLOT_LOG_ERROR, e == ENOENT ? "no storage directory" : "cannot open storage directory",
+              opt->storage_dir, e == ENOENT ? NULL : strerror(e));
         h->dir_fd = 0;
-        ret = CERTSLOT_ERR_IO;
+        ret = e == ENOENT ? CERTSLOT_ERR_NOT_FOUND : CERTSLOT_ERR_IO;
         goto cleanup;
     }
     h->dir_open = 1;
     if (fstat(h->dir_fd, &st) == 0 && (st.st_mode & 077) != 0)
         logf_(h, CERTSLOT_LOG_WARNING, "storage directory is readable by others:", opt->storage_dir, NULL);
 
-    ret = load_secret(h, secret_path);
+    ret = load_secret(h, opt->secret_path, opt->create, storage_has_objects(h->dir_fd));
     if (ret != 0)
         goto cleanup;
+    if (opt->counter_path != NULL &&
+        (h->counter_path = certslot_strndup(opt->counter_path, strlen(opt->counter_path))) == NULL) {
+        ret = CERTSLOT_ERR_NOMEM;
+        goto cleanup;
+    }
 
     if (opt->factory_cert_path != NULL && opt->factory_key_path != NULL) {
         h->factory_cert_path = certslot_strndup(opt->factory_cert_path, strlen(opt->factory_cert_path));
@@ -730,6 +828,10 @@ int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const 
     hal->device_secret = hl_device_secret;
     hal->factory_device = hl_factory_device;
     hal->log = hl_log;
+    if (h->counter_path != NULL) {
+        hal->counter_read = hl_counter_read;
+        hal->counter_advance = hl_counter_advance;
+    }
     ret = 0;
 
 cleanup:
@@ -744,6 +846,7 @@ void certslot_hal_linux_free(certslot_hal_linux_t *h)
         return;
     if (h->dir_open)
         close(h->dir_fd);
+    certslot_free(h->counter_path);
     certslot_free(h->factory_cert_path);
     certslot_free(h->factory_key_path);
     certslot_zeroize(h, sizeof(*h));

@@ -333,6 +333,38 @@ static int sim_remove(void *ctx, const char *name)
     return 0;
 }
 
+static int sim_counter_read(void *ctx, uint64_t *value)
+{
+    certslot_hal_sim_t *sim = ctx;
+    int ret = power_gate(sim, 0);
+    if (ret != 0)
+        return ret;
+    if (sim->counter_fails)
+        return CERTSLOT_ERR_IO;
+    *value = sim->counter;
+    return 0;
+}
+
+static int sim_counter_advance(void *ctx, uint64_t value)
+{
+    certslot_hal_sim_t *sim = ctx;
+    int ret = power_gate(sim, 1);
+    if (ret != 0)
+        return ret;
+    if (sim->counter_fails)
+        return CERTSLOT_ERR_IO;
+    if (value > sim->counter)
+        sim->counter = value;
+    return 0;
+}
+
+void certslot_hal_sim_use_counter(certslot_hal_sim_t *sim, certslot_hal_t *hal)
+{
+    (void)sim;
+    hal->counter_read = sim_counter_read;
+    hal->counter_advance = sim_counter_advance;
+}
+
 int certslot_hal_sim_power_cycle(certslot_hal_sim_t *sim)
 {
     int ret = dir_reserve(&sim->vdir, sim->nvdir, &sim->capvdir, sim->nddir);

@@ -123,9 +123,76 @@ run store --help
 expect_rc 0
 expect_out "usage: certslot store"
 
-# A damaged store file: reported, the last good copy is used.
+# A damaged store file: reported. With the anti-rollback counter (the default, DIR.counter) the older copy
+# left is a rollback and refused; without one it is used, said out loud; the administrator may keep it.
 printf 'X' | dd of="$D/store" bs=1 seek=100 conv=notrunc 2>/dev/null
 run store --dir "$D" list
-expect_rc 0
+expect_rc 1
 expect_err "file 'store' is corrupt (authentication failed"
+expect_err "refused as a rollback"
+run store --dir "$D" --counter none list
+expect_rc 0
+expect_err "warning: store: file 'store' is corrupt (authentication failed (damaged)); using version"
+run store --dir "$D" accept-rollback
+expect_rc 0
+expect_out "rollback accepted: version"
+run store --dir "$D" list
+expect_rc 0
+expect_out "platform2 device"
+
+# Rollbacks are never silent: the newest file deleted, an older generation copied back, everything deleted.
+R=$T/rb
+"$TOOL" store --dir "$R" install platform1 ca "$PKI/root-rsa.crt" >/dev/null 2>&1
+"$TOOL" store --dir "$R" install application1 ca "$PKI/root-ec.crt" >/dev/null 2>&1
+mkdir "$T/rb-old" && cp -p "$R"/store* "$T/rb-old/" # generation 2
+"$TOOL" store --dir "$R" install application2 ca "$PKI/root-ec.crt" >/dev/null 2>&1
+[ -f "$R.counter" ] || fail "no anti-rollback counter beside $R"
+mv "$R/store" "$T/rb-store"
+run store --dir "$R" list
+expect_rc 1
+expect_err "version 2 is older than the anti-rollback counter (3): refused as a rollback"
+mv "$T/rb-store" "$R/store"
+cp -p "$T/rb-old/store" "$T/rb-old/store.bak" "$R/"
+run store --dir "$R" list
+expect_rc 1
+expect_err "version 2 is older than the anti-rollback counter (3)"
+run store --dir "$R" install application3 ca "$PKI/root-ec.crt"
+expect_rc 1
+rm -f "$R"/store*
+run store --dir "$R" list
+expect_rc 1
+expect_err "no intact store, but the anti-rollback counter says version 3 was written"
+run store --dir "$R" accept-rollback
+expect_rc 0
+expect_out "rollback accepted: version 0 (the counter said 3) is kept as version 4"
+run store --dir "$R" list
+expect_rc 0
+expect_out_exactly ""
+
+# Read-only commands create nothing: a typo is an error.
+for c in "store --dir $T/TYPO list" "store --dir $T/TYPO export platform1 ca" \
+         "connect --dir $T/TYPO --app sip 127.0.0.1:1" "dot1x --dir $T/TYPO --out $T/o --eap tls --name x"; do
+    run $c
+    expect_rc 2
+    expect_err "no store in $T/TYPO"
+done
+[ ! -e "$T/TYPO" ] && [ ! -e "$T/TYPO.counter" ] && [ ! -e "$T/o" ] || fail "a read-only command created files"
+
+# A missing device secret for an existing store is an error, never a new secret.
+mv "$D/.device_secret" "$T/saved-secret"
+for c in list "install application6 ca $PKI/root-ec.crt"; do
+    run store --dir "$D" $c
+    expect_rc 2
+    expect_err "its device secret $D/.device_secret is missing"
+done
+[ ! -e "$D/.device_secret" ] || fail "a new device secret was made for an existing store"
+run store --dir "$D" --secret "$T/saved-secret" list
+expect_rc 0
+expect_out "platform2 device"
+# Another device secret is reported as that, not as damage.
+head -c 32 /dev/urandom >"$T/other-secret"
+run store --dir "$D" --secret "$T/other-secret" list
+expect_rc 2
+expect_err "written under another device secret"
+expect_err "was written under another device secret than $T/other-secret"
 finish

@@ -617,6 +617,7 @@ static void test_sim_factory_verifies(void **state)
 typedef struct {
     char base[64];
     char dir[128];
+    char secret[160];
     certslot_hal_linux_t h;
 } linux_fixture_t;
 
@@ -633,7 +634,11 @@ static void linux_up(linux_fixture_t *fx, certslot_hal_linux_options_t *opt)
         opt->log = quiet_log;
     snprintf(fx->base, sizeof(fx->base), "%s", tu_tmpdir());
     snprintf(fx->dir, sizeof(fx->dir), "%s/store", fx->base);
+    snprintf(fx->secret, sizeof(fx->secret), "%s/device_secret", fx->base); /* apart from the store */
     opt->storage_dir = fx->dir;
+    if (opt->secret_path == NULL)
+        opt->secret_path = fx->secret;
+    opt->create = 1;
     if (opt->mac == NULL && opt->iface == NULL)
         opt->mac = "00:04:F2:A1:B2:C3";
     assert_int_equal(certslot_hal_linux_init(&fx->h, &hal, opt), 0);
@@ -746,10 +751,8 @@ static void test_linux_device_secret(void **state)
     size_t len = 0;
 
     linux_up(&fx, &opt);
-    assert_int_equal(mode_of(fx.dir, ".device_secret"), 0600);
-    char path[256];
-    snprintf(path, sizeof(path), "%s/.device_secret", fx.dir);
-    char *file = tu_read(path, &len);
+    assert_int_equal(mode_of(fx.base, "device_secret"), 0600);
+    char *file = tu_read(fx.secret, &len);
     assert_int_equal(len, CERTSLOT_DEVICE_SECRET_LEN);
     assert_int_equal(hal.device_secret(hal.ctx, s1), 0);
     assert_memory_equal(s1, file, len);
@@ -762,20 +765,24 @@ static void test_linux_device_secret(void **state)
     assert_memory_equal(s1, s2, sizeof(s1));
     certslot_hal_linux_free(&fx.h);
     size_t entries = 0;
-    DIR *dh = opendir(fx.dir);
+    DIR *dh = opendir(fx.base);
     assert_non_null(dh);
     for (struct dirent *e; (e = readdir(dh)) != NULL;)
         entries += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
     closedir(dh);
-    assert_int_equal(entries, 1);
+    assert_int_equal(entries, 2); /* store/ and device_secret */
 
     /* A secret file of the wrong size is corrupt, not replaced. */
-    tu_write(fx.dir, ".device_secret", "short", 5);
+    tu_write(fx.base, "device_secret", "short", 5);
     certslot_hal_t before = hal;
     assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_CORRUPT);
     assert_memory_equal(&before, &hal, sizeof(hal)); /* hal untouched */
 
-    /* A secret elsewhere. */
+    /* Its location is the integrator's to set: there is no default beside the store. */
+    opt.secret_path = NULL;
+    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
+
+    /* A missing secret is made for an empty storage directory only: never for a store it could not open. */
     char other[256];
     snprintf(other, sizeof(other), "%s/secret.bin", fx.base);
     opt.secret_path = other;
@@ -783,6 +790,85 @@ static void test_linux_device_secret(void **state)
     assert_int_equal(mode_of(fx.base, "secret.bin"), 0600);
     assert_int_equal(hal.device_secret(hal.ctx, s2), 0);
     assert_memory_not_equal(s1, s2, sizeof(s1));
+    put("store", "a store");
+    certslot_hal_linux_free(&fx.h);
+    assert_int_equal(unlink(other), 0);
+    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
+    assert_int_equal(access(other, F_OK), -1);
+    opt.create = 0;
+    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
+    linux_down(&fx);
+}
+
+/* A read-only user (create = 0) creates nothing: no directory, no secret. */
+static void test_linux_read_only_creates_nothing(void **state)
+{
+    (void)state;
+    linux_fixture_t fx;
+    certslot_hal_linux_options_t opt = {0};
+    char typo[256], secret[256];
+
+    linux_up(&fx, &opt);
+    certslot_hal_linux_free(&fx.h);
+    snprintf(typo, sizeof(typo), "%s/typo", fx.base);
+    snprintf(secret, sizeof(secret), "%s/typo-secret", fx.base);
+    opt.storage_dir = typo;
+    opt.secret_path = secret;
+    opt.create = 0;
+    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(access(typo, F_OK), -1);
+    assert_int_equal(access(secret, F_OK), -1);
+    /* A directory without a store and without a secret: nothing to read, nothing made. */
+    assert_int_equal(mkdir(typo, 0700), 0);
+    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(access(secret, F_OK), -1);
+    linux_down(&fx);
+}
+
+/* The counter file: 0 before the first advance, never lowered, replaced atomically, damage detected. */
+static void test_linux_counter(void **state)
+{
+    (void)state;
+    linux_fixture_t fx;
+    certslot_hal_linux_options_t opt = {0};
+    char counter[256];
+    uint64_t v = 99;
+
+    snprintf(counter, sizeof(counter), "%s/counter", tu_tmpdir());
+    opt.counter_path = counter;
+    linux_up(&fx, &opt);
+    assert_non_null(hal.counter_read);
+    assert_int_equal(hal.counter_read(hal.ctx, &v), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(hal.counter_advance(hal.ctx, 5), 0);
+    assert_int_equal(hal.counter_read(hal.ctx, &v), 0);
+    assert_int_equal(v, 5);
+    assert_int_equal(hal.counter_advance(hal.ctx, 3), 0); /* never lowered */
+    assert_int_equal(hal.counter_read(hal.ctx, &v), 0);
+    assert_int_equal(v, 5);
+    assert_int_equal(hal.counter_advance(hal.ctx, UINT64_C(0x0102030405060708)), 0);
+    size_t len;
+    char *file = tu_read(counter, &len);
+    assert_int_equal(len, 16);
+    assert_memory_equal(file, "CSLTCNTR\x01\x02\x03\x04\x05\x06\x07\x08", 16);
+    free(file);
+    char tmp[300];
+    snprintf(tmp, sizeof(tmp), "%s.new", counter);
+    assert_int_equal(access(tmp, F_OK), -1);
+    /* Damage is an error, never a reset to 0. */
+    char dir[256];
+    snprintf(dir, sizeof(dir), "%s", counter);
+    *strrchr(dir, '/') = '\0';
+    tu_write(dir, "counter", "CSLTCNTRxx", 10);
+    assert_int_equal(hal.counter_read(hal.ctx, &v), CERTSLOT_ERR_CORRUPT);
+    assert_int_equal(hal.counter_advance(hal.ctx, 9), CERTSLOT_ERR_CORRUPT);
+    linux_down(&fx);
+    tu_rmtree(dir);
+    /* Without counter_path, no counter. */
+    certslot_hal_linux_options_t none = {0};
+    linux_up(&fx, &none);
+    assert_null(hal.counter_read);
+    assert_null(hal.counter_advance);
     linux_down(&fx);
 }
 
@@ -978,6 +1064,8 @@ int main(void)
         cmocka_unit_test_teardown(test_linux_storage_round_trip, teardown),
         cmocka_unit_test_teardown(test_linux_names_refused, teardown),
         cmocka_unit_test_teardown(test_linux_device_secret, teardown),
+        cmocka_unit_test_teardown(test_linux_read_only_creates_nothing, teardown),
+        cmocka_unit_test_teardown(test_linux_counter, teardown),
         cmocka_unit_test_teardown(test_linux_clock_random_mac, teardown),
         cmocka_unit_test_teardown(test_linux_log, teardown),
         cmocka_unit_test_teardown(test_linux_factory_device, teardown),

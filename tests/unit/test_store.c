@@ -238,27 +238,40 @@ static void test_no_key_byte_in_clear_on_storage(void **state)
 
 /* ---- power cuts ---- */
 
-typedef void (*update_fn)(void);
+typedef int (*update_fn)(void);
 
-static void update_install(void)
+static int update_install(void)
 {
-    install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0);
+    return install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0);
 }
 
-static void update_replace_device(void)
+static int update_replace_device(void)
 {
-    install_file(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device-ec.crt", "device-ec.key", 0);
+    return install_file(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device-ec.crt", "device-ec.key", 0);
 }
 
-static void update_clear(void)
+static int update_clear(void)
 {
-    certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, &res);
+    return certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, &res);
+}
+
+static int use_counter; /* walk_cuts with the anti-rollback counter */
+
+static void setup_walk(void)
+{
+    setup(NULL);
+    if (use_counter) {
+        certslot_hal_sim_use_counter(&sim, &hal);
+        reopen(0);
+    }
 }
 
 /*
  * Runs `update` on a store in state `prepare` left, with the power cut at
  * every storage operation in turn, and checks that each reboot finds exactly
- * the old or exactly the new store. Returns the number of cut points.
+ * the old or exactly the new store, the new one whenever the update said it
+ * was done, and (with the counter) never a rollback. Returns the number of
+ * cut points.
  */
 static unsigned walk_cuts(void (*prepare)(void), update_fn update, int torn)
 {
@@ -266,30 +279,34 @@ static unsigned walk_cuts(void (*prepare)(void), update_fn update, int torn)
     unsigned cuts = 0;
 
     /* The new state, from an update without a cut. */
-    setup(NULL);
+    setup_walk();
     prepare();
     old = digest(&st);
-    update();
+    assert_int_equal(update(), 0);
     new_state = digest(&st);
     assert_false(same(old, new_state));
     teardown(NULL);
 
     for (unsigned long n = 1;; n++) {
-        setup(NULL);
+        setup_walk();
         prepare();
         sim.torn_unsynced = torn;
         sim.cut_at = sim.ops + n;
-        update();
+        int ret = update();
         int cut = sim.power_off;
         if (cut) {
-            /* The update failed, so the running store still holds the old state. */
-            assert_true(same(old, digest(&st)));
+            /* A failed update changed nothing in the running store; a done one changed it. */
+            assert_true(same(ret == 0 ? new_state : old, digest(&st)));
             assert_int_equal(certslot_hal_sim_power_cycle(&sim), 0);
         }
         reopen(0);
         digest_t now = digest(&st);
         if (!same(now, old) && !same(now, new_state))
             fail_msg("cut at storage operation %lu: the store is neither old nor new", n);
+        if (ret == 0 && !same(now, new_state))
+            fail_msg("cut at storage operation %lu: an update reported done was lost", n);
+        if (use_counter)
+            assert_int_equal(sim.counter, st.generation); /* caught up, never ahead */
         if (!cut) {
             assert_true(same(now, new_state));
             teardown(NULL);
@@ -297,7 +314,7 @@ static unsigned walk_cuts(void (*prepare)(void), update_fn update, int torn)
         }
         cuts++;
         /* And the store works after the reboot: the same update now succeeds. */
-        update();
+        assert_int_equal(update(), 0);
         reopen(0);
         assert_true(same(new_state, digest(&st)));
         teardown(NULL);
@@ -313,26 +330,30 @@ static void test_every_power_cut_point_gives_old_or_new(void **state)
 {
     (void)state;
     teardown(NULL);
-    for (int torn = 0; torn <= 1; torn++) {
-        /* First write of a fresh store, then updates of a store with history. */
-        assert_true(walk_cuts(prepare_empty, update_install, torn) >= 3);
-        assert_true(walk_cuts(fill_two_slots, update_install, torn) >= 5);
-        assert_true(walk_cuts(fill_two_slots, update_replace_device, torn) >= 5);
-        assert_true(walk_cuts(fill_two_slots, update_clear, torn) >= 5);
+    for (use_counter = 0; use_counter <= 1; use_counter++) {
+        for (int torn = 0; torn <= 1; torn++) {
+            /* First write of a fresh store, then updates of a store with history; the counter adds a cut point. */
+            assert_true(walk_cuts(prepare_empty, update_install, torn) >= 3u + (unsigned)use_counter);
+            assert_true(walk_cuts(fill_two_slots, update_install, torn) >= 5u + (unsigned)use_counter);
+            assert_true(walk_cuts(fill_two_slots, update_replace_device, torn) >= 5u + (unsigned)use_counter);
+            assert_true(walk_cuts(fill_two_slots, update_clear, torn) >= 5u + (unsigned)use_counter);
+        }
     }
+    use_counter = 0;
     setup(NULL);
 }
 
 static const char *apply_xml;
 
-static void update_apply(void)
+static int update_apply(void)
 {
     certslot_config_t cfg;
     certslot_config_init(&cfg, NULL);
     certslot_config_parse_buffer(&cfg, "w.cfg", apply_xml, strlen(apply_xml));
     certslot_config_finish(&cfg);
-    certslot_store_apply(&st, &cfg, NULL, NULL);
+    int ret = certslot_store_apply(&st, &cfg, NULL, NULL);
     certslot_config_free(&cfg);
+    return ret;
 }
 
 static void test_power_cut_while_applying_a_configuration(void **state)
@@ -412,8 +433,8 @@ static void test_nothing_intact_starts_empty_and_recovers(void **state)
 {
     (void)state;
     fill_two_slots();
-    certslot_hal_sim_corrupt(&sim, "store", 40, 1);
-    certslot_hal_sim_corrupt(&sim, "store.bak", 40, 1);
+    certslot_hal_sim_corrupt(&sim, "store", 60, 1);
+    certslot_hal_sim_corrupt(&sim, "store.bak", 60, 1);
     reopen(CERTSLOT_ERR_CORRUPT);
     assert_int_equal(st.generation, 0);
     assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
@@ -424,7 +445,7 @@ static void test_nothing_intact_starts_empty_and_recovers(void **state)
     assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 1);
 
     /* Garbage and foreign files are not mistaken for a store. */
-    static const unsigned char junk[] = "CSLTSTOR\x02 not really";
+    static const unsigned char junk[] = "CSLTSTOR\x07 not really";
     assert_int_equal(hal.storage_write(hal.ctx, "store", junk, sizeof(junk)), 0);
     reopen(CERTSLOT_ERR_CORRUPT); /* store.bak is still the damaged file of before */
     assert_true(certslot_hal_sim_log_contains(&sim, "unsupported store format version"));
@@ -442,10 +463,159 @@ static void test_store_of_another_handset_is_refused(void **state)
     certslot_store_t other_st;
     assert_int_equal(certslot_hal_sim_init(&other, &other_hal, "0004f2000099"), 0);
     assert_int_equal(other_hal.storage_write(other_hal.ctx, "store", data, len), 0);
-    assert_int_equal(certslot_store_open(&other_st, &other_hal), CERTSLOT_ERR_CORRUPT);
-    assert_true(certslot_hal_sim_log_contains(&other, "authentication failed"));
+    /* Reported as another device secret, not as damage; refused: empty, and changes would not overwrite it. */
+    assert_int_equal(certslot_store_open(&other_st, &other_hal), CERTSLOT_ERR_SECRET);
+    assert_true(certslot_hal_sim_log_contains(&other, "file 'store' is unusable (written under another device secret"));
+    assert_true(certslot_hal_sim_log_contains(&other, "no version opens with this device secret"));
+    assert_int_equal(other_st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+    size_t cl;
+    char *c = tu_pki_read("root-ec.crt", &cl);
+    assert_int_equal(certslot_store_install(&other_st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, (unsigned char *)c,
+                                            cl, NULL, 0, 0, &res),
+                     CERTSLOT_ERR_SECRET);
+    free(c);
+    const unsigned char *now;
+    size_t now_len;
+    assert_int_equal(certslot_hal_sim_file(&other, "store", &now, &now_len), 0);
+    assert_int_equal(now_len, len);
     certslot_store_free(&other_st);
     certslot_hal_sim_free(&other);
+}
+
+/* ---- rollback ---- */
+
+/* The whole of the store's storage, to put back later (an older generation an attacker kept). */
+typedef struct {
+    unsigned char *data[3];
+    size_t len[3];
+} snapshot_t;
+
+static const char *const store_files[] = {"store", "store.new", "store.bak"};
+
+static void snapshot(snapshot_t *s)
+{
+    for (int i = 0; i < 3; i++) {
+        const unsigned char *d;
+        s->data[i] = NULL;
+        s->len[i] = 0;
+        if (certslot_hal_sim_file(&sim, store_files[i], &d, &s->len[i]) == 0) {
+            s->data[i] = malloc(s->len[i] + 1);
+            memcpy(s->data[i], d, s->len[i]);
+        }
+    }
+}
+
+/* Writes the snapshot back over the files (durably), as someone with access to the storage would. */
+static void restore(snapshot_t *s)
+{
+    for (int i = 0; i < 3; i++) {
+        hal.storage_remove(hal.ctx, store_files[i]);
+        if (s->data[i] != NULL) {
+            assert_int_equal(hal.storage_write(hal.ctx, store_files[i], s->data[i], s->len[i]), 0);
+            assert_int_equal(hal.storage_sync(hal.ctx, store_files[i]), 0);
+        }
+        free(s->data[i]);
+    }
+    assert_int_equal(hal.storage_sync_dir(hal.ctx), 0);
+}
+
+static void test_older_copy_is_refused_as_a_rollback(void **state)
+{
+    snapshot_t older;
+    (void)state;
+    certslot_hal_sim_use_counter(&sim, &hal);
+    fill_two_slots();
+    assert_int_equal(sim.counter, 2);
+    digest_t gen2 = digest(&st);
+    snapshot(&older);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    assert_int_equal(sim.counter, 3);
+
+    /* Generation 2 copied back over store and store.bak: refused, empty, and nothing can be changed. */
+    restore(&older);
+    certslot_hal_sim_log_clear(&sim);
+    reopen(CERTSLOT_ERR_ROLLBACK);
+    assert_int_equal(st.refused, CERTSLOT_ERR_ROLLBACK);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+    assert_true(certslot_hal_sim_log_contains(&sim, "version 2 is older than the anti-rollback counter (3): refused "
+                                                    "as a rollback"));
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0),
+                     CERTSLOT_ERR_ROLLBACK);
+    assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, &res),
+                     CERTSLOT_ERR_ROLLBACK);
+    assert_int_equal(sim.counter, 3);
+
+    /* The administrator accepts it: generation 2's contents, written as generation 4. */
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_accept_rollback(&st, &hal, &res), 0);
+    assert_string_equal(res.msg, "rollback accepted: version 2 (the counter said 3) is kept as version 4");
+    assert_true(same(gen2, digest(&st)));
+    assert_int_equal(st.generation, 4);
+    assert_int_equal(sim.counter, 4);
+    reopen(0);
+    assert_true(same(gen2, digest(&st)));
+    /* Accepting when nothing was rolled back changes nothing. */
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_accept_rollback(&st, &hal, &res), 0);
+    assert_string_equal(res.msg, "version 4");
+    assert_int_equal(sim.counter, 4);
+}
+
+static void test_deleted_or_missing_files_with_a_counter(void **state)
+{
+    (void)state;
+    certslot_hal_sim_use_counter(&sim, &hal);
+    fill_two_slots(); /* 1 in store.bak, 2 in store */
+    /* store deleted: store.bak is generation 1, older than the counter. */
+    assert_int_equal(hal.storage_remove(hal.ctx, "store"), 0);
+    reopen(CERTSLOT_ERR_ROLLBACK);
+    /* Everything deleted: not a fresh handset. */
+    assert_int_equal(hal.storage_remove(hal.ctx, "store.bak"), 0);
+    certslot_hal_sim_log_clear(&sim);
+    reopen(CERTSLOT_ERR_ROLLBACK);
+    assert_true(certslot_hal_sim_log_contains(&sim, "no intact store, but the anti-rollback counter says version 2 "
+                                                    "was written"));
+    /* Both copies damaged: the same (an empty store would be a rollback to factory state). */
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_accept_rollback(&st, &hal, &res), 0);
+    assert_int_equal(st.generation, 3);
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-rsa.crt", NULL, 0), 0);
+    certslot_hal_sim_corrupt(&sim, "store", 60, 1);
+    certslot_hal_sim_corrupt(&sim, "store.bak", 60, 1);
+    reopen(CERTSLOT_ERR_ROLLBACK);
+}
+
+static void test_missing_newest_file_is_reported(void **state)
+{
+    (void)state;
+    fill_two_slots();
+    assert_int_equal(hal.storage_remove(hal.ctx, "store"), 0);
+    certslot_hal_sim_log_clear(&sim);
+    reopen(0); /* no counter: the last good copy, said out loud */
+    assert_int_equal(st.generation, 1);
+    assert_true(certslot_hal_sim_log_contains(&sim, "warning: store: file 'store' is missing; using version 1 from "
+                                                    "'store.bak'"));
+}
+
+static void test_counter_failures(void **state)
+{
+    (void)state;
+    certslot_hal_sim_use_counter(&sim, &hal);
+    fill_two_slots();
+    /* An update whose counter cannot advance is still done (it is durable); the next open catches up. */
+    sim.counter_fails = 1;
+    certslot_hal_sim_log_clear(&sim);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    assert_true(certslot_hal_sim_log_contains(&sim, "the anti-rollback counter was not advanced"));
+    assert_int_equal(sim.counter, 2);
+    /* A counter that cannot be read: nothing can be trusted. */
+    reopen(CERTSLOT_ERR_IO);
+    assert_int_equal(st.refused, CERTSLOT_ERR_IO);
+    assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
+    sim.counter_fails = 0;
+    reopen(0);
+    assert_int_equal(st.generation, 3);
+    assert_int_equal(sim.counter, 3);
 }
 
 /* ---- applying a configuration ---- */
@@ -576,6 +746,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_newest_file_falls_back_to_last_good_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_intact_starts_empty_and_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_of_another_handset_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_older_copy_is_refused_as_a_rollback, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_or_missing_files_with_a_counter, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_newest_file_is_reported, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
     };

@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #include "certslot/config.h"
+#include "certslot/hal_linux.h"
+#include "certslot/store.h"
 
 /* Exit codes of every subcommand. */
 #define EXIT_ACCEPT 0 /* no error */
@@ -64,6 +66,33 @@ int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd);
  * be read or decoded.
  */
 int lint_certs(FILE *f, const certslot_config_t *cfg, const char *server_cert);
+
+/*
+ * A store directory as every command opens it (cli_store.c): the device
+ * secret at secret (NULL: DIR/.device_secret, the tool's convenient default),
+ * the anti-rollback counter at counter (NULL: DIR.counter, beside the
+ * directory; "none": no counter). Only with write are the directory, the
+ * secret and the store created. Returns 0, or the exit status with the
+ * reason printed (a missing store, a rollback, another device secret).
+ */
+typedef struct {
+    const char *dir, *mac, *secret, *counter, *factory_cert, *factory_key;
+    int write, accept_rollback;
+} cli_store_opts_t;
+
+typedef struct {
+    certslot_hal_linux_t linux_hal;
+    certslot_hal_t hal;
+    certslot_store_t store;
+    char secret[4096], counter[4096];
+    int hal_open, new_counter;
+} cli_store_t;
+
+int cli_store_open(cli_store_t *h, const cli_store_opts_t *o, const char *cmd);
+void cli_store_close(cli_store_t *h);
+
+/* Parses --secret FILE and --counter FILE|none at argv[*i] into o; 1 when it took one, 0 otherwise. */
+int cli_store_option(int argc, char **argv, int *i, cli_store_opts_t *o);
 
 /* Prints cfg's diagnostics to f; notes only when with_notes. */
 void cli_print_diags(FILE *f, const certslot_config_t *cfg, int with_notes);

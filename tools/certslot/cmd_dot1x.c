@@ -17,7 +17,8 @@
 #include "cli.h"
 
 static const char dot1x_help[] =
-    "usage: certslot dot1x --dir STORE_DIR --out DIR --eap tls|peap [--ssid SSID]\n"
+    "usage: certslot dot1x --dir STORE_DIR [--secret FILE] [--counter FILE|none]\n"
+    "                      --out DIR --eap tls|peap [--ssid SSID]\n"
     "                      [--identity USER --password PASSWORD] [--name SERVER]\n"
     "                      [--factory-cert FILE --factory-key FILE] [--ca-path DIR]\n"
     "\n"
@@ -34,13 +35,6 @@ static const char dot1x_help[] =
     "mode 0600. Exit status: 0 written, 1 refused (nothing written), 2 usage\n"
     "error.\n";
 
-static void log_stderr(void *ctx, certslot_log_level_t level, const char *msg)
-{
-    (void)ctx;
-    if (level >= CERTSLOT_LOG_WARNING)
-        fprintf(stderr, "certslot: %s: %s\n", level == CERTSLOT_LOG_WARNING ? "warning" : "error", msg);
-}
-
 static int usage(const char *msg)
 {
     fprintf(stderr, "certslot dot1x: %s\n%s", msg, dot1x_help);
@@ -50,14 +44,14 @@ static int usage(const char *msg)
 int cmd_dot1x(int argc, char **argv)
 {
     static certslot_config_t cfg;
-    static certslot_store_t st;
-    certslot_hal_linux_t lh;
-    certslot_hal_t hal;
+    static cli_store_t h;
+    cli_store_opts_t so;
     certslot_dot1x_opts_t o;
     const char *dir = NULL, *out = NULL, *eap = NULL, *fcert = NULL, *fkey = NULL;
     char why[256], abs_out[PATH_MAX];
 
     memset(&o, 0, sizeof(o));
+    memset(&so, 0, sizeof(so));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -69,6 +63,8 @@ int cmd_dot1x(int argc, char **argv)
                     dot1x_help);
             return EXIT_USAGE;
         }
+        if (cli_store_option(argc, argv, &i, &so))
+            continue;
         const char *v = argv[++i];
         if (strcmp(a, "--dir") == 0)
             dir = v;
@@ -116,21 +112,15 @@ int cmd_dot1x(int argc, char **argv)
     }
     o.out_dir = abs_out;
 
-    certslot_hal_linux_options_t opt;
-    memset(&opt, 0, sizeof(opt));
-    opt.storage_dir = dir;
-    opt.mac = "000000000000";
-    opt.log = log_stderr;
-    opt.factory_cert_path = fcert;
-    opt.factory_key_path = fkey;
-    if (certslot_hal_linux_init(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {
-        fprintf(stderr, "certslot dot1x: cannot open the store in %s\n", dir);
-        certslot_hal_linux_free(&lh);
-        return EXIT_USAGE;
-    }
-    int ret = certslot_prov_stored_config(&st, &cfg);
+    so.dir = dir;
+    so.factory_cert = fcert;
+    so.factory_key = fkey;
+    int ret = cli_store_open(&h, &so, "dot1x");
+    if (ret != 0)
+        return ret;
+    ret = certslot_prov_stored_config(&h.store, &cfg);
     if (ret == 0)
-        ret = certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why));
+        ret = certslot_dot1x_export(&cfg, &h.store, &h.hal, &o, why, sizeof(why));
     if (ret == 0) {
         printf("wrote %s/%s (EAP-%s)\n", abs_out, CERTSLOT_DOT1X_CONF,
                o.eap == CERTSLOT_DOT1X_EAP_TLS ? "TLS" : "PEAP");
@@ -138,7 +128,6 @@ int cmd_dot1x(int argc, char **argv)
         fprintf(stderr, "certslot dot1x: %s\n", why[0] != '\0' ? why : certslot_strerror(ret));
     }
     certslot_config_free(&cfg);
-    certslot_store_free(&st);
-    certslot_hal_linux_free(&lh);
+    cli_store_close(&h);
     return ret == 0 ? EXIT_ACCEPT : ret == CERTSLOT_ERR_ARG ? EXIT_USAGE : EXIT_ERRORS;
 }

@@ -14,7 +14,8 @@
 #include "cli.h"
 
 static const char prov_help[] =
-    "usage: certslot provision --dir DIR --mac MAC --server URL_OR_NAME [--type N]\n"
+    "usage: certslot provision --dir DIR [--secret FILE] [--counter FILE|none] --mac MAC\n"
+    "                          --server URL_OR_NAME [--type N]\n"
     "                          [--user U --password P] [--timeout SECONDS]\n"
     "\n"
     "Runs the handset's provisioning once: fetches MAC.cfg (else 000000000000.cfg)\n"
@@ -37,18 +38,20 @@ static void report(void *ctx, const char *msg)
 
 int cmd_provision(int argc, char **argv)
 {
-    static certslot_store_t st;
-    certslot_hal_linux_t lh;
-    certslot_hal_t hal;
+    static cli_store_t h;
+    cli_store_opts_t so;
     certslot_url_t server;
     certslot_prov_result_t res;
     const char *dir = NULL, *mac = NULL, *name = NULL, *user = NULL, *password = NULL;
     long type = 0, timeout = 0;
     char why[200];
 
+    memset(&so, 0, sizeof(so));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         char *end = NULL;
+        if (cli_store_option(argc, argv, &i, &so))
+            continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(prov_help, stdout);
             return EXIT_ACCEPT;
@@ -93,31 +96,20 @@ int cmd_provision(int argc, char **argv)
         fprintf(stderr, "certslot provision: bad --server: %s\n", why);
         return EXIT_USAGE;
     }
-    certslot_hal_linux_options_t opt;
-    memset(&opt, 0, sizeof(opt));
-    opt.storage_dir = dir;
-    opt.mac = mac;
-    opt.log_level = CERTSLOT_LOG_WARNING;
-    int ret = certslot_hal_linux_init(&lh, &hal, &opt);
+    so.dir = dir;
+    so.mac = mac;
+    so.write = 1;
+    int ret = cli_store_open(&h, &so, "provision");
     if (ret != 0) {
         certslot_url_wipe(&server);
-        fprintf(stderr, "certslot provision: cannot open %s: %s\n", dir, certslot_strerror(ret));
-        return EXIT_USAGE;
+        return ret;
     }
-    ret = certslot_store_open(&st, &hal);
-    if (ret != 0 && ret != CERTSLOT_ERR_CORRUPT) {
-        certslot_url_wipe(&server);
-        certslot_hal_linux_free(&lh);
-        fprintf(stderr, "certslot provision: cannot open the store in %s: %s\n", dir, certslot_strerror(ret));
-        return EXIT_USAGE;
-    }
-    ret = certslot_prov_run(&st, &hal, &server, (unsigned)timeout * 1000u, report, NULL, &res);
+    ret = certslot_prov_run(&h.store, &h.hal, &server, (unsigned)timeout * 1000u, report, NULL, &res);
     if (res.status == CERTSLOT_FETCH_OK)
         printf("%s\n", res.msg);
     else
         fprintf(stderr, "certslot provision: %s: %s\n", certslot_fetch_status_name(res.status), res.msg);
     certslot_url_wipe(&server);
-    certslot_store_free(&st);
-    certslot_hal_linux_free(&lh);
+    cli_store_close(&h);
     return res.status == CERTSLOT_FETCH_OK && ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }

@@ -13,14 +13,13 @@
 
 #include "certslot/cert.h"
 #include "certslot/error.h"
-#include "certslot/hal_linux.h"
 #include "certslot/platform.h"
 #include "certslot/prov.h"
 #include "certslot/store.h"
 #include "cli.h"
 
 static const char store_help[] =
-    "usage: certslot store --dir DIR [--mac MAC] COMMAND ...\n"
+    "usage: certslot store --dir DIR [--mac MAC] [--secret FILE] [--counter FILE|none] COMMAND ...\n"
     "\n"
     "  apply [--mac MAC] [--master] FILE...\n"
     "                                  apply the certificate parameters of config files\n"
@@ -36,19 +35,21 @@ static const char store_help[] =
     "                                  generate an RSA 2048 key into SLOT's device part (awaiting\n"
     "                                  its certificate) and print its CSR (PEM, SHA-256); a slot\n"
     "                                  holding a device certificate needs --replace\n"
+    "  accept-rollback                 keep a store refused as a rollback (an older copy, deleted\n"
+    "                                  or damaged files) and write it back as the newest version\n"
     "\n"
     "SLOT is platform1, platform2 or application1..application6. The store is\n"
-    "kept in DIR encrypted under a device secret in DIR/.device_secret (on a\n"
-    "handset the secret comes from the hardware). --mac sets the handset MAC\n"
+    "kept in DIR, encrypted under a device secret: --secret FILE, by default\n"
+    "DIR/.device_secret (on a handset the secret comes from the hardware, or lives\n"
+    "apart from the store). Its anti-rollback counter is --counter FILE, by default\n"
+    "DIR.counter, beside the directory: a store older than it is refused. list and\n"
+    "export never create anything: a DIR without a store is an error. A missing\n"
+    "secret is never made anew for a store that exists. --mac sets the handset MAC\n"
     "(default 000000000000).\n"
     "Exit status: 0 done, 1 refused or errors in the input, 2 usage error or\n"
-    "unreadable input.\n";
+    "unreadable input (no store, its secret missing or another one).\n";
 
-typedef struct {
-    certslot_hal_linux_t linux_hal;
-    certslot_hal_t hal;
-    certslot_store_t store;
-} handset_t;
+typedef cli_store_t handset_t;
 
 static int usage(const char *msg)
 {
@@ -56,36 +57,6 @@ static int usage(const char *msg)
         fprintf(stderr, "certslot store: %s\n", msg);
     fputs(store_help, stderr);
     return EXIT_USAGE;
-}
-
-static int handset_open(handset_t *h, const char *dir, const char *mac)
-{
-    certslot_hal_linux_options_t opt;
-    memset(&opt, 0, sizeof(opt));
-    opt.storage_dir = dir;
-    opt.mac = mac != NULL ? mac : "000000000000";
-    opt.log_level = CERTSLOT_LOG_WARNING;
-    memset(h, 0, sizeof(*h));
-    int ret = certslot_hal_linux_init(&h->linux_hal, &h->hal, &opt);
-    if (ret != 0) {
-        fprintf(stderr, "certslot store: cannot open %s: %s\n", dir, certslot_strerror(ret));
-        return EXIT_USAGE;
-    }
-    ret = certslot_store_open(&h->store, &h->hal);
-    if (ret == CERTSLOT_ERR_CORRUPT) {
-        fprintf(stderr, "certslot store: warning: no intact store in %s; starting empty\n", dir);
-    } else if (ret != 0) {
-        fprintf(stderr, "certslot store: cannot open the store in %s: %s\n", dir, certslot_strerror(ret));
-        certslot_hal_linux_free(&h->linux_hal);
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
-static void handset_close(handset_t *h)
-{
-    certslot_store_free(&h->store);
-    certslot_hal_linux_free(&h->linux_hal);
 }
 
 static int slot_kind(const char *s, const char *k, certslot_slot_t *slot, certslot_kind_t *kind)
@@ -375,47 +346,50 @@ static int cmd_csr_slot(handset_t *h, int argc, char **argv)
 int cmd_store(int argc, char **argv)
 {
     static handset_t h;
-    const char *dir = NULL, *mac = NULL;
+    cli_store_opts_t o;
     int i;
 
+    memset(&o, 0, sizeof(o));
     for (i = 1; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             fputs(store_help, stdout);
             return EXIT_ACCEPT;
         } else if (strcmp(argv[i], "--dir") == 0 && i + 1 < argc) {
-            dir = argv[++i];
+            o.dir = argv[++i];
         } else if (strcmp(argv[i], "--mac") == 0 && i + 1 < argc) {
-            mac = argv[++i];
-        } else {
+            o.mac = argv[++i];
+        } else if (!cli_store_option(argc, argv, &i, &o)) {
             return usage("unknown or incomplete option");
         }
     }
-    if (dir == NULL || i == argc)
-        return usage(dir == NULL ? "--dir DIR is required" : "no COMMAND given");
+    if (o.dir == NULL || i == argc)
+        return usage(o.dir == NULL ? "--dir DIR is required" : "no COMMAND given");
     static const struct {
         const char *name;
         int (*run)(handset_t *h, int argc, char **argv);
-    } cmds[] = {{"list", cmd_list},
-                {"install", cmd_install},
-                {"clear", cmd_clear},
-                {"export", cmd_export},
-                {"csr", cmd_csr_slot}};
+        int write;
+    } cmds[] = {{"list", cmd_list, 0},     {"install", cmd_install, 1}, {"clear", cmd_clear, 1},
+                {"export", cmd_export, 0}, {"csr", cmd_csr_slot, 1},    {"accept-rollback", NULL, 1},
+                {"apply", NULL, 1}};
     const char *cmd = argv[i++];
-    int known = strcmp(cmd, "apply") == 0;
-    for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
-        known |= strcmp(cmd, cmds[c].name) == 0;
-    if (!known)
+    size_t c = 0;
+    while (c < sizeof(cmds) / sizeof(cmds[0]) && strcmp(cmd, cmds[c].name) != 0)
+        c++;
+    if (c == sizeof(cmds) / sizeof(cmds[0]))
         return usage("unknown COMMAND");
-    int ret = handset_open(&h, dir, mac);
+    if (strcmp(cmd, "accept-rollback") == 0) {
+        if (i != argc)
+            return usage("accept-rollback takes no argument");
+        o.accept_rollback = 1;
+    }
+    o.write = cmds[c].write;
+    int ret = cli_store_open(&h, &o, "store");
     if (ret != 0)
         return ret;
-    if (strcmp(cmd, "apply") == 0) {
-        ret = cmd_apply(&h, mac, argc - i, argv + i);
-    } else {
-        for (size_t c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++)
-            if (strcmp(cmd, cmds[c].name) == 0)
-                ret = cmds[c].run(&h, argc - i, argv + i);
-    }
-    handset_close(&h);
+    if (strcmp(cmd, "apply") == 0)
+        ret = cmd_apply(&h, o.mac, argc - i, argv + i);
+    else if (cmds[c].run != NULL)
+        ret = cmds[c].run(&h, argc - i, argv + i);
+    cli_store_close(&h);
     return ret;
 }

@@ -18,6 +18,7 @@
 #include "certslot/store.h"
 #include "certslot/tls.h"
 #include "certslot/verify.h"
+#include "certslot/prov.h"
 #include "cli.h"
 
 static const char verify_help[] =
@@ -37,7 +38,8 @@ static const char verify_help[] =
 
 static const char connect_help[] =
     "usage: certslot connect --dir STORE_DIR --app dot1x|provisioning|sip|syslog|ldap|browser\n"
-    "                        [--name NAME] [--timeout SECONDS] HOST:PORT\n"
+    "                        [--secret FILE] [--counter FILE|none] [--name NAME]\n"
+    "                        [--timeout SECONDS] HOST:PORT\n"
     "\n"
     "Makes one TLS handshake to HOST:PORT with the application's profile and\n"
     "settings as stored in STORE_DIR by 'certslot store apply': its CA slots and\n"
@@ -184,27 +186,22 @@ cleanup:
     return ret;
 }
 
-static void log_stderr(void *ctx, certslot_log_level_t level, const char *msg)
-{
-    (void)ctx;
-    if (level >= CERTSLOT_LOG_WARNING)
-        fprintf(stderr, "certslot: %s: %s\n", level == CERTSLOT_LOG_WARNING ? "warning" : "error", msg);
-}
-
 int cmd_connect(int argc, char **argv)
 {
     static certslot_config_t cfg;
-    static certslot_store_t st;
+    static cli_store_t h;
     static certslot_tls_t tls;
-    certslot_hal_linux_t lh;
-    certslot_hal_t hal;
+    cli_store_opts_t so;
     certslot_app_t app = CERTSLOT_APP_COUNT;
     const char *dir = NULL, *name = NULL, *target = NULL;
     unsigned timeout = 10;
     char why[256];
 
+    memset(&so, 0, sizeof(so));
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
+        if (cli_store_option(argc, argv, &i, &so))
+            continue;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(connect_help, stdout);
             return EXIT_ACCEPT;
@@ -244,21 +241,13 @@ int cmd_connect(int argc, char **argv)
         host[strlen(host) - 1] = '\0';
     }
 
-    certslot_hal_linux_options_t opt;
-    memset(&opt, 0, sizeof(opt));
-    opt.storage_dir = dir;
-    opt.mac = "000000000000";
-    opt.log = log_stderr;
-    if (certslot_hal_linux_init(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {
-        fprintf(stderr, "certslot connect: cannot open the store in %s\n", dir);
-        return EXIT_USAGE;
-    }
-    certslot_config_init(&cfg, NULL);
-    if (st.settings.der != NULL)
-        certslot_config_parse_buffer(&cfg, "stored settings", (const char *)st.settings.der, st.settings.len);
-    certslot_config_finish(&cfg);
+    so.dir = dir;
+    int ret = cli_store_open(&h, &so, "connect");
+    if (ret != 0)
+        return ret;
+    certslot_prov_stored_config(&h.store, &cfg);
 
-    int ret = certslot_tls_setup(&tls, &hal, &cfg, &st, app, why, sizeof(why));
+    ret = certslot_tls_setup(&tls, &h.hal, &cfg, &h.store, app, why, sizeof(why));
     certslot_tls_conn_t c;
     if (ret == 0)
         ret = certslot_tls_connect(&c, &tls, host, (uint16_t)port, name, timeout * 1000, why, sizeof(why));
@@ -283,7 +272,6 @@ int cmd_connect(int argc, char **argv)
     }
     certslot_tls_free(&tls);
     certslot_config_free(&cfg);
-    certslot_store_free(&st);
-    certslot_hal_linux_free(&lh);
+    cli_store_close(&h);
     return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }

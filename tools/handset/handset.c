@@ -201,8 +201,8 @@ int main(int argc, char **argv)
     certslot_hal_linux_options_t opt;
     peer_t peers[MAX_PEERS];
     int npeers = 0;
-    const char *dir = NULL, *mac = NULL, *ca_url = NULL, *server = NULL;
-    char why[256];
+    const char *dir = NULL, *mac = NULL, *ca_url = NULL, *server = NULL, *secret = NULL, *counter = NULL;
+    char why[256], secret_path[4096], counter_path[4096];
 
     for (int i = 1; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--dir") == 0)
@@ -213,6 +213,10 @@ int main(int argc, char **argv)
             ca_url = argv[i + 1];
         else if (strcmp(argv[i], "--server") == 0)
             server = argv[i + 1];
+        else if (strcmp(argv[i], "--secret") == 0)
+            secret = argv[i + 1];
+        else if (strcmp(argv[i], "--counter") == 0)
+            counter = argv[i + 1];
         else if (strcmp(argv[i], "--peer") == 0 && npeers < MAX_PEERS && parse_peer(argv[i + 1], &peers[npeers]) == 0)
             npeers++;
         else {
@@ -221,11 +225,24 @@ int main(int argc, char **argv)
         }
     }
     if (dir == NULL || mac == NULL || server == NULL) {
-        fprintf(stderr, "usage: handset --dir STORE --mac MAC [--ca-url URL] --server URL [--peer APP[!]=HOST:PORT[,NAME]]...\n");
+        fprintf(stderr, "usage: handset --dir STORE [--secret FILE] [--counter FILE] --mac MAC [--ca-url URL] --server URL\n"
+                        "               [--peer APP[!]=HOST:PORT[,NAME]]...\n"
+                        "(the secret and the counter default to STORE.secret and STORE.counter, beside STORE)\n");
         return 2;
     }
+    /* The handset's choice: the device secret and the anti-rollback counter apart from the store directory
+     * (on real hardware: derived from OTP or a TEE, and RPMB). */
+    snprintf(secret_path, sizeof(secret_path), "%s", secret != NULL ? secret : dir);
+    snprintf(counter_path, sizeof(counter_path), "%s", counter != NULL ? counter : dir);
+    if (secret == NULL)
+        strncat(secret_path, ".secret", sizeof(secret_path) - strlen(secret_path) - 1);
+    if (counter == NULL)
+        strncat(counter_path, ".counter", sizeof(counter_path) - strlen(counter_path) - 1);
     memset(&opt, 0, sizeof(opt));
     opt.storage_dir = dir;
+    opt.secret_path = secret_path;
+    opt.counter_path = counter_path;
+    opt.create = 1;
     opt.mac = mac;
     opt.log = log_line;
     if (certslot_hal_linux_init(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {

@@ -32,6 +32,8 @@
 #define CERTSLOT_ERR_PROTOCOL -22 /* the server's reply was malformed or an unexpected error */
 #define CERTSLOT_ERR_PASSWORD -23 /* wrong password (or a damaged password-protected file) */
 #define CERTSLOT_ERR_UNSUPPORTED -24 /* an algorithm or format certslot does not implement */
+#define CERTSLOT_ERR_ROLLBACK -25 /* the store is older than the anti-rollback counter says */
+#define CERTSLOT_ERR_SECRET -26   /* the store was written under another device secret */
 
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);

@@ -10,9 +10,11 @@
  *   (AES-256-GCM under a key derived from the hal's device secret), so no
  *   private key byte is ever stored in clear and any corruption is detected.
  * - An update is power-cut safe: after a cut at any storage operation, the
- *   store opens as exactly the old or exactly the new contents. The previous
- *   version is kept; a corrupt or truncated newest file is reported and the
- *   last good version is used.
+ *   store opens as exactly the old or exactly the new contents, and an update
+ *   that returned 0 is durable. The previous version is kept; a corrupt,
+ *   truncated or missing newest file is reported and the last good version is
+ *   used — unless the hal's anti-rollback counter says a newer one was
+ *   written: then the store is refused as a rollback.
  * - Slot contents are DER. Keys are wiped from memory when freed.
  *
  * Slot names everywhere: platform1, platform2, application1..application6;
@@ -73,6 +75,8 @@ typedef struct {
 typedef struct {
     const certslot_hal_t *hal;
     uint64_t generation; /* 0: never stored */
+    unsigned files;      /* store files found by open (0: none was ever written here) */
+    int refused;         /* open refused the store (CERTSLOT_ERR_ROLLBACK, _SECRET, ...): empty, and no change is made */
     certslot_part_t part[CERTSLOT_SLOT_COUNT][2];
     /* The settings of the last configuration applied (certslot_config_export
      * format), so profiles survive a reboot; der NULL when none yet. */
@@ -87,12 +91,31 @@ typedef struct {
 
 /*
  * Loads the store through hal. 0 when it loaded (or there was none yet);
- * when the newest version was corrupt and an older one was used, still 0,
- * with the fallback logged. CERTSLOT_ERR_CORRUPT when versions exist but none
- * is intact: the store is then empty and usable, and the next change
- * replaces the damaged files.
+ * when the newest version was damaged or missing and an older one was used,
+ * still 0, with the fallback logged as a warning. CERTSLOT_ERR_CORRUPT when
+ * versions exist but none is intact: the store is then empty and usable,
+ * and the next change replaces the damaged files.
+ *
+ * Refused (st->refused set: the store is empty and every change returns
+ * the same error, so nothing is trusted or overwritten):
+ * - CERTSLOT_ERR_ROLLBACK: the hal has an anti-rollback counter and the
+ *   newest intact version is older than it (an older copy was restored,
+ *   the files were deleted or all damaged). Only
+ *   certslot_store_accept_rollback() gets past it.
+ * - CERTSLOT_ERR_SECRET: the files were written under another device secret.
+ * - the hal's error when its counter cannot be read.
  */
 int certslot_store_open(certslot_store_t *st, const certslot_hal_t *hal);
+
+/*
+ * An administrator's decision after CERTSLOT_ERR_ROLLBACK: opens the store
+ * as certslot_store_open does, but keeps the newest intact version (or an
+ * empty store) even if it is older than the counter, and writes it back as a
+ * generation above the counter. res says what was accepted. Without a
+ * counter, or when there was no rollback, it is certslot_store_open.
+ */
+int certslot_store_accept_rollback(certslot_store_t *st, const certslot_hal_t *hal, certslot_result_t *res);
+
 void certslot_store_free(certslot_store_t *st);
 
 /*

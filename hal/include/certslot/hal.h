@@ -50,8 +50,9 @@ typedef struct certslot_hal {
 
     /* The handset's MAC as 12 lower-case hex digits and a NUL. */
     int (*mac)(void *ctx, char mac[13]);
-    /* A per-handset secret that never leaves the device (OTP, eFuse, TEE):
-     * the store derives its encryption key from it. */
+    /* A per-handset secret that never leaves the device (OTP, eFuse, TEE)
+     * and is kept apart from the store's storage: the store derives its
+     * encryption key from it. */
     int (*device_secret)(void *ctx, unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN]);
     /* The factory-installed (built-in) device certificate and its private
      * key, both DER, in new buffers from certslot_calloc. The caller wipes
@@ -62,6 +63,18 @@ typedef struct certslot_hal {
 
     /* One line for the handset's log. Never given secrets. */
     void (*log)(void *ctx, certslot_log_level_t level, const char *msg);
+
+    /*
+     * Optional (both NULL when the handset has none): an anti-rollback
+     * counter, a number that never decreases and that whoever can write the
+     * store's storage cannot reset (RPMB, OTP bits, a TEE's monotonic
+     * counter). counter_read gives 0 before the first advance;
+     * counter_advance(value) raises it to value (never lowers it) and is
+     * durable when it returns 0. The store keeps it at the generation of the
+     * last update and refuses an older one.
+     */
+    int (*counter_read)(void *ctx, uint64_t *value);
+    int (*counter_advance)(void *ctx, uint64_t value);
 } certslot_hal_t;
 
 #endif

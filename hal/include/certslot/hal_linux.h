@@ -18,9 +18,20 @@
  * synchronised" (CERTSLOT_ERR_CLOCK): the typical RTC-less boot at 1970. A
  * plausible but wrong RTC time is not detected.
  *
- * Device secret: a 32-byte file made once from the entropy source. This is
- * only as secret as the file system; a handset with OTP, eFuse or a TEE
- * should provide its own device_secret function instead.
+ * Device secret: a 32-byte file made once from the entropy source, at a
+ * path the integrator sets apart from the storage directory (whoever can
+ * write the store's directory must not be able to swap in a secret of their
+ * own). On a handset: a root-only file on a partition the store is not on,
+ * or better, no file at all: a device_secret function that derives the
+ * secret from OTP, eFuse or a TEE (replace the one this hal fills in). A
+ * missing secret is made only for an empty storage directory: never for a
+ * store that exists, which the new secret could not open.
+ *
+ * Anti-rollback counter: optionally a file, again apart from the storage
+ * directory (counter_path), holding the store's generation, replaced
+ * atomically. It is only as strong as that file's protection; a handset
+ * with RPMB, OTP bits or a TEE counter should fill counter_read and
+ * counter_advance with those instead.
  */
 #ifndef CERTSLOT_HAL_LINUX_H
 #define CERTSLOT_HAL_LINUX_H
@@ -46,13 +57,17 @@
 typedef void (*certslot_hal_linux_log_fn)(void *log_ctx, certslot_log_level_t level, const char *msg);
 
 typedef struct {
-    /* Directory of the stored objects (required). Created with mode 0700
-     * when missing; its parent must exist. */
+    /* Directory of the stored objects (required). */
     const char *storage_dir;
-    /* File holding the 32-byte device secret; NULL: "<storage_dir>/.device_secret".
-     * When missing it is created (mode 0600, atomically, never replacing a
-     * file another process created meanwhile). */
+    /* File holding the 32-byte device secret (required; see above). */
     const char *secret_path;
+    /* File of the anti-rollback counter; NULL: no counter. */
+    const char *counter_path;
+    /* 1: create storage_dir (mode 0700; its parent must exist) when missing,
+     * and the device secret (mode 0600, atomically, never replacing a file
+     * another process created meanwhile) when missing and storage_dir holds
+     * no object. 0: both must exist (a read-only user: nothing is created). */
+    int create;
     /* The MAC as text ("00:04:f2:a1:b2:c3", "00-04-F2-...", or 12 hex
      * digits); NULL: read from /sys/class/net/<iface>/address. */
     const char *mac;
@@ -76,6 +91,7 @@ typedef struct {
     int dir_open; /* dir_fd is valid (a zeroed object has no descriptor) */
     char mac[13];
     unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN];
+    char *counter_path;
     char *factory_cert_path;
     char *factory_key_path;
     certslot_hal_linux_log_fn log;
@@ -85,13 +101,16 @@ typedef struct {
 } certslot_hal_linux_t;
 
 /*
- * Opens (or creates) the storage directory and the device secret, reads the
- * MAC, and fills hal with functions whose ctx is h. h must stay in place and
+ * Opens (or, with create, creates) the storage directory and the device
+ * secret, reads the MAC, and fills hal with functions whose ctx is h (the
+ * counter functions only with counter_path). h must stay in place and
  * outlive every use of hal. On failure h holds nothing (free it anyway or
  * not) and hal is unchanged: CERTSLOT_ERR_ARG for missing or malformed
- * options, CERTSLOT_ERR_NOT_FOUND when the interface has no MAC,
- * CERTSLOT_ERR_CORRUPT when the secret file is not 32 bytes,
- * CERTSLOT_ERR_IO otherwise.
+ * options, CERTSLOT_ERR_NOT_FOUND when the interface has no MAC, or (without
+ * create) the storage directory or the secret does not exist,
+ * CERTSLOT_ERR_SECRET when the secret is missing but the storage directory
+ * holds objects, CERTSLOT_ERR_CORRUPT when the secret file is not 32 bytes,
+ * CERTSLOT_ERR_IO otherwise. Each failure is also logged.
  */
 int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt);
 

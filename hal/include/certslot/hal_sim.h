@@ -72,6 +72,8 @@ typedef struct {
     int64_t now;           /* what time returns */
     int clock_synced;      /* 0: time returns CERTSLOT_ERR_CLOCK */
     int no_factory_device; /* 1: factory_device returns CERTSLOT_ERR_NOT_FOUND */
+    uint64_t counter;      /* the anti-rollback counter (certslot_hal_sim_use_counter) */
+    int counter_fails;     /* 1: counter_read and counter_advance fail with CERTSLOT_ERR_IO */
 
     /* ---- read by tests ---- */
     unsigned long ops;   /* mutating storage calls since power-on */
@@ -97,6 +99,13 @@ typedef struct {
  * CERTSLOT_HAL_SIM_DEFAULT_MAC. CERTSLOT_ERR_ARG for a malformed MAC.
  */
 int certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal, const char *mac);
+
+/*
+ * Gives hal an anti-rollback counter (hal.h), off by default: sim->counter,
+ * durable at once and kept across power cycles, like RPMB. counter_advance is
+ * a mutating storage call for the power cut (cut, it does not happen).
+ */
+void certslot_hal_sim_use_counter(certslot_hal_sim_t *sim, certslot_hal_t *hal);
 
 /* Frees everything (wiping the factory key). Accepts a zeroed or freed sim. */
 void certslot_hal_sim_free(certslot_hal_sim_t *sim);
