@@ -381,7 +381,10 @@ int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_
 
     memset(res, 0, sizeof(*res));
     int ret = certslot_url_parse(url_text, &url, why, sizeof(why));
+    if (ret == 0 && o->user != NULL)
+        ret = certslot_url_set_credentials(&url, o->user, o->password, why, sizeof(why));
     if (ret != 0) {
+        certslot_url_wipe(&url);
         res->status = CERTSLOT_FETCH_BAD_URL;
         snprintf(res->msg, sizeof(res->msg), "bad URL: %s", why);
         return ret;

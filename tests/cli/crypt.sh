@@ -28,6 +28,9 @@ expect_out "sec.TLS.protocol.ldap = TLSv1_0"
 printf '%s\n' "$K" >"$T/key.txt"
 run lint --key "@$T/key.txt" "$T/site.enc"
 expect_rc 0
+run config --key - "$T/site.enc" <<<"$K" # or from standard input
+expect_rc 0
+expect_out "sec.TLS.protocol.sip = TLSv1_1"
 # Plain and encrypted files mix; the left file still wins.
 printf '<a sec.TLS.protocol.sip="TLSv1_0"/>\n' >"$T/a.cfg"
 run config --key "$K" "$T/a.cfg" "$T/site.enc"

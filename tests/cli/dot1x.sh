@@ -234,7 +234,8 @@ expect_err "the strict name check is on and no RADIUS server name is given"
 [ ! -e "$T/noname" ] || fail "a refused export created $T/noname"
 
 # ---- PEAP/MSCHAPv2 into the same directory: the client key goes away ----
-run dot1x --dir "$D" --out "$O" --eap peap --identity peapuser --password peap-secret --name radius.test
+printf 'peap-secret\n' >"$T/peap-password" # from a file: never on the command line
+run dot1x --dir "$D" --out "$O" --eap peap --identity peapuser --password "@$T/peap-password" --name radius.test
 expect_rc 0
 cp "$O/dot1x.conf" "$OUT"
 expect_out "eap=PEAP"

@@ -110,6 +110,16 @@ for f in d l; do
     diff <(pub $f.key) <(pub server.key) >/dev/null || fail "$f: not the original key"
     cmp -s <(openssl x509 -in $f-chain.pem) <(openssl x509 -in inter/ca.crt) || fail "$f: chain is not the intermediate"
 done
+# The password from a file or standard input: never on the command line.
+printf 's3cret\n' >pass.txt
+run pfx split --in d.pfx --pass @pass.txt --out f1
+expect_rc 0
+run pfx split --in d.pfx --pass - --out f2 <<<'s3cret'
+expect_rc 0
+cmp -s f1.key f2.key && cmp -s f1.key d.key || fail "pfx split --pass @FILE / - gave another key"
+run pfx split --in d.pfx --pass @nowhere.txt --out f3
+expect_rc 2
+expect_err "--pass: cannot read nowhere.txt"
 run pfx split --in d.pfx --pass wrong --out w
 expect_rc 1
 expect_err "d.pfx: the MAC does not verify: wrong password"

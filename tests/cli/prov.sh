@@ -100,6 +100,19 @@ expect_err "anonymous FTP is not allowed"
 
 run provision --dir "$S" --mac 0004f2a1b2c3
 expect_rc 2
+# Credentials from a file or standard input win over those in the URL: no password on the command line.
+fresh
+printf 'certslotftp\n' >"$T/user"
+prov --server "ftp://nobody:wrong@$L:$FTP_PORT" --user "@$T/user" --password - <<<PlcmSpIp
+expect_rc 0
+expect_out "applied 2 files"
+prov --server "ftp://$L:$FTP_PORT" --user - --password - <<<PlcmSpIp
+expect_rc 2
+expect_err "standard input is already read by another option"
+printf 'PlcmSpIp\n' >"$T/pw"
+run store --dir "$S" install application4 ca "http://$L:$HTTP_PORT/ca.pem" --user PlcmSpIp --password "@$T/pw"
+expect_rc 0
+expect_out "installed into application4 ca"
 # A user name or password that would smuggle an FTP command: refused before any connection.
 run provision --dir "$S" --mac 0004f2a1b2c3 --server "ftp://$L:$FTP_PORT" --user $'u\r\nDELE victim.cfg' --password x
 expect_rc 2

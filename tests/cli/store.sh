@@ -125,7 +125,8 @@ expect_out "usage: certslot store"
 
 # A damaged store file: reported. With the anti-rollback counter (the default, DIR.counter) the older copy
 # left is a rollback and refused; without one it is used, said out loud; the administrator may keep it.
-printf 'X' | dd of="$D/store" bs=1 seek=100 conv=notrunc 2>/dev/null
+b=$(od -An -tu1 -j100 -N1 "$D/store" | tr -d ' ')
+printf "$(printf '\\%03o' $((b ^ 1)))" | dd of="$D/store" bs=1 seek=100 conv=notrunc 2>/dev/null # one bit flipped
 run store --dir "$D" list
 expect_rc 1
 expect_err "file 'store' is corrupt (authentication failed"

@@ -54,9 +54,13 @@ int cli_load_config_key(certslot_config_t *cfg, const char *mac, int master, cha
                         const char *key, const char *cmd);
 
 /*
- * The key string of a --key argument: the argument itself, or with @FILE the
- * first line of FILE, into buf, checked. 0, or EXIT_USAGE with a message.
+ * A secret option's value (cli_secret.c): the argument itself, @FILE (the
+ * first line of FILE) or - (the first line of standard input, for one
+ * option only), into buf. 0, or EXIT_USAGE with a message naming opt.
  */
+int cli_secret_arg(const char *arg, char *buf, size_t size, const char *cmd, const char *opt);
+
+/* The key string of a --key argument (cli_secret_arg), checked. 0, or EXIT_USAGE with a message. */
 int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd);
 
 /*

@@ -49,48 +49,6 @@ static const char decrypt_help[] =
 
 #define KEYSTRING_MAX 256
 
-int cli_key_arg(const char *arg, char *buf, size_t size, const char *cmd)
-{
-    char why[CERTSLOT_CFGCRYPT_WHY_LEN];
-    certslot_cfgcrypt_key_t key;
-    size_t len;
-
-    if (arg[0] == '@') {
-        FILE *f = fopen(arg + 1, "rb");
-        if (f == NULL) {
-            fprintf(stderr, "certslot %s: cannot read key file %s: %s\n", cmd, arg + 1, strerror(errno));
-            return EXIT_USAGE;
-        }
-        len = fread(buf, 1, size - 1, f);
-        int bad = ferror(f) || (len == size - 1 && fgetc(f) != EOF);
-        fclose(f);
-        if (bad) {
-            certslot_zeroize(buf, size);
-            fprintf(stderr, "certslot %s: key file %s: unreadable or longer than %zu bytes\n", cmd, arg + 1,
-                    size - 2);
-            return EXIT_USAGE;
-        }
-        buf[len] = '\0';
-        len = strcspn(buf, "\r\n");
-        buf[len] = '\0';
-    } else {
-        len = strlen(arg);
-        if (len >= size) {
-            fprintf(stderr, "certslot %s: --key: longer than %zu characters\n", cmd, size - 1);
-            return EXIT_USAGE;
-        }
-        memcpy(buf, arg, len + 1);
-    }
-    int ret = certslot_cfgcrypt_key_parse(&key, buf, len, why, sizeof(why));
-    certslot_cfgcrypt_key_free(&key);
-    if (ret != 0) {
-        certslot_zeroize(buf, size);
-        fprintf(stderr, "certslot %s: --key: %s\n", cmd, why);
-        return EXIT_USAGE;
-    }
-    return 0;
-}
-
 /* Writes OUT through a temporary file in its directory, synced, then renamed over OUT. */
 static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, const char *cmd)
 {

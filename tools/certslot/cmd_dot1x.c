@@ -14,12 +14,13 @@
 #include "certslot/profile.h"
 #include "certslot/prov.h"
 #include "certslot/store.h"
+#include "certslot/platform.h"
 #include "cli.h"
 
 static const char dot1x_help[] =
     "usage: certslot dot1x --dir STORE_DIR [--secret FILE] [--counter FILE|none]\n"
     "                      --out DIR --eap tls|peap [--ssid SSID]\n"
-    "                      [--identity USER --password PASSWORD] [--name SERVER]\n"
+    "                      [--identity USER --password PASSWORD|@FILE|-] [--name SERVER]\n"
     "                      [--factory-cert FILE --factory-key FILE] [--ca-path DIR]\n"
     "\n"
     "Writes the dot1x application's profile, with the slots and settings stored\n"
@@ -30,7 +31,8 @@ static const char dot1x_help[] =
     "profile includes the built-in CA list, ca_path is the system's CA directory\n"
     "(--ca-path, default /etc/ssl/certs). With the strict name check on,\n"
     "domain_match is SERVER (--name, required then). PEAP uses MSCHAPv2 with\n"
-    "--identity and --password. --factory-cert/--factory-key stand for the\n"
+    "--identity and --password (@FILE: its first line; -: standard input; so that\n"
+    "it never shows in 'ps'). --factory-cert/--factory-key stand for the\n"
     "handset's built-in device certificate. Files are written atomically with\n"
     "mode 0600. Exit status: 0 written, 1 refused (nothing written), 2 usage\n"
     "error.\n";
@@ -47,8 +49,8 @@ int cmd_dot1x(int argc, char **argv)
     static cli_store_t h;
     cli_store_opts_t so;
     certslot_dot1x_opts_t o;
-    const char *dir = NULL, *out = NULL, *eap = NULL, *fcert = NULL, *fkey = NULL;
-    char why[256], abs_out[PATH_MAX];
+    const char *dir = NULL, *out = NULL, *eap = NULL, *fcert = NULL, *fkey = NULL, *password = NULL;
+    char why[256], abs_out[PATH_MAX], pw_buf[CERTSLOT_DOT1X_MAX_STRING + 2];
 
     memset(&o, 0, sizeof(o));
     memset(&so, 0, sizeof(so));
@@ -77,7 +79,7 @@ int cmd_dot1x(int argc, char **argv)
         else if (strcmp(a, "--identity") == 0)
             o.identity = v;
         else if (strcmp(a, "--password") == 0)
-            o.password = v;
+            password = v;
         else if (strcmp(a, "--name") == 0)
             o.server_name = v;
         else if (strcmp(a, "--ca-path") == 0)
@@ -112,12 +114,19 @@ int cmd_dot1x(int argc, char **argv)
     }
     o.out_dir = abs_out;
 
+    if (password != NULL) {
+        if (cli_secret_arg(password, pw_buf, sizeof(pw_buf), "dot1x", "--password") != 0)
+            return EXIT_USAGE;
+        o.password = pw_buf;
+    }
     so.dir = dir;
     so.factory_cert = fcert;
     so.factory_key = fkey;
     int ret = cli_store_open(&h, &so, "dot1x");
-    if (ret != 0)
+    if (ret != 0) {
+        certslot_zeroize(pw_buf, sizeof(pw_buf));
         return ret;
+    }
     ret = certslot_prov_stored_config(&h.store, &cfg);
     if (ret == 0)
         ret = certslot_dot1x_export(&cfg, &h.store, &h.hal, &o, why, sizeof(why));
@@ -129,5 +138,6 @@ int cmd_dot1x(int argc, char **argv)
     }
     certslot_config_free(&cfg);
     cli_store_close(&h);
+    certslot_zeroize(pw_buf, sizeof(pw_buf));
     return ret == 0 ? EXIT_ACCEPT : ret == CERTSLOT_ERR_ARG ? EXIT_USAGE : EXIT_ERRORS;
 }

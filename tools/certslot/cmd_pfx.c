@@ -9,16 +9,19 @@
 
 #include "certslot/error.h"
 #include "certslot/pkcs12.h"
+#include "certslot/platform.h"
 #include "cli.h"
 #include "pki.h"
 
 static const char pfx_help[] =
-    "usage: certslot pfx split --in FILE.pfx --pass PASS --out PREFIX\n"
+    "usage: certslot pfx split --in FILE.pfx --pass PASS|@FILE|- --out PREFIX\n"
     "\n"
     "Splits a PKCS#12 file (.pfx/.p12, as 'openssl pkcs12 -export' writes it, with or\n"
     "without -legacy) into PREFIX.key (the private key, unencrypted PKCS#8 PEM, mode 0600),\n"
     "PREFIX.crt (the certificate matching the key) and PREFIX-chain.pem (the other\n"
-    "certificates in file order; written only when there are some). --pass '' for none.\n"
+    "certificates in file order; written only when there are some). --pass '' for none;\n"
+    "--pass @FILE reads it from FILE's first line and --pass - from standard input, so\n"
+    "that it never shows in 'ps'.\n"
     "Supported: the PKCS#12 MAC (SHA-1/SHA-2), PBES2 (PBKDF2, AES-CBC or 3DES) and the\n"
     "PKCS#12 PBEs with 3DES or RC2; anything else is named in the error. Outputs are\n"
     "never overwritten.\n"
@@ -77,9 +80,14 @@ int cmd_pfx(int argc, char **argv)
         return EXIT_USAGE;
 
     certslot_pkcs12_t p12;
-    char why[200];
+    char why[200], pass_buf[1024];
+    if (cli_secret_arg(pass, pass_buf, sizeof(pass_buf), "pfx", "--pass") != 0) {
+        free(data);
+        return EXIT_USAGE;
+    }
     certslot_pkcs12_init(&p12);
-    int ret = certslot_pkcs12_parse(&p12, data, len, pass, why, sizeof(why));
+    int ret = certslot_pkcs12_parse(&p12, data, len, pass_buf, why, sizeof(why));
+    certslot_zeroize(pass_buf, sizeof(pass_buf));
     free(data);
     if (ret != 0) {
         fprintf(stderr, "certslot pfx: %s: %s\n", in, why[0] != '\0' ? why : certslot_strerror(ret));

@@ -21,9 +21,11 @@ static const char prov_help[] =
     "Runs the handset's provisioning once: fetches MAC.cfg (else 000000000000.cfg)\n"
     "and the files its CONFIG_FILES names from the server, and applies them to\n"
     "the store in DIR as one update. If any file cannot be fetched or is rejected,\n"
-    "nothing applies. --server is a URL (ftp, tftp, http, https, ftps; its\n"
-    "credentials win) or host[:port][/path] with --type 0 FTP (default), 1 TFTP,\n"
-    "2 HTTP, 3 HTTPS, 4 FTPS; user and password default to PlcmSpIp. HTTPS and\n"
+    "nothing applies. --server is a URL (ftp, tftp, http, https, ftps) or\n"
+    "host[:port][/path] with --type 0 FTP (default), 1 TFTP, 2 HTTP, 3 HTTPS,\n"
+    "4 FTPS. --user and --password win over credentials in the URL (and those\n"
+    "over the default PlcmSpIp); each is a value, @FILE (its first line) or -\n"
+    "(a line of standard input), so that no password shows in 'ps'. HTTPS and\n"
     "FTPS use the provisioning TLS profile of the settings stored in DIR.\n"
     "--timeout is the most one transfer (connection, TLS handshake, all its data)\n"
     "may take, 1..600 seconds (default 60); a server that sends less than 1 KiB a\n"
@@ -92,10 +94,25 @@ int cmd_provision(int argc, char **argv)
                 prov_help);
         return EXIT_USAGE;
     }
-    if (certslot_prov_server(&server, name, (int)type, user, password, why, sizeof(why)) != 0) {
+    /* --user and --password (each also @FILE or -) win over credentials in the URL. */
+    char user_buf[CERTSLOT_URL_MAX_CRED + 2], pw_buf[CERTSLOT_URL_MAX_CRED + 2];
+    int bad = 0;
+    if (user != NULL && (cli_secret_arg(user, user_buf, sizeof(user_buf), "provision", "--user") != 0 ||
+                         cli_secret_arg(password, pw_buf, sizeof(pw_buf), "provision", "--password") != 0))
+        bad = EXIT_USAGE;
+    if (!bad && certslot_prov_server(&server, name, (int)type, NULL, NULL, why, sizeof(why)) != 0) {
         fprintf(stderr, "certslot provision: bad --server: %s\n", why);
-        return EXIT_USAGE;
+        bad = EXIT_USAGE;
     }
+    if (!bad && user != NULL && certslot_url_set_credentials(&server, user_buf, pw_buf, why, sizeof(why)) != 0) {
+        fprintf(stderr, "certslot provision: bad --user or --password: %s\n", why);
+        certslot_url_wipe(&server);
+        bad = EXIT_USAGE;
+    }
+    certslot_zeroize(user_buf, sizeof(user_buf));
+    certslot_zeroize(pw_buf, sizeof(pw_buf));
+    if (bad)
+        return bad;
     so.dir = dir;
     so.mac = mac;
     so.write = 1;

@@ -26,9 +26,11 @@ static const char store_help[] =
     "                                  (all-or-nothing per slot; files as in 'certslot config')\n"
     "  list [--expiring DAYS]          one line per certificate: slot, kind, subject and issuer\n"
     "                                  CN, not-after (UTC), days left, key, SHA-256 fingerprint\n"
-    "  install SLOT ca|device FILE|URL [KEYFILE] [--allow-weak]\n"
+    "  install SLOT ca|device FILE|URL [KEYFILE] [--allow-weak] [--user U --password P]\n"
     "                                  install certificates (PEM, DER or base64, any layout;\n"
-    "                                  for device: certificate first, then its chain)\n"
+    "                                  for device: certificate first, then its chain); a URL's\n"
+    "                                  credentials may come from --user/--password instead (a\n"
+    "                                  value, @FILE or -: no password in 'ps')\n"
     "  clear SLOT ca|device            empty a slot's CA or device part\n"
     "  export SLOT ca|device           the slot's certificates as PEM (never the key)\n"
     "  csr SLOT --cn NAME [--o ORG] [--email E] [--c CC] [--st STATE] [--replace]\n"
@@ -213,18 +215,29 @@ static int cmd_export(handset_t *h, int argc, char **argv)
 /* ---- install, clear ---- */
 
 /* install SLOT KIND URL: fetched (plain HTTP or FTP; HTTPS/FTPS with the stored provisioning profile). */
-static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind, const char *url, int allow_weak)
+static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind, const char *url, int allow_weak,
+                       const char *user, const char *password)
 {
     static certslot_config_t cfg;
     certslot_fetch_opts_t o;
     certslot_fetch_result_t res;
+    char user_buf[CERTSLOT_URL_MAX_CRED + 2], pw_buf[CERTSLOT_URL_MAX_CRED + 2];
 
-    certslot_prov_stored_config(&h->store, &cfg);
     memset(&o, 0, sizeof(o));
+    if (user != NULL) {
+        if (cli_secret_arg(user, user_buf, sizeof(user_buf), "store", "--user") != 0 ||
+            cli_secret_arg(password, pw_buf, sizeof(pw_buf), "store", "--password") != 0)
+            return EXIT_USAGE;
+        o.user = user_buf;
+        o.password = pw_buf;
+    }
+    certslot_prov_stored_config(&h->store, &cfg);
     o.hal = &h->hal;
     o.cfg = &cfg;
     o.st = &h->store;
     int ret = certslot_fetch_install(&h->store, slot, kind, url, &o, allow_weak, &res);
+    certslot_zeroize(user_buf, sizeof(user_buf));
+    certslot_zeroize(pw_buf, sizeof(pw_buf));
     certslot_config_free(&cfg);
     if (ret == 0)
         printf("%s\n", res.msg);
@@ -240,10 +253,15 @@ static int cmd_install(handset_t *h, int argc, char **argv)
     certslot_result_t res;
     int allow_weak = 0, n = 0;
     char *args[4];
+    const char *user = NULL, *password = NULL;
 
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--allow-weak") == 0)
             allow_weak = 1;
+        else if (strcmp(argv[i], "--user") == 0 && i + 1 < argc)
+            user = argv[++i];
+        else if (strcmp(argv[i], "--password") == 0 && i + 1 < argc)
+            password = argv[++i];
         else if (n < 4)
             args[n++] = argv[i];
         else
@@ -256,11 +274,15 @@ static int cmd_install(handset_t *h, int argc, char **argv)
         return ret;
     if (n == 4 && kind == CERTSLOT_KIND_CA)
         return usage("a CA slot takes no KEYFILE");
+    if ((user == NULL) != (password == NULL))
+        return usage("give --user and --password together");
     if (strstr(args[2], "://") != NULL) { /* a URL: fetch it */
         if (n == 4)
             return usage("a URL install takes no KEYFILE");
-        return install_url(h, slot, kind, args[2], allow_weak);
+        return install_url(h, slot, kind, args[2], allow_weak, user, password);
     }
+    if (user != NULL)
+        return usage("--user and --password go with a URL");
     size_t cert_len = 0, key_len = 0;
     unsigned char *cert = cli_read_file("store", args[2], CLI_FILE_MAX, &cert_len), *key = NULL;
     if (cert == NULL)

@@ -85,6 +85,7 @@ typedef struct {
     unsigned min_rate;            /* bytes a second, see above; 0: CERTSLOT_FETCH_MIN_RATE */
     unsigned rate_window_ms;      /* 0: CERTSLOT_FETCH_RATE_WINDOW_MS */
     size_t max_size;              /* 0: CERTSLOT_FETCH_MAX_SIZE */
+    const char *user, *password;  /* certslot_fetch_install: when user is set, these, not the URL's */
 } certslot_fetch_opts_t;
 
 /*
@@ -107,7 +108,8 @@ int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, c
  * and password; PEM in any layout, or DER) into slot's kind part with the
  * store's all-or-nothing rule (certslot_store_install). An ftp:// URL
  * without user and password is refused before any connection. res->msg is
- * the store's "installed into ..." line on success.
+ * the store's "installed into ..." line on success. o->user and o->password,
+ * when set, replace the URL's credentials (so they need not be in a URL).
  */
 int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, const char *url_text,
                            const certslot_fetch_opts_t *o, int allow_weak, certslot_fetch_result_t *res);
