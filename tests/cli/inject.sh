@@ -73,6 +73,24 @@ grep -q 'device.sec.TLS.customCaCert1.set="1"/>' "$T/crlf.cfg" || fail ".set=0 n
 run config --get device.sec.TLS.customCaCert1 "$T/crlf.cfg"
 expect_out "$(cat "$PKI/root-rsa.der.b64")"
 
+# A private key or a password in a file others can read: the file is tightened to its owner, said on stderr.
+for secret in "--param device.sec.TLS.customDeviceKey1 --file $PKI/device.key" \
+              "--param device.prov.password --value s3cret"; do
+    printf '<x/>\n' >"$T/open.cfg"
+    chmod 644 "$T/open.cfg"
+    run inject --param device.sec.TLS.customDeviceCert1 --file "$PKI/device.crt" $secret "$T/open.cfg"
+    expect_rc 0
+    [ "$(stat -c %a "$T/open.cfg")" = 600 ] || fail "a file holding a secret is mode $(stat -c %a "$T/open.cfg")"
+    expect_err "now holds a secret: its mode goes from 0644 to 0600 (it was readable by everyone)"
+done
+printf '<x/>\n' >"$T/group.cfg"
+chmod 660 "$T/group.cfg"
+run inject --param device.sec.TLS.customDeviceKey1 --file "$PKI/device.key" \
+    --param device.sec.TLS.customDeviceCert1 --file "$PKI/device.crt" "$T/group.cfg"
+expect_rc 0
+[ "$(stat -c %a "$T/group.cfg")" = 600 ] || fail "a group-readable file holding a key is not 0600"
+expect_err "(it was readable by its group)"
+
 # Refusals: exit 1, a clear message, the file byte-identical.
 cp "$T/w.cfg" "$T/before"
 refused() { # message, inject args...

@@ -5,7 +5,9 @@
  * every other byte of the file, its line endings, quoting and comments stay.
  * Every value is decoded and checked as the store would check it before the
  * file is touched; the file is replaced atomically (temporary file in the
- * same directory, fsync, rename, fsync of the directory), keeping its mode.
+ * same directory, fsync, rename, fsync of the directory), keeping its mode,
+ * except that a file that gets a private key or a password and was readable
+ * by group or others is tightened to 0600 (the owner's bits), with a note.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -758,7 +760,12 @@ static void plan_device_set(edits_t *ed, const doc_t *d)
 
 /* ---- writing ---- */
 
-static int write_atomically(const char *path, const char *data, size_t len)
+/*
+ * Replaces path with data, keeping its mode; with secret (a private key or a
+ * password goes in), a file group or others could read is tightened to the
+ * owner's bits, and the note says so.
+ */
+static int write_atomically(const char *path, const char *data, size_t len, int secret)
 {
     char real[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
     struct stat st;
@@ -767,6 +774,13 @@ static int write_atomically(const char *path, const char *data, size_t len)
     if (realpath(path, real) == NULL || stat(real, &st) != 0) {
         fprintf(stderr, "certslot inject: %s: %s\n", path, strerror(errno));
         return -1;
+    }
+    mode_t mode = st.st_mode & 07777;
+    if (secret && (mode & 077) != 0) {
+        mode &= 0700;
+        fprintf(stderr, "certslot inject: note: %s now holds a secret: its mode goes from %04o to %04o (it was "
+                        "readable by %s)\n",
+                path, (unsigned)(st.st_mode & 07777), (unsigned)mode, (st.st_mode & 004) ? "everyone" : "its group");
     }
     snprintf(dir, sizeof(dir), "%s", real);
     char *slash = strrchr(dir, '/');
@@ -789,7 +803,7 @@ static int write_atomically(const char *path, const char *data, size_t len)
             goto cleanup;
         o += (size_t)w;
     }
-    if (fchmod(fd, st.st_mode & 07777) != 0 || fsync(fd) != 0)
+    if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
         goto cleanup;
     if (close(fd) != 0) {
         fd = -1;
@@ -979,7 +993,10 @@ int cmd_inject(int argc, char **argv)
         goto cleanup;
     }
     doc_free(&check);
-    if (write_atomically(config, out, out_len) != 0)
+    int secret = 0;
+    for (size_t k = 0; k < n; k++)
+        secret |= certslot_param_is_secret(items[k].param) && items[k].text_len > 0;
+    if (write_atomically(config, out, out_len, secret) != 0)
         goto cleanup;
     for (size_t k = 0; k < n; k++) {
         char canon[CERTSLOT_PARAM_NAME_MAX];
