@@ -2,10 +2,13 @@
  * The master file (000000000000.cfg or <mac>.cfg) and the files its
  * CONFIG_FILES names, from a directory or through a fetch callback: the
  * same precedence, [mac] substitution, path refusal and optional files
- * wherever the files come from.
+ * wherever the files come from. From a directory, only regular files inside
+ * it are read.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -77,17 +80,41 @@ typedef int (*load_fn)(certslot_config_t *cfg, const char *name, int master, par
 typedef struct {
     const char *dir;
     size_t dir_len;
+    char real[PATH_MAX]; /* the directory with every symbolic link resolved */
 } dir_ctx_t;
 
+/* Refuses a file found in the directory: an error at the file, nothing read. */
+static int refuse_file(certslot_config_t *cfg, const char *path, const char *why)
+{
+    uint16_t rank;
+    if (cs_config_add_file(cfg, path, &rank) != 0)
+        rank = UINT16_MAX;
+    cs_config_diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "refused: %s; nothing in it applies", why);
+    return CERTSLOT_ERR_VALUE;
+}
+
+/*
+ * Only regular files inside the master file's directory are read: a FIFO
+ * would block the parser for ever, a device or a directory is not a config
+ * file, and a symbolic link may point anywhere (one pointing inside is fine).
+ */
 static int load_from_dir(certslot_config_t *cfg, const char *name, int master, parse_t *ps, void *ctx)
 {
     const dir_ctx_t *d = ctx;
-    char full[1024];
+    char full[1024], real[PATH_MAX];
+    struct stat st;
 
     if (join_path(full, sizeof(full), d->dir, d->dir_len, name) != 0)
         return CERTSLOT_ERR_LIMIT;
-    if (access(full, F_OK) != 0 && errno == ENOENT)
+    if (lstat(full, &st) != 0 && errno == ENOENT)
         return CERTSLOT_ERR_NOT_FOUND;
+    if (realpath(full, real) == NULL)
+        return refuse_file(cfg, full, errno == ENOENT ? "a symbolic link to nothing" : "cannot be resolved");
+    size_t n = strlen(d->real);
+    if (!(strncmp(real, d->real, n) == 0 && (real[n] == '/' || (n == 1 && d->real[0] == '/'))))
+        return refuse_file(cfg, full, "it leads outside the master file's directory (a symbolic link)");
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode))
+        return refuse_file(cfg, full, "not a regular file (a FIFO, a device or a directory)");
     return cs_config_parse_path(cfg, full, master, ps);
 }
 
@@ -202,17 +229,34 @@ static int load_master(certslot_config_t *cfg, const char *master_name, load_fn 
 int certslot_config_load_master(certslot_config_t *cfg, const char *path)
 {
     struct stat st;
-    dir_ctx_t d = {path, strlen(path)};
+    dir_ctx_t d;
+    const char *master = NULL;
+    char dir[1024];
 
+    d.dir = path;
+    d.dir_len = strlen(path);
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         while (d.dir_len > 1 && path[d.dir_len - 1] == '/')
             d.dir_len--;
-        return load_master(cfg, NULL, load_from_dir, &d);
+    } else {
+        const char *slash = strrchr(path, '/');
+        d.dir = slash != NULL ? path : ".";
+        d.dir_len = slash == path ? 1 : slash != NULL ? (size_t)(slash - path) : 1;
+        master = slash != NULL ? slash + 1 : path;
     }
-    const char *slash = strrchr(path, '/');
-    d.dir = slash != NULL ? path : ".";
-    d.dir_len = slash != NULL ? (size_t)(slash - path) : 1;
-    return load_master(cfg, slash != NULL ? slash + 1 : path, load_from_dir, &d);
+    if (d.dir_len >= sizeof(dir))
+        return CERTSLOT_ERR_LIMIT;
+    memcpy(dir, d.dir, d.dir_len);
+    dir[d.dir_len] = '\0';
+    if (realpath(dir, d.real) == NULL) {
+        uint16_t rank;
+        cfg->io_error = 1;
+        if (cs_config_add_file(cfg, path, &rank) != 0)
+            rank = UINT16_MAX;
+        cs_config_diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot read: %s", strerror(errno));
+        return CERTSLOT_ERR_IO;
+    }
+    return load_master(cfg, master, load_from_dir, &d);
 }
 
 int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -578,6 +580,64 @@ static void test_master_file_and_config_files(void **state)
     tu_rmtree(dir);
 }
 
+/* From a directory only regular files inside it are read: no FIFO (it would block for ever), no device or
+ * directory, no symbolic link leading out. */
+static void test_only_regular_files_inside_the_directory_are_read(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir(), *outside = tu_tmpdir();
+    char path[512], target[512];
+
+    tu_write_str(outside, "secret.cfg", HDR "<o sec.TLS.protocol.ldap=\"TLSv1_1\"/>");
+    tu_write_str(outside, "x.cfg", HDR "<o sec.TLS.protocol.browser=\"TLSv1_1\"/>");
+    tu_write_str(dir, "000000000000.cfg",
+                 HDR "<A CONFIG_FILES=\"fifo.cfg, out.cfg, in.cfg, sub, dangling.cfg, linkdir/x.cfg, site.cfg\"/>");
+    tu_write_str(dir, "site.cfg", HDR "<s sec.TLS.protocol.sip=\"TLSv1_1\"/>");
+    snprintf(path, sizeof(path), "%s/fifo.cfg", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof(path), "%s/out.cfg", dir);
+    snprintf(target, sizeof(target), "%s/secret.cfg", outside);
+    assert_int_equal(symlink(target, path), 0);
+    snprintf(path, sizeof(path), "%s/in.cfg", dir);
+    assert_int_equal(symlink("site.cfg", path), 0); /* inside: fine */
+    snprintf(path, sizeof(path), "%s/sub", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof(path), "%s/dangling.cfg", dir);
+    assert_int_equal(symlink("nowhere.cfg", path), 0);
+    snprintf(path, sizeof(path), "%s/linkdir", dir);
+    assert_int_equal(symlink(outside, path), 0);
+
+    alarm(20); /* a FIFO read would block: fail instead of hanging */
+    certslot_config_init(&cfg, NULL);
+    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
+    certslot_config_finish(&cfg);
+    alarm(0);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);     /* in.cfg, site.cfg */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 3);    /* not from outside */
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 3); /* not from outside */
+    static const struct {
+        const char *file, *why;
+    } refused[] = {{"fifo.cfg", "not a regular file (a FIFO, a device or a directory)"},
+                   {"out.cfg", "it leads outside the master file's directory (a symbolic link)"},
+                   {"sub", "not a regular file"},
+                   {"dangling.cfg", "a symbolic link to nothing"},
+                   {"linkdir/x.cfg", "it leads outside the master file's directory"}};
+    for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+        const certslot_diag_t *e = NULL;
+        char want[300];
+        snprintf(want, sizeof(want), "%s/%s", dir, refused[i].file);
+        for (size_t k = 0; k < cfg.ndiags && e == NULL; k++)
+            if (cfg.diags[k].file != NULL && strcmp(cfg.diags[k].file, want) == 0 &&
+                cfg.diags[k].severity == CERTSLOT_ERROR && strstr(cfg.diags[k].msg, refused[i].why) != NULL)
+                e = &cfg.diags[k];
+        if (e == NULL)
+            fail_msg("no error '%s' for %s", refused[i].why, want);
+    }
+    certslot_config_free(&cfg);
+    tu_rmtree(dir);
+    tu_rmtree(outside);
+}
+
 /* A provisioning server in memory: name -> contents, or an error. */
 static const struct {
     const char *name, *text;
@@ -783,6 +843,7 @@ int main(void)
         cmocka_unit_test_teardown(test_attribute_positions_on_multiline_tags, teardown),
         cmocka_unit_test_teardown(test_master_file_and_config_files, teardown),
         cmocka_unit_test_teardown(test_master_file_from_a_server, teardown),
+        cmocka_unit_test_teardown(test_only_regular_files_inside_the_directory_are_read, teardown),
         cmocka_unit_test_teardown(test_config_files_with_control_characters_fetch_nothing, teardown),
         cmocka_unit_test_teardown(test_diagnostics_escape_control_bytes, teardown),
         cmocka_unit_test_teardown(test_unreadable_files, teardown),
