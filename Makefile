@@ -9,8 +9,9 @@
 #   make fuzz | bench | demo | install | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
-#   firmware/src/*.c hal/linux/*.c port/$(PORT)/*.c -> libcertslot.a
+#   firmware/src/*/*.c hal/$(HAL)/*.c port/$(PORT)/*.c -> libcertslot.a
 #   hal/sim/*.c                   -> libcertslot_sim.a (test doubles)
+#   tools/certslot/pkcs12.c       -> libcertslot_tool.a (library code only the tool uses)
 #   tools/certslot/*.c            -> build/certslot
 #   tests/unit/test_*.c (+ tests/common/*.c) -> one cmocka program each
 #   tests/cli/*.sh                -> shell tests of build/certslot
@@ -28,6 +29,8 @@ BUILD   := build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PORT    ?= posix
+# The hal the firmware library links (hal/$(HAL)/): linux, or an OEM's own folder. The tool and the tests need linux.
+HAL     ?= linux
 # The PEM bundle the built-in CA list is generated from.
 BUILTIN_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
 
@@ -43,7 +46,8 @@ CLANG ?= clang
 WARNINGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow \
             -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wundef -Wcast-align
-INCLUDES := -Ifirmware/include -Ihal/include -Iport/include -Itests/common -I$(BUILD)/gen
+INCLUDES := -Ifirmware/include -Ifirmware/src -Ihal/include -Iport/include -Itests/common -Itools/certslot \
+            -I$(BUILD)/gen
 DEPFLAGS := -MMD -MP
 # CFLAGS, CPPFLAGS, LDFLAGS given on the command line are added last.
 CFLAGS   ?=
@@ -91,9 +95,11 @@ LF_fuzz := -fsanitize=fuzzer,address,undefined
 LB_fuzz := $(HOST_LIBS)
 
 # -------------------------------------------------------------- sources ---
-LIB_SRCS    := $(sort $(wildcard firmware/src/*.c hal/linux/*.c port/$(PORT)/*.c))
+LIB_SRCS    := $(sort $(wildcard firmware/src/*/*.c hal/$(HAL)/*.c port/$(PORT)/*.c))
+# Library code only the host tool uses (the PKCS#12 reader); its tests and fuzz harness link it too.
+TLIB_SRCS   := tools/certslot/pkcs12.c
 SIM_SRCS    := $(sort $(wildcard hal/sim/*.c))
-TOOL_SRCS   := $(sort $(wildcard tools/certslot/*.c))
+TOOL_SRCS   := $(filter-out $(TLIB_SRCS),$(sort $(wildcard tools/certslot/*.c)))
 COMMON_SRCS := $(sort $(wildcard tests/common/*.c))
 TEST_SRCS   := $(sort $(wildcard tests/unit/test_*.c))
 CLI_TESTS   := $(sort $(wildcard tests/cli/*.sh))
@@ -118,10 +124,11 @@ DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
 define variant
 $(1)_LIB_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LIB_SRCS))
 $(1)_SIM_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(SIM_SRCS))
+$(1)_TLIB_OBJS   := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TLIB_SRCS))
 $(1)_COMMON_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(COMMON_SRCS))
 $(1)_TOOL_OBJS   := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TOOL_SRCS))
 $(1)_LIB         := $(BUILD)/$(1)/libcertslot.a
-$(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a)
+$(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a) $(BUILD)/$(1)/libcertslot_tool.a
 $(1)_TESTS       := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/tests/%,$$(TEST_SRCS))
 $(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm,$(1)),$$(ARM_STAMP))
 $(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
@@ -138,11 +145,15 @@ $(BUILD)/$(1)/libcertslot_sim.a: $$($(1)_SIM_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
 
+$(BUILD)/$(1)/libcertslot_tool.a: $$($(1)_TLIB_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
+
 $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_LIB)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) $$($(1)_LINKLIBS) -lcmocka
 
-ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
+ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_TLIB_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
             $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS) tools/handset/handset.c)
 endef
 
@@ -337,7 +348,8 @@ bench: deps
 
 # The simulated handset (tools/handset/): the firmware library's main job, as
 # a program. make demo runs the ARM build under qemu-arm (tools/demo.sh).
-$(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a $(BUILD)/%/libcertslot_sim.a
+$(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a $(BUILD)/%/libcertslot_sim.a \
+                    $(BUILD)/%/libcertslot_tool.a
 	$(CC_$*) $(LF_$*) $(LDFLAGS) -o $@ $< $($*_LINKLIBS)
 
 demo: deps $(TESTPKI)/.done

@@ -2,7 +2,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "certslot/pkcs12.h"
+#include "pkcs12.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -18,7 +18,7 @@
 
 #include "certslot/cert.h"
 #include "certslot/error.h"
-#include "certslot/pkcs12.h"
+#include "pkcs12.h"
 #include "testutil.h"
 
 #define PASS "pfx-secret"

@@ -1,6 +1,6 @@
 /*
  * certslot pfx split: a PKCS#12 file into the PEM files a slot takes, through
- * the firmware's own PKCS#12 reader (firmware/include/certslot/pkcs12.h).
+ * the tool's own PKCS#12 reader (tools/certslot/pkcs12.h; the firmware does not need one).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "certslot/error.h"
-#include "certslot/pkcs12.h"
+#include "pkcs12.h"
 #include "certslot/platform.h"
 #include "cli.h"
 #include "pki.h"

@@ -9,7 +9,7 @@
  * RC2, so both schemes are driven here; RC2 decryption (RFC 2268) is here
  * because OpenSSL's -legacy encrypts the certificates with 40-bit RC2.
  */
-#include "certslot/pkcs12.h"
+#include "pkcs12.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -18,7 +18,7 @@
 #include "certslot/platform.h"
 #include "certslot/text.h"
 #include "config_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* Attributes of the master file that are not parameters. */
 static const char *const master_attrs[] = {

@@ -18,7 +18,7 @@
 #include "certslot/platform.h"
 #include "certslot/text.h"
 #include "config_internal.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* Replaces [mac] and [PHONE_MAC_ADDRESS] in name; 0, or an error for a name we refuse. */
 static int expand_name(const char *mac, const char *name, size_t len, char *out, size_t size)

@@ -12,7 +12,7 @@
 
 #include "certslot/error.h"
 #include "certslot/text.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #define TAG_SAN_DNS (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 2)
 #define TAG_SAN_IP (MBEDTLS_ASN1_CONTEXT_SPECIFIC | 7)

@@ -16,7 +16,7 @@
 #include "certslot/error.h"
 #include "certslot/name.h"
 #include "certslot/text.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 #define X509_CA_IS_TRUE(c) ((c)->MBEDTLS_PRIVATE(ca_istrue))

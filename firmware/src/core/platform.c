@@ -11,7 +11,7 @@
 #include "certslot/error.h"
 #include "certslot/hal.h"
 #include "certslot/text.h"
-#include "internal.h"
+#include "core/internal.h"
 
 static certslot_calloc_fn calloc_fn = calloc;
 static certslot_free_fn free_fn = free;

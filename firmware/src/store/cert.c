@@ -16,7 +16,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len);

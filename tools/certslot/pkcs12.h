@@ -1,7 +1,7 @@
 /*
  * PKCS#12 (.pfx / .p12) reader: the private key and certificates of a file
  * made by `openssl pkcs12 -export` (or a similar tool), for the host tool's
- * `pfx split` and for a handset that receives a .pfx.
+ * `pfx split` (tool code: a handset receives keys as PEM in its config).
  *
  * Supported: password integrity mode (the PKCS#12 MAC, key derived with the
  * PKCS#12 KDF over SHA-1 or SHA-2, as OpenSSL 1.x and 3.x write it, and no

@@ -12,7 +12,7 @@
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #define KEYDESC " keydesc="
 #define LINE_CHARS 64 /* base64 characters per line */

@@ -10,7 +10,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/url.h"
-#include "internal.h"
+#include "core/internal.h"
 
 static const certslot_family_info_t families[CERTSLOT_FAM_COUNT] = {
 #define X(id, pat, n1, n2, type, values, def, flags, help) {pat, n1, n2, type, values, def, flags, help},

@@ -16,7 +16,7 @@
 #include "certslot/name.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #if MBEDTLS_VERSION_MAJOR >= 3
 #define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, (rng), (ctx))

@@ -37,7 +37,7 @@
 #include "certslot/csr.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #define FILE_MAIN "store"
 #define FILE_NEW "store.new"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "certslot/error.h"
-#include "internal.h"
+#include "core/internal.h"
 
 static const char *const app_names[CERTSLOT_APP_COUNT] = {"dot1x", "provisioning", "syslog", "sip", "ldap", "browser"};
 

@@ -19,7 +19,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/profile.h"
-#include "internal.h"
+#include "core/internal.h"
 
 /* A text being built in a buffer of fixed capacity (no reallocation: a key never gets copied around). */
 typedef struct {
