@@ -87,6 +87,16 @@ CF_arm  := $(ARM_OPT) -isystem $(ARM_SYSROOT)/usr/include \
 LF_arm  := -L$(ARM_LIBDIR)
 LB_arm  := $(addprefix $(ARM_LIBDIR)/,libmbedtls.a libmbedx509.a libmbedcrypto.a libexpat.a)
 
+# The library with every feature switch of certslot/options.h off: built by make test, so that a firmware team's
+# smallest build keeps compiling.
+FEATURES_OFF := -DCERTSLOT_WITH_FTP=0 -DCERTSLOT_WITH_TFTP=0 -DCERTSLOT_WITH_CONFIG_ENCRYPTION=0 \
+                -DCERTSLOT_WITH_CSR=0 -DCERTSLOT_WITH_DOT1X=0 -DCERTSLOT_WITH_SYSLOG=0
+CC_min  := $(CC)
+AR_min  := $(AR)
+CF_min  := -Os -g $(FEATURES_OFF)
+LF_min  :=
+LB_min  := $(HOST_LIBS)
+
 # libFuzzer build: clang, sanitizers, the harness provides LLVMFuzzerTestOneInput.
 CC_fuzz := $(CLANG)
 AR_fuzz := $(AR)
@@ -157,7 +167,7 @@ ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_TLIB_OBJS) $$($(1)_COMMO
             $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS) tools/handset/handset.c)
 endef
 
-$(foreach v,host asan arm fuzz,$(eval $(call variant,$(v))))
+$(foreach v,host asan arm fuzz min,$(eval $(call variant,$(v))))
 
 # The host tool, and an instrumented copy for the asan tests.
 $(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_SIM)
@@ -203,7 +213,7 @@ $(BUILTIN_BUNDLE): | $(DEPS_FIRST)
 $(BUILTIN_INC): $(GEN_TOOL) $(BUILTIN_BUNDLE) $(BUILTIN_SETTING)
 	$(GEN_TOOL) $(BUILTIN_BUNDLE) > $@.tmp || { rm -f $@.tmp; exit 1; }; mv $@.tmp $@
 
-$(foreach v,host asan arm fuzz,$(BUILD)/$(v)/obj/firmware/src/builtin.o): $(BUILTIN_INC)
+$(foreach v,host asan arm fuzz min,$(BUILD)/$(v)/obj/firmware/src/verify/builtin.o): $(BUILTIN_INC)
 
 # ------------------------------------------------------------ lwIP port ---
 # port/lwip/*.c and tests/lwip/test_*.c compile against lwIP's headers (Debian's
@@ -247,7 +257,7 @@ $(foreach v,host asan arm,$(eval $(call lwip_variant,$(v))))
 -include $(LWIP_OBJS:.o=.d)
 
 # ---------------------------------------------------------------- build ---
-.PHONY: all lib host-all asan-all arm-all cli-all
+.PHONY: all lib host-all asan-all arm-all cli-all min-all
 ifneq ($(CROSS_COMPILE),)
 # A firmware build: the library for $(CROSS_COMPILE)gcc only, no host tool.
 all: $(arm_LIB) $(arm_SIM)
@@ -262,6 +272,13 @@ host-all: $(host_LIB) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
 asan-all: $(asan_LIB) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
 arm-all:  $(arm_LIB) $(arm_SIM) $(arm_TESTS)
 cli-all:  $(TOOL_BIN) $(if $(TOOL_SRCS),$(BUILD)/host/handset)
+# tests/min/test_*.c: built against the min variant (every feature off), run by make test with the host tests.
+MIN_TESTS := $(patsubst tests/min/%.c,$(BUILD)/min/tests/%,$(sort $(wildcard tests/min/test_*.c)))
+$(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_LIB)
+	@mkdir -p $(@D)
+	$(CC_min) $(LF_min) $(LDFLAGS) -o $@ $< $(min_COMMON_OBJS) $(min_LINKLIBS) -lcmocka
+ALL_OBJS += $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.o,$(wildcard tests/min/test_*.c))
+min-all:  $(min_LIB) $(MIN_TESTS)
 
 .PHONY: deps
 deps:
@@ -282,7 +299,7 @@ $(TESTPKI)/.done: tests/pki/make-pki.sh | $(DEPS_FIRST)
 TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE)) \
 	CERTSLOT_TESTPKI=$(CURDIR)/$(TESTPKI)
 RUN_host = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
-	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS)
+	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS) $(MIN_TESTS)
 RUN_asan = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(BUILD)/asan/certslot \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:$(UBSAN_OPTIONS) \
@@ -315,9 +332,9 @@ FUZZ_BRIEF ?= 3
 
 .PHONY: test test-host test-asan test-arm test-cli test-fuzz valgrind
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all $(TESTPKI)/.done,host asan arm cli fuzz)
+	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all $(TESTPKI)/.done,host asan arm cli fuzz)
 test-host: deps
-	$(call run_tests,host-all $(TESTPKI)/.done,host)
+	$(call run_tests,host-all min-all $(TESTPKI)/.done,host)
 test-asan: deps
 	$(call run_tests,asan-all $(TESTPKI)/.done,asan)
 test-arm: deps

@@ -22,7 +22,8 @@
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
 
-#define CERTSLOT_WHY_LEN 160
+#include "certslot/options.h"
+
 
 /*
  * Decodes a certificate value or file into chain (initialised by the

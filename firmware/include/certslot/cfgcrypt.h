@@ -30,6 +30,8 @@
 
 #include <stddef.h>
 
+#include "certslot/options.h"
+
 #define CERTSLOT_CFGCRYPT_MAGIC "CERTSLOT-ENCRYPTED-CONFIG"
 #define CERTSLOT_CFGCRYPT_VERSION 1
 #define CERTSLOT_CFGCRYPT_KEY_LEN 16   /* AES-128 */

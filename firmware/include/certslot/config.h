@@ -31,21 +31,8 @@
 #include <stdint.h>
 
 #include "certslot/cfgcrypt.h"
+#include "certslot/options.h"
 #include "certslot/param.h"
-
-#ifndef CERTSLOT_CONFIG_MAX_VALUE
-#define CERTSLOT_CONFIG_MAX_VALUE (64u * 1024u) /* longest value, bytes */
-#endif
-#ifndef CERTSLOT_CONFIG_MAX_FILE
-#define CERTSLOT_CONFIG_MAX_FILE (4u * 1024u * 1024u) /* largest file, bytes */
-#endif
-#ifndef CERTSLOT_CONFIG_MAX_FILES
-#define CERTSLOT_CONFIG_MAX_FILES 32 /* files in one configuration */
-#endif
-#ifndef CERTSLOT_CONFIG_MAX_DIAGS
-#define CERTSLOT_CONFIG_MAX_DIAGS 500 /* diagnostics kept; more are counted */
-#endif
-#define CERTSLOT_CONFIG_DIAG_LEN 200
 
 typedef enum { CERTSLOT_NOTE, CERTSLOT_WARNING, CERTSLOT_ERROR } certslot_severity_t;
 

@@ -13,7 +13,8 @@
 
 #include <stddef.h>
 
-#define CERTSLOT_CSR_KEY_BITS 2048
+#include "certslot/options.h"
+
 #define CERTSLOT_CSR_MAX_FIELD 64 /* bytes of CN, O or ST (X.520 upper bounds); an email may have 128 */
 
 /* The subject of the request: cn required, the others NULL or "" when absent.

@@ -54,8 +54,6 @@
 typedef enum { CERTSLOT_DOT1X_EAP_TLS, CERTSLOT_DOT1X_EAP_PEAP } certslot_dot1x_eap_t;
 
 /* The network block's maximum size, and of each string argument. */
-#define CERTSLOT_DOT1X_MAX_CONF 8192
-#define CERTSLOT_DOT1X_MAX_STRING 256
 #define CERTSLOT_DOT1X_MAX_SSID 32
 
 /* File names inside out_dir. */

@@ -19,36 +19,10 @@
 
 #include "certslot/config.h"
 #include "certslot/hal.h"
+#include "certslot/options.h"
 #include "certslot/store.h"
 #include "certslot/url.h"
 
-#ifndef CERTSLOT_FETCH_TIMEOUT_MS
-#define CERTSLOT_FETCH_TIMEOUT_MS 10000 /* per network wait */
-#endif
-/*
- * The most one transfer (connection, TLS handshake, all its data) may take.
- * 60 s: the largest file (a 4 MiB config) over a congested 1 Mbit/s Wi-Fi
- * link takes about 34 s, a handshake a second or two; a server that stalls
- * costs the handset at most a minute per file.
- */
-#ifndef CERTSLOT_FETCH_DEADLINE_MS
-#define CERTSLOT_FETCH_DEADLINE_MS 60000
-#endif
-/*
- * Minimum progress: at least CERTSLOT_FETCH_MIN_RATE bytes a second over
- * each CERTSLOT_FETCH_RATE_WINDOW_MS of a transfer, so a server that trickles
- * (a byte every few seconds, each wait in time) is given up on after one
- * window instead of at the deadline. 0 turns the rule off.
- */
-#ifndef CERTSLOT_FETCH_MIN_RATE
-#define CERTSLOT_FETCH_MIN_RATE 1024
-#endif
-#ifndef CERTSLOT_FETCH_RATE_WINDOW_MS
-#define CERTSLOT_FETCH_RATE_WINDOW_MS 10000
-#endif
-#ifndef CERTSLOT_FETCH_MAX_SIZE
-#define CERTSLOT_FETCH_MAX_SIZE (1024u * 1024u) /* largest file fetched */
-#endif
 
 typedef enum {
     CERTSLOT_FETCH_OK,

@@ -29,14 +29,9 @@
 #include "certslot/config.h"
 #include "certslot/csr.h"
 #include "certslot/hal.h"
+#include "certslot/options.h"
 
 #define CERTSLOT_SLOT_COUNT 8
-#ifndef CERTSLOT_STORE_MAX_CERTS
-#define CERTSLOT_STORE_MAX_CERTS 8 /* certificates in one CA slot, or device certificate + chain */
-#endif
-#ifndef CERTSLOT_STORE_MAX_FILE
-#define CERTSLOT_STORE_MAX_FILE (512u * 1024u) /* bytes of the store file */
-#endif
 
 typedef enum {
     CERTSLOT_SLOT_PLATFORM1,

@@ -18,9 +18,6 @@
 
 #include "certslot/tls.h"
 
-#ifndef CERTSLOT_SYSLOG_MAX
-#define CERTSLOT_SYSLOG_MAX 2048
-#endif
 /* The frame's length prefix, "2048 ", is not counted in CERTSLOT_SYSLOG_MAX. */
 #define CERTSLOT_SYSLOG_FRAME_MAX (CERTSLOT_SYSLOG_MAX + 8)
 

@@ -22,15 +22,12 @@
 #include "certslot/cert.h"
 #include "certslot/config.h"
 #include "certslot/hal.h"
+#include "certslot/options.h"
 #include "certslot/port.h"
 #include "certslot/profile.h"
 #include "certslot/store.h"
 #include "certslot/verify.h"
 
-#define CERTSLOT_TLS_MAX_SUITES 160
-#ifndef CERTSLOT_TLS_TIMEOUT_MS
-#define CERTSLOT_TLS_TIMEOUT_MS 10000
-#endif
 
 typedef struct {
     const certslot_hal_t *hal;

@@ -21,17 +21,23 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CERTSLOT_URL_MAX_HOST 255
-#define CERTSLOT_URL_MAX_CRED 127 /* user, password */
-#define CERTSLOT_URL_MAX_PATH 511
+#include "certslot/options.h"
 
-/* Same numbers as device.prov.serverType. */
+
+/*
+ * The schemes: X(ID, name, default port, TLS), in the order of
+ * device.prov.serverType's numbers. fetch.c maps each to the protocol that
+ * runs it; this table is the one place a scheme is named.
+ */
+#define CERTSLOT_SCHEMES(X)                                                                                          \
+    X(FTP, "ftp", 21, 0) X(TFTP, "tftp", 69, 0) X(HTTP, "http", 80, 0) X(HTTPS, "https", 443, 1)                      \
+    X(FTPS, "ftps", 990, 1)
+
 typedef enum {
-    CERTSLOT_SCHEME_FTP,
-    CERTSLOT_SCHEME_TFTP,
-    CERTSLOT_SCHEME_HTTP,
-    CERTSLOT_SCHEME_HTTPS,
-    CERTSLOT_SCHEME_FTPS
+#define CERTSLOT_X_(id, name, port, tls) CERTSLOT_SCHEME_##id,
+    CERTSLOT_SCHEMES(CERTSLOT_X_)
+#undef CERTSLOT_X_
+    CERTSLOT_SCHEME_COUNT
 } certslot_scheme_t;
 
 typedef struct {
@@ -44,9 +50,11 @@ typedef struct {
     char path[CERTSLOT_URL_MAX_PATH + 1]; /* "" or starts with '/'; decoded but "%2F" and "%25" (above) */
 } certslot_url_t;
 
-/* "ftp", "tftp", "http", "https", "ftps". */
+/* "ftp", "tftp", "http", "https", "ftps"; "?" for anything else. */
 const char *certslot_scheme_name(certslot_scheme_t scheme);
 uint16_t certslot_scheme_default_port(certslot_scheme_t scheme);
+/* 1 for the schemes over TLS (https, ftps). */
+int certslot_scheme_is_tls(certslot_scheme_t scheme);
 
 /*
  * Parses text into url. CERTSLOT_ERR_VALUE with the reason in why (which

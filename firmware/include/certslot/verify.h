@@ -32,11 +32,8 @@
 #include <mbedtls/x509_crt.h>
 
 #include "certslot/hal.h"
+#include "certslot/options.h"
 
-#ifndef CERTSLOT_TIME_FLOOR
-#define CERTSLOT_TIME_FLOOR 1763856000 /* 2025-11-23T00:00:00Z */
-#endif
-#define CERTSLOT_NAME_MAX 255
 
 typedef enum { CERTSLOT_PURPOSE_SERVER, CERTSLOT_PURPOSE_CLIENT } certslot_purpose_t;
 

@@ -21,6 +21,8 @@
 #include "certslot/profile.h"
 #include "core/internal.h"
 
+#if CERTSLOT_WITH_DOT1X /* certslot/options.h */
+
 /* A text being built in a buffer of fixed capacity (no reallocation: a key never gets copied around). */
 typedef struct {
     char *buf;
@@ -449,3 +451,5 @@ cleanup:
         (void)rmdir(o->out_dir); /* only when still empty */
     return ret;
 }
+
+#endif /* CERTSLOT_WITH_DOT1X */

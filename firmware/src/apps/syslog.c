@@ -8,6 +8,8 @@
 
 #include "certslot/error.h"
 
+#if CERTSLOT_WITH_SYSLOG /* certslot/options.h */
+
 #define HOST_MAX 255
 #define APP_MAX 48
 #define HEADER_MAX (sizeof("<191>1 YYYY-MM-DDThh:mm:ssZ ") + HOST_MAX + 1 + APP_MAX + sizeof(" - - - "))
@@ -93,3 +95,5 @@ int certslot_syslog_send(certslot_tls_conn_t *c, const certslot_syslog_msg_t *m)
     }
     return n < 0 ? n : 0;
 }
+
+#endif /* CERTSLOT_WITH_SYSLOG */

@@ -119,6 +119,8 @@ int certslot_cfgcrypt_detect(const char *data, size_t len)
 }
 
 /* The header line (AAD) for key: "CERTSLOT-ENCRYPTED-CONFIG v1 keydesc=<label>"; its length. */
+#if CERTSLOT_WITH_CONFIG_ENCRYPTION /* certslot/options.h; without it keys still parse */
+
 static size_t header(const certslot_cfgcrypt_key_t *key, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "%s v%u%s%s", CERTSLOT_CFGCRYPT_MAGIC, (unsigned)CERTSLOT_CFGCRYPT_VERSION,
@@ -355,3 +357,26 @@ cleanup:
     certslot_free(bin); /* ciphertext only */
     return ret;
 }
+
+#else
+
+int certslot_cfgcrypt_encrypt(const certslot_cfgcrypt_key_t *key, certslot_cfgcrypt_random_fn rng, void *rng_ctx,
+                              const char *plain, size_t plain_len, char **out, size_t *out_len)
+{
+    (void)key, (void)rng, (void)rng_ctx, (void)plain, (void)plain_len;
+    *out = NULL;
+    *out_len = 0;
+    return CERTSLOT_ERR_UNSUPPORTED;
+}
+
+int certslot_cfgcrypt_decrypt(const certslot_cfgcrypt_key_t *keys, size_t nkeys, const char *data, size_t len,
+                              size_t max_plain, char **plain, size_t *plain_len, char *why, size_t why_size)
+{
+    (void)keys, (void)nkeys, (void)data, (void)len, (void)max_plain;
+    *plain = NULL;
+    *plain_len = 0;
+    snprintf(why, why_size, "encrypted config files are left out of this build");
+    return CERTSLOT_ERR_UNSUPPORTED;
+}
+
+#endif /* CERTSLOT_WITH_CONFIG_ENCRYPTION */

@@ -14,12 +14,14 @@
 #include "certslot/text.h"
 #include "xfer.h"
 
+#if CERTSLOT_WITH_FTP /* certslot/options.h */
+
 #define FTP_MAX_REPLY_LINES 100
 
 /* Reads one reply; *code is its 3-digit code; text keeps its first line. */
 static int reply(certslot_xfer_stream_t *s, int *code, char *text, size_t size)
 {
-    char line[CERTSLOT_XFER_LINE_MAX];
+    char line[CERTSLOT_FETCH_LINE_MAX];
     int ret;
 
     if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
@@ -117,7 +119,7 @@ static unsigned passive_port(int code, const char *text)
 
 static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_url_t *url, int tls)
 {
-    char text[CERTSLOT_XFER_LINE_MAX];
+    char text[CERTSLOT_FETCH_LINE_MAX];
     int code, ret;
 
     if ((ret = reply(c, &code, text, sizeof(text))) != 0)
@@ -151,7 +153,7 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
                      certslot_xfer_buf_t *out)
 {
     certslot_xfer_stream_t c, d;
-    char text[CERTSLOT_XFER_LINE_MAX];
+    char text[CERTSLOT_FETCH_LINE_MAX];
     const char *cmd = append != NULL ? "APPE" : "RETR";
     int tls = url->scheme == CERTSLOT_SCHEME_FTPS, code, ret;
     unsigned port;
@@ -232,3 +234,5 @@ cleanup:
     certslot_xfer_close(&c);
     return ret;
 }
+
+#endif /* CERTSLOT_WITH_FTP */

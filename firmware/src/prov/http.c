@@ -148,7 +148,7 @@ static int request(certslot_xfer_t *x, certslot_xfer_stream_t *s, const certslot
     if (ret != 0)
         return ret;
 
-    char line[CERTSLOT_XFER_LINE_MAX];
+    char line[CERTSLOT_FETCH_LINE_MAX];
     if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
         return ret;
     if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' || line[8] != ' ' ||
@@ -162,7 +162,7 @@ int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *url, const unsig
                       certslot_xfer_buf_t *out)
 {
     certslot_xfer_stream_t s;
-    char line[CERTSLOT_XFER_LINE_MAX];
+    char line[CERTSLOT_FETCH_LINE_MAX];
     long long length = -1;
     int status = 0, chunked = 0, ret, i;
 

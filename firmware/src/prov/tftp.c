@@ -11,6 +11,8 @@
 #include "certslot/text.h"
 #include "xfer.h"
 
+#if CERTSLOT_WITH_TFTP /* certslot/options.h */
+
 #define TFTP_BLOCK 512
 #define TFTP_TRIES 5 /* sends of one packet before giving up */
 
@@ -29,7 +31,8 @@ static int tftp_error(certslot_xfer_t *x, const unsigned char *p, size_t n)
     return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: TFTP error %u (%s)", x->where, code, text);
 }
 
-int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xfer_buf_t *out)
+int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *up, size_t up_len,
+                      certslot_xfer_buf_t *out)
 {
     certslot_udp_t *u = NULL;
     unsigned char pkt[4 + TFTP_BLOCK], ack[4], req[CERTSLOT_URL_MAX_PATH + 16];
@@ -38,6 +41,7 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xf
     unsigned wait = x->timeout_ms / TFTP_TRIES;
     int ret;
 
+    (void)up, (void)up_len; /* the scheme table never asks TFTP to upload */
     char path[CERTSLOT_URL_MAX_PATH + 1];
     if (certslot_url_file_name(url, path, sizeof(path)) != 0)
         return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_LIMIT, "%s: file name too long", x->where);
@@ -132,3 +136,5 @@ cleanup:
     certslot_port_udp_close(u);
     return ret;
 }
+
+#endif /* CERTSLOT_WITH_TFTP */

@@ -9,18 +9,31 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
+#include "core/internal.h"
 
-static const char *const scheme_names[] = {"ftp", "tftp", "http", "https", "ftps"};
-static const uint16_t default_ports[] = {21, 69, 80, 443, 990};
+static const struct {
+    const char *name;
+    uint16_t port;
+    uint8_t tls;
+} schemes[CERTSLOT_SCHEME_COUNT] = {
+#define CERTSLOT_X_(id, name, port, tls) {name, port, tls},
+    CERTSLOT_SCHEMES(CERTSLOT_X_)
+#undef CERTSLOT_X_
+};
 
 const char *certslot_scheme_name(certslot_scheme_t scheme)
 {
-    return (unsigned)scheme < 5 ? scheme_names[scheme] : "?";
+    return (unsigned)scheme < CERTSLOT_SCHEME_COUNT ? schemes[scheme].name : "?";
 }
 
 uint16_t certslot_scheme_default_port(certslot_scheme_t scheme)
 {
-    return (unsigned)scheme < 5 ? default_ports[scheme] : 0;
+    return (unsigned)scheme < CERTSLOT_SCHEME_COUNT ? schemes[scheme].port : 0;
+}
+
+int certslot_scheme_is_tls(certslot_scheme_t scheme)
+{
+    return (unsigned)scheme < CERTSLOT_SCHEME_COUNT && schemes[scheme].tls;
 }
 
 int certslot_url_is_url(const char *text)
@@ -28,14 +41,9 @@ int certslot_url_is_url(const char *text)
     return text != NULL && strstr(text, "://") != NULL;
 }
 
-static int lower(int c)
-{
-    return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c;
-}
-
 static int hexval(int c)
 {
-    c = lower(c);
+    c = cs_lower((char)c);
     return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
 }
 
@@ -128,7 +136,7 @@ static int parse_hostpart(const char *s, certslot_url_t *url, char *why, size_t 
         return CERTSLOT_ERR_VALUE;
     }
     for (size_t i = 0; i < hlen; i++)
-        url->host[i] = (char)lower(h[i]);
+        url->host[i] = cs_lower(h[i]);
     url->host[hlen] = '\0';
     if (*end == ':') {
         unsigned long port = 0;
@@ -189,15 +197,10 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
     }
     size_t slen = (size_t)(sep - text);
     unsigned s;
-    for (s = 0; s < 5; s++)
-        if (strlen(scheme_names[s]) == slen) {
-            size_t i = 0;
-            while (i < slen && lower(text[i]) == scheme_names[s][i])
-                i++;
-            if (i == slen)
-                break;
-        }
-    if (s == 5) {
+    for (s = 0; s < CERTSLOT_SCHEME_COUNT; s++)
+        if (cs_equal_ci(text, slen, schemes[s].name))
+            break;
+    if (s == CERTSLOT_SCHEME_COUNT) {
         snprintf(why, why_size, "unsupported scheme '%.*s' (ftp, tftp, http, https, ftps)", (int)(slen > 16 ? 16 : slen),
                  text);
         return CERTSLOT_ERR_VALUE;
@@ -225,7 +228,7 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
     if (ret != 0)
         return fail(url, ret);
     if (url->port == 0)
-        url->port = default_ports[s];
+        url->port = schemes[s].port;
     return 0;
 }
 
@@ -234,7 +237,7 @@ int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certsl
 {
     memset(url, 0, sizeof(*url));
     why[0] = '\0';
-    if (text == NULL || (unsigned)scheme >= 5 || strchr(text, '@') != NULL) {
+    if (text == NULL || (unsigned)scheme >= CERTSLOT_SCHEME_COUNT || strchr(text, '@') != NULL) {
         snprintf(why, why_size, "bad server name (host[:port][/path])");
         return CERTSLOT_ERR_VALUE;
     }
@@ -243,7 +246,7 @@ int certslot_url_parse_server(const char *text, certslot_scheme_t scheme, certsl
     if (ret != 0)
         return fail(url, ret);
     if (url->port == 0)
-        url->port = default_ports[scheme];
+        url->port = schemes[scheme].port;
     return 0;
 }
 

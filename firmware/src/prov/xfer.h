@@ -1,7 +1,9 @@
 /*
- * Internal to fetch.c, http.c, ftp.c, tftp.c: a byte stream over a plain or
- * TLS connection with a bounded line reader, a bounded growing buffer, and
- * the result helper. Not a public header.
+ * Internal to prov/: what fetch.c, http.c, ftp.c and tftp.c share (xfer.c):
+ * a byte stream over a plain or TLS connection with a bounded line reader, a
+ * bounded growing buffer, the time rules and the result helper; and the
+ * protocols' run functions the scheme table in fetch.c calls. Not a public
+ * header.
  */
 #ifndef CERTSLOT_XFER_H
 #define CERTSLOT_XFER_H
@@ -12,7 +14,6 @@
 #include "certslot/port.h"
 #include "certslot/tls.h"
 
-#define CERTSLOT_XFER_LINE_MAX 1024 /* longest reply or header line kept */
 
 /*
  * A transfer in progress: options, TLS configuration (NULL: plain), result,
@@ -67,6 +68,9 @@ void certslot_xfer_close(certslot_xfer_stream_t *s);
 int certslot_xfer_buf_add(certslot_xfer_buf_t *b, const unsigned char *p, size_t n);
 void certslot_xfer_buf_free(certslot_xfer_buf_t *b);
 
+/* The status a UI shows for an error code. */
+certslot_fetch_status_t certslot_xfer_status_of(int err);
+
 /* Sets res (status from err when status < 0) and returns err. */
 int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt, ...)
 #if defined(__GNUC__)
@@ -74,10 +78,19 @@ int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt,
 #endif
     ;
 
+/*
+ * A protocol's transfer: fetches url into out, or with up (not NULL)
+ * uploads up_len bytes (HTTP: PUT, replacing; FTP: APPE, appending). On
+ * failure x->res says why.
+ */
+typedef int (*certslot_xfer_run_fn)(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *up,
+                                    size_t up_len, certslot_xfer_buf_t *out);
+
 int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *put, size_t put_len,
                       certslot_xfer_buf_t *out);
 int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *append, size_t append_len,
                      certslot_xfer_buf_t *out);
-int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, certslot_xfer_buf_t *out);
+int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *up, size_t up_len,
+                      certslot_xfer_buf_t *out); /* fetch only */
 
 #endif

@@ -15,6 +15,8 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 
+#if CERTSLOT_WITH_CSR /* certslot/options.h */
+
 #define KEY_BUF 2048  /* an RSA 2048 key in DER takes about 1,200 bytes */
 #define CSR_BUF 4096
 #define NAME_BUF 600  /* the subject as mbedTLS's "C=..,ST=..,O=..,CN=..,emailAddress=.." */
@@ -192,3 +194,5 @@ cleanup:
     certslot_free(cbuf);
     return ret;
 }
+
+#endif /* CERTSLOT_WITH_CSR */

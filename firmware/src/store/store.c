@@ -917,6 +917,8 @@ int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, cer
 
 /* ---- a key and CSR generated on the handset ---- */
 
+#if CERTSLOT_WITH_CSR /* certslot/options.h */
+
 static int hal_random(void *ctx, unsigned char *buf, size_t len)
 {
     const certslot_hal_t *hal = ctx;
@@ -967,3 +969,17 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
     cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     return ret;
 }
+
+#else
+
+int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslot_csr_subject_t *subject,
+                       int replace, char **csr_pem, size_t *csr_len, certslot_result_t *res)
+{
+    (void)st, (void)slot, (void)subject, (void)replace, (void)csr_len;
+    if (csr_pem != NULL)
+        *csr_pem = NULL;
+    snprintf(res->msg, sizeof(res->msg), "a key and CSR made on the handset are left out of this build");
+    return CERTSLOT_ERR_UNSUPPORTED;
+}
+
+#endif /* CERTSLOT_WITH_CSR */

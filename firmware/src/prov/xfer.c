@@ -1,0 +1,241 @@
+/*
+ * What every protocol of a transfer shares: the result, the time rules, a
+ * byte stream over a plain or TLS connection with a bounded line reader, and
+ * a bounded growing buffer (see xfer.h).
+ */
+#include "xfer.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "certslot/error.h"
+#include "certslot/platform.h"
+#include "certslot/text.h"
+#include "certslot/tls.h"
+
+certslot_fetch_status_t certslot_xfer_status_of(int err)
+{
+    switch (err) {
+    case 0:
+        return CERTSLOT_FETCH_OK;
+    case CERTSLOT_ERR_NET:
+        return CERTSLOT_FETCH_CANNOT_CONNECT;
+    case CERTSLOT_ERR_TIMEOUT:
+        return CERTSLOT_FETCH_TIMEOUT;
+    case CERTSLOT_ERR_AUTH:
+        return CERTSLOT_FETCH_REFUSED;
+    case CERTSLOT_ERR_NOT_FOUND:
+        return CERTSLOT_FETCH_NOT_FOUND;
+    case CERTSLOT_ERR_NAME:
+    case CERTSLOT_ERR_VERIFY:
+        return CERTSLOT_FETCH_TLS_REFUSED;
+    case CERTSLOT_ERR_TLS:
+        return CERTSLOT_FETCH_TLS_FAILED;
+    case CERTSLOT_ERR_PROTOCOL:
+        return CERTSLOT_FETCH_PROTOCOL;
+    case CERTSLOT_ERR_LIMIT:
+        return CERTSLOT_FETCH_TOO_LARGE;
+    case CERTSLOT_ERR_CERT:
+        return CERTSLOT_FETCH_NOT_CERT;
+    case CERTSLOT_ERR_POLICY:
+        return CERTSLOT_FETCH_POLICY;
+    case CERTSLOT_ERR_VALUE:
+        return CERTSLOT_FETCH_BAD_URL;
+    default:
+        return CERTSLOT_FETCH_FAILED;
+    }
+}
+
+int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    x->res->status = status >= 0 ? (certslot_fetch_status_t)status : certslot_xfer_status_of(err);
+    va_start(ap, fmt);
+    vsnprintf(x->res->msg, sizeof(x->res->msg), fmt, ap);
+    va_end(ap);
+    certslot_text_escape_inplace(x->res->msg, sizeof(x->res->msg)); /* may quote the server */
+    return err;
+}
+
+/* ---- time ---- */
+
+unsigned certslot_xfer_wait(const certslot_xfer_t *x)
+{
+    return certslot_deadline_wait(&x->deadline, x->timeout_ms);
+}
+
+int certslot_xfer_progress(certslot_xfer_t *x, size_t n)
+{
+    uint32_t now = certslot_port_ticks_ms();
+
+    x->window_bytes += n;
+    if (x->min_rate == 0 || now - x->window_start < x->window_ms)
+        return 0;
+    if (x->window_bytes < (uint64_t)x->min_rate * x->window_ms / 1000u) {
+        x->too_slow = 1;
+        return CERTSLOT_ERR_TIMEOUT;
+    }
+    x->window_start = now;
+    x->window_bytes = 0;
+    return 0;
+}
+
+/* ---- stream ---- */
+
+int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls)
+{
+    char why[200];
+    int ret;
+
+    memset(s, 0, sizeof(*s));
+    s->x = x;
+    unsigned wait = certslot_xfer_wait(x);
+    if (wait == 0)
+        return certslot_xfer_fail(x, -1, CERTSLOT_ERR_TIMEOUT, "%s: out of time", x->where);
+    if (certslot_text_has_ctl(host, strlen(host)))
+        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+                                  "%s: the host name contains a control character", x->where);
+    if (tls) {
+        const char *name = x->o->tls_name != NULL ? x->o->tls_name : host;
+        /* Connection and handshake within what is left of the transfer; its data within the rest. */
+        ret = certslot_tls_connect(&s->tls, x->tls, host, port, name, certslot_deadline_wait(&x->deadline, ~0u),
+                                   why, sizeof(why));
+        if (ret != 0)
+            return certslot_xfer_fail(x, -1, ret, "%s: %s", x->where, why);
+        s->tls.timeout_ms = x->timeout_ms;
+        s->tls.deadline = x->deadline;
+        s->is_tls = 1;
+    } else {
+        ret = certslot_port_connect(&s->conn, host, port, wait);
+        if (ret != 0)
+            return certslot_xfer_fail(x, -1, ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET,
+                                      "%s: cannot connect to %s port %u: %s", x->where, host, (unsigned)port,
+                                      certslot_strerror(ret));
+    }
+    s->open = 1;
+    return 0;
+}
+
+int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, size_t len)
+{
+    while (len > 0) {
+        unsigned wait = certslot_xfer_wait(s->x);
+        int n = wait == 0  ? CERTSLOT_ERR_TIMEOUT
+                : s->is_tls ? certslot_tls_write(&s->tls, buf, len)
+                            : certslot_port_send(s->conn, buf, len, wait);
+        if (n > 0 && certslot_xfer_progress(s->x, (size_t)n) != 0)
+            n = CERTSLOT_ERR_TIMEOUT;
+        if (n < 0)
+            return n;
+        if (n == 0)
+            return CERTSLOT_ERR_NET;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int fill(certslot_xfer_stream_t *s)
+{
+    unsigned wait = certslot_xfer_wait(s->x);
+    int n = wait == 0   ? CERTSLOT_ERR_TIMEOUT
+            : s->is_tls ? certslot_tls_read(&s->tls, s->buf, sizeof(s->buf))
+                        : certslot_port_recv(s->conn, s->buf, sizeof(s->buf), wait);
+    if (n > 0 && certslot_xfer_progress(s->x, (size_t)n) != 0)
+        return CERTSLOT_ERR_TIMEOUT;
+    if (n > 0) {
+        s->pos = 0;
+        s->have = (size_t)n;
+    }
+    return n;
+}
+
+int certslot_xfer_read(certslot_xfer_stream_t *s, unsigned char *buf, size_t len)
+{
+    if (s->pos == s->have) {
+        int n = fill(s);
+        if (n <= 0)
+            return n;
+    }
+    size_t n = s->have - s->pos < len ? s->have - s->pos : len;
+    memcpy(buf, s->buf + s->pos, n);
+    s->pos += n;
+    return (int)n;
+}
+
+int certslot_xfer_line(certslot_xfer_stream_t *s, char *line, size_t size)
+{
+    size_t o = 0;
+
+    for (;;) {
+        if (s->pos == s->have) {
+            int n = fill(s);
+            if (n < 0)
+                return n;
+            if (n == 0)
+                return CERTSLOT_ERR_PROTOCOL; /* closed in the middle of a line */
+        }
+        char c = (char)s->buf[s->pos++];
+        if (c == '\n')
+            break;
+        if (o + 1 < size)
+            line[o++] = c;
+    }
+    if (o > 0 && line[o - 1] == '\r')
+        o--;
+    line[o] = '\0';
+    return 0;
+}
+
+void certslot_xfer_close(certslot_xfer_stream_t *s)
+{
+    if (!s->open)
+        return;
+    if (s->is_tls)
+        certslot_tls_close(&s->tls);
+    else
+        certslot_port_close(s->conn);
+    s->conn = NULL;
+    s->open = 0;
+}
+
+/* ---- buffer ---- */
+
+int certslot_xfer_buf_add(certslot_xfer_buf_t *b, const unsigned char *p, size_t n)
+{
+    if (n > b->max || b->len > b->max - n)
+        return CERTSLOT_ERR_LIMIT;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap == 0 ? 4096 : b->cap;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        if (cap > b->max + 1)
+            cap = b->max + 1;
+        unsigned char *d = certslot_calloc(1, cap);
+        if (d == NULL)
+            return CERTSLOT_ERR_NOMEM;
+        if (b->data != NULL) {
+            memcpy(d, b->data, b->len);
+            certslot_zeroize(b->data, b->cap);
+            certslot_free(b->data);
+        }
+        b->data = d;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = 0;
+    return 0;
+}
+
+void certslot_xfer_buf_free(certslot_xfer_buf_t *b)
+{
+    if (b->data != NULL) {
+        certslot_zeroize(b->data, b->cap);
+        certslot_free(b->data);
+    }
+    memset(b, 0, sizeof(*b));
+}
+
