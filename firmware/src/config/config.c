@@ -172,12 +172,6 @@ static certslot_where_t scan_next(scan_t *s, const char *file)
 
 /* ---- one attribute ---- */
 
-static int starts_ci(const char *s, const char *prefix)
-{
-    size_t n = strlen(prefix);
-    return strlen(s) >= n && cs_ncase_equal(s, prefix, n);
-}
-
 static int is_master_attr(const char *name)
 {
     for (size_t i = 0; i < sizeof(master_attrs) / sizeof(master_attrs[0]); i++)
@@ -205,7 +199,7 @@ static void unknown_param(parse_t *ps, const char *name, const certslot_where_t 
         return;
     }
     /* Names outside certslot's namespaces belong to other parts of the handset. */
-    if (starts_ci(name, "device.sec.") || starts_ci(name, "sec.tls.") || starts_ci(name, "device.prov."))
+    if (cs_starts_ci(name, "device.sec.") || cs_starts_ci(name, "sec.tls.") || cs_starts_ci(name, "device.prov."))
         pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'", name);
 }
 

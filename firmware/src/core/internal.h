@@ -20,6 +20,9 @@ int cs_ncase_equal(const char *a, const char *b, size_t n);
 /* 1 when s[0..len) equals the C string lit ignoring ASCII case. */
 int cs_equal_ci(const char *s, size_t len, const char *lit);
 
+/* 1 when the C string s starts with the C string prefix, ignoring ASCII case. */
+int cs_starts_ci(const char *s, const char *prefix);
+
 /* 1 when the C string needle occurs in hay[0..len) (case-sensitive). */
 int cs_find(const char *hay, size_t len, const char *needle);
 

@@ -66,6 +66,12 @@ int cs_equal_ci(const char *s, size_t len, const char *lit)
     return strlen(lit) == len && cs_ncase_equal(s, lit, len);
 }
 
+int cs_starts_ci(const char *s, const char *prefix)
+{
+    size_t n = strlen(prefix);
+    return strnlen(s, n) == n && cs_ncase_equal(s, prefix, n);
+}
+
 int cs_find(const char *hay, size_t len, const char *needle)
 {
     size_t n = strlen(needle);

@@ -12,17 +12,10 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
+#include "core/internal.h"
 #include "xfer.h"
 
 #define HTTP_MAX_HEADERS 100
-
-static int ieq_prefix(const char *s, const char *prefix)
-{
-    for (; *prefix != '\0'; s++, prefix++)
-        if ((*s | 0x20) != (*prefix | 0x20))
-            return 0;
-    return 1;
-}
 
 /* Path with characters outside the safe set percent-encoded (the URL parser decoded them); its '%' are the
  * "%2F" and "%25" the parser kept encoded (url.h), sent as they are. */
@@ -173,16 +166,16 @@ int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *url, const unsig
     for (i = 0; ret == 0 && i < HTTP_MAX_HEADERS; i++) {
         if ((ret = certslot_xfer_line(&s, line, sizeof(line))) != 0 || line[0] == '\0')
             break;
-        if (ieq_prefix(line, "content-length:")) {
+        if (cs_starts_ci(line, "content-length:")) {
             char *end;
             length = strtoll(line + 15, &end, 10);
             if (length < 0 || end == line + 15)
                 ret = CERTSLOT_ERR_PROTOCOL;
-        } else if (ieq_prefix(line, "transfer-encoding:")) {
+        } else if (cs_starts_ci(line, "transfer-encoding:")) {
             const char *v = line + 18;
             while (*v == ' ' || *v == '\t')
                 v++;
-            if (!ieq_prefix(v, "chunked"))
+            if (!cs_starts_ci(v, "chunked"))
                 ret = CERTSLOT_ERR_PROTOCOL; /* no other coding was asked for */
             chunked = 1;
         }
