@@ -752,7 +752,12 @@ static int storage_has_objects(int dir_fd)
     return found;
 }
 
-int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt)
+void certslot_hal_linux_init(certslot_hal_linux_t *h)
+{
+    memset(h, 0, sizeof(*h));
+}
+
+int certslot_hal_linux_open(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt)
 {
     struct stat st;
     int ret;

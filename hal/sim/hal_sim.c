@@ -745,6 +745,8 @@ static int sim_factory_device(void *ctx, unsigned char **cert_der, size_t *cert_
         return CERTSLOT_ERR_ARG;
     if (sim->no_factory_device)
         return CERTSLOT_ERR_NOT_FOUND;
+    if (sim->factory_fails)
+        return CERTSLOT_ERR_IO;
     ret = factory_make(sim);
     if (ret != 0)
         return ret;
@@ -800,16 +802,20 @@ static int parse_mac(const char *text, char mac[13])
     return 0;
 }
 
-int certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal, const char *mac)
+int certslot_hal_sim_set_mac(certslot_hal_sim_t *sim, const char *mac)
 {
     char m[13];
 
-    if (sim == NULL || hal == NULL)
+    if (parse_mac(mac, m) != 0)
         return CERTSLOT_ERR_ARG;
-    if (parse_mac(mac != NULL ? mac : CERTSLOT_HAL_SIM_DEFAULT_MAC, m) != 0)
-        return CERTSLOT_ERR_ARG;
-    memset(sim, 0, sizeof(*sim));
     memcpy(sim->mac, m, sizeof(m));
+    return 0;
+}
+
+void certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal)
+{
+    memset(sim, 0, sizeof(*sim));
+    (void)parse_mac(CERTSLOT_HAL_SIM_DEFAULT_MAC, sim->mac);
     sim->now = CERTSLOT_HAL_SIM_DEFAULT_NOW;
     sim->clock_synced = 1;
 
@@ -827,7 +833,6 @@ int certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal, const ch
     hal->device_secret = sim_device_secret;
     hal->factory_device = sim_factory_device;
     hal->log = sim_log;
-    return 0;
 }
 
 void certslot_hal_sim_free(certslot_hal_sim_t *sim)

@@ -87,6 +87,7 @@ static certslot_tls_conn_t conn;
 static int measure_ours(void)
 {
     char why[256];
+    certslot_tls_init(&tls);
     int ret = certslot_tls_setup(&tls, &hal, &cfg, &store, CERTSLOT_APP_SIP, why, sizeof(why));
     if (ret == 0) {
         ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", server.port, NAME, CERTSLOT_TLS_TIMEOUT_MS, why,
@@ -199,8 +200,7 @@ static void prepare(void)
 
     if (pem == NULL)
         bench_die("cannot read the test PKI (make bench builds it)");
-    if (certslot_hal_sim_init(&sim, &hal, NULL) != 0)
-        bench_die("hal/sim");
+    certslot_hal_sim_init(&sim, &hal);
     sim.now = (int64_t)time(NULL); /* the test PKI is valid from today */
     sim.no_factory_device = 1;
     if (certslot_store_open(&store, &hal) != 0 ||
@@ -213,8 +213,8 @@ static void prepare(void)
         bench_die("application CA slot 2 does not hold the root");
     memcpy(root_der, p->certs[0].der, p->certs[0].len);
     root_der_len = p->certs[0].len;
-    if (certslot_config_init(&cfg, NULL) != 0 ||
-        certslot_config_parse_buffer(&cfg, "bench.cfg", xml, sizeof(xml) - 1) != 0 ||
+    certslot_config_init(&cfg);
+    if (certslot_config_parse_buffer(&cfg, "bench.cfg", xml, sizeof(xml) - 1) != 0 ||
         certslot_config_finish(&cfg) != 0 || cfg.warnings != 0 || cfg.errors != 0)
         bench_die("bench.cfg did not apply as intended");
 }

@@ -291,16 +291,17 @@ static void client_init(client_t *c)
     char why[256];
     char *root = tu_pki_read("root-rsa.crt", &len);
 
-    assert_int_equal(certslot_hal_sim_init(&c->sim, &c->hal, NULL), 0);
+    certslot_hal_sim_init(&c->sim, &c->hal);
     c->sim.now = (int64_t)time(NULL);
     assert_int_equal(certslot_store_open(&c->st, &c->hal), 0);
     assert_int_equal(certslot_store_install(&c->st, CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA,
                                             (unsigned char *)root, len, NULL, 0, 0, &res),
                      0);
     free(root);
-    certslot_config_init(&c->cfg, NULL);
+    certslot_config_init(&c->cfg);
     assert_int_equal(certslot_config_parse_buffer(&c->cfg, "sip.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&c->cfg), 0);
+    certslot_tls_init(&c->tls);
     if (certslot_tls_setup(&c->tls, &c->hal, &c->cfg, &c->st, CERTSLOT_APP_SIP, why, sizeof(why)) != 0)
         fail_msg("setup failed: %s", why);
 }

@@ -55,7 +55,7 @@ static void test_left_out_csr_and_encryption(void **state)
     char *pem = (char *)&res;
     size_t pem_len = 0;
     (void)state;
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_store_open(&st, &hal), 0);
     assert_int_equal(certslot_store_csr(&st, CERTSLOT_SLOT_PLATFORM1, &subject, 0, &pem, &pem_len, &res),
                      CERTSLOT_ERR_UNSUPPORTED);
@@ -68,7 +68,7 @@ static void test_left_out_csr_and_encryption(void **state)
     static const char enc[] = "CERTSLOT-ENCRYPTED-CONFIG v1 keydesc=site\nAAAA\n";
     certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     assert_non_null(cfg);
-    certslot_config_init(cfg, NULL);
+    certslot_config_init(cfg);
     assert_int_not_equal(certslot_config_parse_buffer(cfg, "site.enc", enc, sizeof(enc) - 1), 0);
     certslot_config_finish(cfg);
     int found = 0;

@@ -294,7 +294,7 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
     tu_write_str(dir, "a.cfg", "<a sec.TLS.protocol.sip=\"TLSv1_1\"/>");
     tu_write(dir, "b.cfg", b, len);
     tu_write_str(dir, "c.cfg", "<c sec.TLS.protocol.ldap=\"TLSv1_1\" sec.TLS.protocol.browser=\"TLSv1_1\"/>");
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
@@ -307,7 +307,7 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
     /* b.cfg altered: rejected whole at b.cfg:1:1, c.cfg's value applies instead. */
     b[len - 5] = b[len - 5] == 'A' ? 'B' : 'A';
     tu_write(dir, "b.cfg", b, len);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
     assert_int_equal(certslot_config_finish(&cfg), CERTSLOT_ERR_VALUE);
@@ -322,13 +322,13 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
     certslot_config_free(&cfg);
 
     /* No key at all: the same, with a message naming the file's key. */
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "encrypted with key 'site-2026', but no key was supplied"));
     assert_int_equal(certslot_config_set_key(&cfg, "Crypt=1;Key=00;"), CERTSLOT_ERR_ARG); /* after finish */
     certslot_config_free(&cfg);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, "Crypt=1;Key=00;"), CERTSLOT_ERR_VALUE);
     assert_int_equal(cfg.keys[0].loaded, 0);
     certslot_config_free(&cfg);
@@ -345,7 +345,7 @@ static void test_encrypted_master_is_refused(void **state)
 
     tu_write(dir, "000000000000.cfg", m, len);
     tu_write_str(dir, "a.cfg", "<a sec.TLS.protocol.sip=\"TLSv1_1\"/>");
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
     certslot_config_finish(&cfg);
@@ -369,7 +369,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
     tu_write_str(dir, "key.cfg", "<k device.set=\"1\" device.sec.configEncryption.key=\"" KEY_B "\" "
                                  "device.sec.configEncryption.key.set=\"1\"/>");
     tu_write(dir, "site.cfg", s, len);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0); /* the old key: another label */
     assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
@@ -378,7 +378,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
 
     /* Named after the encrypted file, the key comes too late for it. */
     tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"site.cfg, key.cfg\"/>");
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "encrypted with key 'site-2027', but no key was supplied"));
@@ -388,7 +388,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
     /* Gate closed (no .set): the key does not apply, so it does not decrypt either. */
     tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"key.cfg, site.cfg\"/>");
     tu_write_str(dir, "key.cfg", "<k device.set=\"1\" device.sec.configEncryption.key=\"" KEY_B "\"/>");
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "but no key was supplied"));
@@ -411,7 +411,7 @@ static void test_large_file_from_disk(void **state)
     char *e = enc(KEY_A, doc, &len);
     tu_write(dir, "big.cfg", e, len);
     snprintf(path, sizeof(path), "%s/big.cfg", dir);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(certslot_config_parse_file(&cfg, path), 0);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "again.cfg", e, len), 0);
@@ -434,7 +434,7 @@ static void test_allocation_failures_lose_nothing(void **state)
     certslot_free(e);
 
     tu_alloc_install(0);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "e.cfg", copy, len), 0);
     certslot_config_finish(&cfg);
@@ -443,7 +443,7 @@ static void test_allocation_failures_lose_nothing(void **state)
     assert_int_equal(tu_alloc_outstanding(), 0);
     for (size_t n = 1; n <= total; n++) {
         tu_alloc_install(n);
-        certslot_config_init(&cfg, NULL);
+        certslot_config_init(&cfg);
         assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
         int ret = certslot_config_parse_buffer(&cfg, "e.cfg", copy, len);
         certslot_config_finish(&cfg);

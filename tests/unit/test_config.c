@@ -35,7 +35,7 @@ static certslot_param_t P(const char *name)
 /* Parses one document as "a.cfg" and finishes. Returns the parse result. */
 static int parse1(const char *xml)
 {
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     int ret = certslot_config_parse_buffer(&cfg, "a.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
     return ret;
@@ -64,7 +64,7 @@ static int teardown(void **state)
 static void test_seed001_wireless_cfg(void **state)
 {
     (void)state;
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_file(&cfg, tu_data("seed001/wireless.cfg")), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
 
@@ -205,7 +205,7 @@ static void test_set_one_with_empty_value_resets(void **state)
     const char *low = HDR "<x device.set=\"1\" device.prov.user=\"bob\" device.prov.user.set=\"1\" "
                           "sec.TLS.protocol.ldap=\"TLSv1_0\" device.prov.password=\"pw\" "
                           "device.prov.password.set=\"1\"/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "high.cfg", high, strlen(high)), 0);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "low.cfg", low, strlen(low)), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
@@ -223,7 +223,7 @@ static void test_left_file_overrides_right_and_last_wins_in_file(void **state)
     (void)state;
     const char *a = HDR "<r><x sec.TLS.protocol.sip=\"TLSv1_0\"/><y sec.TLS.protocol.sip=\"TLSv1_1\"/></r>";
     const char *b = HDR "<x sec.TLS.protocol.sip=\"SSLv2v3\" sec.TLS.protocol.ldap=\"TLSv1_0\" device.set=\"1\"/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a)), 0);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b)), 0);
     certslot_config_finish(&cfg);
@@ -244,7 +244,7 @@ static void test_gate_merges_across_files(void **state)
     const char *a = HDR "<x device.sec.TLS.protocol.prov=\"TLSv1_1\"/>";
     const char *b = HDR "<x device.sec.TLS.protocol.prov.set=\"1\"/>";
     const char *c = HDR "<x device.set=\"1\" device.sec.TLS.protocol.prov.set=\"0\"/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a));
     certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b));
     certslot_config_parse_buffer(&cfg, "c.cfg", c, strlen(c));
@@ -260,7 +260,7 @@ static void test_bad_value_keeps_previous(void **state)
     const char *a = HDR "<r><x sec.TLS.protocol.sip=\"TLSv1_1\"/>\n   <y sec.TLS.protocol.sip=\"TLSv9\"/></r>";
     const char *b = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_0\"/>";
     const char *c = HDR "<x sec.TLS.protocol.ldap=\"bogus\" sec.TLS.protocol.browser=\"TLSv1_1\"/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "a.cfg", a, strlen(a)), CERTSLOT_ERR_VALUE);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "c.cfg", c, strlen(c)), CERTSLOT_ERR_VALUE);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "b.cfg", b, strlen(b)), 0);
@@ -410,7 +410,7 @@ static void test_malformed_xml_rejects_whole_file(void **state)
     (void)state;
     const char *bad = HDR "<x sec.TLS.protocol.sip=\"TLSv1_0\" sec.TLS.fooo=\"1\">\n  <y a=\"1\">\n</x>\n";
     const char *good = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_0\"/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "bad.cfg", bad, strlen(bad)), CERTSLOT_ERR_XML);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "good.cfg", good, strlen(good)), 0);
     certslot_config_finish(&cfg);
@@ -499,7 +499,7 @@ static void test_file_size_limit(void **state)
 
         tu_write(dir, "big.cfg", xml, n);
         free(xml);
-        certslot_config_init(&cfg, NULL);
+        certslot_config_init(&cfg);
         assert_int_equal(certslot_config_parse_file(&cfg, path), over ? CERTSLOT_ERR_LIMIT : 0);
         certslot_config_finish(&cfg);
         assert_int_equal(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")), !over);
@@ -543,7 +543,8 @@ static void test_master_file_and_config_files(void **state)
     tu_write_str(dir, "wireless.cfg", HDR "<w sec.TLS.protocol.browser=\"TLSv1_1\" sec.TLS.cipherList=\"AES\"/>");
 
     /* With the MAC, <mac>.cfg is the master; left overrides right. */
-    certslot_config_init(&cfg, "00:04:F2:A1:B2:C3");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "00:04:F2:A1:B2:C3"), 0);
     assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);     /* -phone.cfg */
@@ -557,7 +558,8 @@ static void test_master_file_and_config_files(void **state)
     certslot_config_free(&cfg);
 
     /* Another handset: 000000000000.cfg; its own parameter is not applied. */
-    certslot_config_init(&cfg, "0004f2000001");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2000001"), 0);
     assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 3);
@@ -568,7 +570,8 @@ static void test_master_file_and_config_files(void **state)
     /* A master file path works as well as its directory. */
     char path[256];
     snprintf(path, sizeof(path), "%s/000000000000.cfg", dir);
-    certslot_config_init(&cfg, "0004F2A1B2C3");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004F2A1B2C3"), 0);
     assert_int_equal(certslot_config_load_master(&cfg, path), 0);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 1);
@@ -608,7 +611,7 @@ static void test_only_regular_files_inside_the_directory_are_read(void **state)
     assert_int_equal(symlink(outside, path), 0);
 
     alarm(20); /* a FIFO read would block: fail instead of hanging */
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     alarm(0);
@@ -676,7 +679,8 @@ static void test_master_file_from_a_server(void **state)
 {
     (void)state;
     int calls = 0;
-    certslot_config_init(&cfg, "0004f2a1b2c3");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
     assert_int_equal(certslot_config_load_master_from(&cfg, fetch_served, &calls), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     /* <mac>.cfg, 000000000000.cfg, then the four CONFIG_FILES. */
@@ -690,7 +694,8 @@ static void test_master_file_from_a_server(void **state)
     assert_int_equal(cfg.io_error, 1);
     certslot_config_free(&cfg);
     /* A server with no master file at all. */
-    certslot_config_init(&cfg, "0004f2a1b2c3");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
     assert_int_equal(certslot_config_load_master_from(&cfg, fetch_nothing, NULL), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "no master file (0004f2a1b2c3.cfg or 000000000000.cfg)"));
@@ -721,7 +726,8 @@ static void test_config_files_with_control_characters_fetch_nothing(void **state
 {
     (void)state;
     fetched_names[0] = '\0';
-    certslot_config_init(&cfg, "0004f2a1b2c3");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
     assert_int_equal(certslot_config_load_master_from(&cfg, fetch_recording, NULL), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     /* Only names without a control byte reached the fetch. */
@@ -755,7 +761,7 @@ static void test_diagnostics_escape_control_bytes(void **state)
             assert_false((unsigned char)*c < 0x20 || *c == 0x7f || (unsigned char)*c == 0xc2);
     certslot_config_free(&cfg);
     /* A file name with a line break (from a directory listing, a command line, a server). */
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "evil\n.cfg:9:9: note: x", "<x", 2), CERTSLOT_ERR_XML);
     certslot_config_finish(&cfg);
     e = find_diag(CERTSLOT_ERROR, "not well-formed");
@@ -767,18 +773,21 @@ static void test_unreadable_files(void **state)
 {
     (void)state;
     const char *dir = tu_tmpdir();
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_IO);
     assert_int_equal(cfg.io_error, 1);
     certslot_config_free(&cfg);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_file(&cfg, "/nonexistent/x.cfg"), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "cannot read"));
     certslot_config_free(&cfg);
-    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2"), CERTSLOT_ERR_ARG);
-    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2c3d4"), CERTSLOT_ERR_ARG);
-    assert_int_equal(certslot_config_init(&cfg, "0004f2a1b2cg"), CERTSLOT_ERR_ARG);
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2"), CERTSLOT_ERR_ARG);
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3d4"), CERTSLOT_ERR_ARG);
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2cg"), CERTSLOT_ERR_ARG);
     tu_rmtree(dir);
 }
 
@@ -792,7 +801,7 @@ static void test_allocation_failures_lose_nothing(void **state)
     size_t total;
 
     tu_alloc_install(0);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "w.cfg", xml, len), 0);
     certslot_config_finish(&cfg);
     certslot_config_free(&cfg);
@@ -801,7 +810,7 @@ static void test_allocation_failures_lose_nothing(void **state)
 
     for (size_t n = 1; n <= total; n++) {
         tu_alloc_install(n);
-        certslot_config_init(&cfg, NULL);
+        certslot_config_init(&cfg);
         int ret = certslot_config_parse_buffer(&cfg, "w.cfg", xml, len);
         certslot_config_finish(&cfg);
         assert_true(tu_alloc_failed());

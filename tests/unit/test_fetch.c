@@ -261,9 +261,9 @@ static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
     certslot_fetch_opts_t o = short_opts();
     (void)state;
     assert_non_null(cfg);
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_store_open(&st, &hal), 0);
-    certslot_config_init(cfg, NULL);
+    certslot_config_init(cfg);
     certslot_config_finish(cfg);
     o.hal = &hal;
     o.cfg = cfg;
@@ -273,6 +273,49 @@ static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
     tu_peer_stop(&peer);
     tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
     assert_gave_up_in_time(fetch_from("ftps://u:p@", "/f.cfg", &o), "took longer than its limit");
+    certslot_config_free(cfg);
+    free(cfg);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
+/*
+ * TLS setup that fails after the profile's CA slot was parsed (the factory device certificate cannot be
+ * read): nothing is left behind (under ASan and valgrind, a leak fails this test), and no connection is tried.
+ */
+static void test_failed_tls_setup_leaks_nothing(void **state)
+{
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_result_t r;
+    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
+    certslot_fetch_opts_t o = short_opts();
+    size_t n;
+    (void)state;
+    assert_non_null(cfg);
+    certslot_hal_sim_init(&sim, &hal);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    char *pem = tu_pki_read("root-rsa.crt", &n);
+    assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, (unsigned char *)pem, n,
+                                            NULL, 0, 0, &r),
+                     0);
+    free(pem);
+    sim.factory_fails = 1;
+    certslot_config_init(cfg);
+    certslot_config_finish(cfg);
+    o.hal = &hal;
+    o.cfg = cfg;
+    o.st = &st;
+    tu_peer_start(&peer, SOCK_STREAM, http_record, NULL);
+    assert_int_equal(fetch_from("https://u:p@", "/f.cfg", &o), CERTSLOT_ERR_IO);
+    assert_int_equal(res.status, CERTSLOT_FETCH_TLS_FAILED);
+    assert_non_null(strstr(res.msg, "built-in device certificate unavailable"));
+    tu_peer_stop(&peer);
+    size_t len;
+    char *got = tu_peer_log(&peer, &len);
+    assert_int_equal(len, 0); /* no connection was made */
+    free(got);
     certslot_config_free(cfg);
     free(cfg);
     certslot_store_free(&st);
@@ -363,6 +406,7 @@ int main(void)
         T(test_ftp_trickle_ends_at_the_deadline),
         T(test_tftp_endless_file_and_junk_end_at_the_deadline),
         T(test_tls_handshake_trickle_ends_at_the_deadline),
+        T(test_failed_tls_setup_leaks_nothing),
         T(test_upload_to_a_server_that_never_reads),
         T(test_minimum_progress_rule),
         T(test_encoded_slash_stays_encoded),

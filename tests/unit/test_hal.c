@@ -75,7 +75,9 @@ static void expect(const char *name, const char *text)
 
 static void sim_up(const char *mac)
 {
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, mac), 0);
+    certslot_hal_sim_init(&sim, &hal);
+    if (mac != NULL)
+        assert_int_equal(certslot_hal_sim_set_mac(&sim, mac), 0);
 }
 
 static void sha256(const unsigned char *p, size_t n, unsigned char out[32])
@@ -260,8 +262,10 @@ static void test_sim_errors(void **state)
     assert_non_null(d);
     assert_int_equal(n, 0);
     certslot_free(d);
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, "0004f2a1b2c"), CERTSLOT_ERR_ARG);
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, "00:04:f2:a1:b2:cg"), CERTSLOT_ERR_ARG);
+    certslot_hal_sim_init(&sim, &hal);
+    assert_int_equal(certslot_hal_sim_set_mac(&sim, "0004f2a1b2c"), CERTSLOT_ERR_ARG);
+    certslot_hal_sim_init(&sim, &hal);
+    assert_int_equal(certslot_hal_sim_set_mac(&sim, "00:04:f2:a1:b2:cg"), CERTSLOT_ERR_ARG);
 }
 
 /* ---- power cuts ---- */
@@ -441,7 +445,8 @@ static void test_sim_random_clock_identity(void **state)
     certslot_hal_t ohal;
 
     sim_up("00:04:F2:A1:B2:C3");
-    assert_int_equal(certslot_hal_sim_init(&other, &ohal, "0004f2a1b2c3"), 0);
+    certslot_hal_sim_init(&other, &ohal);
+    assert_int_equal(certslot_hal_sim_set_mac(&other, "0004f2a1b2c3"), 0);
     assert_int_equal(hal.random(hal.ctx, a, sizeof(a)), 0);
     assert_int_equal(ohal.random(ohal.ctx, b, sizeof(b)), 0);
     assert_memory_equal(a, b, sizeof(a)); /* same seed, same stream */
@@ -471,7 +476,8 @@ static void test_sim_random_clock_identity(void **state)
     sha256((const unsigned char *)"certslot-sim-secret0004f2a1b2c3", 31, want);
     assert_memory_equal(s1, want, 32);
     certslot_hal_sim_free(&other);
-    assert_int_equal(certslot_hal_sim_init(&other, &ohal, "0004f2a1b2c4"), 0);
+    certslot_hal_sim_init(&other, &ohal);
+    assert_int_equal(certslot_hal_sim_set_mac(&other, "0004f2a1b2c4"), 0);
     assert_int_equal(ohal.device_secret(ohal.ctx, s2), 0);
     assert_memory_not_equal(s1, s2, sizeof(s1));
     certslot_hal_sim_free(&other);
@@ -510,7 +516,8 @@ static void test_sim_factory_deterministic(void **state)
     sim_up("0004f2a1b2c3");
     factory_get(&f1);
     /* A second, independent simulated handset with the same MAC. */
-    assert_int_equal(certslot_hal_sim_init(&s2, &h2, "00-04-f2-a1-b2-c3"), 0);
+    certslot_hal_sim_init(&s2, &h2);
+    assert_int_equal(certslot_hal_sim_set_mac(&s2, "00-04-f2-a1-b2-c3"), 0);
     memset(&f2, 0, sizeof(f2));
     assert_int_equal(h2.factory_device(h2.ctx, &f2.cert, &f2.cert_len, &f2.key, &f2.key_len, &f2.chain,
                                        &f2.chain_len),
@@ -525,7 +532,8 @@ static void test_sim_factory_deterministic(void **state)
     factory_free(&f2);
 
     /* Another MAC: another certificate and key, the same vendor CA. */
-    assert_int_equal(certslot_hal_sim_init(&s2, &h2, "0004f2a1b2c4"), 0);
+    certslot_hal_sim_init(&s2, &h2);
+    assert_int_equal(certslot_hal_sim_set_mac(&s2, "0004f2a1b2c4"), 0);
     assert_int_equal(h2.factory_device(h2.ctx, &f3.cert, &f3.cert_len, &f3.key, &f3.key_len, &f3.chain,
                                        &f3.chain_len),
                      0);
@@ -641,7 +649,7 @@ static void linux_up(linux_fixture_t *fx, certslot_hal_linux_options_t *opt)
     opt->create = 1;
     if (opt->mac == NULL && opt->iface == NULL)
         opt->mac = "00:04:F2:A1:B2:C3";
-    assert_int_equal(certslot_hal_linux_init(&fx->h, &hal, opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx->h, &hal, opt), 0);
 }
 
 static void linux_down(linux_fixture_t *fx)
@@ -760,7 +768,7 @@ static void test_linux_device_secret(void **state)
 
     /* Stable across a second init; no temporary file is left behind. */
     certslot_hal_linux_free(&fx.h);
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     assert_int_equal(hal.device_secret(hal.ctx, s2), 0);
     assert_memory_equal(s1, s2, sizeof(s1));
     certslot_hal_linux_free(&fx.h);
@@ -775,28 +783,28 @@ static void test_linux_device_secret(void **state)
     /* A secret file of the wrong size is corrupt, not replaced. */
     tu_write(fx.base, "device_secret", "short", 5);
     certslot_hal_t before = hal;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_CORRUPT);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_CORRUPT);
     assert_memory_equal(&before, &hal, sizeof(hal)); /* hal untouched */
 
     /* Its location is the integrator's to set: there is no default beside the store. */
     opt.secret_path = NULL;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
 
     /* A missing secret is made for an empty storage directory only: never for a store it could not open. */
     char other[256];
     snprintf(other, sizeof(other), "%s/secret.bin", fx.base);
     opt.secret_path = other;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     assert_int_equal(mode_of(fx.base, "secret.bin"), 0600);
     assert_int_equal(hal.device_secret(hal.ctx, s2), 0);
     assert_memory_not_equal(s1, s2, sizeof(s1));
     put("store", "a store");
     certslot_hal_linux_free(&fx.h);
     assert_int_equal(unlink(other), 0);
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
     assert_int_equal(access(other, F_OK), -1);
     opt.create = 0;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_SECRET);
     linux_down(&fx);
 }
 
@@ -815,12 +823,12 @@ static void test_linux_read_only_creates_nothing(void **state)
     opt.storage_dir = typo;
     opt.secret_path = secret;
     opt.create = 0;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
     assert_int_equal(access(typo, F_OK), -1);
     assert_int_equal(access(secret, F_OK), -1);
     /* A directory without a store and without a secret: nothing to read, nothing made. */
     assert_int_equal(mkdir(typo, 0700), 0);
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
     assert_int_equal(access(secret, F_OK), -1);
     linux_down(&fx);
 }
@@ -914,20 +922,20 @@ static void test_linux_clock_random_mac(void **state)
     certslot_hal_t before = hal;
     opt.mac = NULL;
     opt.iface = "csnone0";
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_NOT_FOUND);
     assert_memory_equal(&before, &hal, sizeof(hal));
     opt.iface = "../x";
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
     /* Loopback has an address file (all zeroes) where sysfs is mounted. */
     if (access("/sys/class/net/lo/address", R_OK) == 0) {
         opt.iface = "lo";
-        assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+        assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
         assert_int_equal(hal.mac(hal.ctx, mac), 0);
         assert_string_equal(mac, "000000000000");
         certslot_hal_linux_free(&fx.h);
     }
     opt.mac = "not a mac";
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), CERTSLOT_ERR_ARG);
     linux_down(&fx);
 }
 
@@ -963,7 +971,7 @@ static void test_linux_log(void **state)
     char buf[512] = {0};
     opt.log = capture_log;
     opt.log_ctx = buf;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     hal.log(hal.ctx, CERTSLOT_LOG_ERROR, "boom");
     assert_string_equal(buf, "3|boom\n");
     linux_down(&fx);
@@ -1016,7 +1024,7 @@ static void test_linux_factory_device(void **state)
 
     opt.factory_cert_path = cert_path;
     opt.factory_key_path = key_path;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     factory_get(&got);
     assert_int_equal(got.cert_len, want.cert_len);
     assert_memory_equal(got.cert, want.cert, want.cert_len);
@@ -1029,7 +1037,7 @@ static void test_linux_factory_device(void **state)
 
     /* A key that belongs to another certificate. */
     opt.factory_key_path = wrong_key;
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     assert_int_equal(hal.factory_device(hal.ctx, &got.cert, &got.cert_len, &got.key, &got.key_len, &got.chain,
                                         &got.chain_len),
                      CERTSLOT_ERR_KEY);
@@ -1037,7 +1045,7 @@ static void test_linux_factory_device(void **state)
 
     /* A missing file. */
     opt.factory_key_path = "/nonexistent/certslot.key";
-    assert_int_equal(certslot_hal_linux_init(&fx.h, &hal, &opt), 0);
+    assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
     assert_int_equal(hal.factory_device(hal.ctx, &got.cert, &got.cert_len, &got.key, &got.key_len, &got.chain,
                                         &got.chain_len),
                      CERTSLOT_ERR_NOT_FOUND);

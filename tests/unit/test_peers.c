@@ -361,15 +361,16 @@ static void handset_open(handset_t *h, const char *xml, certslot_app_t app, cert
                          int device)
 {
     memset(h, 0, sizeof(*h));
-    assert_int_equal(certslot_hal_sim_init(&h->sim, &h->hal, NULL), 0);
+    certslot_hal_sim_init(&h->sim, &h->hal);
     h->sim.now = (int64_t)time(NULL); /* the test PKI is issued today */
     assert_int_equal(certslot_store_open(&h->st, &h->hal), 0);
     install(h, slot, CERTSLOT_KIND_CA, ca, NULL);
     if (device)
         install(h, slot, CERTSLOT_KIND_DEVICE, "device.crt", "device.key");
-    certslot_config_init(&h->cfg, NULL);
+    certslot_config_init(&h->cfg);
     assert_int_equal(certslot_config_parse_buffer(&h->cfg, "peers.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&h->cfg), 0);
+    certslot_tls_init(&h->tls);
     if (certslot_tls_setup(&h->tls, &h->hal, &h->cfg, &h->st, app, h->why, sizeof(h->why)) != 0)
         fail_msg("%s: setup failed: %s", certslot_app_name(app), h->why);
 }

@@ -247,7 +247,7 @@ static void apply_xml(const char *xml)
 {
     certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     assert_non_null(cfg);
-    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    certslot_config_init(cfg);
     assert_int_equal(certslot_config_parse_buffer(cfg, "test.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(cfg), 0);
     assert_int_equal(certslot_store_apply(&st, cfg, NULL, NULL), 0);
@@ -263,7 +263,7 @@ static int handset_up(void **state)
     size_t n;
     (void)state;
     reports[0] = '\0';
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    certslot_hal_sim_init(&sim, &hal);
     sim.now = (int64_t)time(NULL); /* the test PKI is made today */
     assert_int_equal(certslot_store_open(&st, &hal), 0);
     char *pem = tu_pki_read("root-rsa.crt", &n);
@@ -343,7 +343,7 @@ static void assert_stored_setting(certslot_param_t p, const char *want)
     certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     assert_non_null(cfg);
     assert_non_null(st.settings.der);
-    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    certslot_config_init(cfg);
     assert_int_equal(certslot_config_parse_buffer(cfg, "settings", (const char *)st.settings.der, st.settings.len), 0);
     assert_int_equal(certslot_config_finish(cfg), 0);
     assert_string_equal(certslot_config_get(cfg, p), want);
@@ -429,7 +429,7 @@ static void test_server_from_settings(void **state)
              "/>",
              port_of[CERTSLOT_SCHEME_HTTP]);
     assert_non_null(cfg);
-    assert_int_equal(certslot_config_init(cfg, NULL), 0);
+    certslot_config_init(cfg);
     assert_int_equal(certslot_config_parse_buffer(cfg, "prov.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(cfg), 0);
     assert_int_equal(certslot_prov_server_from_config(cfg, &server, why, sizeof(why)), 0);

@@ -215,7 +215,7 @@ static void run_case(const app_t *a, const case_t *c)
     char xml[4096] = "<x device.set='1'", profile[1024], why[256] = "";
     const char *label = certslot_app_name(a->app);
 
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    certslot_hal_sim_init(&sim, &hal);
     sim.now = (int64_t)time(NULL) + c->clock_days * 86400;
     assert_int_equal(certslot_store_open(&st, &hal), 0);
     assert_int_equal(install(&st, a->slot, CERTSLOT_KIND_CA, c->ca, NULL), 0);
@@ -234,10 +234,11 @@ static void run_case(const app_t *a, const case_t *c)
     if (c->ciphers != NULL)
         add(xml, sizeof(xml), a->ciphers, c->ciphers);
     strcat(xml, "/>");
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "case.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
 
+    certslot_tls_init(&tls);
     int ret = certslot_tls_setup(&tls, &hal, &cfg, &st, a->app, why, sizeof(why));
     if (ret != 0)
         fail_msg("%s / %s: setup failed: %s", label, c->what, why);
@@ -323,11 +324,12 @@ static void test_profile_that_trusts_nothing_fails_closed(void **state)
     char why[256];
     /* SIP on application profile 4, which trusts neither the built-in list nor any (empty) slot. */
     const char *xml = "<x sec.TLS.profileSelection.SIP='ApplicationProfile4' sec.TLS.profile.4.caCert.defaultList='0'/>";
-    assert_int_equal(certslot_hal_sim_init(&sim, &hal, NULL), 0);
+    certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_store_open(&st, &hal), 0);
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
+    certslot_tls_init(&tls);
     assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
                      CERTSLOT_ERR_VERIFY);
     assert_non_null(strstr(why, "sip: ApplicationProfile4 trusts no CA"));
@@ -335,9 +337,10 @@ static void test_profile_that_trusts_nothing_fails_closed(void **state)
     /* A cipher list that leaves no suite is refused before any connection. */
     certslot_config_free(&cfg);
     xml = "<x sec.TLS.SIP.cipherList='!ALL'/>";
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
+    certslot_tls_init(&tls);
     assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
                      CERTSLOT_ERR_VALUE);
     certslot_tls_free(&tls);

@@ -59,7 +59,8 @@ int cli_store_open(cli_store_t *h, const cli_store_opts_t *o, const char *cmd)
     opt.factory_cert_path = o->factory_cert;
     opt.factory_key_path = o->factory_key;
     opt.log_level = CERTSLOT_LOG_WARNING;
-    ret = certslot_hal_linux_init(&h->linux_hal, &h->hal, &opt);
+    certslot_hal_linux_init(&h->linux_hal);
+    ret = certslot_hal_linux_open(&h->linux_hal, &h->hal, &opt);
     if (ret == CERTSLOT_ERR_NOT_FOUND) {
         fprintf(stderr, "certslot %s: no store in %s\n", cmd, o->dir);
         return EXIT_USAGE;

@@ -182,7 +182,8 @@ int cli_load_config(certslot_config_t *cfg, const char *mac, int master, char **
 int cli_load_config_key(certslot_config_t *cfg, const char *mac, int master, char **files, int nfiles,
                         const char *key, const char *cmd)
 {
-    if (certslot_config_init(cfg, mac) != 0) {
+    certslot_config_init(cfg);
+    if (mac != NULL && certslot_config_set_mac(cfg, mac) != 0) {
         fprintf(stderr, "certslot %s: '%s' is not a MAC address (12 hex digits)\n", cmd, mac);
         return EXIT_USAGE;
     }

@@ -155,7 +155,7 @@ int cmd_encrypt(int argc, char **argv)
         goto cleanup;
     }
     /* The handset would reject a file that is not well-formed XML: refuse to encrypt one. */
-    certslot_config_init(&cfg, NULL);
+    certslot_config_init(&cfg);
     int parsed = certslot_config_parse_buffer(&cfg, in, plain, plen);
     if (parsed != 0 && parsed != CERTSLOT_ERR_VALUE) {
         certslot_config_finish(&cfg);

@@ -247,6 +247,7 @@ int cmd_connect(int argc, char **argv)
         return ret;
     certslot_prov_stored_config(&h.store, &cfg);
 
+    certslot_tls_init(&tls);
     ret = certslot_tls_setup(&tls, &h.hal, &cfg, &h.store, app, why, sizeof(why));
     certslot_tls_conn_t c;
     if (ret == 0)

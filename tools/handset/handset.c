@@ -168,6 +168,7 @@ static void connect_peer(const certslot_hal_t *hal, const certslot_config_t *cfg
     certslot_tls_t tls;
     certslot_tls_conn_t c;
     char why[256], what[256];
+    certslot_tls_init(&tls);
     int ret = certslot_tls_setup(&tls, hal, cfg, st, p->app, why, sizeof(why));
 
     snprintf(what, sizeof(what), "%s to %s:%u as '%s'", certslot_app_name(p->app), p->host, p->port, p->name);
@@ -245,7 +246,8 @@ int main(int argc, char **argv)
     opt.create = 1;
     opt.mac = mac;
     opt.log = log_line;
-    if (certslot_hal_linux_init(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {
+    certslot_hal_linux_init(&lh);
+    if (certslot_hal_linux_open(&lh, &hal, &opt) != 0 || certslot_store_open(&st, &hal) != 0) {
         fprintf(stderr, "handset: cannot open the store in %s\n", dir);
         return 2;
     }
@@ -270,7 +272,8 @@ int main(int argc, char **argv)
         ret = certslot_prov_run(&st, &hal, &url, 10000, report, NULL, &pr);
     result(ret == 0, "provisioning applied", ret == 0 ? pr.msg : ret == CERTSLOT_ERR_VALUE ? why : pr.msg);
 
-    certslot_config_init(&cfg, mac);
+    certslot_config_init(&cfg);
+    (void)certslot_config_set_mac(&cfg, mac); /* the hal took it already */
     (void)certslot_prov_stored_config(&st, &cfg);
     slot_table(&st);
     profiles(&cfg, &st);

@@ -81,8 +81,15 @@ typedef struct {
     certslot_cfgcrypt_key_t keys[2];
 } certslot_config_t;
 
-/* mac: 12 hex digits (any case, ':' or '-' separators allowed), or NULL for 000000000000. */
-int certslot_config_init(certslot_config_t *cfg, const char *mac);
+/* An empty configuration for the MAC 000000000000. Cannot fail. */
+void certslot_config_init(certslot_config_t *cfg);
+/*
+ * The handset's MAC ([mac] in CONFIG_FILES, <mac>.cfg): 12 hex digits, any
+ * case, ':' or '-' separators allowed; before any file is loaded.
+ * CERTSLOT_ERR_ARG (nothing changes) otherwise.
+ */
+int certslot_config_set_mac(certslot_config_t *cfg, const char *mac);
+/* Frees and wipes; accepts a zeroed or freed cfg. */
 void certslot_config_free(certslot_config_t *cfg);
 
 /*

@@ -43,13 +43,18 @@ typedef struct {
     char own_cn[CERTSLOT_CERT_CN_SIZE];     /* CN of the device certificate presented, for logs */
 } certslot_tls_t;
 
+/* An empty configuration. Cannot fail. */
+void certslot_tls_init(certslot_tls_t *t);
+
 /*
- * Builds the configuration for app from settings and slots. Fails closed
- * with a reason: a profile that trusts no CA, a device slot that is not
- * complete, a cipher list that leaves no suite.
+ * Builds the configuration for app from settings and slots into t (made by
+ * certslot_tls_init, used once). Fails closed with a reason: a profile that
+ * trusts no CA, a device slot that is not complete, a cipher list that
+ * leaves no suite. Free t with certslot_tls_free() whatever it returned.
  */
 int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
                        const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size);
+/* Frees and wipes; accepts an initialised, set up or freed t. */
 void certslot_tls_free(certslot_tls_t *t);
 
 typedef struct {

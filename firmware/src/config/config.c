@@ -716,22 +716,30 @@ int cs_config_parse_path(certslot_config_t *cfg, const char *path, int master, p
 
 /* ---- public API ---- */
 
-int certslot_config_init(certslot_config_t *cfg, const char *mac)
+void certslot_config_init(certslot_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     memcpy(cfg->mac, "000000000000", 13);
-    if (mac == NULL)
-        return 0;
+}
+
+int certslot_config_set_mac(certslot_config_t *cfg, const char *mac)
+{
+    char out[13];
     size_t n = 0;
+
     for (const char *c = mac; *c != '\0'; c++) {
         char l = cs_lower(*c);
         if (*c == ':' || *c == '-')
             continue;
         if (!((l >= '0' && l <= '9') || (l >= 'a' && l <= 'f')) || n == 12)
             return CERTSLOT_ERR_ARG;
-        cfg->mac[n++] = l;
+        out[n++] = l;
     }
-    return n == 12 ? 0 : CERTSLOT_ERR_ARG;
+    if (n != 12 || cfg->nfiles > 0)
+        return CERTSLOT_ERR_ARG;
+    out[12] = '\0';
+    memcpy(cfg->mac, out, sizeof(out));
+    return 0;
 }
 
 void certslot_config_free(certslot_config_t *cfg)

@@ -89,8 +89,10 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
         x.tls = certslot_calloc(1, sizeof(*x.tls));
         if (x.tls == NULL)
             return certslot_xfer_fail(&x, CERTSLOT_FETCH_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
+        certslot_tls_init(x.tls);
         ret = certslot_tls_setup(x.tls, o->hal, o->cfg, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
         if (ret != 0) {
+            certslot_tls_free(x.tls);
             certslot_free(x.tls);
             return certslot_xfer_fail(&x, CERTSLOT_FETCH_TLS_FAILED, ret, "%s: %s", x.where, why);
         }

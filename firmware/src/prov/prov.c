@@ -54,9 +54,7 @@ int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_
 
 int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *cfg)
 {
-    int ret = certslot_config_init(cfg, NULL);
-    if (ret != 0)
-        return ret;
+    certslot_config_init(cfg);
     if (st->settings.der != NULL)
         (void)certslot_config_parse_buffer(cfg, "stored settings", (const char *)st->settings.der, st->settings.len);
     (void)certslot_config_finish(cfg);
@@ -123,7 +121,8 @@ static int fetch_file(void *ctx, const char *name, char **data, size_t *len)
     }
     r->res->files++;
     /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
-    if (certslot_config_init(r->scratch, NULL) == 0) {
+    {
+        certslot_config_init(r->scratch);
         int pret = certslot_config_parse_buffer(r->scratch, name, (const char *)d, *len);
         if (pret != 0 && pret != CERTSLOT_ERR_VALUE) {
             char msg[512];
@@ -175,8 +174,9 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
         snprintf(res->msg, sizeof(res->msg), "out of memory");
         return CERTSLOT_ERR_NOMEM;
     }
+    certslot_config_init(cfg);
     if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_prov_stored_config(st, stored)) != 0 ||
-        (ret = certslot_config_init(cfg, mac)) != 0) {
+        (ret = certslot_config_set_mac(cfg, mac)) != 0) {
         res->status = CERTSLOT_FETCH_FAILED;
         snprintf(res->msg, sizeof(res->msg), "cannot start provisioning: %s", certslot_strerror(ret));
         goto cleanup;

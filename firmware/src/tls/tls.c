@@ -80,19 +80,23 @@ static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, si
     return ret;
 }
 
+void certslot_tls_init(certslot_tls_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    mbedtls_ssl_config_init(&t->conf);
+    mbedtls_ctr_drbg_init(&t->drbg);
+    mbedtls_x509_crt_init(&t->ca);
+    mbedtls_x509_crt_init(&t->own);
+    mbedtls_pk_init(&t->own_key);
+}
+
 int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
                        const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size)
 {
     static const unsigned char pers[] = "certslot tls";
     int ret;
 
-    memset(t, 0, sizeof(*t));
     t->hal = hal;
-    mbedtls_ssl_config_init(&t->conf);
-    mbedtls_ctr_drbg_init(&t->drbg);
-    mbedtls_x509_crt_init(&t->ca);
-    mbedtls_x509_crt_init(&t->own);
-    mbedtls_pk_init(&t->own_key);
     why[0] = '\0';
 
     ret = certslot_profile_resolve(cfg, st, app, &t->profile, why, why_size);

@@ -100,6 +100,9 @@ typedef struct {
     certslot_log_level_t log_level;
 } certslot_hal_linux_t;
 
+/* An empty h, holding nothing. Cannot fail. */
+void certslot_hal_linux_init(certslot_hal_linux_t *h);
+
 /*
  * Opens (or, with create, creates) the storage directory and the device
  * secret, reads the MAC, and fills hal with functions whose ctx is h (the
@@ -112,7 +115,7 @@ typedef struct {
  * holds objects, CERTSLOT_ERR_CORRUPT when the secret file is not 32 bytes,
  * CERTSLOT_ERR_IO otherwise. Each failure is also logged.
  */
-int certslot_hal_linux_init(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt);
+int certslot_hal_linux_open(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt);
 
 /* Closes the directory and wipes the secret. Accepts a zeroed or freed h. */
 void certslot_hal_linux_free(certslot_hal_linux_t *h);

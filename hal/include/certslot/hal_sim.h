@@ -72,6 +72,7 @@ typedef struct {
     int64_t now;           /* what time returns */
     int clock_synced;      /* 0: time returns CERTSLOT_ERR_CLOCK */
     int no_factory_device; /* 1: factory_device returns CERTSLOT_ERR_NOT_FOUND */
+    int factory_fails;     /* 1: factory_device returns CERTSLOT_ERR_IO (a damaged factory partition) */
     uint64_t counter;      /* the anti-rollback counter (certslot_hal_sim_use_counter) */
     int counter_fails;     /* 1: counter_read and counter_advance fail with CERTSLOT_ERR_IO */
 
@@ -94,11 +95,14 @@ typedef struct {
 
 /*
  * Fills sim (empty storage, seed 0, clock synchronised at
- * CERTSLOT_HAL_SIM_DEFAULT_NOW, power on) and hal (ctx = sim). mac is as in
- * hal_linux's options ("00:04:f2:a1:b2:c3" or 12 hex digits), NULL for
- * CERTSLOT_HAL_SIM_DEFAULT_MAC. CERTSLOT_ERR_ARG for a malformed MAC.
+ * CERTSLOT_HAL_SIM_DEFAULT_NOW, power on, MAC CERTSLOT_HAL_SIM_DEFAULT_MAC)
+ * and hal (ctx = sim). Cannot fail.
  */
-int certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal, const char *mac);
+void certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal);
+
+/* Another MAC, as in hal_linux's options ("00:04:f2:a1:b2:c3" or 12 hex digits), before anything is made for
+ * it. CERTSLOT_ERR_ARG for a malformed MAC (nothing changes). */
+int certslot_hal_sim_set_mac(certslot_hal_sim_t *sim, const char *mac);
 
 /*
  * Gives hal an anti-rollback counter (hal.h), off by default: sim->counter,
