@@ -277,7 +277,7 @@ MIN_TESTS := $(patsubst tests/min/%.c,$(BUILD)/min/tests/%,$(sort $(wildcard tes
 $(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_LIB)
 	@mkdir -p $(@D)
 	$(CC_min) $(LF_min) $(LDFLAGS) -o $@ $< $(min_COMMON_OBJS) $(min_LINKLIBS) -lcmocka
-ALL_OBJS += $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.o,$(wildcard tests/min/test_*.c))
+-include $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.d,$(wildcard tests/min/test_*.c))
 min-all:  $(min_LIB) $(MIN_TESTS)
 
 .PHONY: deps

@@ -9,7 +9,7 @@
  * newlines, PEM with &#10;, one-line base64), and the rest parameters of the
  * handset's other subsystems (device.wifi.*, reg.*, voice.*, ...) that
  * certslot ignores. ours: certslot_config_parse_buffer + finish +
- * certslot_store_apply on a hal/sim store (decodes the certificates and
+ * certslot_config_apply on a hal/sim store (decodes the certificates and
  * persists). base: XML_ParserCreate, a start-element handler that does
  * nothing, the whole buffer in one XML_Parse like parse_buffer feeds it.
  */
@@ -168,7 +168,7 @@ int bench_measure(int ours)
             return 1;
         if (certslot_config_finish(&cfg) != 0)
             return 1;
-        applied_ok = certslot_store_apply(&store, &cfg, report, NULL) == 0;
+        applied_ok = certslot_config_apply(&cfg, &store, report, NULL) == 0;
         return applied_ok ? 0 : 1;
     }
     XML_Parser xp = XML_ParserCreate(NULL);

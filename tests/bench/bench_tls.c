@@ -48,6 +48,7 @@ static certslot_hal_sim_t sim;
 static certslot_hal_t hal;
 static certslot_store_t store;
 static certslot_config_t cfg;
+static certslot_settings_t settings; /* what cfg decides: what a handset keeps in its store */
 static unsigned char root_der[4096];
 static size_t root_der_len;
 static char suite[64];
@@ -88,7 +89,7 @@ static int measure_ours(void)
 {
     char why[256];
     certslot_tls_init(&tls);
-    int ret = certslot_tls_setup(&tls, &hal, &cfg, &store, CERTSLOT_APP_SIP, why, sizeof(why));
+    int ret = certslot_tls_setup(&tls, &hal, &settings, &store, CERTSLOT_APP_SIP, why, sizeof(why));
     if (ret == 0) {
         ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", server.port, NAME, CERTSLOT_TLS_TIMEOUT_MS, why,
                                    sizeof(why));
@@ -195,6 +196,7 @@ static void prepare(void)
     static const char xml[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
                               " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE "'/>";
     certslot_result_t res;
+    char why[200];
     size_t len;
     char *pem = bench_read(bench_pki("root-rsa.crt"), &len);
 
@@ -215,7 +217,8 @@ static void prepare(void)
     root_der_len = p->certs[0].len;
     certslot_config_init(&cfg);
     if (certslot_config_parse_buffer(&cfg, "bench.cfg", xml, sizeof(xml) - 1) != 0 ||
-        certslot_config_finish(&cfg) != 0 || cfg.warnings != 0 || cfg.errors != 0)
+        certslot_config_finish(&cfg) != 0 || cfg.warnings != 0 || cfg.errors != 0 ||
+        certslot_config_settings(&cfg, &settings, why, sizeof(why)) != 0)
         bench_die("bench.cfg did not apply as intended");
 }
 

@@ -180,3 +180,12 @@ const certslot_diag_t *tu_find_diag(const certslot_config_t *cfg, certslot_sever
             return &cfg->diags[i];
     return NULL;
 }
+
+const certslot_settings_t *tu_settings(const certslot_config_t *cfg)
+{
+    static certslot_settings_t s;
+    char why[200];
+    if (certslot_config_settings(cfg, &s, why, sizeof(why)) != 0)
+        fail_msg("settings: %s", why);
+    return &s;
+}

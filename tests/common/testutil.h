@@ -19,6 +19,9 @@ size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
 size_t tu_alloc_calls(void);       /* allocation calls so far */
 int tu_alloc_failed(void);         /* 1 once an injected failure happened */
 
+/* The settings a finished cfg decides (certslot_config_settings), in a static buffer; fails the test on error. */
+const certslot_settings_t *tu_settings(const certslot_config_t *cfg);
+
 /* The first diagnostic of cfg with this severity whose message contains text, or NULL. */
 const certslot_diag_t *tu_find_diag(const certslot_config_t *cfg, certslot_severity_t sev, const char *text);
 

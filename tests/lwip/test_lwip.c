@@ -302,7 +302,7 @@ static void client_init(client_t *c)
     assert_int_equal(certslot_config_parse_buffer(&c->cfg, "sip.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&c->cfg), 0);
     certslot_tls_init(&c->tls);
-    if (certslot_tls_setup(&c->tls, &c->hal, &c->cfg, &c->st, CERTSLOT_APP_SIP, why, sizeof(why)) != 0)
+    if (certslot_tls_setup(&c->tls, &c->hal, tu_settings(&c->cfg), &c->st, CERTSLOT_APP_SIP, why, sizeof(why)) != 0)
         fail_msg("setup failed: %s", why);
 }
 

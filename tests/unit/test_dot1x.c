@@ -140,7 +140,7 @@ static void test_eap_tls_with_platform_slots(void **state)
              " device.sec.TLS.profile.deviceCert1='Platform2' device.sec.TLS.profile.deviceCert1.set='1'/>");
     certslot_dot1x_opts_t o = tls_opts();
     o.ssid = "Corp";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), 0);
 
     char *conf = file("dot1x.conf"), *ca = file("dot1x-ca.pem"), *crt = file("dot1x-client.pem"),
          *key = file("dot1x-client.key");
@@ -175,7 +175,7 @@ static void test_builtin_device_certificate_and_list(void **state)
     settings(NULL); /* All, Builtin: nothing in the slots, so ca_path only */
     certslot_dot1x_opts_t o = tls_opts();
     o.builtin_ca_path = "/usr/share/ca-roots";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), 0);
     char *conf = file("dot1x.conf"), *key = file("dot1x-client.key"), *crt = file("dot1x-client.pem");
     assert_true(has(conf, "\tidentity=\"0004f2a1b2c3\"\n")); /* the sim's factory CN: its MAC */
     assert_true(has(conf, "\tca_path=\"/usr/share/ca-roots\"\n"));
@@ -190,10 +190,10 @@ static void test_builtin_device_certificate_and_list(void **state)
     /* No factory certificate: EAP-TLS is refused, PEAP needs none. */
     sim.no_factory_device = 1;
     tu_rmtree(out);
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_NOT_FOUND);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_NOT_FOUND);
     assert_non_null(strstr(why, "the built-in one is unavailable"));
     certslot_dot1x_opts_t p = peap_opts();
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &p, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), 0);
 }
 
 static void test_peap_strings_and_stale_files(void **state)
@@ -202,7 +202,7 @@ static void test_peap_strings_and_stale_files(void **state)
     install(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, "root-rsa.crt", NULL);
     settings(NULL);
     certslot_dot1x_opts_t o = tls_opts();
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), 0);
     char *key = file("dot1x-client.key");
     assert_non_null(key);
     free(key);
@@ -210,7 +210,7 @@ static void test_peap_strings_and_stale_files(void **state)
     certslot_dot1x_opts_t p = peap_opts();
     p.ssid = "caf\xc3\xa9";     /* not plain ASCII: hex */
     p.password = "pa\"ss word"; /* a quote: hex */
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &p, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), 0);
     char *conf = file("dot1x.conf");
     assert_true(has(conf, "\tssid=636166c3a9\n"));
     assert_true(has(conf, "\teap=PEAP\n\tidentity=\"alice\"\n\tpassword=706122737320776f7264\n"
@@ -229,32 +229,32 @@ static void test_refusals_write_nothing(void **state)
     install(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-rsa.crt", NULL);
     settings(NULL);
     certslot_dot1x_opts_t p = peap_opts();
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &p, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), 0);
     char *before = snapshot();
 
     certslot_dot1x_opts_t o = peap_opts();
     o.server_name = NULL; /* strict check on by default */
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_NAME);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_NAME);
     assert_string_equal(why, "dot1x: the strict name check is on and no RADIUS server name is given");
     o = peap_opts();
     o.password = NULL;
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
     o = tls_opts();
     o.identity = "x";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
     o = peap_opts();
     o.server_name = "radius.test\"\n\teap=MD5";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
     o.server_name = "radius.test";
     o.out_dir = "relative/dir";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
     o = peap_opts();
     o.ssid = "an SSID longer than thirty-two bytes";
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), CERTSLOT_ERR_ARG);
     /* A profile that trusts nothing fails closed. */
     settings("<x device.set='1' device.sec.TLS.profile.caCertList1='Platform2'"
              " device.sec.TLS.profile.caCertList1.set='1'/>");
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &p, why, sizeof(why)), CERTSLOT_ERR_VERIFY);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), CERTSLOT_ERR_VERIFY);
     /* Strict check off: no domain_match, and the log says it is insecure. */
     settings("<x device.set='1' device.sec.TLS.dot1x.strictCertCommonNameValidation='0'"
              " device.sec.TLS.dot1x.strictCertCommonNameValidation.set='1'/>");
@@ -263,7 +263,7 @@ static void test_refusals_write_nothing(void **state)
     free(now);
     o = peap_opts();
     o.server_name = NULL;
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why)), 0);
     char *conf = file("dot1x.conf");
     assert_false(has(conf, "domain_match"));
     free(conf);
@@ -279,13 +279,13 @@ static void test_allocation_failures_change_nothing(void **state)
     settings("<x device.set='1' device.sec.TLS.profile.deviceCert1='Platform2'"
              " device.sec.TLS.profile.deviceCert1.set='1'/>");
     certslot_dot1x_opts_t p = peap_opts(), o = tls_opts();
-    assert_int_equal(certslot_dot1x_export(&cfg, &st, &hal, &p, why, sizeof(why)), 0);
+    assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), 0);
     char *before = snapshot();
     int ret = CERTSLOT_ERR_NOMEM;
     size_t n;
     for (n = 1; n < 200 && ret != 0; n++) {
         tu_alloc_install(n);
-        ret = certslot_dot1x_export(&cfg, &st, &hal, &o, why, sizeof(why));
+        ret = certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &o, why, sizeof(why));
         int failed = tu_alloc_failed();
         tu_alloc_uninstall();
         if (ret != 0) {

@@ -257,24 +257,18 @@ static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
     certslot_hal_sim_t sim;
     certslot_hal_t hal;
     certslot_store_t st;
-    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     certslot_fetch_opts_t o = short_opts();
     (void)state;
-    assert_non_null(cfg);
     certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_store_open(&st, &hal), 0);
-    certslot_config_init(cfg);
-    certslot_config_finish(cfg);
     o.hal = &hal;
-    o.cfg = cfg;
+    o.settings = &st.settings; /* the defaults */
     o.st = &st;
     tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
     assert_gave_up_in_time(fetch_from("https://u:p@", "/f.cfg", &o), "took longer than its limit");
     tu_peer_stop(&peer);
     tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
     assert_gave_up_in_time(fetch_from("ftps://u:p@", "/f.cfg", &o), "took longer than its limit");
-    certslot_config_free(cfg);
-    free(cfg);
     certslot_store_free(&st);
     certslot_hal_sim_free(&sim);
 }
@@ -289,11 +283,9 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
     certslot_hal_t hal;
     certslot_store_t st;
     certslot_result_t r;
-    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     certslot_fetch_opts_t o = short_opts();
     size_t n;
     (void)state;
-    assert_non_null(cfg);
     certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_store_open(&st, &hal), 0);
     char *pem = tu_pki_read("root-rsa.crt", &n);
@@ -302,10 +294,8 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
                      0);
     free(pem);
     sim.factory_fails = 1;
-    certslot_config_init(cfg);
-    certslot_config_finish(cfg);
     o.hal = &hal;
-    o.cfg = cfg;
+    o.settings = &st.settings;
     o.st = &st;
     tu_peer_start(&peer, SOCK_STREAM, http_record, NULL);
     assert_int_equal(fetch_from("https://u:p@", "/f.cfg", &o), CERTSLOT_ERR_IO);
@@ -316,8 +306,6 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
     char *got = tu_peer_log(&peer, &len);
     assert_int_equal(len, 0); /* no connection was made */
     free(got);
-    certslot_config_free(cfg);
-    free(cfg);
     certslot_store_free(&st);
     certslot_hal_sim_free(&sim);
 }

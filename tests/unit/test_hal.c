@@ -262,10 +262,11 @@ static void test_sim_errors(void **state)
     assert_non_null(d);
     assert_int_equal(n, 0);
     certslot_free(d);
-    certslot_hal_sim_init(&sim, &hal);
+    char mac[13];
     assert_int_equal(certslot_hal_sim_set_mac(&sim, "0004f2a1b2c"), CERTSLOT_ERR_ARG);
-    certslot_hal_sim_init(&sim, &hal);
     assert_int_equal(certslot_hal_sim_set_mac(&sim, "00:04:f2:a1:b2:cg"), CERTSLOT_ERR_ARG);
+    assert_int_equal(hal.mac(hal.ctx, mac), 0);
+    assert_string_equal(mac, CERTSLOT_HAL_SIM_DEFAULT_MAC); /* unchanged */
 }
 
 /* ---- power cuts ---- */

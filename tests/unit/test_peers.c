@@ -371,7 +371,7 @@ static void handset_open(handset_t *h, const char *xml, certslot_app_t app, cert
     assert_int_equal(certslot_config_parse_buffer(&h->cfg, "peers.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&h->cfg), 0);
     certslot_tls_init(&h->tls);
-    if (certslot_tls_setup(&h->tls, &h->hal, &h->cfg, &h->st, app, h->why, sizeof(h->why)) != 0)
+    if (certslot_tls_setup(&h->tls, &h->hal, tu_settings(&h->cfg), &h->st, app, h->why, sizeof(h->why)) != 0)
         fail_msg("%s: setup failed: %s", certslot_app_name(app), h->why);
 }
 

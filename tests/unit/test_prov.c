@@ -36,6 +36,7 @@
 #include "certslot/error.h"
 #include "certslot/fetch.h"
 #include "certslot/hal_sim.h"
+#include "certslot/profile.h"
 #include "certslot/prov.h"
 #include "certslot/store.h"
 #include "certslot/url.h"
@@ -250,7 +251,7 @@ static void apply_xml(const char *xml)
     certslot_config_init(cfg);
     assert_int_equal(certslot_config_parse_buffer(cfg, "test.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(cfg), 0);
-    assert_int_equal(certslot_store_apply(&st, cfg, NULL, NULL), 0);
+    assert_int_equal(certslot_config_apply(cfg, &st, NULL, NULL), 0);
     certslot_config_free(cfg);
     free(cfg);
 }
@@ -314,10 +315,9 @@ static digest_t store_digest(void)
             if (p->key.der != NULL)
                 SHA_UPDATE(&c, p->key.der, p->key.len);
         }
-    unsigned char has = st.settings.der != NULL;
-    SHA_UPDATE(&c, &has, 1);
-    if (has)
-        SHA_UPDATE(&c, st.settings.der, st.settings.len);
+    unsigned char settings[sizeof(st.settings.text) + 256];
+    size_t n = certslot_settings_encode(&st.settings, settings, sizeof(settings));
+    SHA_UPDATE(&c, settings, n);
     SHA_FINISH(&c, d.h);
     mbedtls_sha256_free(&c);
     return d;
@@ -337,18 +337,10 @@ static int ca_is(certslot_slot_t slot, const unsigned char *der, size_t len)
     return p->ncerts == 1 && p->certs[0].len == len && memcmp(p->certs[0].der, der, len) == 0;
 }
 
-/* The stored setting p, as certslot_config_parse_buffer reads the stored settings back. */
-static void assert_stored_setting(certslot_param_t p, const char *want)
+/* The profile application app selects in the stored settings. */
+static void assert_stored_profile(certslot_app_t app, const char *want)
 {
-    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
-    assert_non_null(cfg);
-    assert_non_null(st.settings.der);
-    certslot_config_init(cfg);
-    assert_int_equal(certslot_config_parse_buffer(cfg, "settings", (const char *)st.settings.der, st.settings.len), 0);
-    assert_int_equal(certslot_config_finish(cfg), 0);
-    assert_string_equal(certslot_config_get(cfg, p), want);
-    certslot_config_free(cfg);
-    free(cfg);
+    assert_string_equal(certslot_profile_name(st.settings.app[app].profile), want);
 }
 
 static void server_at(certslot_url_t *server, certslot_scheme_t scheme, const char *host, unsigned port,
@@ -403,14 +395,14 @@ static void test_each_server_type_applies_the_configuration(void **state)
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM2, rsa_root, rsa_root_len));
         /* The setting is stored; the served settings replaced the old ones. */
-        assert_stored_setting(CERTSLOT_PARAM(SELECT_SIP, 1), "ApplicationProfile3");
-        assert_stored_setting(CERTSLOT_PARAM(SELECT_LDAP, 1), "PlatformProfile1");
+        assert_stored_profile(CERTSLOT_APP_SIP, "ApplicationProfile3");
+        assert_stored_profile(CERTSLOT_APP_LDAP, "PlatformProfile1");
         /* And it survives a reboot. */
         certslot_store_free(&st);
         assert_int_equal(certslot_hal_sim_power_cycle(&sim), 0);
         assert_int_equal(certslot_store_open(&st, &hal), 0);
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
-        assert_stored_setting(CERTSLOT_PARAM(SELECT_SIP, 1), "ApplicationProfile3");
+        assert_stored_profile(CERTSLOT_APP_SIP, "ApplicationProfile3");
     }
 }
 
@@ -432,7 +424,7 @@ static void test_server_from_settings(void **state)
     certslot_config_init(cfg);
     assert_int_equal(certslot_config_parse_buffer(cfg, "prov.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(cfg), 0);
-    assert_int_equal(certslot_prov_server_from_config(cfg, &server, why, sizeof(why)), 0);
+    assert_int_equal(certslot_prov_server_from_settings(tu_settings(cfg), &server, why, sizeof(why)), 0);
     certslot_config_free(cfg);
     free(cfg);
     assert_int_equal(server.scheme, CERTSLOT_SCHEME_HTTP);
@@ -678,20 +670,14 @@ static void test_nobody_listening(void **state)
 
 static int install(certslot_slot_t slot, const char *url, certslot_fetch_result_t *res)
 {
-    certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     certslot_fetch_opts_t o;
 
-    assert_non_null(cfg);
-    assert_int_equal(certslot_prov_stored_config(&st, cfg), 0);
     memset(&o, 0, sizeof(o));
     o.hal = &hal;
-    o.cfg = cfg;
+    o.settings = &st.settings;
     o.st = &st;
     o.timeout_ms = TIMEOUT_MS;
-    int ret = certslot_fetch_install(&st, slot, CERTSLOT_KIND_CA, url, &o, 0, res);
-    certslot_config_free(cfg);
-    free(cfg);
-    return ret;
+    return certslot_fetch_install(&st, slot, CERTSLOT_KIND_CA, url, &o, 0, res);
 }
 
 #define CRED USER ":" PASSWORD "@"

@@ -351,7 +351,7 @@ static int update_apply(void)
     certslot_config_init(&cfg);
     certslot_config_parse_buffer(&cfg, "w.cfg", apply_xml, strlen(apply_xml));
     certslot_config_finish(&cfg);
-    int ret = certslot_store_apply(&st, &cfg, NULL, NULL);
+    int ret = certslot_config_apply(&cfg, &st, NULL, NULL);
     certslot_config_free(&cfg);
     return ret;
 }
@@ -655,7 +655,7 @@ static void test_apply_is_all_or_nothing_per_slot(void **state)
     certslot_config_parse_buffer(&cfg, "site.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
     report_t r = {0};
-    assert_int_equal(certslot_store_apply(&st, &cfg, on_report, &r), CERTSLOT_ERR_VALUE);
+    assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), CERTSLOT_ERR_VALUE);
     assert_int_equal(r.calls, 2);
     /* application2 applied; application3 and platform1 refused and unchanged. */
     assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION2][CERTSLOT_KIND_CA].ncerts, 1);
@@ -681,7 +681,7 @@ static void test_apply_is_all_or_nothing_per_slot(void **state)
     certslot_config_parse_buffer(&cfg, "site.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
     r.msg[0] = '\0';
-    if (certslot_store_apply(&st, &cfg, on_report, &r) != 0)
+    if (certslot_config_apply(&cfg, &st, on_report, &r) != 0)
         fail_msg("relaxed apply: %s", r.msg);
     assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION3][CERTSLOT_KIND_CA].ncerts, 1);
     certslot_config_free(&cfg);
@@ -689,9 +689,9 @@ static void test_apply_is_all_or_nothing_per_slot(void **state)
     /* Nothing new: nothing written. */
     certslot_config_init(&cfg);
     certslot_config_finish(&cfg);
-    assert_int_equal(certslot_store_apply(&st, &cfg, on_report, &r), 0);
+    assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), 0);
     unsigned long ops = sim.ops;
-    assert_int_equal(certslot_store_apply(&st, &cfg, on_report, &r), 0);
+    assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), 0);
     assert_int_equal(sim.ops, ops);
     certslot_config_free(&cfg);
     free(xml);

@@ -239,7 +239,7 @@ static void run_case(const app_t *a, const case_t *c)
     assert_int_equal(certslot_config_finish(&cfg), 0);
 
     certslot_tls_init(&tls);
-    int ret = certslot_tls_setup(&tls, &hal, &cfg, &st, a->app, why, sizeof(why));
+    int ret = certslot_tls_setup(&tls, &hal, tu_settings(&cfg), &st, a->app, why, sizeof(why));
     if (ret != 0)
         fail_msg("%s / %s: setup failed: %s", label, c->what, why);
     ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", (uint16_t)servers[c->server].port, c->name, 20000, why,
@@ -330,7 +330,7 @@ static void test_profile_that_trusts_nothing_fails_closed(void **state)
     certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
     certslot_tls_init(&tls);
-    assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
+    assert_int_equal(certslot_tls_setup(&tls, &hal, tu_settings(&cfg), &st, CERTSLOT_APP_SIP, why, sizeof(why)),
                      CERTSLOT_ERR_VERIFY);
     assert_non_null(strstr(why, "sip: ApplicationProfile4 trusts no CA"));
     certslot_tls_free(&tls);
@@ -341,7 +341,7 @@ static void test_profile_that_trusts_nothing_fails_closed(void **state)
     certslot_config_parse_buffer(&cfg, "x.cfg", xml, strlen(xml));
     certslot_config_finish(&cfg);
     certslot_tls_init(&tls);
-    assert_int_equal(certslot_tls_setup(&tls, &hal, &cfg, &st, CERTSLOT_APP_SIP, why, sizeof(why)),
+    assert_int_equal(certslot_tls_setup(&tls, &hal, tu_settings(&cfg), &st, CERTSLOT_APP_SIP, why, sizeof(why)),
                      CERTSLOT_ERR_VALUE);
     certslot_tls_free(&tls);
     certslot_config_free(&cfg);

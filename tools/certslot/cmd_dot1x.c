@@ -45,7 +45,6 @@ static int usage(const char *msg)
 
 int cmd_dot1x(int argc, char **argv)
 {
-    static certslot_config_t cfg;
     static cli_store_t h;
     cli_store_opts_t so;
     certslot_dot1x_opts_t o;
@@ -127,16 +126,13 @@ int cmd_dot1x(int argc, char **argv)
         certslot_zeroize(pw_buf, sizeof(pw_buf));
         return ret;
     }
-    ret = certslot_prov_stored_config(&h.store, &cfg);
-    if (ret == 0)
-        ret = certslot_dot1x_export(&cfg, &h.store, &h.hal, &o, why, sizeof(why));
+    ret = certslot_dot1x_export(&h.store.settings, &h.store, &h.hal, &o, why, sizeof(why));
     if (ret == 0) {
         printf("wrote %s/%s (EAP-%s)\n", abs_out, CERTSLOT_DOT1X_CONF,
                o.eap == CERTSLOT_DOT1X_EAP_TLS ? "TLS" : "PEAP");
     } else {
         fprintf(stderr, "certslot dot1x: %s\n", why[0] != '\0' ? why : certslot_strerror(ret));
     }
-    certslot_config_free(&cfg);
     cli_store_close(&h);
     certslot_zeroize(pw_buf, sizeof(pw_buf));
     return ret == 0 ? EXIT_ACCEPT : ret == CERTSLOT_ERR_ARG ? EXIT_USAGE : EXIT_ERRORS;

@@ -82,10 +82,11 @@ typedef struct {
 
 static void report(void *ctx, certslot_param_t param, const certslot_where_t *where, const char *msg)
 {
-    char name[CERTSLOT_PARAM_NAME_MAX];
+    char name[CERTSLOT_PARAM_NAME_MAX] = "certslot";
     apply_ctx_t *a = ctx;
 
-    certslot_param_name(param, name, sizeof(name));
+    if (param >= 0)
+        certslot_param_name(param, name, sizeof(name));
     if (where != NULL && where->file != NULL)
         fprintf(stderr, "%s:%u:%u: error: %s: %s\n", where->file, (unsigned)where->line, (unsigned)where->col, name,
                 msg);
@@ -118,7 +119,7 @@ static int cmd_apply(handset_t *h, const char *mac, int argc, char **argv)
         certslot_config_free(&cfg);
         return status;
     }
-    int ret = certslot_store_apply(&h->store, &cfg, report, &a);
+    int ret = certslot_config_apply(&cfg, &h->store, report, &a);
     certslot_config_free(&cfg);
     if (ret != 0 && ret != CERTSLOT_ERR_VALUE) {
         fprintf(stderr, "certslot store: not saved: %s\n", certslot_strerror(ret));
@@ -218,7 +219,6 @@ static int cmd_export(handset_t *h, int argc, char **argv)
 static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind, const char *url, int allow_weak,
                        const char *user, const char *password)
 {
-    static certslot_config_t cfg;
     certslot_fetch_opts_t o;
     certslot_fetch_result_t res;
     char user_buf[CERTSLOT_URL_MAX_CRED + 2], pw_buf[CERTSLOT_URL_MAX_CRED + 2];
@@ -231,14 +231,12 @@ static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind,
         o.user = user_buf;
         o.password = pw_buf;
     }
-    certslot_prov_stored_config(&h->store, &cfg);
     o.hal = &h->hal;
-    o.cfg = &cfg;
+    o.settings = &h->store.settings;
     o.st = &h->store;
     int ret = certslot_fetch_install(&h->store, slot, kind, url, &o, allow_weak, &res);
     certslot_zeroize(user_buf, sizeof(user_buf));
     certslot_zeroize(pw_buf, sizeof(pw_buf));
-    certslot_config_free(&cfg);
     if (ret == 0)
         printf("%s\n", res.msg);
     else

@@ -188,7 +188,6 @@ cleanup:
 
 int cmd_connect(int argc, char **argv)
 {
-    static certslot_config_t cfg;
     static cli_store_t h;
     static certslot_tls_t tls;
     cli_store_opts_t so;
@@ -245,10 +244,9 @@ int cmd_connect(int argc, char **argv)
     int ret = cli_store_open(&h, &so, "connect");
     if (ret != 0)
         return ret;
-    certslot_prov_stored_config(&h.store, &cfg);
 
     certslot_tls_init(&tls);
-    ret = certslot_tls_setup(&tls, &h.hal, &cfg, &h.store, app, why, sizeof(why));
+    ret = certslot_tls_setup(&tls, &h.hal, &h.store.settings, &h.store, app, why, sizeof(why));
     certslot_tls_conn_t c;
     if (ret == 0)
         ret = certslot_tls_connect(&c, &tls, host, (uint16_t)port, name, timeout * 1000, why, sizeof(why));
@@ -272,7 +270,6 @@ int cmd_connect(int argc, char **argv)
         fprintf(stderr, "certslot connect: %s\n", why);
     }
     certslot_tls_free(&tls);
-    certslot_config_free(&cfg);
     cli_store_close(&h);
     return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }

@@ -246,9 +246,15 @@ static int check_server(lint_t *l, const char *path)
     free(buf);
     const char *name = certslot_config_get(l->cfg, pname), *host = NULL;
     int strict = certslot_config_get_num(l->cfg, CERTSLOT_PARAM(STRICT_PROV, 1));
+    static certslot_settings_t settings;
     certslot_url_t server;
     /* The host the handset will compare: the firmware's own reading of device.prov.*. */
-    int bad = certslot_prov_server_from_config(l->cfg, &server, why, sizeof(why));
+    int bad = certslot_config_settings(l->cfg, &settings, why, sizeof(why));
+    if (bad == 0)
+        bad = certslot_prov_server_from_settings(&settings, &server, why, sizeof(why));
+    else
+        memset(&server, 0, sizeof(server));
+    certslot_settings_free(&settings);
     host = server.host;
     size_t host_len = strlen(host);
     if (name[0] == '\0') {

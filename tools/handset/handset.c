@@ -85,7 +85,7 @@ static void slot_table(const certslot_store_t *st)
         printf("  (empty)\n");
 }
 
-static void profiles(const certslot_config_t *cfg, const certslot_store_t *st)
+static void profiles(const certslot_settings_t *settings, const certslot_store_t *st)
 {
     static const char *const versions[] = {"any", "TLS 1.0", "TLS 1.1", "TLS 1.2"};
 
@@ -93,7 +93,7 @@ static void profiles(const certslot_config_t *cfg, const certslot_store_t *st)
     for (unsigned a = 0; a < CERTSLOT_APP_COUNT; a++) {
         certslot_app_profile_t p;
         char why[256] = "", cas[128] = "";
-        int ret = certslot_profile_resolve(cfg, st, (certslot_app_t)a, &p, why, sizeof(why));
+        int ret = certslot_profile_resolve(settings, st, (certslot_app_t)a, &p, why, sizeof(why));
         if (p.builtin)
             strcat(cas, "built-in");
         for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
@@ -162,14 +162,14 @@ static void http_get(certslot_tls_conn_t *c, const char *host, char *status, siz
         snprintf(status, size, "%.60s", (char *)buf);
 }
 
-static void connect_peer(const certslot_hal_t *hal, const certslot_config_t *cfg, const certslot_store_t *st,
+static void connect_peer(const certslot_hal_t *hal, const certslot_settings_t *settings, const certslot_store_t *st,
                          const peer_t *p)
 {
     certslot_tls_t tls;
     certslot_tls_conn_t c;
     char why[256], what[256];
     certslot_tls_init(&tls);
-    int ret = certslot_tls_setup(&tls, hal, cfg, st, p->app, why, sizeof(why));
+    int ret = certslot_tls_setup(&tls, hal, settings, st, p->app, why, sizeof(why));
 
     snprintf(what, sizeof(what), "%s to %s:%u as '%s'", certslot_app_name(p->app), p->host, p->port, p->name);
     if (ret == 0)
@@ -196,7 +196,6 @@ static void connect_peer(const certslot_hal_t *hal, const certslot_config_t *cfg
 int main(int argc, char **argv)
 {
     static certslot_store_t st;
-    static certslot_config_t cfg;
     certslot_hal_linux_t lh;
     certslot_hal_t hal;
     certslot_hal_linux_options_t opt;
@@ -272,18 +271,14 @@ int main(int argc, char **argv)
         ret = certslot_prov_run(&st, &hal, &url, 10000, report, NULL, &pr);
     result(ret == 0, "provisioning applied", ret == 0 ? pr.msg : ret == CERTSLOT_ERR_VALUE ? why : pr.msg);
 
-    certslot_config_init(&cfg);
-    (void)certslot_config_set_mac(&cfg, mac); /* the hal took it already */
-    (void)certslot_prov_stored_config(&st, &cfg);
     slot_table(&st);
-    profiles(&cfg, &st);
+    profiles(&st.settings, &st);
 
     printf("\n== one connection per peer\n");
     for (int i = 0; i < npeers; i++)
-        connect_peer(&hal, &cfg, &st, &peers[i]);
+        connect_peer(&hal, &st.settings, &st, &peers[i]);
 
     printf("\n== summary: %d passed, %d failed\n", passed, failed);
-    certslot_config_free(&cfg);
     certslot_store_free(&st);
     certslot_hal_linux_free(&lh);
     return failed == 0 ? 0 : 1;

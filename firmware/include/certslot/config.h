@@ -33,6 +33,8 @@
 #include "certslot/cfgcrypt.h"
 #include "certslot/options.h"
 #include "certslot/param.h"
+#include "certslot/settings.h"
+#include "certslot/store.h"
 
 typedef enum { CERTSLOT_NOTE, CERTSLOT_WARNING, CERTSLOT_ERROR } certslot_severity_t;
 
@@ -42,6 +44,7 @@ typedef struct {
     const char *file;
     uint32_t line, col;
     certslot_param_t param; /* -1 when it is not about a parameter */
+    uint8_t rejects_file;   /* this error rejected its file whole (nothing of it applies) */
     char msg[CERTSLOT_CONFIG_DIAG_LEN];
     /* internal */
     uint16_t file_rank;
@@ -154,12 +157,27 @@ int certslot_config_get_num(const certslot_config_t *cfg, certslot_param_t p);
 int certslot_config_is_set(const certslot_config_t *cfg, certslot_param_t p);
 
 /*
- * The applied settings other than certificates and keys, as one XML element
- * that certslot_config_parse_buffer() reads back to the same settings (with
- * device.set and the .set companions it needs). The handset keeps it so its
- * profiles survive a reboot. *xml is from certslot_calloc; the caller frees.
+ * The configuration's effective values as settings (certslot/settings.h),
+ * what the stages below the config stage use. CERTSLOT_ERR_LIMIT with why
+ * when the text settings together do not fit CERTSLOT_SETTINGS_TEXT_MAX.
  */
-int certslot_config_export(const certslot_config_t *cfg, char **xml, size_t *len);
+int certslot_config_settings(const certslot_config_t *cfg, certslot_settings_t *s, char *why, size_t why_size);
+
+/* Called for each problem of certslot_config_apply (the parameter, -1 for none; where it came from; why). */
+typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, const certslot_where_t *where,
+                                         const char *msg);
+
+/*
+ * Applies a finished configuration to the store: its slot parameters,
+ * all-or-nothing per slot part (a part whose new value is invalid keeps what
+ * it had and report() names the parameter, file and line; the others apply;
+ * a slot parameter set to the empty value empties the part, one not set
+ * leaves it alone), and its settings, which replace the stored ones. One
+ * store update. Returns 0, CERTSLOT_ERR_VALUE when some part was refused
+ * (the rest applied), or another error (nothing applied).
+ */
+int certslot_config_apply(const certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
+                          void *report_ctx);
 
 /* Where the applied value of p came from, or NULL. */
 const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, certslot_param_t p);

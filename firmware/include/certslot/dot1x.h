@@ -47,7 +47,6 @@
 
 #include <stddef.h>
 
-#include "certslot/config.h"
 #include "certslot/hal.h"
 #include "certslot/store.h"
 
@@ -78,7 +77,7 @@ typedef struct {
 } certslot_dot1x_opts_t;
 
 /*
- * Writes the files above for the profile cfg selects for dot1x, with st's
+ * Writes the files above for the profile the settings select for dot1x, with st's
  * slots and, when the profile presents the built-in device certificate,
  * hal->factory_device (EAP-TLS only; hal->log also gets the insecure-check
  * warning). Returns 0, or with a one-line reason in why: CERTSLOT_ERR_ARG
@@ -90,7 +89,7 @@ typedef struct {
  * CERTSLOT_ERR_NOMEM. On any error before the files are renamed into place,
  * out_dir is unchanged.
  */
-int certslot_dot1x_export(const certslot_config_t *cfg, const certslot_store_t *st, const certslot_hal_t *hal,
+int certslot_dot1x_export(const certslot_settings_t *settings, const certslot_store_t *st, const certslot_hal_t *hal,
                           const certslot_dot1x_opts_t *o, char *why, size_t why_size);
 
 #endif

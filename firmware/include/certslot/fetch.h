@@ -17,7 +17,6 @@
 
 #include <stddef.h>
 
-#include "certslot/config.h"
 #include "certslot/hal.h"
 #include "certslot/options.h"
 #include "certslot/store.h"
@@ -51,7 +50,7 @@ typedef struct {
 
 typedef struct {
     const certslot_hal_t *hal;    /* log and entropy; required for HTTPS/FTPS */
-    const certslot_config_t *cfg; /* finished settings the TLS profile comes from (HTTPS/FTPS) */
+    const certslot_settings_t *settings; /* the provisioning profile's settings (HTTPS/FTPS) */
     const certslot_store_t *st;   /* slots the TLS profile trusts (HTTPS/FTPS) */
     const char *tls_name;         /* configured server name for the strict check; NULL: the URL's host */
     unsigned timeout_ms;          /* longest wait; 0: CERTSLOT_FETCH_TIMEOUT_MS */

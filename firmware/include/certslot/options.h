@@ -52,8 +52,8 @@
 
 /* ---- settings ---- */
 
-#ifndef CERTSLOT_CIPHER_LIST_MAX
-#define CERTSLOT_CIPHER_LIST_MAX 512 /* bytes of one OpenSSL-syntax cipher list */
+#ifndef CERTSLOT_SETTINGS_TEXT_MAX
+#define CERTSLOT_SETTINGS_TEXT_MAX 4096 /* bytes of every text setting together: cipher lists, server, credentials */
 #endif
 
 /* ---- store ---- */

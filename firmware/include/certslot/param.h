@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "certslot/settings.h" /* the defaults both show */
+
 typedef enum {
     CERTSLOT_TYPE_BOOL,    /* 0 or 1 */
     CERTSLOT_TYPE_ENUM,    /* one of the '|'-separated values, any ASCII case */
@@ -34,7 +36,6 @@ typedef enum {
 /* Flags of a family. */
 #define CERTSLOT_PF_SECRET 0x1u /* never printed: shown as <secret> */
 
-#define CERTSLOT_CIPHERS_DEFAULT "ALL:!aNULL:!eNULL:!MD5:!RC4:!LOW:!EXP:@STRENGTH"
 
 /* X(ID, pattern, n1, n2, type, values, default, flags, help) */
 #define CERTSLOT_PARAM_FAMILIES(X) \
@@ -134,9 +135,10 @@ typedef enum {
       "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990).") \
     X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, NULL, "", 0, \
       "Provisioning server: host, FQDN, IP, optionally with a path, or a URL (its scheme and credentials win).") \
-    X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, NULL, "PlcmSpIp", 0, \
+    X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, NULL, CERTSLOT_PROV_CREDENTIAL_DEFAULT, 0, \
       "Provisioning user name.") \
-    X(PROV_PASSWORD, "device.prov.password", 1, 1, CERTSLOT_TYPE_STRING, NULL, "PlcmSpIp", CERTSLOT_PF_SECRET, \
+    X(PROV_PASSWORD, "device.prov.password", 1, 1, CERTSLOT_TYPE_STRING, NULL, CERTSLOT_PROV_CREDENTIAL_DEFAULT, \
+      CERTSLOT_PF_SECRET, \
       "Provisioning password.") \
     X(CONFIG_ENCRYPTION_KEY, "device.sec.configEncryption.key", 1, 1, CERTSLOT_TYPE_ENCKEY, NULL, "", \
       CERTSLOT_PF_SECRET, "Key for encrypted config files: Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;")

@@ -5,37 +5,22 @@
  * trusted, which device certificate is presented, the cipher list and (per
  * application) the lowest protocol version. Each of the six applications
  * selects one profile; dot1x and provisioning may select only platform
- * profiles (the registry refuses anything else as a value error).
+ * profiles (the registry refuses anything else as a value error). Stage 4
+ * of the flow: settings and the store's filled slots become what one
+ * application's connections trust and present.
  */
 #ifndef CERTSLOT_PROFILE_H
 #define CERTSLOT_PROFILE_H
 
-#include "certslot/config.h"
+#include "certslot/settings.h"
 #include "certslot/store.h"
-
-typedef enum {
-    CERTSLOT_APP_DOT1X,
-    CERTSLOT_APP_PROV,
-    CERTSLOT_APP_SYSLOG,
-    CERTSLOT_APP_SIP,
-    CERTSLOT_APP_LDAP,
-    CERTSLOT_APP_BROWSER,
-    CERTSLOT_APP_COUNT
-} certslot_app_t;
 
 /* "dot1x", "provisioning", "syslog", "sip", "ldap", "browser". */
 const char *certslot_app_name(certslot_app_t app);
 int certslot_app_parse(const char *name, certslot_app_t *app);
 
-#define CERTSLOT_PROFILE_COUNT 8 /* 0, 1: platform 1, 2; 2..7: application 1..6 */
-#define CERTSLOT_DEVICE_BUILTIN (-1)
-
-typedef enum {
-    CERTSLOT_TLS_ANY, /* SSLv2v3: any version the TLS library offers */
-    CERTSLOT_TLS_1_0,
-    CERTSLOT_TLS_1_1,
-    CERTSLOT_TLS_1_2
-} certslot_tls_version_t;
+/* "PlatformProfile1", "PlatformProfile2", "ApplicationProfile1".."ApplicationProfile6". */
+const char *certslot_profile_name(int profile);
 
 /* What an application's connections use, resolved from settings and slots. */
 typedef struct {
@@ -45,7 +30,7 @@ typedef struct {
     int builtin;          /* the built-in CA list is trusted */
     unsigned ca_slots;    /* bit s: the CA part of slot s is trusted (only filled ones) */
     int device;           /* CERTSLOT_DEVICE_BUILTIN or a slot */
-    const char *ciphers;  /* OpenSSL-syntax list (points into the configuration or a default) */
+    const char *ciphers;  /* OpenSSL-syntax list (points into the settings) */
     certslot_tls_version_t min_version;
     int strict;           /* strict name check */
 } certslot_app_profile_t;
@@ -56,7 +41,7 @@ typedef struct {
  * (neither the built-in list nor a filled CA slot), CERTSLOT_ERR_KEY when it
  * names a device slot without a complete certificate and key.
  */
-int certslot_profile_resolve(const certslot_config_t *cfg, const certslot_store_t *st, certslot_app_t app,
+int certslot_profile_resolve(const certslot_settings_t *s, const certslot_store_t *st, certslot_app_t app,
                              certslot_app_profile_t *out, char *why, size_t why_size);
 
 #endif

@@ -8,15 +8,16 @@
  * CONFIG_FILES entry (certslot_config_load_master_from). If any file could
  * not be fetched or was rejected whole, that is reported and nothing of
  * this provisioning applies: slots and stored settings stay as they were.
- * Otherwise the configuration is applied with certslot_store_apply (one
+ * Otherwise the configuration is applied with certslot_config_apply (one
  * persisted update). HTTPS and FTPS use the provisioning TLS profile of the
  * settings stored in the store (the last configuration applied), with the
- * strict name check against the server's host name.
+ * strict name check against the server's host name. The flow sits on top of
+ * the stages: it drives the config stage with what it fetches and the store
+ * with the result.
  */
 #ifndef CERTSLOT_PROV_H
 #define CERTSLOT_PROV_H
 
-#include "certslot/config.h"
 #include "certslot/fetch.h"
 #include "certslot/hal.h"
 #include "certslot/store.h"
@@ -31,15 +32,8 @@ int certslot_prov_server(certslot_url_t *server, const char *server_name, int ty
                          const char *password, char *why, size_t why_size);
 
 /* The server as the settings name it (device.prov.*). */
-int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_t *server, char *why,
-                                     size_t why_size);
-
-/*
- * The finished settings stored in st (certslot_store_t.settings), as the
- * TLS layer reads them: cfg is initialised here; free it with
- * certslot_config_free.
- */
-int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *cfg);
+int certslot_prov_server_from_settings(const certslot_settings_t *s, certslot_url_t *server, char *why,
+                                       size_t why_size);
 
 /* Called with each problem of the run (fetch failures, rejected files, refused slot values). */
 typedef void (*certslot_prov_report_fn)(void *ctx, const char *msg);

@@ -26,10 +26,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "certslot/config.h"
 #include "certslot/csr.h"
 #include "certslot/hal.h"
 #include "certslot/options.h"
+#include "certslot/settings.h"
 
 #define CERTSLOT_SLOT_COUNT 8
 
@@ -73,9 +73,9 @@ typedef struct {
     unsigned files;      /* store files found by open (0: none was ever written here) */
     int refused;         /* open refused the store (CERTSLOT_ERR_ROLLBACK, _SECRET, ...): empty, and no change is made */
     certslot_part_t part[CERTSLOT_SLOT_COUNT][2];
-    /* The settings of the last configuration applied (certslot_config_export
-     * format), so profiles survive a reboot; der NULL when none yet. */
-    certslot_blob_t settings;
+    /* The settings of the last configuration applied, so profiles survive a
+     * reboot; the defaults until one is. */
+    certslot_settings_t settings;
     int main_intact; /* internal: the main store file is intact */
 } certslot_store_t;
 
@@ -129,22 +129,44 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
 /* Empties a slot's CA or device part and persists. */
 int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, certslot_result_t *res);
 
-/* Called for each problem of certslot_store_apply (the parameter, where it came from, and why). */
-typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, const certslot_where_t *where,
-                                         const char *msg);
+/*
+ * A change of several parts (and the settings), persisted as one update:
+ * the config stage applies a configuration with one. Each part is checked
+ * when it is put (the slot keeps what it had when that fails); commit writes
+ * them all or none.
+ */
+typedef struct {
+    certslot_store_t *st;
+    certslot_part_t next[CERTSLOT_SLOT_COUNT][2];
+    uint8_t changed[CERTSLOT_SLOT_COUNT][2];
+    const certslot_settings_t *settings; /* new settings; NULL: keep the store's */
+} certslot_store_txn_t;
+
+/* An empty transaction on st. Cannot fail. */
+void certslot_store_txn_init(certslot_store_txn_t *t, certslot_store_t *st);
 
 /*
- * Applies the slot parameters of a finished configuration, all-or-nothing
- * per slot part: a part whose new value is invalid keeps what it had and
- * report() names the parameter, file and line; the others apply. A slot
- * parameter set to the empty value empties the part; one not set leaves it
- * alone. The configuration's other settings replace the stored ones
- * (certslot_store_t.settings). Persists once, as one update. Returns 0, CERTSLOT_ERR_VALUE when
- * some part was refused (the rest applied), or a storage error (nothing
- * applied).
+ * Stages new content for a part, as certslot_store_install checks it
+ * (cert NULL: keep the part's certificates; key NULL: keep its key). On error
+ * (why says it; CERTSLOT_ERR_KEY when the key was at fault) nothing is staged
+ * and the part keeps what it had.
  */
-int certslot_store_apply(certslot_store_t *st, const certslot_config_t *cfg, certslot_apply_report_fn report,
-                         void *report_ctx);
+int certslot_store_txn_put(certslot_store_txn_t *t, certslot_slot_t slot, certslot_kind_t kind,
+                           const unsigned char *cert, size_t cert_len, const unsigned char *key, size_t key_len,
+                           int allow_weak, char *why, size_t why_size);
+
+/* Stages emptying a part. */
+int certslot_store_txn_empty(certslot_store_txn_t *t, certslot_slot_t slot, certslot_kind_t kind);
+
+/* Stages settings (the caller keeps them alive until commit); staged only when they differ from the store's. */
+void certslot_store_txn_settings(certslot_store_txn_t *t, const certslot_settings_t *settings);
+
+/* Persists everything staged as one update (nothing when nothing was staged), then empties t. On error the
+ * store is as it was. */
+int certslot_store_txn_commit(certslot_store_txn_t *t);
+
+/* Drops what is staged; accepts an empty or committed t. */
+void certslot_store_txn_free(certslot_store_txn_t *t);
 
 /*
  * Generates a key pair on the handset (RSA 2048, randomness from hal->random

@@ -20,7 +20,6 @@
 #include <mbedtls/x509_crt.h>
 
 #include "certslot/cert.h"
-#include "certslot/config.h"
 #include "certslot/hal.h"
 #include "certslot/options.h"
 #include "certslot/port.h"
@@ -52,7 +51,7 @@ void certslot_tls_init(certslot_tls_t *t);
  * trusts no CA, a device slot that is not complete, a cipher list that
  * leaves no suite. Free t with certslot_tls_free() whatever it returned.
  */
-int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
+int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_settings_t *settings,
                        const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size);
 /* Frees and wipes; accepts an initialised, set up or freed t. */
 void certslot_tls_free(certslot_tls_t *t);

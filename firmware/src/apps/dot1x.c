@@ -362,7 +362,7 @@ static void put_network(text_t *c, const certslot_app_profile_t *pr, const certs
     put(c, "}\n");
 }
 
-int certslot_dot1x_export(const certslot_config_t *cfg, const certslot_store_t *st, const certslot_hal_t *hal,
+int certslot_dot1x_export(const certslot_settings_t *settings, const certslot_store_t *st, const certslot_hal_t *hal,
                           const certslot_dot1x_opts_t *o, char *why, size_t why_size)
 {
     certslot_app_profile_t pr;
@@ -373,12 +373,12 @@ int certslot_dot1x_export(const certslot_config_t *cfg, const certslot_store_t *
     memset(f, 0, sizeof(f));
     if (why_size > 0)
         why[0] = '\0';
-    if (cfg == NULL || st == NULL || hal == NULL || o == NULL)
+    if (settings == NULL || st == NULL || hal == NULL || o == NULL)
         return CERTSLOT_ERR_ARG;
     if ((ret = check_opts(o, why, why_size)) != 0)
         return ret;
     const char *ca_path = o->builtin_ca_path != NULL ? o->builtin_ca_path : CERTSLOT_DOT1X_SYSTEM_CA_PATH;
-    if ((ret = certslot_profile_resolve(cfg, st, CERTSLOT_APP_DOT1X, &pr, why, why_size)) != 0)
+    if ((ret = certslot_profile_resolve(settings, st, CERTSLOT_APP_DOT1X, &pr, why, why_size)) != 0)
         return ret;
     if (pr.strict && o->server_name == NULL) {
         snprintf(why, why_size, "dot1x: the strict name check is on and no RADIUS server name is given");

@@ -642,6 +642,8 @@ static int parse_end(parse_t *ps)
         cfg->ndiags = ps->diag_mark; /* the file is rejected whole: so are its diagnostics */
         recount(cfg);
         cs_config_diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
+        if (cfg->ndiags > 0 && cfg->diags[cfg->ndiags - 1].file_rank == ps->rank)
+            cfg->diags[cfg->ndiags - 1].rejects_file = 1;
         ret = ps->fatal;
     } else if (ps->st != NULL) {
         if (!ps->master) {

@@ -83,14 +83,14 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
                                   url->scheme == CERTSLOT_SCHEME_TFTP ? "TFTP" : certslot_scheme_name(url->scheme));
     if (certslot_scheme_is_tls(url->scheme)) {
         char why[200];
-        if (o->hal == NULL || o->cfg == NULL || o->st == NULL)
+        if (o->hal == NULL || o->settings == NULL || o->st == NULL)
             return certslot_xfer_fail(&x, CERTSLOT_FETCH_TLS_FAILED, CERTSLOT_ERR_ARG,
                                       "%s: no TLS settings for provisioning", x.where);
         x.tls = certslot_calloc(1, sizeof(*x.tls));
         if (x.tls == NULL)
             return certslot_xfer_fail(&x, CERTSLOT_FETCH_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
         certslot_tls_init(x.tls);
-        ret = certslot_tls_setup(x.tls, o->hal, o->cfg, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
+        ret = certslot_tls_setup(x.tls, o->hal, o->settings, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
         if (ret != 0) {
             certslot_tls_free(x.tls);
             certslot_free(x.tls);

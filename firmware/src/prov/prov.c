@@ -7,12 +7,12 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/param.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
 
-#define DEFAULT_CREDENTIAL "PlcmSpIp"
 
 int certslot_prov_server(certslot_url_t *server, const char *server_name, int type, const char *user,
                          const char *password, char *why, size_t why_size)
@@ -36,29 +36,19 @@ int certslot_prov_server(certslot_url_t *server, const char *server_name, int ty
     }
     if (ret != 0 || server->has_user)
         return ret;
-    ret = certslot_url_set_credentials(server, user != NULL ? user : DEFAULT_CREDENTIAL,
-                                       password != NULL ? password : DEFAULT_CREDENTIAL, why, why_size);
+    ret = certslot_url_set_credentials(server, user != NULL ? user : CERTSLOT_PROV_CREDENTIAL_DEFAULT,
+                                       password != NULL ? password : CERTSLOT_PROV_CREDENTIAL_DEFAULT, why, why_size);
     if (ret != 0)
         certslot_url_wipe(server);
     return ret;
 }
 
-int certslot_prov_server_from_config(const certslot_config_t *cfg, certslot_url_t *server, char *why,
-                                     size_t why_size)
+int certslot_prov_server_from_settings(const certslot_settings_t *s, certslot_url_t *server, char *why,
+                                       size_t why_size)
 {
-    return certslot_prov_server(server, certslot_config_get(cfg, CERTSLOT_PARAM(PROV_SERVER_NAME, 1)),
-                                certslot_config_get_num(cfg, CERTSLOT_PARAM(PROV_SERVER_TYPE, 1)),
-                                certslot_config_get(cfg, CERTSLOT_PARAM(PROV_USER, 1)),
-                                certslot_config_get(cfg, CERTSLOT_PARAM(PROV_PASSWORD, 1)), why, why_size);
-}
-
-int certslot_prov_stored_config(const certslot_store_t *st, certslot_config_t *cfg)
-{
-    certslot_config_init(cfg);
-    if (st->settings.der != NULL)
-        (void)certslot_config_parse_buffer(cfg, "stored settings", (const char *)st->settings.der, st->settings.len);
-    (void)certslot_config_finish(cfg);
-    return 0;
+    return certslot_prov_server(server, certslot_settings_text(s, s->prov_server), s->prov_type,
+                                certslot_settings_text(s, s->prov_user), certslot_settings_text(s, s->prov_password),
+                                why, why_size);
 }
 
 /* server's URL with name in its directory. */
@@ -75,7 +65,6 @@ typedef struct {
     void *report_ctx;
     certslot_prov_result_t *res;
     int failed, refused;
-    certslot_config_t *scratch;
 } run_t;
 
 static void say(run_t *r, const char *msg)
@@ -120,23 +109,6 @@ static int fetch_file(void *ctx, const char *name, char **data, size_t *len)
         return ret;
     }
     r->res->files++;
-    /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
-    {
-        certslot_config_init(r->scratch);
-        int pret = certslot_config_parse_buffer(r->scratch, name, (const char *)d, *len);
-        if (pret != 0 && pret != CERTSLOT_ERR_VALUE) {
-            char msg[512];
-            const char *why = certslot_strerror(pret);
-            for (size_t i = 0; i < r->scratch->ndiags; i++)
-                if (r->scratch->diags[i].severity == CERTSLOT_ERROR) {
-                    why = r->scratch->diags[i].msg;
-                    break;
-                }
-            snprintf(msg, sizeof(msg), "%s: rejected: %s", name, why);
-            failure(r, CERTSLOT_FETCH_PROTOCOL, msg);
-        }
-        certslot_config_free(r->scratch);
-    }
     *data = (char *)d;
     return 0;
 }
@@ -146,9 +118,13 @@ static void apply_report(void *ctx, certslot_param_t param, const certslot_where
     run_t *r = ctx;
     char name[CERTSLOT_PARAM_NAME_MAX], line[512];
 
-    certslot_param_name(param, name, sizeof(name));
-    snprintf(line, sizeof(line), "%s:%u: %s: %s", where != NULL && where->file != NULL ? where->file : "?",
-             where != NULL ? (unsigned)where->line : 0u, name, msg);
+    if (param >= 0) {
+        certslot_param_name(param, name, sizeof(name));
+        snprintf(line, sizeof(line), "%s:%u: %s: %s", where != NULL && where->file != NULL ? where->file : "?",
+                 where != NULL ? (unsigned)where->line : 0u, name, msg);
+    } else {
+        snprintf(line, sizeof(line), "%s", msg);
+    }
     r->refused++;
     say(r, line);
 }
@@ -157,8 +133,7 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
                       certslot_prov_result_t *res)
 {
-    certslot_config_t *stored = certslot_calloc(1, sizeof(*stored)), *cfg = certslot_calloc(1, sizeof(*cfg));
-    certslot_config_t *scratch = certslot_calloc(1, sizeof(*scratch));
+    certslot_config_t *cfg = certslot_calloc(1, sizeof(*cfg));
     char mac[13], where[300];
     run_t r;
     int ret;
@@ -166,24 +141,20 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     memset(res, 0, sizeof(*res));
     memset(&r, 0, sizeof(r));
     certslot_url_describe(server, where, sizeof(where));
-    if (stored == NULL || cfg == NULL || scratch == NULL) {
-        certslot_free(stored);
-        certslot_free(cfg);
-        certslot_free(scratch);
+    if (cfg == NULL) {
         res->status = CERTSLOT_FETCH_FAILED;
         snprintf(res->msg, sizeof(res->msg), "out of memory");
         return CERTSLOT_ERR_NOMEM;
     }
     certslot_config_init(cfg);
-    if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_prov_stored_config(st, stored)) != 0 ||
-        (ret = certslot_config_set_mac(cfg, mac)) != 0) {
+    if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_config_set_mac(cfg, mac)) != 0) {
         res->status = CERTSLOT_FETCH_FAILED;
         snprintf(res->msg, sizeof(res->msg), "cannot start provisioning: %s", certslot_strerror(ret));
         goto cleanup;
     }
     r.server = server;
     r.opts.hal = hal;
-    r.opts.cfg = stored;
+    r.opts.settings = &st->settings; /* the TLS profile of the last configuration applied */
     r.opts.st = st;
     r.opts.tls_name = server->host;
     r.opts.deadline_ms = timeout_ms;
@@ -191,9 +162,17 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     r.report = report;
     r.report_ctx = report_ctx;
     r.res = res;
-    r.scratch = scratch;
     ret = certslot_config_load_master_from(cfg, fetch_file, &r);
     (void)certslot_config_finish(cfg);
+    /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
+    for (size_t i = 0; i < cfg->ndiags && r.failed == 0; i++) {
+        const certslot_diag_t *d = &cfg->diags[i];
+        if (d->rejects_file) {
+            char msg[512];
+            snprintf(msg, sizeof(msg), "%s: rejected: %s", d->file != NULL ? d->file : "?", d->msg);
+            failure(&r, CERTSLOT_FETCH_PROTOCOL, msg);
+        }
+    }
     if (r.failed == 0 && res->files == 0) {
         /* Neither <mac>.cfg nor 000000000000.cfg. */
         char msg[512];
@@ -217,14 +196,14 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     for (size_t i = 0; i < cfg->ndiags; i++) {
         const certslot_diag_t *d = &cfg->diags[i];
         char line[512];
-        if (d->severity != CERTSLOT_ERROR)
+        if (d->severity != CERTSLOT_ERROR || d->rejects_file)
             continue;
         snprintf(line, sizeof(line), "%s:%u:%u: %s", d->file != NULL ? d->file : "?", (unsigned)d->line,
                  (unsigned)d->col, d->msg);
         r.refused++;
         say(&r, line);
     }
-    ret = certslot_store_apply(st, cfg, apply_report, &r);
+    ret = certslot_config_apply(cfg, st, apply_report, &r);
     if (ret == 0 && r.refused > 0)
         ret = CERTSLOT_ERR_VALUE;
     if (ret == 0 || ret == CERTSLOT_ERR_VALUE) {
@@ -237,11 +216,8 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
                  certslot_strerror(ret));
     }
 cleanup:
-    certslot_config_free(stored);
     certslot_config_free(cfg);
-    certslot_free(stored);
     certslot_free(cfg);
-    certslot_free(scratch);
     return ret;
 }
 
@@ -249,20 +225,13 @@ int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *h
                              const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,
                              certslot_fetch_result_t *res)
 {
-    certslot_config_t *stored = certslot_calloc(1, sizeof(*stored));
     certslot_fetch_opts_t o;
     certslot_url_t url;
 
     memset(res, 0, sizeof(*res));
-    if (stored == NULL || certslot_prov_stored_config(st, stored) != 0) {
-        certslot_free(stored);
-        res->status = CERTSLOT_FETCH_FAILED;
-        snprintf(res->msg, sizeof(res->msg), "out of memory");
-        return CERTSLOT_ERR_NOMEM;
-    }
     memset(&o, 0, sizeof(o));
     o.hal = hal;
-    o.cfg = stored;
+    o.settings = &st->settings;
     o.st = st;
     o.tls_name = server->host;
     o.deadline_ms = timeout_ms;
@@ -275,7 +244,5 @@ int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *h
                  ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
     }
     certslot_url_wipe(&url);
-    certslot_config_free(stored);
-    certslot_free(stored);
     return ret;
 }

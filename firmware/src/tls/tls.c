@@ -90,7 +90,7 @@ void certslot_tls_init(certslot_tls_t *t)
     mbedtls_pk_init(&t->own_key);
 }
 
-int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_config_t *cfg,
+int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_settings_t *settings,
                        const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size)
 {
     static const unsigned char pers[] = "certslot tls";
@@ -99,7 +99,7 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
     t->hal = hal;
     why[0] = '\0';
 
-    ret = certslot_profile_resolve(cfg, st, app, &t->profile, why, why_size);
+    ret = certslot_profile_resolve(settings, st, app, &t->profile, why, why_size);
     if (ret != 0)
         return ret;
     if (certslot_ciphers_map(t->profile.ciphers, t->suites, CERTSLOT_TLS_MAX_SUITES, why, why_size) <= 0)
@@ -127,7 +127,7 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
     t->verify.strict = t->profile.strict;
     t->verify.purpose = CERTSLOT_PURPOSE_SERVER;
     t->verify.what = certslot_app_name(app);
-    t->verify.allow_weak = certslot_config_get_num(cfg, CERTSLOT_PARAM(ALLOW_WEAK_CERTS, 1));
+    t->verify.allow_weak = settings->allow_weak;
 
     mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
     /* Optional, so mbedTLS hands every chain to the callback even with no CA
