@@ -243,10 +243,13 @@ $$($(1)_LWIP_LIB): $$($(1)_LWIP_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
 
-$$($(1)_LWIP_TESTS): $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/lwip/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) \
+# The lwIP library has no hal/linux: its tests link the common helpers without tu_linux.o.
+$(1)_LWIP_COMMON := $$(filter-out %/tu_linux.o,$$($(1)_COMMON_OBJS))
+
+$$($(1)_LWIP_TESTS): $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/lwip/%.o $$($(1)_LWIP_COMMON) $$($(1)_SIM) \
                      $$($(1)_LWIP_LIB)
 	@mkdir -p $$(@D)
-	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) \
+	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_LWIP_COMMON) \
 	    -Wl,--start-group $$($(1)_SIM) $$($(1)_LWIP_LIB) -Wl,--end-group $$(LB_$(1)) $$(LWIP_LIBS) -lcmocka
 
 $(1)_TESTS += $$($(1)_LWIP_TESTS)

@@ -29,10 +29,6 @@
 #include <sys/random.h>
 #endif
 
-#include <mbedtls/pk.h>
-#include <mbedtls/version.h>
-#include <mbedtls/x509_crt.h>
-
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
@@ -127,16 +123,6 @@ static int read_path(const char *path, size_t max, unsigned char **data, size_t 
     if (fd < 0)
         return errno_to_err(errno);
     int ret = read_fd(fd, max, data, len);
-    close(fd);
-    return ret;
-}
-
-static int fsync_path(const char *path, int flags)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
-    if (fd < 0)
-        return errno_to_err(errno);
-    int ret = fsync(fd) == 0 ? 0 : CERTSLOT_ERR_IO;
     close(fd);
     return ret;
 }
@@ -395,226 +381,52 @@ static int read_sysfs_mac(certslot_hal_linux_t *h, const char *iface, char mac[1
 
 /* ---- factory device certificate ---- */
 
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-static int mbedtls_rng(void *ctx, unsigned char *buf, size_t len)
-{
-    (void)ctx;
-    return fill_random(buf, len) == 0 ? 0 : -1;
-}
-#endif
-
-static int is_pem(const unsigned char *data, size_t len)
-{
-    static const char begin[] = "-----BEGIN ";
-    for (size_t i = 0; i + sizeof(begin) - 1 <= len; i++)
-        if (memcmp(data + i, begin, sizeof(begin) - 1) == 0)
-            return 1;
-    return 0;
-}
-
-/* Parses a PEM file of certificates, or DER certificates one after another. */
-static int parse_certs(mbedtls_x509_crt *crt, const unsigned char *data, size_t len)
-{
-    if (is_pem(data, len))
-        return mbedtls_x509_crt_parse(crt, data, len + 1) == 0 ? 0 : CERTSLOT_ERR_CERT;
-    size_t off = 0;
-    while (off < len) {
-        size_t before = 0;
-        for (const mbedtls_x509_crt *c = crt; c != NULL && c->raw.p != NULL; c = c->next)
-            before += c->raw.len;
-        if (mbedtls_x509_crt_parse_der(crt, data + off, len - off) != 0)
-            return CERTSLOT_ERR_CERT;
-        size_t after = 0;
-        for (const mbedtls_x509_crt *c = crt; c != NULL && c->raw.p != NULL; c = c->next)
-            after += c->raw.len;
-        off += after - before;
-    }
-    return crt->raw.p != NULL ? 0 : CERTSLOT_ERR_CERT;
-}
-
-static int hl_factory_device(void *ctx, unsigned char **cert_der, size_t *cert_len, unsigned char **key_der,
-                             size_t *key_len, unsigned char **chain_der, size_t *chain_len)
+/* The files as the factory stored them: the store stage decodes and checks them. */
+static int hl_factory_device(void *ctx, unsigned char **cert, size_t *cert_len, unsigned char **key, size_t *key_len)
 {
     certslot_hal_linux_t *h = ctx;
-    mbedtls_x509_crt crt;
-    mbedtls_pk_context pk;
-    unsigned char *cert_file = NULL, *key_file = NULL, *tmp = NULL;
-    unsigned char *cert = NULL, *key = NULL, *chain = NULL;
-    size_t cert_file_len = 0, key_file_len = 0, klen = 0, chlen = 0;
-    const size_t tmp_size = 8192;
     int ret;
 
-    mbedtls_x509_crt_init(&crt);
-    mbedtls_pk_init(&pk);
-    if (cert_der == NULL || cert_len == NULL || key_der == NULL || key_len == NULL || chain_der == NULL ||
-        chain_len == NULL)
-        return CERTSLOT_ERR_ARG;
     if (h->factory_cert_path == NULL || h->factory_key_path == NULL)
         return CERTSLOT_ERR_NOT_FOUND;
-
-    ret = read_path(h->factory_cert_path, CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE, &cert_file, &cert_file_len);
+    ret = read_path(h->factory_cert_path, CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE, cert, cert_len);
     if (ret != 0) {
         logf_(h, CERTSLOT_LOG_ERROR, "cannot read factory certificate", h->factory_cert_path, certslot_strerror(ret));
-        goto cleanup;
+        return ret;
     }
-    ret = read_path(h->factory_key_path, CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE, &key_file, &key_file_len);
+    ret = read_path(h->factory_key_path, CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE, key, key_len);
     if (ret != 0) {
         logf_(h, CERTSLOT_LOG_ERROR, "cannot read factory key", h->factory_key_path, certslot_strerror(ret));
-        goto cleanup;
+        certslot_free(*cert);
+        *cert = NULL;
     }
-    ret = parse_certs(&crt, cert_file, cert_file_len);
-    if (ret != 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "not a certificate:", h->factory_cert_path, NULL);
-        goto cleanup;
-    }
-    /* PEM is parsed with its terminating NUL (read_fd adds one). */
-    size_t key_parse_len = is_pem(key_file, key_file_len) ? key_file_len + 1 : key_file_len;
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    ret = mbedtls_pk_parse_key(&pk, key_file, key_parse_len, NULL, 0, mbedtls_rng, NULL);
-#else
-    ret = mbedtls_pk_parse_key(&pk, key_file, key_parse_len, NULL, 0);
-#endif
-    if (ret != 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "not an unencrypted private key:", h->factory_key_path, NULL);
-        ret = CERTSLOT_ERR_KEY;
-        goto cleanup;
-    }
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
-    ret = mbedtls_pk_check_pair(&crt.pk, &pk, mbedtls_rng, NULL);
-#else
-    ret = mbedtls_pk_check_pair(&crt.pk, &pk);
-#endif
-    if (ret != 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "factory key does not match the certificate in", h->factory_cert_path, NULL);
-        ret = CERTSLOT_ERR_KEY;
-        goto cleanup;
-    }
-
-    /* Key as DER: mbedTLS writes it at the end of tmp. */
-    tmp = certslot_calloc(1, tmp_size);
-    if (tmp == NULL) {
-        ret = CERTSLOT_ERR_NOMEM;
-        goto cleanup;
-    }
-    ret = mbedtls_pk_write_key_der(&pk, tmp, tmp_size);
-    if (ret <= 0) {
-        ret = CERTSLOT_ERR_KEY;
-        goto cleanup;
-    }
-    klen = (size_t)ret;
-    key = certslot_calloc(1, klen);
-    cert = certslot_calloc(1, crt.raw.len);
-    for (const mbedtls_x509_crt *c = crt.next; c != NULL && c->raw.p != NULL; c = c->next)
-        chlen += c->raw.len;
-    if (chlen > 0)
-        chain = certslot_calloc(1, chlen);
-    if (key == NULL || cert == NULL || (chlen > 0 && chain == NULL)) {
-        ret = CERTSLOT_ERR_NOMEM;
-        goto cleanup;
-    }
-    memcpy(key, tmp + tmp_size - klen, klen);
-    memcpy(cert, crt.raw.p, crt.raw.len);
-    size_t off = 0;
-    for (const mbedtls_x509_crt *c = crt.next; c != NULL && c->raw.p != NULL; c = c->next) {
-        memcpy(chain + off, c->raw.p, c->raw.len);
-        off += c->raw.len;
-    }
-
-    *cert_der = cert;
-    *cert_len = crt.raw.len;
-    *key_der = key;
-    *key_len = klen;
-    *chain_der = chain;
-    *chain_len = chlen;
-    cert = key = chain = NULL;
-    ret = 0;
-
-cleanup:
-    if (key_file != NULL) {
-        certslot_zeroize(key_file, key_file_len);
-        certslot_free(key_file);
-    }
-    if (tmp != NULL) {
-        certslot_zeroize(tmp, tmp_size);
-        certslot_free(tmp);
-    }
-    if (key != NULL) {
-        certslot_zeroize(key, klen);
-        certslot_free(key);
-    }
-    certslot_free(cert_file);
-    certslot_free(cert);
-    certslot_free(chain);
-    mbedtls_pk_free(&pk);
-    mbedtls_x509_crt_free(&crt);
     return ret;
+}
+
+static int hl_files_write(void *ctx, const char *dir, const certslot_file_t *files, size_t n, char *why,
+                          size_t why_size)
+{
+    (void)ctx;
+    return certslot_hal_linux_write_files(dir, files, n, CERTSLOT_HAL_LINUX_MKDIR, why, why_size);
 }
 
 /* ---- device secret file ---- */
 
-/* Directory part of path ("." when none) into buf. */
-static int dir_of(const char *path, char *buf, size_t size, const char **base)
-{
-    const char *slash = strrchr(path, '/');
-    if (slash == NULL) {
-        *base = path;
-        return snprintf(buf, size, ".") < (int)size ? 0 : CERTSLOT_ERR_ARG;
-    }
-    *base = slash + 1;
-    size_t n = slash == path ? 1 : (size_t)(slash - path);
-    if (n + 1 > size || (*base)[0] == '\0')
-        return CERTSLOT_ERR_ARG;
-    memcpy(buf, path, n);
-    buf[n] = '\0';
-    return 0;
-}
-
+/* 0: made; 1: another process made one meanwhile (it wins); or an error. */
 static int create_secret(certslot_hal_linux_t *h, const char *path)
 {
-    char dir[4096], tmp[4096];
-    const char *base;
-    int fd = -1, ret;
+    char why[512];
+    int ret = fill_random(h->secret, sizeof(h->secret));
 
-    ret = dir_of(path, dir, sizeof(dir), &base);
-    if (ret != 0)
-        return ret;
-    if (snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base) >= (int)sizeof(tmp))
-        return CERTSLOT_ERR_ARG;
-    ret = fill_random(h->secret, sizeof(h->secret));
-    if (ret != 0)
-        return ret;
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "cannot create device secret beside", path, strerror(errno));
-        return CERTSLOT_ERR_IO;
-    }
-    ret = CERTSLOT_ERR_IO;
-    if (fchmod(fd, 0600) != 0 || write_all(fd, h->secret, sizeof(h->secret)) != 0 || fsync(fd) != 0)
-        goto cleanup;
-    ret = close_checked(fd);
-    fd = -1;
-    if (ret != 0)
-        goto cleanup;
-    /* link() never replaces: a secret another process made meanwhile wins. */
-    if (link(tmp, path) != 0) {
-        if (errno == EEXIST) {
-            ret = 1;
-            goto cleanup;
-        }
-        /* File systems without hard links: rename (replaces, but atomically). */
-        if (rename(tmp, path) != 0) {
-            ret = CERTSLOT_ERR_IO;
-            goto cleanup;
-        }
-    }
-    ret = fsync_path(dir, O_DIRECTORY);
     if (ret == 0)
+        ret = certslot_hal_linux_write_file(path, h->secret, sizeof(h->secret), 0600, CERTSLOT_HAL_LINUX_NEW, why,
+                                            sizeof(why));
+    if (ret == CERTSLOT_ERR_EXISTS)
+        ret = 1;
+    else if (ret == 0)
         logf_(h, CERTSLOT_LOG_INFO, "created device secret", path, NULL);
-
-cleanup:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
+    else
+        logf_(h, CERTSLOT_LOG_ERROR, "cannot create device secret:", why, NULL);
     if (ret != 0)
         certslot_zeroize(h->secret, sizeof(h->secret));
     return ret;
@@ -694,42 +506,23 @@ static int hl_counter_read(void *ctx, uint64_t *value)
     return ret;
 }
 
-/* Replaces the counter file atomically (a temporary beside it, fsync, rename, fsync of its directory). */
+/* Replaces the counter file atomically; never lowers it. */
 static int hl_counter_advance(void *ctx, uint64_t value)
 {
     certslot_hal_linux_t *h = ctx;
     unsigned char data[COUNTER_LEN];
-    char tmp[4096], dir[4096];
-    const char *base;
+    char why[512];
     uint64_t now;
     int ret = hl_counter_read(ctx, &now);
 
     if (ret != 0 || value <= now)
-        return ret; /* never lowered */
-    if (dir_of(h->counter_path, dir, sizeof(dir), &base) != 0 ||
-        snprintf(tmp, sizeof(tmp), "%s.new", h->counter_path) >= (int)sizeof(tmp))
-        return CERTSLOT_ERR_ARG;
+        return ret;
     memcpy(data, COUNTER_MAGIC, 8);
     for (int i = 0; i < 8; i++)
         data[8 + i] = (unsigned char)(value >> (56 - 8 * i));
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        logf_(h, CERTSLOT_LOG_ERROR, "cannot write anti-rollback counter", tmp, strerror(errno));
-        return CERTSLOT_ERR_IO;
-    }
-    ret = write_all(fd, data, sizeof(data));
-    if (ret == 0 && fsync(fd) != 0)
-        ret = CERTSLOT_ERR_IO;
-    if (close_checked(fd) != 0)
-        ret = CERTSLOT_ERR_IO;
-    if (ret == 0 && rename(tmp, h->counter_path) != 0)
-        ret = CERTSLOT_ERR_IO;
-    if (ret == 0)
-        ret = fsync_path(dir, O_DIRECTORY);
-    if (ret != 0) {
-        unlink(tmp);
-        logf_(h, CERTSLOT_LOG_ERROR, "cannot write anti-rollback counter", h->counter_path, NULL);
-    }
+    ret = certslot_hal_linux_write_file(h->counter_path, data, sizeof(data), 0600, 0, why, sizeof(why));
+    if (ret != 0)
+        logf_(h, CERTSLOT_LOG_ERROR, "cannot write anti-rollback counter:", why, NULL);
     return ret;
 }
 
@@ -832,6 +625,7 @@ int certslot_hal_linux_open(certslot_hal_linux_t *h, certslot_hal_t *hal, const 
     hal->mac = hl_mac;
     hal->device_secret = hl_device_secret;
     hal->factory_device = hl_factory_device;
+    hal->files_write = hl_files_write;
     hal->log = hl_log;
     if (h->counter_path != NULL) {
         hal->counter_read = hl_counter_read;

@@ -733,16 +733,12 @@ static unsigned char *dup_bytes(const unsigned char *p, size_t n)
     return d;
 }
 
-static int sim_factory_device(void *ctx, unsigned char **cert_der, size_t *cert_len, unsigned char **key_der,
-                              size_t *key_len, unsigned char **chain_der, size_t *chain_len)
+/* The simulated factory's files: the certificate with its chain (DER, one after another) and the key (DER). */
+static int sim_factory_device(void *ctx, unsigned char **cert, size_t *cert_len, unsigned char **key, size_t *key_len)
 {
     certslot_hal_sim_t *sim = ctx;
-    unsigned char *cert = NULL, *key = NULL, *chain = NULL;
     int ret;
 
-    if (cert_der == NULL || cert_len == NULL || key_der == NULL || key_len == NULL || chain_der == NULL ||
-        chain_len == NULL)
-        return CERTSLOT_ERR_ARG;
     if (sim->no_factory_device)
         return CERTSLOT_ERR_NOT_FOUND;
     if (sim->factory_fails)
@@ -750,29 +746,113 @@ static int sim_factory_device(void *ctx, unsigned char **cert_der, size_t *cert_
     ret = factory_make(sim);
     if (ret != 0)
         return ret;
-    cert = dup_bytes(sim->cert_der, sim->cert_len);
-    key = dup_bytes(sim->key_der, sim->key_len);
-    chain = dup_bytes(sim->ca_der, sim->ca_len);
-    if (cert == NULL || key == NULL || chain == NULL) {
-        ret = CERTSLOT_ERR_NOMEM;
-        goto cleanup;
+    *cert = certslot_calloc(1, sim->cert_len + sim->ca_len);
+    *key = dup_bytes(sim->key_der, sim->key_len);
+    if (*cert == NULL || *key == NULL) {
+        certslot_free(*cert);
+        if (*key != NULL)
+            certslot_zeroize(*key, sim->key_len);
+        certslot_free(*key);
+        *cert = *key = NULL;
+        return CERTSLOT_ERR_NOMEM;
     }
-    *cert_der = cert;
-    *cert_len = sim->cert_len;
-    *key_der = key;
+    memcpy(*cert, sim->cert_der, sim->cert_len);
+    memcpy(*cert + sim->cert_len, sim->ca_der, sim->ca_len);
+    *cert_len = sim->cert_len + sim->ca_len;
     *key_len = sim->key_len;
-    *chain_der = chain;
-    *chain_len = sim->ca_len;
-    cert = key = chain = NULL;
+    return 0;
+}
 
-cleanup:
-    if (key != NULL) {
-        certslot_zeroize(key, sim->key_len);
-        certslot_free(key);
+/* ---- files for other programs (in memory; the sim's own allocations, not the module's) ---- */
+
+struct certslot_sim_export {
+    char *path;
+    unsigned char *data;
+    size_t len;
+    unsigned mode;
+    struct certslot_sim_export *next;
+};
+
+static void export_free(struct certslot_sim_export *e)
+{
+    if (e == NULL)
+        return;
+    certslot_zeroize(e->data, e->len); /* a private key, maybe */
+    free(e->data);
+    free(e->path);
+    free(e);
+}
+
+static struct certslot_sim_export **export_find(certslot_hal_sim_t *sim, const char *path)
+{
+    struct certslot_sim_export **e = &sim->exports;
+    while (*e != NULL && strcmp((*e)->path, path) != 0)
+        e = &(*e)->next;
+    return e;
+}
+
+/* All or nothing: every new file is made before anything changes. */
+static int sim_files_write(void *ctx, const char *dir, const certslot_file_t *files, size_t n, char *why,
+                           size_t why_size)
+{
+    certslot_hal_sim_t *sim = ctx;
+    struct certslot_sim_export *made[16] = {0};
+    int ret = 0;
+
+    if (n > sizeof(made) / sizeof(made[0]))
+        return CERTSLOT_ERR_ARG;
+    for (size_t i = 0; i < n && ret == 0; i++) {
+        size_t plen = strlen(dir) + strlen(files[i].name) + 2;
+        made[i] = calloc(1, sizeof(*made[i]));
+        if (made[i] == NULL || (made[i]->path = calloc(1, plen)) == NULL) {
+            ret = CERTSLOT_ERR_NOMEM;
+            break;
+        }
+        snprintf(made[i]->path, plen, "%s/%s", dir, files[i].name);
+        if (files[i].data != NULL) {
+            made[i]->data = calloc(1, files[i].len + 1);
+            if (made[i]->data == NULL)
+                ret = CERTSLOT_ERR_NOMEM;
+            else
+                memcpy(made[i]->data, files[i].data, files[i].len);
+            made[i]->len = files[i].len;
+            made[i]->mode = files[i].mode;
+        }
     }
-    certslot_free(cert);
-    certslot_free(chain);
+    for (size_t i = 0; i < n; i++) {
+        if (ret != 0 || made[i] == NULL) {
+            export_free(made[i]);
+            continue;
+        }
+        struct certslot_sim_export **e = export_find(sim, made[i]->path), *old = *e;
+        if (old != NULL) {
+            *e = old->next;
+            export_free(old);
+        }
+        if (made[i]->data != NULL) {
+            made[i]->next = sim->exports;
+            sim->exports = made[i];
+        } else {
+            export_free(made[i]);
+        }
+    }
+    if (ret != 0)
+        snprintf(why, why_size, "cannot write %s: %s", dir, certslot_strerror(ret));
     return ret;
+}
+
+int certslot_hal_sim_exported(const certslot_hal_sim_t *sim, const char *path, const unsigned char **data,
+                              size_t *len, unsigned *mode)
+{
+    for (const struct certslot_sim_export *e = sim->exports; e != NULL; e = e->next) {
+        if (strcmp(e->path, path) == 0) {
+            *data = e->data;
+            *len = e->len;
+            *mode = e->mode;
+            return 0;
+        }
+    }
+    return CERTSLOT_ERR_NOT_FOUND;
 }
 
 /* ---- init / free ---- */
@@ -832,6 +912,7 @@ void certslot_hal_sim_init(certslot_hal_sim_t *sim, certslot_hal_t *hal)
     hal->mac = sim_mac;
     hal->device_secret = sim_device_secret;
     hal->factory_device = sim_factory_device;
+    hal->files_write = sim_files_write;
     hal->log = sim_log;
 }
 
@@ -846,6 +927,11 @@ void certslot_hal_sim_free(certslot_hal_sim_t *sim)
     }
     certslot_free(sim->vdir);
     certslot_free(sim->ddir);
+    while (sim->exports != NULL) {
+        struct certslot_sim_export *next = sim->exports->next;
+        export_free(sim->exports);
+        sim->exports = next;
+    }
     if (sim->key_der != NULL)
         certslot_zeroize(sim->key_der, sim->key_len);
     certslot_free(sim->key_der);

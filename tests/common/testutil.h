@@ -22,6 +22,11 @@ int tu_alloc_failed(void);         /* 1 once an injected failure happened */
 /* The settings a finished cfg decides (certslot_config_settings), in a static buffer; fails the test on error. */
 const certslot_settings_t *tu_settings(const certslot_config_t *cfg);
 
+/* Config files from the file system, through hal/linux's sources (tu_linux.c): one file by its path, or a master
+ * file (or its directory) with its CONFIG_FILES (certslot_config_parse / certslot_config_load_master). */
+int tu_parse_file(certslot_config_t *cfg, const char *path);
+int tu_load_master(certslot_config_t *cfg, const char *path);
+
 /* The first diagnostic of cfg with this severity whose message contains text, or NULL. */
 const certslot_diag_t *tu_find_diag(const certslot_config_t *cfg, certslot_severity_t sev, const char *text);
 

@@ -296,7 +296,7 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
     tu_write_str(dir, "c.cfg", "<c sec.TLS.protocol.ldap=\"TLSv1_1\" sec.TLS.protocol.browser=\"TLSv1_1\"/>");
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
+    assert_int_equal(tu_load_master(&cfg, dir), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
     assert_string_equal(certslot_config_get(&cfg, P("sec.TLS.protocol.sip")), "TLSv1_1");    /* a over b */
     assert_string_equal(certslot_config_get(&cfg, P("sec.TLS.protocol.ldap")), "TLSv1_0");   /* b over c */
@@ -309,7 +309,7 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
     tu_write(dir, "b.cfg", b, len);
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
+    assert_int_equal(tu_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
     assert_int_equal(certslot_config_finish(&cfg), CERTSLOT_ERR_VALUE);
     const certslot_diag_t *d = find_diag(CERTSLOT_ERROR, "encrypted file failed authentication");
     assert_non_null(d);
@@ -323,7 +323,7 @@ static void test_plain_and_encrypted_files_mix_with_precedence(void **state)
 
     /* No key at all: the same, with a message naming the file's key. */
     certslot_config_init(&cfg);
-    certslot_config_load_master(&cfg, dir);
+    tu_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "encrypted with key 'site-2026', but no key was supplied"));
     assert_int_equal(certslot_config_set_key(&cfg, "Crypt=1;Key=00;"), CERTSLOT_ERR_ARG); /* after finish */
@@ -347,7 +347,7 @@ static void test_encrypted_master_is_refused(void **state)
     tu_write_str(dir, "a.cfg", "<a sec.TLS.protocol.sip=\"TLSv1_1\"/>");
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
+    assert_int_equal(tu_load_master(&cfg, dir), CERTSLOT_ERR_DECRYPT);
     certslot_config_finish(&cfg);
     const certslot_diag_t *d = find_diag(CERTSLOT_ERROR, "a master file is never encrypted: refused");
     assert_non_null(d);
@@ -371,7 +371,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
     tu_write(dir, "site.cfg", s, len);
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0); /* the old key: another label */
-    assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
+    assert_int_equal(tu_load_master(&cfg, dir), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
     assert_string_equal(certslot_config_get(&cfg, P("sec.TLS.protocol.sip")), "TLSv1_0");
     certslot_config_free(&cfg);
@@ -379,7 +379,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
     /* Named after the encrypted file, the key comes too late for it. */
     tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"site.cfg, key.cfg\"/>");
     certslot_config_init(&cfg);
-    certslot_config_load_master(&cfg, dir);
+    tu_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "encrypted with key 'site-2027', but no key was supplied"));
     assert_false(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")));
@@ -389,7 +389,7 @@ static void test_key_from_an_earlier_plain_file(void **state)
     tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"key.cfg, site.cfg\"/>");
     tu_write_str(dir, "key.cfg", "<k device.set=\"1\" device.sec.configEncryption.key=\"" KEY_B "\"/>");
     certslot_config_init(&cfg);
-    certslot_config_load_master(&cfg, dir);
+    tu_load_master(&cfg, dir);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "but no key was supplied"));
     assert_false(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")));
@@ -413,7 +413,7 @@ static void test_large_file_from_disk(void **state)
     snprintf(path, sizeof(path), "%s/big.cfg", dir);
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
-    assert_int_equal(certslot_config_parse_file(&cfg, path), 0);
+    assert_int_equal(tu_parse_file(&cfg, path), 0);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "again.cfg", e, len), 0);
     certslot_config_finish(&cfg);
     assert_string_equal(certslot_config_get(&cfg, P("sec.TLS.protocol.sip")), "TLSv1_0");

@@ -65,7 +65,7 @@ static void test_seed001_wireless_cfg(void **state)
 {
     (void)state;
     certslot_config_init(&cfg);
-    assert_int_equal(certslot_config_parse_file(&cfg, tu_data("seed001/wireless.cfg")), 0);
+    assert_int_equal(tu_parse_file(&cfg, tu_data("seed001/wireless.cfg")), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
 
     /* The lower-case "device.sec.tls.customCaCert1" fills platform CA slot 1. */
@@ -500,7 +500,7 @@ static void test_file_size_limit(void **state)
         tu_write(dir, "big.cfg", xml, n);
         free(xml);
         certslot_config_init(&cfg);
-        assert_int_equal(certslot_config_parse_file(&cfg, path), over ? CERTSLOT_ERR_LIMIT : 0);
+        assert_int_equal(tu_parse_file(&cfg, path), over ? CERTSLOT_ERR_LIMIT : 0);
         certslot_config_finish(&cfg);
         assert_int_equal(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")), !over);
         if (over)
@@ -545,7 +545,7 @@ static void test_master_file_and_config_files(void **state)
     /* With the MAC, <mac>.cfg is the master; left overrides right. */
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "00:04:F2:A1:B2:C3"), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
+    assert_int_equal(tu_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);     /* -phone.cfg */
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 2);    /* -x.cfg */
@@ -560,7 +560,7 @@ static void test_master_file_and_config_files(void **state)
     /* Another handset: 000000000000.cfg; its own parameter is not applied. */
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "0004f2000001"), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), 0);
+    assert_int_equal(tu_load_master(&cfg, dir), 0);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 3);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
@@ -572,7 +572,7 @@ static void test_master_file_and_config_files(void **state)
     snprintf(path, sizeof(path), "%s/000000000000.cfg", dir);
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "0004F2A1B2C3"), 0);
-    assert_int_equal(certslot_config_load_master(&cfg, path), 0);
+    assert_int_equal(tu_load_master(&cfg, path), 0);
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.browser")), 1);
     certslot_config_free(&cfg);
@@ -612,7 +612,7 @@ static void test_only_regular_files_inside_the_directory_are_read(void **state)
 
     alarm(20); /* a FIFO read would block: fail instead of hanging */
     certslot_config_init(&cfg);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
+    assert_int_equal(tu_load_master(&cfg, dir), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     alarm(0);
     assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.sip")), 2);     /* in.cfg, site.cfg */
@@ -639,6 +639,58 @@ static void test_only_regular_files_inside_the_directory_are_read(void **state)
     certslot_config_free(&cfg);
     tu_rmtree(dir);
     tu_rmtree(outside);
+}
+
+/* A source over a fetch function, as the provisioning flow makes one: a file is fetched whole, then read. */
+typedef int (*fetch_fn)(void *ctx, const char *name, char **data, size_t *len);
+typedef struct {
+    fetch_fn fetch;
+    void *ctx;
+} shim_t;
+typedef struct {
+    char *data;
+    size_t len, pos;
+} memfile_t;
+
+static int shim_open(void *ctx, const char *name, void **file, char *why, size_t size)
+{
+    const shim_t *s = ctx;
+    memfile_t *f = calloc(1, sizeof(*f));
+    int ret = s->fetch(s->ctx, name, &f->data, &f->len);
+    if (ret == 0) {
+        *file = f;
+        return 0;
+    }
+    free(f);
+    if (ret == CERTSLOT_ERR_NOT_FOUND)
+        return ret;
+    snprintf(why, size, "cannot fetch: %s", certslot_strerror(ret));
+    return CERTSLOT_ERR_IO;
+}
+
+static int shim_read(void *ctx, void *file, char *buf, size_t size, size_t *got)
+{
+    memfile_t *f = file;
+    (void)ctx;
+    *got = f->len - f->pos < size ? f->len - f->pos : size;
+    memcpy(buf, f->data + f->pos, *got);
+    f->pos += *got;
+    return 0;
+}
+
+static void shim_close(void *ctx, void *file)
+{
+    memfile_t *f = file;
+    (void)ctx;
+    certslot_free(f->data);
+    free(f);
+}
+
+static int load_master_from(certslot_config_t *c, fetch_fn fetch, void *ctx)
+{
+    shim_t s = {fetch, ctx};
+    const certslot_source_t src = {shim_open, shim_read, shim_close, &s, NULL};
+    return certslot_config_load_master(c, &src, NULL);
 }
 
 /* A provisioning server in memory: name -> contents, or an error. */
@@ -681,7 +733,7 @@ static void test_master_file_from_a_server(void **state)
     int calls = 0;
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
-    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_served, &calls), CERTSLOT_ERR_IO);
+    assert_int_equal(load_master_from(&cfg, fetch_served, &calls), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     /* <mac>.cfg, 000000000000.cfg, then the four CONFIG_FILES. */
     assert_int_equal(calls, 6);
@@ -696,7 +748,7 @@ static void test_master_file_from_a_server(void **state)
     /* A server with no master file at all. */
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
-    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_nothing, NULL), CERTSLOT_ERR_IO);
+    assert_int_equal(load_master_from(&cfg, fetch_nothing, NULL), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "no master file (0004f2a1b2c3.cfg or 000000000000.cfg)"));
 }
@@ -728,7 +780,7 @@ static void test_config_files_with_control_characters_fetch_nothing(void **state
     fetched_names[0] = '\0';
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_mac(&cfg, "0004f2a1b2c3"), 0);
-    assert_int_equal(certslot_config_load_master_from(&cfg, fetch_recording, NULL), CERTSLOT_ERR_VALUE);
+    assert_int_equal(load_master_from(&cfg, fetch_recording, NULL), CERTSLOT_ERR_VALUE);
     certslot_config_finish(&cfg);
     /* Only names without a control byte reached the fetch. */
     assert_string_equal(fetched_names, "[0004f2a1b2c3.cfg][000000000000.cfg][other.cfg]");
@@ -774,11 +826,11 @@ static void test_unreadable_files(void **state)
     (void)state;
     const char *dir = tu_tmpdir();
     certslot_config_init(&cfg);
-    assert_int_equal(certslot_config_load_master(&cfg, dir), CERTSLOT_ERR_IO);
+    assert_int_equal(tu_load_master(&cfg, dir), CERTSLOT_ERR_IO);
     assert_int_equal(cfg.io_error, 1);
     certslot_config_free(&cfg);
     certslot_config_init(&cfg);
-    assert_int_equal(certslot_config_parse_file(&cfg, "/nonexistent/x.cfg"), CERTSLOT_ERR_IO);
+    assert_int_equal(tu_parse_file(&cfg, "/nonexistent/x.cfg"), CERTSLOT_ERR_IO);
     certslot_config_finish(&cfg);
     assert_non_null(find_diag(CERTSLOT_ERROR, "cannot read"));
     certslot_config_free(&cfg);

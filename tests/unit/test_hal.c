@@ -36,6 +36,7 @@
 #include "certslot/hal_linux.h"
 #include "certslot/hal_sim.h"
 #include "certslot/platform.h"
+#include "certslot/store.h"
 #include "testutil.h"
 
 static certslot_hal_sim_t sim;
@@ -112,11 +113,35 @@ typedef struct {
     size_t cert_len, key_len, chain_len;
 } factory_t;
 
+/* What the store stage makes of a hal's factory files (certslot_store_factory): certificate, chain, key, all DER. */
+static int factory_of(const certslot_hal_t *h, factory_t *f)
+{
+    certslot_part_t part;
+    char why[200];
+
+    memset(&part, 0, sizeof(part));
+    memset(f, 0, sizeof(*f));
+    int ret = certslot_store_factory(h, &part, why, sizeof(why));
+    if (ret != 0)
+        return ret;
+    f->cert_len = part.certs[0].len;
+    f->cert = certslot_calloc(1, f->cert_len);
+    memcpy(f->cert, part.certs[0].der, f->cert_len);
+    for (unsigned i = 1; i < part.ncerts; i++)
+        f->chain_len += part.certs[i].len;
+    f->chain = certslot_calloc(1, f->chain_len + 1);
+    for (size_t i = 1, off = 0; i < part.ncerts; off += part.certs[i].len, i++)
+        memcpy(f->chain + off, part.certs[i].der, part.certs[i].len);
+    f->key_len = part.key.len;
+    f->key = certslot_calloc(1, f->key_len);
+    memcpy(f->key, part.key.der, f->key_len);
+    certslot_part_free(&part);
+    return 0;
+}
+
 static void factory_get(factory_t *f)
 {
-    memset(f, 0, sizeof(*f));
-    assert_int_equal(
-        hal.factory_device(hal.ctx, &f->cert, &f->cert_len, &f->key, &f->key_len, &f->chain, &f->chain_len), 0);
+    assert_int_equal(factory_of(&hal, f), 0);
 }
 
 static void factory_free(factory_t *f)
@@ -520,8 +545,7 @@ static void test_sim_factory_deterministic(void **state)
     certslot_hal_sim_init(&s2, &h2);
     assert_int_equal(certslot_hal_sim_set_mac(&s2, "00-04-f2-a1-b2-c3"), 0);
     memset(&f2, 0, sizeof(f2));
-    assert_int_equal(h2.factory_device(h2.ctx, &f2.cert, &f2.cert_len, &f2.key, &f2.key_len, &f2.chain,
-                                       &f2.chain_len),
+    assert_int_equal(factory_of(&h2, &f2),
                      0);
     assert_int_equal(f1.cert_len, f2.cert_len);
     assert_memory_equal(f1.cert, f2.cert, f1.cert_len);
@@ -535,8 +559,7 @@ static void test_sim_factory_deterministic(void **state)
     /* Another MAC: another certificate and key, the same vendor CA. */
     certslot_hal_sim_init(&s2, &h2);
     assert_int_equal(certslot_hal_sim_set_mac(&s2, "0004f2a1b2c4"), 0);
-    assert_int_equal(h2.factory_device(h2.ctx, &f3.cert, &f3.cert_len, &f3.key, &f3.key_len, &f3.chain,
-                                       &f3.chain_len),
+    assert_int_equal(factory_of(&h2, &f3),
                      0);
     assert_false(f1.cert_len == f3.cert_len && memcmp(f1.cert, f3.cert, f1.cert_len) == 0);
     assert_false(f1.key_len == f3.key_len && memcmp(f1.key, f3.key, f1.key_len) == 0);
@@ -561,8 +584,7 @@ static void test_sim_factory_deterministic(void **state)
 
     sim.no_factory_device = 1;
     memset(&f2, 0, sizeof(f2));
-    assert_int_equal(hal.factory_device(hal.ctx, &f2.cert, &f2.cert_len, &f2.key, &f2.key_len, &f2.chain,
-                                        &f2.chain_len),
+    assert_int_equal(factory_of(&hal, &f2),
                      CERTSLOT_ERR_NOT_FOUND);
     factory_free(&f1);
     certslot_hal_sim_free(&sim);
@@ -662,7 +684,7 @@ static void linux_down(linux_fixture_t *fx)
 
 static mode_t mode_of(const char *dir, const char *name)
 {
-    char path[256];
+    char path[600];
     struct stat st;
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     assert_int_equal(stat(path, &st), 0);
@@ -978,6 +1000,82 @@ static void test_linux_log(void **state)
     linux_down(&fx);
 }
 
+/* Names in dir, sorted, comma-separated (to see that no temporary file is left). */
+static void listing(const char *dir, char *out, size_t size)
+{
+    struct dirent **names;
+    int n = scandir(dir, &names, NULL, alphasort);
+    size_t len = 0;
+    out[0] = '\0';
+    assert_true(n >= 0);
+    for (int i = 0; i < n; i++) {
+        if (strcmp(names[i]->d_name, ".") != 0 && strcmp(names[i]->d_name, "..") != 0)
+            len += (size_t)snprintf(out + len, size - len, "%s%s", len > 0 ? "," : "", names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+}
+
+/* The writer dot1x exports and the tool's outputs go through: all or nothing, modes kept, no temporary left. */
+static void test_linux_write_files(void **state)
+{
+    (void)state;
+    const char *base = tu_tmpdir();
+    char dir[256], path[300], why[512], names[512], longname[300];
+    certslot_file_t files[2] = {{"a.pem", "A1", 2, 0600}, {"b.conf", "B1", 2, 0644}};
+
+    snprintf(dir, sizeof(dir), "%s/out", base);
+    /* Without MKDIR a missing directory is an error, and nothing is made. */
+    assert_int_equal(certslot_hal_linux_write_files(dir, files, 2, 0, why, sizeof(why)), CERTSLOT_ERR_IO);
+    assert_non_null(strstr(why, "cannot create a file in"));
+    assert_int_equal(access(dir, F_OK), -1);
+    assert_int_equal(certslot_hal_linux_write_files(dir, files, 2, CERTSLOT_HAL_LINUX_MKDIR, why, sizeof(why)), 0);
+    assert_int_equal(mode_of(base, "out"), 0700);
+    assert_int_equal(mode_of(dir, "a.pem"), 0600);
+    assert_int_equal(mode_of(dir, "b.conf"), 0644);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "a.pem,b.conf");
+
+    /* Replace one, remove the other. */
+    files[0].data = "A2";
+    files[1].data = NULL;
+    assert_int_equal(certslot_hal_linux_write_files(dir, files, 2, 0, why, sizeof(why)), 0);
+    snprintf(path, sizeof(path), "%s/a.pem", dir);
+    char *got = tu_read(path, NULL);
+    assert_string_equal(got, "A2");
+    free(got);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "a.pem");
+
+    /* A failure at the second file leaves the first as it was, and no temporary. */
+    memset(longname, 'x', 250);
+    longname[250] = '\0';
+    certslot_file_t bad[2] = {{"a.pem", "A3", 2, 0600}, {longname, "L", 1, 0600}};
+    assert_int_equal(certslot_hal_linux_write_files(dir, bad, 2, 0, why, sizeof(why)), CERTSLOT_ERR_IO);
+    got = tu_read(path, NULL);
+    assert_string_equal(got, "A2");
+    free(got);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "a.pem");
+
+    /* NEW never replaces. */
+    assert_int_equal(certslot_hal_linux_write_file(path, "A4", 2, 0600, CERTSLOT_HAL_LINUX_NEW, why, sizeof(why)),
+                     CERTSLOT_ERR_EXISTS);
+    assert_non_null(strstr(why, "it exists (refusing to overwrite)"));
+    got = tu_read(path, NULL);
+    assert_string_equal(got, "A2");
+    free(got);
+    snprintf(path, sizeof(path), "%s/new.key", dir);
+    assert_int_equal(certslot_hal_linux_write_file(path, "K", 1, 0600, CERTSLOT_HAL_LINUX_NEW, why, sizeof(why)), 0);
+    listing(dir, names, sizeof(names));
+    assert_string_equal(names, "a.pem,new.key");
+
+    /* Names that are not plain file names. */
+    certslot_file_t sneaky = {"../x", "X", 1, 0600};
+    assert_int_equal(certslot_hal_linux_write_files(dir, &sneaky, 1, 0, why, sizeof(why)), CERTSLOT_ERR_ARG);
+    tu_rmtree(base);
+}
+
 /* The Linux HAL reads the factory files the simulated vendor made. */
 static void test_linux_factory_device(void **state)
 {
@@ -1002,8 +1100,7 @@ static void test_linux_factory_device(void **state)
 
     linux_up(&fx, &opt);
     memset(&got, 0, sizeof(got));
-    assert_int_equal(hal.factory_device(hal.ctx, &got.cert, &got.cert_len, &got.key, &got.key_len, &got.chain,
-                                        &got.chain_len),
+    assert_int_equal(factory_of(&hal, &got),
                      CERTSLOT_ERR_NOT_FOUND);
     certslot_hal_linux_free(&fx.h);
 
@@ -1039,16 +1136,14 @@ static void test_linux_factory_device(void **state)
     /* A key that belongs to another certificate. */
     opt.factory_key_path = wrong_key;
     assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
-    assert_int_equal(hal.factory_device(hal.ctx, &got.cert, &got.cert_len, &got.key, &got.key_len, &got.chain,
-                                        &got.chain_len),
+    assert_int_equal(factory_of(&hal, &got),
                      CERTSLOT_ERR_KEY);
     certslot_hal_linux_free(&fx.h);
 
     /* A missing file. */
     opt.factory_key_path = "/nonexistent/certslot.key";
     assert_int_equal(certslot_hal_linux_open(&fx.h, &hal, &opt), 0);
-    assert_int_equal(hal.factory_device(hal.ctx, &got.cert, &got.cert_len, &got.key, &got.key_len, &got.chain,
-                                        &got.chain_len),
+    assert_int_equal(factory_of(&hal, &got),
                      CERTSLOT_ERR_NOT_FOUND);
     factory_free(&want);
     factory_free(&other);
@@ -1078,6 +1173,7 @@ int main(void)
         cmocka_unit_test_teardown(test_linux_clock_random_mac, teardown),
         cmocka_unit_test_teardown(test_linux_log, teardown),
         cmocka_unit_test_teardown(test_linux_factory_device, teardown),
+        cmocka_unit_test_teardown(test_linux_write_files, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

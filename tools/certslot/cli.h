@@ -30,6 +30,13 @@ int cmd_store(int argc, char **argv);
  */
 unsigned char *cli_read_file(const char *cmd, const char *path, size_t max, size_t *len);
 void cli_free_file(void *buf, size_t len);
+
+/*
+ * Writes path atomically with mode (hal/linux's writer; flags
+ * CERTSLOT_HAL_LINUX_NEW: never replacing a file): 0, or -1 with the reason
+ * on stderr ("certslot CMD: cannot write PATH: ..."); path is then unchanged.
+ */
+int cli_write_file(const char *cmd, const char *path, const void *data, size_t len, unsigned mode, int flags);
 int cmd_verify(int argc, char **argv);
 int cmd_connect(int argc, char **argv);
 int cmd_ca(int argc, char **argv);

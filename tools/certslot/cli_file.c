@@ -1,11 +1,14 @@
 /*
- * Reading whole input files for the tool's commands, one way for all.
+ * Reading whole input files and writing output files for the tool's
+ * commands, one way for all (writing: hal/linux's atomic writer).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "certslot/hal_linux.h"
 #include "certslot/platform.h"
 #include "cli.h"
 
@@ -59,4 +62,14 @@ void cli_free_file(void *buf, size_t len)
 {
     certslot_zeroize(buf, len);
     certslot_free(buf);
+}
+
+int cli_write_file(const char *cmd, const char *path, const void *data, size_t len, unsigned mode, int flags)
+{
+    char why[PATH_MAX + 128];
+
+    if (certslot_hal_linux_write_file(path, data, len, mode, flags, why, sizeof(why)) == 0)
+        return 0;
+    fprintf(stderr, "certslot %s: %s\n", cmd, why);
+    return -1;
 }

@@ -7,6 +7,7 @@
 
 #include "certslot/config.h"
 #include "certslot/error.h"
+#include "certslot/hal_linux.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
 #include "certslot/url.h"
@@ -194,11 +195,19 @@ int cli_load_config_key(certslot_config_t *cfg, const char *mac, int master, cha
         if (bad)
             return EXIT_USAGE;
     }
+    certslot_source_t src;
     if (master) {
-        (void)certslot_config_load_master(cfg, files[0]);
+        certslot_hal_linux_dir_t dir;
+        const char *name;
+        if (certslot_hal_linux_config_dir(&dir, &src, files[0], &name) != 0) {
+            fprintf(stderr, "certslot %s: %s: the path is too long\n", cmd, files[0]);
+            return EXIT_USAGE;
+        }
+        (void)certslot_config_load_master(cfg, &src, name);
     } else {
+        certslot_hal_linux_config_files(&src);
         for (int i = 0; i < nfiles; i++)
-            (void)certslot_config_parse_file(cfg, files[i]);
+            (void)certslot_config_parse(cfg, &src, files[i]);
     }
     (void)certslot_config_finish(cfg);
     return cfg->io_error ? EXIT_USAGE : cfg->errors > 0 ? EXIT_ERRORS : EXIT_ACCEPT;

@@ -49,40 +49,6 @@ static const char decrypt_help[] =
 
 #define KEYSTRING_MAX 256
 
-/* Writes OUT through a temporary file in its directory, synced, then renamed over OUT. */
-static int write_atomic(const char *path, const char *data, size_t len, mode_t mode, const char *cmd)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    int fd = -1, ok = 0;
-
-    if (tmp != NULL) {
-        memcpy(tmp, path, n);
-        memcpy(tmp + n, ".XXXXXX", 8);
-        fd = mkstemp(tmp); /* mode 0600 */
-    }
-    if (fd >= 0) {
-        size_t done = 0;
-        while (done < len) {
-            ssize_t w = write(fd, data + done, len - done);
-            if (w < 0 && errno == EINTR)
-                continue;
-            if (w <= 0)
-                break;
-            done += (size_t)w;
-        }
-        ok = done == len && fchmod(fd, mode) == 0 && fsync(fd) == 0;
-        ok = close(fd) == 0 && ok;
-        ok = ok && rename(tmp, path) == 0;
-        if (!ok)
-            unlink(tmp);
-    }
-    if (!ok)
-        fprintf(stderr, "certslot %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-    free(tmp);
-    return ok ? 0 : EXIT_USAGE;
-}
-
 /* Parses `--key KEY IN OUT` (any order of the option); 0, EXIT_USAGE, or -1 for --help. */
 static int crypt_args(int argc, char **argv, const char *help, char *key, size_t key_size, const char **in,
                       const char **out)
@@ -174,7 +140,7 @@ int cmd_encrypt(int argc, char **argv)
     }
     mode_t mask = umask(0);
     umask(mask);
-    ret = write_atomic(out, enc, elen, 0666 & ~mask, "encrypt");
+    ret = cli_write_file("encrypt", out, enc, elen, 0666 & ~mask, 0) == 0 ? 0 : EXIT_USAGE;
 cleanup:
     certslot_cfgcrypt_key_free(&key);
     if (plain != NULL)
@@ -206,7 +172,7 @@ int cmd_decrypt(int argc, char **argv)
         ret = err == CERTSLOT_ERR_NOMEM ? EXIT_USAGE : EXIT_ERRORS;
         goto cleanup;
     }
-    ret = write_atomic(out, plain, plen, 0600, "decrypt");
+    ret = cli_write_file("decrypt", out, plain, plen, 0600, 0) == 0 ? 0 : EXIT_USAGE;
 cleanup:
     certslot_cfgcrypt_key_free(&key);
     if (plain != NULL)

@@ -767,9 +767,8 @@ static void plan_device_set(edits_t *ed, const doc_t *d)
  */
 static int write_atomically(const char *path, const char *data, size_t len, int secret)
 {
-    char real[PATH_MAX], tmp[PATH_MAX + 32], dir[PATH_MAX];
+    char real[PATH_MAX];
     struct stat st;
-    int fd = -1, ret = -1;
 
     if (realpath(path, real) == NULL || stat(real, &st) != 0) {
         fprintf(stderr, "certslot inject: %s: %s\n", path, strerror(errno));
@@ -782,48 +781,8 @@ static int write_atomically(const char *path, const char *data, size_t len, int 
                         "readable by %s)\n",
                 path, (unsigned)(st.st_mode & 07777), (unsigned)mode, (st.st_mode & 004) ? "everyone" : "its group");
     }
-    snprintf(dir, sizeof(dir), "%s", real);
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash != NULL)
-        *slash = '\0';
-    snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, strrchr(real, '/') + 1);
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        fprintf(stderr, "certslot inject: cannot create a temporary file in %s: %s\n", dir, strerror(errno));
-        return -1;
-    }
-    size_t o = 0;
-    while (o < len) {
-        ssize_t w = write(fd, data + o, len - o);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            goto cleanup;
-        o += (size_t)w;
-    }
-    if (fchmod(fd, mode) != 0 || fsync(fd) != 0)
-        goto cleanup;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto cleanup;
-    }
-    fd = -1;
-    if (rename(tmp, real) != 0)
-        goto cleanup;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (dfd >= 0) {
-        (void)fsync(dfd);
-        close(dfd);
-    }
-    return 0;
-cleanup:
-    fprintf(stderr, "certslot inject: cannot write %s: %s; file unchanged\n", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    return ret;
+    /* Through a symbolic link, the file it names is replaced, not the link. */
+    return cli_write_file("inject", real, data, len, (unsigned)mode, 0);
 }
 
 /* ---- the command ---- */

@@ -15,7 +15,9 @@
 #include <mbedtls/base64.h>
 
 #include "certslot/error.h"
+#include "certslot/hal_linux.h"
 #include "certslot/platform.h"
+#include "cli.h"
 
 int pki_exists(const char *path)
 {
@@ -25,32 +27,7 @@ int pki_exists(const char *path)
 
 int pki_write_new(const char *cmd, const char *path, const void *data, size_t len, unsigned mode)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, (mode_t)mode);
-    if (fd < 0) {
-        fprintf(stderr, "certslot %s: cannot create %s: %s\n", cmd, path,
-                errno == EEXIST ? "it exists (refusing to overwrite)" : strerror(errno));
-        return -1;
-    }
-    const unsigned char *p = data;
-    size_t done = 0;
-    int ok = fchmod(fd, (mode_t)mode) == 0;
-    while (ok && done < len) {
-        ssize_t w = write(fd, p + done, len - done);
-        if (w < 0 && errno == EINTR)
-            continue;
-        ok = w > 0;
-        if (ok)
-            done += (size_t)w;
-    }
-    ok = ok && fsync(fd) == 0;
-    if (close(fd) != 0)
-        ok = 0;
-    if (!ok) {
-        fprintf(stderr, "certslot %s: cannot write %s: %s\n", cmd, path, strerror(errno));
-        unlink(path);
-        return -1;
-    }
-    return 0;
+    return cli_write_file(cmd, path, data, len, mode, CERTSLOT_HAL_LINUX_NEW);
 }
 
 int pki_pem_append(char **buf, size_t *len, const char *label, const unsigned char *der, size_t der_len)

@@ -33,6 +33,7 @@
 #include "certslot/cfgcrypt.h"
 #include "certslot/options.h"
 #include "certslot/param.h"
+#include "certslot/source.h"
 #include "certslot/settings.h"
 #include "certslot/store.h"
 
@@ -114,31 +115,21 @@ int certslot_config_set_key(certslot_config_t *cfg, const char *keystring);
 /* Parses one file's contents; name is used in diagnostics. */
 int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len);
 
-/* Reads and parses one file. CERTSLOT_ERR_IO when it cannot be read. */
-int certslot_config_parse_file(certslot_config_t *cfg, const char *path);
+/*
+ * Reads the file name through src (certslot/source.h) and parses it. A file
+ * that cannot be opened is an error at that file: CERTSLOT_ERR_IO (io_error
+ * set) when it does not exist or cannot be read, or the source's refusal.
+ */
+int certslot_config_parse(certslot_config_t *cfg, const certslot_source_t *src, const char *name);
 
 /*
- * Loads a master file and the files its CONFIG_FILES names (resolved in the
- * master's directory, [mac] / [PHONE_MAC_ADDRESS] replaced by the MAC).
- * path may be a directory: then "<mac>.cfg" in it is the master when it
- * exists, else "000000000000.cfg".
+ * Loads a master file and the files its CONFIG_FILES names, all through src
+ * ([mac] / [PHONE_MAC_ADDRESS] in the names replaced by the MAC). master
+ * names the master file; NULL: "<mac>.cfg" when src has it, else
+ * "000000000000.cfg". A file that cannot be read is an error (io_error
+ * set); a CONFIG_FILES entry that does not exist is skipped with a warning.
  */
-int certslot_config_load_master(certslot_config_t *cfg, const char *path);
-
-/*
- * Reads the file `name` (a master or CONFIG_FILES name, relative) into a new
- * buffer from certslot_calloc (the caller wipes and frees it). Returns 0,
- * CERTSLOT_ERR_NOT_FOUND when there is no such file, or another error.
- */
-typedef int (*certslot_config_fetch_fn)(void *ctx, const char *name, char **data, size_t *len);
-
-/*
- * certslot_config_load_master() with the files coming from fetch (a
- * provisioning server, say): "<mac>.cfg", else "000000000000.cfg", then the
- * files its CONFIG_FILES names. A file that cannot be fetched is an error
- * (io_error set); one that does not exist is skipped with a warning.
- */
-int certslot_config_load_master_from(certslot_config_t *cfg, certslot_config_fetch_fn fetch, void *ctx);
+int certslot_config_load_master(certslot_config_t *cfg, const certslot_source_t *src, const char *master);
 
 /* Applies the .set gate and orders the diagnostics. Call once, after parsing. */
 int certslot_config_finish(certslot_config_t *cfg);

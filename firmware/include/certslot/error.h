@@ -34,6 +34,7 @@
 #define CERTSLOT_ERR_UNSUPPORTED -24 /* an algorithm or format certslot does not implement */
 #define CERTSLOT_ERR_ROLLBACK -25 /* the store is older than the anti-rollback counter says */
 #define CERTSLOT_ERR_SECRET -26   /* the store was written under another device secret */
+#define CERTSLOT_ERR_EXISTS -27   /* the file exists and is not replaced */
 
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);

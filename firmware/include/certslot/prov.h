@@ -5,9 +5,10 @@
  * The server comes from device.prov.serverType / serverName / user /
  * password (a URL in serverName overrides the type and, when it has them,
  * the credentials). Flow: "<mac>.cfg", else "000000000000.cfg", then each
- * CONFIG_FILES entry (certslot_config_load_master_from). If any file could
- * not be fetched or was rejected whole, that is reported and nothing of
- * this provisioning applies: slots and stored settings stay as they were.
+ * CONFIG_FILES entry (certslot_config_load_master through a source that
+ * fetches). If any file could not be fetched or was rejected whole, that is
+ * reported and nothing of this provisioning applies: slots and stored
+ * settings stay as they were.
  * Otherwise the configuration is applied with certslot_config_apply (one
  * persisted update). HTTPS and FTPS use the provisioning TLS profile of the
  * settings stored in the store (the last configuration applied), with the

@@ -45,7 +45,8 @@ typedef enum {
     CERTSLOT_TLS_ANY, /* SSLv2v3: any version the TLS library offers */
     CERTSLOT_TLS_1_0,
     CERTSLOT_TLS_1_1,
-    CERTSLOT_TLS_1_2
+    CERTSLOT_TLS_1_2,
+    CERTSLOT_TLS_VERSION_COUNT /* the order of CERTSLOT_PROTOCOL_NAMES (param.h) */
 } certslot_tls_version_t;
 
 /* Text of the settings: an offset into certslot_settings_t.text; 0 is "". */

@@ -67,6 +67,19 @@ typedef struct {
     certslot_blob_t key;
 } certslot_part_t;
 
+/* Wipes the key and frees; accepts a zeroed part. */
+void certslot_part_free(certslot_part_t *p);
+
+/*
+ * The factory device certificate (certs[0]), its chain and its key, read
+ * through hal->factory_device and decoded (PEM or DER) into out (zeroed, or
+ * a part whose content is dropped): what CERTSLOT_DEVICE_BUILTIN presents. The key must be
+ * unencrypted and match the certificate. CERTSLOT_ERR_NOT_FOUND when the
+ * handset has none; CERTSLOT_ERR_CERT or CERTSLOT_ERR_KEY, or the hal's
+ * error, with a one-line reason in why. Free out with certslot_part_free.
+ */
+int certslot_store_factory(const certslot_hal_t *hal, certslot_part_t *out, char *why, size_t why_size);
+
 typedef struct {
     const certslot_hal_t *hal;
     uint64_t generation; /* 0: never stored */

@@ -3,13 +3,9 @@
  */
 #include "certslot/dot1x.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
@@ -202,71 +198,55 @@ static int check_opts(const certslot_dot1x_opts_t *o, char *why, size_t why_size
 static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, int device, text_t *cert_pem,
                         text_t *key_pem, char cn[CERTSLOT_CERT_CN_SIZE], char *why, size_t why_size)
 {
-    unsigned char *fcert = NULL, *fkey = NULL, *fchain = NULL;
-    size_t fcert_len = 0, fkey_len = 0, fchain_len = 0;
-    const unsigned char *key;
-    size_t key_len, cap = 0;
-    mbedtls_x509_crt chain;
-    int ret;
+    certslot_part_t factory;
+    const certslot_part_t *p = &factory;
+    char reason[CERTSLOT_WHY_LEN];
+    size_t cap = 0;
+    mbedtls_x509_crt crt;
+    int ret = 0;
 
-    mbedtls_x509_crt_init(&chain);
+    memset(&factory, 0, sizeof(factory));
+    mbedtls_x509_crt_init(&crt);
     if (device == CERTSLOT_DEVICE_BUILTIN) {
-        ret = hal->factory_device == NULL ? CERTSLOT_ERR_NOT_FOUND
-                                          : hal->factory_device(hal->ctx, &fcert, &fcert_len, &fkey, &fkey_len,
-                                                                &fchain, &fchain_len);
+        ret = certslot_store_factory(hal, &factory, reason, sizeof(reason));
         if (ret != 0) {
             snprintf(why, why_size, "dot1x: EAP-TLS needs a device certificate; the built-in one is unavailable: %s",
-                     certslot_strerror(ret));
+                     reason);
             goto cleanup;
         }
-        ret = mbedtls_x509_crt_parse_der(&chain, fcert, fcert_len) == 0 ? 0 : CERTSLOT_ERR_CERT;
-        if (ret == 0 && fchain != NULL)
-            ret = certslot_cert_decode(fchain, fchain_len, &chain, why, why_size);
-        key = fkey;
-        key_len = fkey_len;
     } else {
-        const certslot_part_t *p = &st->part[device][CERTSLOT_KIND_DEVICE];
-        ret = 0;
-        for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
-            ret = mbedtls_x509_crt_parse_der(&chain, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
-        key = p->key.der;
-        key_len = p->key.len;
+        p = &st->part[device][CERTSLOT_KIND_DEVICE];
     }
-    if (ret != 0) {
-        if (why[0] == '\0')
-            snprintf(why, why_size, "dot1x: the device certificate of the profile cannot be decoded");
+    if (p->ncerts == 0 || mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len) != 0) {
+        snprintf(why, why_size, "dot1x: the device certificate of the profile cannot be decoded");
+        ret = CERTSLOT_ERR_CERT;
         goto cleanup;
     }
-    const char *label = key != NULL ? key_label(key, key_len) : NULL;
+    const char *label = p->key.der != NULL ? key_label(p->key.der, p->key.len) : NULL;
     if (label == NULL) {
         snprintf(why, why_size, "dot1x: the device certificate's private key cannot be used");
         ret = CERTSLOT_ERR_KEY;
         goto cleanup;
     }
     certslot_cert_info_t info;
-    certslot_cert_info(&chain, &info);
+    certslot_cert_info(&crt, &info);
     snprintf(cn, CERTSLOT_CERT_CN_SIZE, "%s", info.subject_cn);
     if (cn[0] == '\0') {
         snprintf(why, why_size, "dot1x: the device certificate has no CN to use as the EAP-TLS identity");
         ret = CERTSLOT_ERR_CERT;
         goto cleanup;
     }
-    for (const mbedtls_x509_crt *c = &chain; c != NULL && c->raw.len > 0; c = c->next)
-        cap += pem_size(c->raw.len);
-    if ((ret = text_alloc(cert_pem, cap)) != 0 || (ret = text_alloc(key_pem, pem_size(key_len))) != 0)
+    for (unsigned i = 0; i < p->ncerts; i++)
+        cap += pem_size(p->certs[i].len);
+    if ((ret = text_alloc(cert_pem, cap)) != 0 || (ret = text_alloc(key_pem, pem_size(p->key.len))) != 0)
         goto cleanup;
-    for (const mbedtls_x509_crt *c = &chain; c != NULL && c->raw.len > 0 && ret == 0; c = c->next)
-        ret = put_pem(cert_pem, "CERTIFICATE", c->raw.p, c->raw.len);
+    for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
+        ret = put_pem(cert_pem, "CERTIFICATE", p->certs[i].der, p->certs[i].len);
     if (ret == 0)
-        ret = put_pem(key_pem, label, key, key_len);
+        ret = put_pem(key_pem, label, p->key.der, p->key.len);
 cleanup:
-    mbedtls_x509_crt_free(&chain);
-    if (fkey != NULL) {
-        certslot_zeroize(fkey, fkey_len);
-        certslot_free(fkey);
-    }
-    certslot_free(fcert);
-    certslot_free(fchain);
+    mbedtls_x509_crt_free(&crt);
+    certslot_part_free(&factory);
     return ret;
 }
 
@@ -289,42 +269,6 @@ static int ca_file(const certslot_store_t *st, unsigned slots, text_t *t)
             ret = put_pem(t, "CERTIFICATE", p->certs[i].der, p->certs[i].len);
     }
     return ret;
-}
-
-static void tmp_name(char *buf, size_t size, const char *dir, const char *name)
-{
-    snprintf(buf, size, "%s/.%s.new", dir, name);
-}
-
-/* Writes t to dir/.name.new with mode 0600 and syncs it. */
-static int write_tmp(const char *dir, const char *name, const text_t *t, char *why, size_t why_size)
-{
-    char path[512];
-    tmp_name(path, sizeof(path), dir, name);
-    (void)unlink(path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    if (fd < 0) {
-        snprintf(why, why_size, "dot1x: cannot create %s: %s", path, strerror(errno));
-        return CERTSLOT_ERR_IO;
-    }
-    size_t off = 0;
-    while (off < t->len) {
-        ssize_t n = write(fd, t->buf + off, t->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        off += (size_t)n;
-    }
-    int ok = off == t->len && fchmod(fd, 0600) == 0 && fsync(fd) == 0;
-    if (close(fd) != 0)
-        ok = 0;
-    if (!ok) {
-        snprintf(why, why_size, "dot1x: cannot write %s: %s", path, strerror(errno));
-        (void)unlink(path);
-        return CERTSLOT_ERR_IO;
-    }
-    return 0;
 }
 
 static void put_network(text_t *c, const certslot_app_profile_t *pr, const certslot_dot1x_opts_t *o,
@@ -367,8 +311,8 @@ int certslot_dot1x_export(const certslot_settings_t *settings, const certslot_st
 {
     certslot_app_profile_t pr;
     text_t f[F_COUNT];
-    char cn[CERTSLOT_CERT_CN_SIZE] = "", path[512], tmp[512];
-    int ret, created = 0, written[F_COUNT] = {0};
+    char cn[CERTSLOT_CERT_CN_SIZE] = "", reason[CERTSLOT_WHY_LEN];
+    int ret;
 
     memset(f, 0, sizeof(f));
     if (why_size > 0)
@@ -398,57 +342,27 @@ int certslot_dot1x_export(const certslot_settings_t *settings, const certslot_st
         goto cleanup;
     }
 
-    if (mkdir(o->out_dir, 0700) == 0) {
-        created = 1;
-    } else if (errno != EEXIST) {
-        snprintf(why, why_size, "dot1x: cannot create %s: %s", o->out_dir, strerror(errno));
-        ret = CERTSLOT_ERR_IO;
-        goto cleanup;
+    /* All or nothing: a stale file of an earlier export (one this export does not write) is removed. */
+    certslot_file_t files[F_COUNT];
+    for (int i = 0; i < F_COUNT; i++) {
+        files[i].name = file_names[i];
+        files[i].data = f[i].len > 0 ? f[i].buf : NULL;
+        files[i].len = f[i].len;
+        files[i].mode = 0600;
     }
-    /* Every file complete and synced under a temporary name first: an error here leaves the directory as it was. */
-    for (int i = 0; i < F_COUNT && ret == 0; i++) {
-        if (f[i].len == 0)
-            continue;
-        ret = write_tmp(o->out_dir, file_names[i], &f[i], why, why_size);
-        written[i] = ret == 0;
-    }
-    for (int i = 0; i < F_COUNT && ret == 0; i++) {
-        snprintf(path, sizeof(path), "%s/%s", o->out_dir, file_names[i]);
-        if (written[i]) {
-            tmp_name(tmp, sizeof(tmp), o->out_dir, file_names[i]);
-            if (rename(tmp, path) != 0) {
-                snprintf(why, why_size, "dot1x: cannot rename %s to %s: %s", tmp, path, strerror(errno));
-                ret = CERTSLOT_ERR_IO;
-            }
-            written[i] = 0;
-        } else if (unlink(path) != 0 && errno != ENOENT) { /* a stale file of an earlier export */
-            snprintf(why, why_size, "dot1x: cannot remove %s: %s", path, strerror(errno));
-            ret = CERTSLOT_ERR_IO;
-        }
-    }
-    if (ret == 0) {
-        int dfd = open(o->out_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (dfd < 0 || fsync(dfd) != 0) {
-            snprintf(why, why_size, "dot1x: cannot sync %s: %s", o->out_dir, strerror(errno));
-            ret = CERTSLOT_ERR_IO;
-        }
-        if (dfd >= 0)
-            close(dfd);
+    if (hal->files_write == NULL) {
+        snprintf(why, why_size, "dot1x: this handset's hal writes no files for other programs");
+        ret = CERTSLOT_ERR_UNSUPPORTED;
+    } else if ((ret = hal->files_write(hal->ctx, o->out_dir, files, F_COUNT, reason, sizeof(reason))) != 0) {
+        snprintf(why, why_size, "dot1x: %s", reason);
     }
     if (ret == 0 && !pr.strict)
         cs_log(hal, CERTSLOT_LOG_WARNING,
                  "dot1x: strict name check is off: any RADIUS server certificate from a trusted CA is accepted "
                  "(insecure)");
 cleanup:
-    for (int i = 0; i < F_COUNT; i++) {
-        if (written[i]) {
-            tmp_name(tmp, sizeof(tmp), o->out_dir, file_names[i]);
-            (void)unlink(tmp);
-        }
+    for (int i = 0; i < F_COUNT; i++)
         text_free(&f[i]);
-    }
-    if (ret != 0 && created)
-        (void)rmdir(o->out_dir); /* only when still empty */
     return ret;
 }
 

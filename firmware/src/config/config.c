@@ -5,14 +5,11 @@
  */
 #include "certslot/config.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <expat.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "certslot/error.h"
 #include "certslot/platform.h"
@@ -440,7 +437,7 @@ int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
     return 0;
 }
 
-static int parse_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int master)
+int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int master)
 {
     memset(ps, 0, sizeof(*ps));
     ps->cfg = cfg;
@@ -472,7 +469,7 @@ static int parse_begin(parse_t *ps, certslot_config_t *cfg, const char *name, in
     return 0;
 }
 
-static void parse_chunk(parse_t *ps, const char *data, size_t len, int final)
+void cs_config_chunk(parse_t *ps, const char *data, size_t len, int final)
 {
     if (ps->fatal != 0)
         return;
@@ -494,7 +491,7 @@ static void parse_chunk(parse_t *ps, const char *data, size_t len, int final)
 }
 
 /* Rejects the file being parsed, at 1:1 (a whole-file problem). */
-static void reject(parse_t *ps, int err, const char *why)
+void cs_config_reject(parse_t *ps, int err, const char *why)
 {
     ps->fatal = err;
     ps->fatal_line = ps->fatal_col = 1;
@@ -502,67 +499,31 @@ static void reject(parse_t *ps, int err, const char *why)
 }
 
 /* An encrypted file: authenticated as a whole, then parsed like a plain one. */
-static void parse_encrypted(parse_t *ps, const char *data, size_t len)
+void cs_config_encrypted(parse_t *ps, const char *data, size_t len)
 {
     char why[CERTSLOT_CFGCRYPT_WHY_LEN], *plain = NULL;
     size_t plen = 0;
     int ret;
 
     if (ps->master) {
-        reject(ps, CERTSLOT_ERR_DECRYPT, "a master file is never encrypted: refused");
+        cs_config_reject(ps, CERTSLOT_ERR_DECRYPT, "a master file is never encrypted: refused");
         return;
     }
     if (len > CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE)) {
         snprintf(why, sizeof(why), "encrypted file is larger than the limit for %u bytes of text",
                  (unsigned)CERTSLOT_CONFIG_MAX_FILE);
-        reject(ps, CERTSLOT_ERR_LIMIT, why);
+        cs_config_reject(ps, CERTSLOT_ERR_LIMIT, why);
         return;
     }
     ret = certslot_cfgcrypt_decrypt(ps->cfg->keys, 2, data, len, CERTSLOT_CONFIG_MAX_FILE, &plain, &plen, why,
                                     sizeof(why));
     if (ret != 0) {
-        reject(ps, ret, ret == CERTSLOT_ERR_NOMEM ? "out of memory" : why);
+        cs_config_reject(ps, ret, ret == CERTSLOT_ERR_NOMEM ? "out of memory" : why);
         return;
     }
-    parse_chunk(ps, plain, plen, 1);
+    cs_config_chunk(ps, plain, plen, 1);
     certslot_zeroize(plain, plen);
     certslot_free(plain);
-}
-
-/* The rest of an encrypted file whose first n bytes are head (bounded), then parse_encrypted. */
-static void parse_encrypted_file(parse_t *ps, FILE *f, const char *head, size_t n, int done)
-{
-    size_t max = CERTSLOT_CFGCRYPT_MAX_ENCODED(CERTSLOT_CONFIG_MAX_FILE), cap = 4 * READ_CHUNK, len = n;
-    char *all = certslot_calloc(1, cap);
-
-    if (all != NULL)
-        memcpy(all, head, n);
-    while (all != NULL && !done && len <= max) {
-        if (len == cap) {
-            size_t ncap = cap > max / 2 ? max + 1 : cap * 2;
-            char *grown = certslot_calloc(1, ncap);
-            if (grown != NULL)
-                memcpy(grown, all, len);
-            certslot_free(all); /* ciphertext: nothing secret */
-            all = grown;
-            cap = ncap;
-            continue;
-        }
-        size_t got = fread(all + len, 1, cap - len, f);
-        done = got < cap - len;
-        len += got;
-        if (done && ferror(f)) {
-            ps->cfg->io_error = 1;
-            reject(ps, CERTSLOT_ERR_IO, "read error");
-            certslot_free(all);
-            return;
-        }
-    }
-    if (all == NULL)
-        reject(ps, CERTSLOT_ERR_NOMEM, "out of memory");
-    else
-        parse_encrypted(ps, all, len);
-    certslot_free(all);
 }
 
 static void staged_free(staged_t *st)
@@ -633,7 +594,7 @@ static void recount(certslot_config_t *cfg)
     }
 }
 
-static int parse_end(parse_t *ps)
+int cs_config_end(parse_t *ps)
 {
     certslot_config_t *cfg = ps->cfg;
     int ret = 0;
@@ -663,57 +624,15 @@ static int parse_end(parse_t *ps)
 int cs_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
                         parse_t *ps)
 {
-    int ret = parse_begin(ps, cfg, name, master);
+    int ret = cs_config_begin(ps, cfg, name, master);
 
     if (ret != 0)
         return ret;
     if (certslot_cfgcrypt_detect(data, len))
-        parse_encrypted(ps, data, len);
+        cs_config_encrypted(ps, data, len);
     else
-        parse_chunk(ps, data, len > CERTSLOT_CONFIG_MAX_FILE ? CERTSLOT_CONFIG_MAX_FILE + 1 : len, 1);
-    return parse_end(ps);
-}
-
-int cs_config_parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps)
-{
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    int ret;
-
-    if (f == NULL) {
-        uint16_t rank;
-        int e = errno;
-        cfg->io_error = 1;
-        if (cs_config_add_file(cfg, path, &rank) != 0)
-            rank = UINT16_MAX;
-        cs_config_diag(cfg, CERTSLOT_ERROR, rank, 0, 0, -1, -1, "cannot read: %s", strerror(e));
-        return CERTSLOT_ERR_IO;
-    }
-    buf = certslot_calloc(1, READ_CHUNK);
-    ret = buf != NULL ? parse_begin(ps, cfg, path, master) : CERTSLOT_ERR_NOMEM;
-    if (ret == 0) {
-        for (;;) {
-            size_t n = fread(buf, 1, READ_CHUNK, f);
-            int done = n < READ_CHUNK;
-            if (done && ferror(f)) {
-                cfg->io_error = 1;
-                ps->fatal = CERTSLOT_ERR_IO;
-                snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "read error");
-                break;
-            }
-            if (ps->bytes == 0 && certslot_cfgcrypt_detect(buf, n)) {
-                parse_encrypted_file(ps, f, buf, n, done);
-                break;
-            }
-            parse_chunk(ps, buf, n, done);
-            if (done || ps->fatal != 0)
-                break;
-        }
-        ret = parse_end(ps);
-    }
-    certslot_free(buf);
-    fclose(f);
-    return ret;
+        cs_config_chunk(ps, data, len > CERTSLOT_CONFIG_MAX_FILE ? CERTSLOT_CONFIG_MAX_FILE + 1 : len, 1);
+    return cs_config_end(ps);
 }
 
 /* ---- public API ---- */
@@ -778,12 +697,6 @@ int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const
 {
     parse_t ps;
     return cs_config_parse_buffer(cfg, name, data, len, 0, &ps);
-}
-
-int certslot_config_parse_file(certslot_config_t *cfg, const char *path)
-{
-    parse_t ps;
-    return cs_config_parse_path(cfg, path, 0, &ps);
 }
 
 static int gate_open(const certslot_config_t *cfg, certslot_param_t p)

@@ -1,7 +1,7 @@
 /*
- * Internal to the config parser (config.c: one file; config_master.c: the
- * master file and CONFIG_FILES; config_export.c: stored settings). Not part
- * of the API.
+ * Internal to the config stage (config.c: parsing one file's text;
+ * config_source.c: reading files through a certslot_source_t, the master
+ * file and CONFIG_FILES). Not part of the API.
  */
 #ifndef CERTSLOT_CONFIG_INTERNAL_H
 #define CERTSLOT_CONFIG_INTERNAL_H
@@ -51,10 +51,21 @@ typedef struct {
 /* Registers a file name for diagnostics; its rank is its position. */
 int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank);
 
-/* Parses one file from memory or from a path (master = 1: only master-file attributes). */
+/*
+ * One file, in steps: begin (registers name for diagnostics), chunks of its
+ * text (final: the last), or the whole of an encrypted file, or a reject
+ * (a whole-file problem at 1:1), then end (merges it, or drops it with its
+ * diagnostics). master = 1: only master-file attributes count.
+ */
+int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int master);
+void cs_config_chunk(parse_t *ps, const char *data, size_t len, int final);
+void cs_config_encrypted(parse_t *ps, const char *data, size_t len);
+void cs_config_reject(parse_t *ps, int err, const char *why);
+int cs_config_end(parse_t *ps);
+
+/* The same for a file in memory. */
 int cs_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
                            parse_t *ps);
-int cs_config_parse_path(certslot_config_t *cfg, const char *path, int master, parse_t *ps);
 
 /* Records a diagnostic (gate: the error is void when that parameter's .set gate stays closed). */
 #if defined(__GNUC__)

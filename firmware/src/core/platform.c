@@ -168,6 +168,8 @@ const char *certslot_strerror(int err)
         return "the store is older than its anti-rollback counter (rolled back)";
     case CERTSLOT_ERR_SECRET:
         return "the store was written under another device secret";
+    case CERTSLOT_ERR_EXISTS:
+        return "it exists (refusing to overwrite)";
     default:
         return "unknown error";
     }

@@ -82,35 +82,68 @@ static void failure(run_t *r, certslot_fetch_status_t status, const char *msg)
     }
 }
 
-static int fetch_file(void *ctx, const char *name, char **data, size_t *len)
+/* A config file fetched whole from the server, read back by the config stage. */
+typedef struct {
+    unsigned char *data;
+    size_t len, pos;
+} fetched_t;
+
+static int fetch_open(void *ctx, const char *name, void **file, char *why, size_t why_size)
 {
     run_t *r = ctx;
     certslot_url_t url;
     certslot_fetch_result_t fres;
-    unsigned char *d = NULL;
-    int ret = file_url(r->server, name, &url);
+    fetched_t *f = certslot_calloc(1, sizeof(*f));
+    int ret = f == NULL ? CERTSLOT_ERR_NOMEM : file_url(r->server, name, &url);
 
     if (ret != 0) {
         char msg[300];
         snprintf(msg, sizeof(msg), "file name '%.80s' refused: %s", name,
-                 ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
+                 ret == CERTSLOT_ERR_NOMEM   ? "out of memory"
+                 : ret == CERTSLOT_ERR_LIMIT ? "too long"
+                                             : "it contains a control character");
         certslot_text_escape_inplace(msg, sizeof(msg));
         failure(r, CERTSLOT_FETCH_BAD_URL, msg);
-        return ret;
+        snprintf(why, why_size, "cannot fetch: %s", certslot_strerror(ret));
+        certslot_free(f);
+        return CERTSLOT_ERR_IO;
     }
-    ret = certslot_fetch(&r->opts, &url, &d, len, &fres);
+    ret = certslot_fetch(&r->opts, &url, &f->data, &f->len, &fres);
     certslot_url_wipe(&url);
+    if (ret == 0) {
+        r->res->files++;
+        *file = f;
+        return 0;
+    }
     if (ret == CERTSLOT_ERR_NOT_FOUND) {
         say(r, fres.msg);
-        return ret;
-    }
-    if (ret != 0) {
+    } else {
         failure(r, fres.status, fres.msg);
-        return ret;
+        snprintf(why, why_size, "cannot fetch: %s", certslot_strerror(ret));
+        ret = CERTSLOT_ERR_IO;
     }
-    r->res->files++;
-    *data = (char *)d;
+    certslot_free(f);
+    return ret;
+}
+
+static int fetch_read(void *ctx, void *file, char *buf, size_t size, size_t *got)
+{
+    fetched_t *f = file;
+    (void)ctx;
+    *got = f->len - f->pos < size ? f->len - f->pos : size;
+    if (*got > 0)
+        memcpy(buf, f->data + f->pos, *got);
+    f->pos += *got;
     return 0;
+}
+
+static void fetch_close(void *ctx, void *file)
+{
+    fetched_t *f = file;
+    (void)ctx;
+    certslot_zeroize(f->data, f->len);
+    certslot_free(f->data);
+    certslot_free(f);
 }
 
 static void apply_report(void *ctx, certslot_param_t param, const certslot_where_t *where, const char *msg)
@@ -162,7 +195,8 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     r.report = report;
     r.report_ctx = report_ctx;
     r.res = res;
-    ret = certslot_config_load_master_from(cfg, fetch_file, &r);
+    const certslot_source_t src = {fetch_open, fetch_read, fetch_close, &r, NULL};
+    ret = certslot_config_load_master(cfg, &src, NULL);
     (void)certslot_config_finish(cfg);
     /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
     for (size_t i = 0; i < cfg->ndiags && r.failed == 0; i++) {

@@ -142,7 +142,7 @@ static int take(certslot_settings_t *s, unsigned tag, const unsigned char *v, si
         certslot_app_settings_t *as = &s->app[tag - TAG_APP];
         /* dot1x and provisioning use platform profiles only. */
         unsigned max_profile = tag - TAG_APP <= CERTSLOT_APP_PROV ? 1 : CERTSLOT_PROFILE_COUNT - 1;
-        if (n < 3 || v[0] > max_profile || v[1] > 1 || v[2] > CERTSLOT_TLS_1_2)
+        if (n < 3 || v[0] > max_profile || v[1] > 1 || v[2] >= CERTSLOT_TLS_VERSION_COUNT)
             return CERTSLOT_ERR_CORRUPT;
         as->profile = v[0];
         as->strict = v[1];

@@ -319,7 +319,7 @@ void certslot_store_txn_free(certslot_store_txn_t *t)
 {
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
         for (unsigned k = 0; k < 2; k++)
-            cs_part_free(&t->next[s][k]);
+            certslot_part_free(&t->next[s][k]);
     memset(t->changed, 0, sizeof(t->changed));
     t->settings = NULL;
 }
@@ -343,7 +343,7 @@ int certslot_store_txn_put(certslot_store_txn_t *t, certslot_slot_t slot, certsl
                             allow_weak, why, why_size, &built);
     if (ret != 0)
         return ret;
-    cs_part_free(&t->next[slot][kind]);
+    certslot_part_free(&t->next[slot][kind]);
     t->next[slot][kind] = built;
     t->changed[slot][kind] = 1;
     return 0;
@@ -353,7 +353,7 @@ int certslot_store_txn_empty(certslot_store_txn_t *t, certslot_slot_t slot, cert
 {
     if (!valid(slot, kind))
         return CERTSLOT_ERR_ARG;
-    cs_part_free(&t->next[slot][kind]);
+    certslot_part_free(&t->next[slot][kind]);
     t->changed[slot][kind] = 1;
     return 0;
 }
@@ -386,7 +386,7 @@ int certslot_store_txn_commit(certslot_store_txn_t *t)
             for (unsigned k = 0; k < 2; k++) {
                 if (!t->changed[s][k])
                     continue;
-                cs_part_free(&st->part[s][k]);
+                certslot_part_free(&st->part[s][k]);
                 st->part[s][k] = t->next[s][k];
                 memset(&t->next[s][k], 0, sizeof(t->next[s][k]));
             }

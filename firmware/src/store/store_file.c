@@ -41,7 +41,7 @@
 
 /* ---- parts ---- */
 
-void cs_part_free(certslot_part_t *p)
+void certslot_part_free(certslot_part_t *p)
 {
     for (unsigned i = 0; i < p->ncerts; i++)
         certslot_free(p->certs[i].der);
@@ -72,7 +72,7 @@ void cs_parts_free(cs_parts_t parts)
 {
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
         for (unsigned k = 0; k < 2; k++)
-            cs_part_free(&parts[s][k]);
+            certslot_part_free(&parts[s][k]);
 }
 
 /* ---- the file ---- */

@@ -109,7 +109,7 @@ int cs_part_build(const certslot_hal_t *hal, certslot_slot_t slot, certslot_kind
     mbedtls_pk_free(&pk);
 done:
     if (ret != 0)
-        cs_part_free(out);
+        certslot_part_free(out);
     return ret;
 }
 

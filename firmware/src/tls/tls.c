@@ -33,34 +33,27 @@ static int hal_entropy(void *ctx, unsigned char *out, size_t len)
 /* The device certificate the profile presents, into t->own / t->own_key. */
 static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, size_t why_size)
 {
-    unsigned char *cert = NULL, *key = NULL, *chain = NULL;
-    size_t cert_len = 0, key_len = 0, chain_len = 0;
-    int ret;
+    certslot_part_t factory;
+    const certslot_part_t *p = &factory;
+    char reason[CERTSLOT_WHY_LEN];
+    int ret = 0;
 
+    memset(&factory, 0, sizeof(factory));
     if (t->profile.device == CERTSLOT_DEVICE_BUILTIN) {
-        if (t->hal->factory_device == NULL)
-            return 0;
-        ret = t->hal->factory_device(t->hal->ctx, &cert, &cert_len, &key, &key_len, &chain, &chain_len);
+        ret = certslot_store_factory(t->hal, &factory, reason, sizeof(reason));
         if (ret == CERTSLOT_ERR_NOT_FOUND)
             return 0; /* no factory certificate: connections without client authentication still work */
         if (ret != 0) {
-            snprintf(why, why_size, "built-in device certificate unavailable: %s", certslot_strerror(ret));
+            snprintf(why, why_size, "built-in device certificate unavailable: %s", reason);
             return ret;
         }
-        ret = mbedtls_x509_crt_parse_der(&t->own, cert, cert_len) == 0 &&
-                      (chain == NULL || certslot_cert_decode(chain, chain_len, &t->own, why, why_size) == 0)
-                  ? 0
-                  : CERTSLOT_ERR_CERT;
-        if (ret == 0 && PK_PARSE_KEY(&t->own_key, key, key_len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
-            ret = CERTSLOT_ERR_KEY;
     } else {
-        const certslot_part_t *p = &st->part[t->profile.device][CERTSLOT_KIND_DEVICE];
-        ret = 0;
-        for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
-            ret = mbedtls_x509_crt_parse_der(&t->own, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
-        if (ret == 0 && PK_PARSE_KEY(&t->own_key, p->key.der, p->key.len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
-            ret = CERTSLOT_ERR_KEY;
+        p = &st->part[t->profile.device][CERTSLOT_KIND_DEVICE];
     }
+    for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
+        ret = mbedtls_x509_crt_parse_der(&t->own, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
+    if (ret == 0 && PK_PARSE_KEY(&t->own_key, p->key.der, p->key.len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
+        ret = CERTSLOT_ERR_KEY;
     if (ret == 0) {
         certslot_cert_info_t info;
         certslot_cert_info(&t->own, &info);
@@ -68,15 +61,10 @@ static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, si
         t->has_own = 1;
         if (mbedtls_ssl_conf_own_cert(&t->conf, &t->own, &t->own_key) != 0)
             ret = CERTSLOT_ERR_TLS;
-    } else if (why[0] == '\0') {
+    } else {
         snprintf(why, why_size, "the device certificate of the profile cannot be used");
     }
-    if (key != NULL) {
-        certslot_zeroize(key, key_len);
-        certslot_free(key);
-    }
-    certslot_free(cert);
-    certslot_free(chain);
+    certslot_part_free(&factory);
     return ret;
 }
 

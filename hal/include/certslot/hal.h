@@ -24,6 +24,14 @@ const char *certslot_log_level_name(certslot_log_level_t level);
 
 #define CERTSLOT_DEVICE_SECRET_LEN 32
 
+/* One file of files_write: a plain name (no '/', not starting with '.'), its bytes and mode. */
+typedef struct {
+    const char *name;
+    const void *data;
+    size_t len;
+    unsigned mode;
+} certslot_file_t;
+
 typedef struct certslot_hal {
     void *ctx;
 
@@ -54,12 +62,12 @@ typedef struct certslot_hal {
      * and is kept apart from the store's storage: the store derives its
      * encryption key from it. */
     int (*device_secret)(void *ctx, unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN]);
-    /* The factory-installed (built-in) device certificate and its private
-     * key, both DER, in new buffers from certslot_calloc. The caller wipes
-     * and frees the key. *chain_der may hold the issuing CA chain (DER
-     * certificates one after another) or be NULL. */
-    int (*factory_device)(void *ctx, unsigned char **cert_der, size_t *cert_len, unsigned char **key_der,
-                          size_t *key_len, unsigned char **chain_der, size_t *chain_len);
+    /* The factory-installed (built-in) device certificate, optionally
+     * followed by its issuing chain, and its unencrypted private key, as the
+     * factory stored them (PEM or DER: the store stage decodes and checks
+     * them), in new buffers from certslot_calloc. The caller wipes and frees
+     * the key. CERTSLOT_ERR_NOT_FOUND when the handset has none. */
+    int (*factory_device)(void *ctx, unsigned char **cert, size_t *cert_len, unsigned char **key, size_t *key_len);
 
     /* One line for the handset's log. Never given secrets. */
     void (*log)(void *ctx, certslot_log_level_t level, const char *msg);
@@ -75,6 +83,17 @@ typedef struct certslot_hal {
      */
     int (*counter_read)(void *ctx, uint64_t *value);
     int (*counter_advance)(void *ctx, uint64_t value);
+
+    /*
+     * Optional (NULL: no exports): writes files for another program of the
+     * handset (wpa_supplicant's certificates and network block) into the
+     * directory dir, made (mode 0700) when missing. All or nothing: every
+     * file complete and synced under a temporary name before the first is
+     * renamed into place; a file whose data is NULL is removed. A one-line
+     * reason in why on failure.
+     */
+    int (*files_write)(void *ctx, const char *dir, const certslot_file_t *files, size_t n, char *why,
+                       size_t why_size);
 } certslot_hal_t;
 
 #endif

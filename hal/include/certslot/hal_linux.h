@@ -40,10 +40,16 @@
 #include <stdio.h>
 
 #include "certslot/hal.h"
+#include "certslot/source.h"
 
 /* Largest object storage_read accepts. */
 #ifndef CERTSLOT_HAL_LINUX_MAX_OBJECT
 #define CERTSLOT_HAL_LINUX_MAX_OBJECT (16u * 1024u * 1024u)
+#endif
+
+/* Most files one certslot_hal_linux_write_files call writes. */
+#ifndef CERTSLOT_HAL_LINUX_MAX_FILES
+#define CERTSLOT_HAL_LINUX_MAX_FILES 8
 #endif
 
 /* Largest factory certificate or key file accepted. */
@@ -127,5 +133,45 @@ int certslot_hal_linux_check_time(int64_t now);
 /* Normalises a MAC text (see options.mac) to 12 lower-case hex digits and a
  * NUL; CERTSLOT_ERR_ARG when it is not a MAC. */
 int certslot_hal_linux_parse_mac(const char *text, char mac[13]);
+
+/* ---- files outside the store (hal/linux/files.c) ---- */
+
+/* Config files named by their paths (the tool's command line): any regular file. */
+void certslot_hal_linux_config_files(certslot_source_t *src);
+
+typedef struct {
+    char dir[1024];
+} certslot_hal_linux_dir_t;
+
+/*
+ * Config files from a directory, for certslot_config_load_master: path is
+ * the directory (*master = NULL: the config stage picks <mac>.cfg or
+ * 000000000000.cfg) or a master file in it (*master points at its name in
+ * path). Only regular files inside that directory are read: no FIFO, device
+ * or directory, no symbolic link that leads out of it (each refused as a
+ * config error at that file); files are named "<dir>/<name>" in
+ * diagnostics. d must outlive src. CERTSLOT_ERR_LIMIT for a path too long.
+ */
+int certslot_hal_linux_config_dir(certslot_hal_linux_dir_t *d, certslot_source_t *src, const char *path,
+                                  const char **master);
+
+/* Flags of the writers below. */
+#define CERTSLOT_HAL_LINUX_NEW 1   /* never replace a file: CERTSLOT_ERR_EXISTS */
+#define CERTSLOT_HAL_LINUX_MKDIR 2 /* make dir (mode 0700) when missing; removed again on failure */
+
+/*
+ * Writes n files (at most CERTSLOT_HAL_LINUX_MAX_FILES) into dir, all or
+ * nothing as far as POSIX allows: each complete, with its mode and synced
+ * under a temporary name in dir first, then renamed into place (linked,
+ * with CERTSLOT_HAL_LINUX_NEW), then the directory synced; a file whose data
+ * is NULL is removed. On failure no temporary remains; why says what failed
+ * ("cannot write PATH: reason").
+ */
+int certslot_hal_linux_write_files(const char *dir, const certslot_file_t *files, size_t n, int flags, char *why,
+                                   size_t why_size);
+
+/* One file at path, the same way. */
+int certslot_hal_linux_write_file(const char *path, const void *data, size_t len, unsigned mode, int flags,
+                                  char *why, size_t why_size);
 
 #endif

@@ -63,6 +63,7 @@
 
 struct certslot_sim_inode;
 struct certslot_sim_dirent;
+struct certslot_sim_export;
 
 typedef struct {
     /* ---- set by tests ---- */
@@ -91,6 +92,7 @@ typedef struct {
     size_t ca_len, cert_len, key_len;
     char log_lines[CERTSLOT_HAL_SIM_LOG_LINES][CERTSLOT_HAL_SIM_LOG_LINE_MAX];
     size_t log_next, log_count;
+    struct certslot_sim_export *exports;
 } certslot_hal_sim_t;
 
 /*
@@ -134,6 +136,13 @@ int certslot_hal_sim_truncate(certslot_hal_sim_t *sim, const char *name, size_t 
 /* Names of the volatile directory, sorted by bytes: count, and name i. */
 size_t certslot_hal_sim_count(const certslot_hal_sim_t *sim);
 const char *certslot_hal_sim_name(const certslot_hal_sim_t *sim, size_t i);
+
+/* A file files_write exported for another program (in memory, apart from
+ * the storage), by its path "dir/name": content (owned by the sim, valid
+ * until the next files_write), length and mode. CERTSLOT_ERR_NOT_FOUND when
+ * there is none. */
+int certslot_hal_sim_exported(const certslot_hal_sim_t *sim, const char *path, const unsigned char **data,
+                              size_t *len, unsigned *mode);
 
 /* The vendor CA certificate (DER, owned by the sim), made on first use. */
 int certslot_hal_sim_vendor_ca(certslot_hal_sim_t *sim, const unsigned char **der, size_t *len);
