@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *const urls[] = {"http://u:p@server/dir/file.cfg", "ftp://u:p@server/dir/file.cfg",
                                        "tftp://server/file.cfg"};
     certslot_fetch_opts_t o;
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     certslot_url_t url;
     char why[200];
     unsigned char *out = NULL;

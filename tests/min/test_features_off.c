@@ -29,7 +29,7 @@ static void test_left_out_protocols(void **state)
     static const char *const urls[] = {"ftp://u:p@127.0.0.1:1/f.cfg", "ftps://u:p@127.0.0.1:1/f.cfg",
                                        "tftp://127.0.0.1:1/f.cfg"};
     certslot_fetch_opts_t o;
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     (void)state;
     memset(&o, 0, sizeof(o));
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
@@ -39,7 +39,7 @@ static void test_left_out_protocols(void **state)
         size_t len = 0;
         assert_int_equal(certslot_url_parse(urls[i], &url, why, sizeof(why)), 0);
         assert_int_equal(certslot_fetch(&o, &url, &data, &len, &res), CERTSLOT_ERR_UNSUPPORTED);
-        assert_int_equal(res.status, CERTSLOT_FETCH_UNSUPPORTED);
+        assert_int_equal(res.status, CERTSLOT_STATUS_UNSUPPORTED);
         assert_non_null(strstr(res.msg, "is left out of this build"));
         assert_null(data);
     }

@@ -33,7 +33,7 @@
 #define GIVE_UP_WITHIN_MS (DEADLINE_MS + 4000u)
 
 static tu_peer_t peer;
-static certslot_fetch_result_t res;
+static certslot_result_t res;
 static unsigned long elapsed_ms;
 
 static int teardown(void **state)
@@ -67,7 +67,7 @@ static int fetch_from(const char *prefix, const char *path, const certslot_fetch
 static void assert_gave_up_in_time(int ret, const char *why)
 {
     assert_int_equal(ret, CERTSLOT_ERR_TIMEOUT);
-    assert_int_equal(res.status, CERTSLOT_FETCH_TIMEOUT);
+    assert_int_equal(res.status, CERTSLOT_STATUS_TIMEOUT);
     if (strstr(res.msg, why) == NULL)
         fail_msg("message '%s' does not say '%s'", res.msg, why);
     if (elapsed_ms > GIVE_UP_WITHIN_MS)
@@ -299,7 +299,7 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
     o.st = &st;
     tu_peer_start(&peer, SOCK_STREAM, http_record, NULL);
     assert_int_equal(fetch_from("https://u:p@", "/f.cfg", &o), CERTSLOT_ERR_IO);
-    assert_int_equal(res.status, CERTSLOT_FETCH_TLS_FAILED);
+    assert_int_equal(res.status, CERTSLOT_STATUS_TLS_FAILED);
     assert_non_null(strstr(res.msg, "built-in device certificate unavailable"));
     tu_peer_stop(&peer);
     size_t len;
@@ -343,7 +343,7 @@ static void test_minimum_progress_rule(void **state)
     tu_peer_start(&peer, SOCK_STREAM, http_trickle_body, NULL);
     int ret = fetch_from("http://u:p@", "/f.cfg", &o);
     assert_int_equal(ret, CERTSLOT_ERR_TIMEOUT);
-    assert_int_equal(res.status, CERTSLOT_FETCH_TIMEOUT);
+    assert_int_equal(res.status, CERTSLOT_STATUS_TIMEOUT);
     assert_non_null(strstr(res.msg, "given up: the server sent less than 100 bytes a second for 1 s"));
     if (elapsed_ms > 1000u + 4000u)
         fail_msg("gave up after %lu ms with a 1 s window", elapsed_ms);

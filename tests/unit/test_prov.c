@@ -353,7 +353,7 @@ static void server_at(certslot_url_t *server, certslot_scheme_t scheme, const ch
 }
 
 static int prov(certslot_scheme_t scheme, const char *host, unsigned port, const char *path, const char *password,
-                unsigned timeout_ms, certslot_prov_result_t *res)
+                unsigned timeout_ms, certslot_result_t *res)
 {
     certslot_url_t server;
     server_at(&server, scheme, host, port, path, USER, password);
@@ -366,8 +366,8 @@ static int prov(certslot_scheme_t scheme, const char *host, unsigned port, const
 #define assert_status(res, want)                                                                                   \
     do {                                                                                                           \
         if ((res).status != (want))                                                                                \
-            fail_msg("status '%s', expected '%s': %s\n%s", certslot_fetch_status_name((res).status),               \
-                     certslot_fetch_status_name(want), (res).msg, reports);                                        \
+            fail_msg("status '%s', expected '%s': %s\n%s", certslot_status_name((res).status),               \
+                     certslot_status_name(want), (res).msg, reports);                                        \
     } while (0)
 
 /* ---- 1. provisioning over each protocol ---- */
@@ -376,7 +376,7 @@ static void test_each_server_type_applies_the_configuration(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
                                                  CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
 
     for (size_t i = 0; i < 5; i++) {
         certslot_scheme_t s = schemes[i];
@@ -386,9 +386,8 @@ static void test_each_server_type_applies_the_configuration(void **state)
         }
         assert_int_equal(st.part[CERTSLOT_SLOT_PLATFORM1][CERTSLOT_KIND_CA].ncerts, 0);
         int ret = prov(s, LOCAL, port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         assert_int_equal(ret, 0);
-        assert_int_equal(res.files, 2);
         assert_non_null(strstr(res.msg, "applied 2 files from"));
         assert_non_null(strstr(res.msg, certslot_scheme_name(s)));
         /* The CA of the served wireless.cfg is in platform1; platform2 kept its own. */
@@ -411,7 +410,7 @@ static void test_server_from_settings(void **state)
 {
     certslot_config_t *cfg = calloc(1, sizeof(*cfg));
     certslot_url_t server;
-    certslot_prov_result_t res;
+    certslot_result_t res;
     char xml[600], why[200];
     (void)state;
 
@@ -430,19 +429,19 @@ static void test_server_from_settings(void **state)
     assert_int_equal(server.scheme, CERTSLOT_SCHEME_HTTP);
     assert_int_equal(certslot_prov_run(&st, &hal, &server, TIMEOUT_MS, report, NULL, &res), 0);
     certslot_url_wipe(&server);
-    assert_status(res, CERTSLOT_FETCH_OK);
+    assert_status(res, CERTSLOT_STATUS_OK);
     assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
 }
 
 /* A file rejected whole (not XML): nothing of the run applies. */
 static void test_rejected_file_applies_nothing(void **state)
 {
-    certslot_prov_result_t res;
+    certslot_result_t res;
     (void)state;
     digest_t before = store_digest();
     int ret = prov(CERTSLOT_SCHEME_HTTP, LOCAL, port_of[CERTSLOT_SCHEME_HTTP], "/broken", PASSWORD, TIMEOUT_MS, &res);
     assert_int_not_equal(ret, 0);
-    assert_status(res, CERTSLOT_FETCH_PROTOCOL);
+    assert_status(res, CERTSLOT_STATUS_PROTOCOL);
     assert_non_null(strstr(res.msg, "bad.cfg: rejected"));
     assert_non_null(strstr(res.msg, "nothing applied"));
     assert_store_unchanged(before);
@@ -452,7 +451,7 @@ static void test_rejected_file_applies_nothing(void **state)
 static void test_config_files_cannot_smuggle_ftp_commands(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
     struct stat sb;
     char victim[600];
 
@@ -469,7 +468,7 @@ static void test_config_files_cannot_smuggle_ftp_commands(void **state)
         assert_int_equal(sb.st_mode & 0777, 0644);
         /* The entry is a config error, reported with its place; the rest of the run applies. */
         assert_int_equal(ret, CERTSLOT_ERR_VALUE);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         assert_non_null(strstr(reports, "000000000000.cfg:1:4: CONFIG_FILES entry 'site.cfg\\x0d\\x0aDELE important.txt"));
         assert_non_null(strstr(reports, "contains a control character; nothing is fetched for it"));
         assert_null(strchr(reports, '\r'));
@@ -492,12 +491,12 @@ static void test_control_characters_in_credentials_refused(void **state)
     assert_string_equal(why, "the password contains a control character");
     assert_null(strstr(why, "SITE"));
     /* A log upload under a name that would split the command line. */
-    certslot_fetch_result_t fres;
+    certslot_result_t fres;
     server_at(&server, CERTSLOT_SCHEME_FTP, LOCAL, port_of[CERTSLOT_SCHEME_FTP], "", USER, PASSWORD);
     assert_int_equal(certslot_prov_upload_log(&st, &hal, &server, "x.log\r\nDELE important.txt",
                                               (const unsigned char *)"x", 1, TIMEOUT_MS, &fres),
                      CERTSLOT_ERR_VALUE);
-    assert_status(fres, CERTSLOT_FETCH_BAD_URL);
+    assert_status(fres, CERTSLOT_STATUS_BAD_URL);
     certslot_url_wipe(&server);
 }
 
@@ -506,7 +505,7 @@ static void test_control_characters_in_credentials_refused(void **state)
 static void test_name_mismatch_refused_under_strict_check(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
 
     for (size_t i = 0; i < 2; i++) {
         certslot_scheme_t s = schemes[i];
@@ -518,7 +517,7 @@ static void test_name_mismatch_refused_under_strict_check(void **state)
         digest_t before = store_digest();
         int ret = prov(s, "localhost", port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
         assert_int_not_equal(ret, 0);
-        assert_status(res, CERTSLOT_FETCH_TLS_REFUSED);
+        assert_status(res, CERTSLOT_STATUS_TLS_REFUSED);
         assert_non_null(strstr(res.msg, "nothing applied"));
         assert_store_unchanged(before);
 
@@ -526,7 +525,7 @@ static void test_name_mismatch_refused_under_strict_check(void **state)
         apply_xml("<x device.set=\"1\" device.sec.TLS.prov.strictCertCommonNameValidation=\"0\""
                   " device.sec.TLS.prov.strictCertCommonNameValidation.set=\"1\"/>");
         ret = prov(s, "localhost", port_of[s], "", PASSWORD, TIMEOUT_MS, &res);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         assert_int_equal(ret, 0);
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
         assert_true(certslot_hal_sim_log_contains(&sim, "insecure"));
@@ -537,7 +536,7 @@ static void test_name_mismatch_refused_under_strict_check(void **state)
 static void test_untrusted_chain_refused_with_check_off(void **state)
 {
     certslot_result_t r;
-    certslot_prov_result_t res;
+    certslot_result_t res;
     (void)state;
     assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, &r), 0);
     apply_xml("<x device.set=\"1\" device.sec.TLS.prov.strictCertCommonNameValidation=\"0\""
@@ -545,7 +544,7 @@ static void test_untrusted_chain_refused_with_check_off(void **state)
     digest_t before = store_digest();
     int ret = prov(CERTSLOT_SCHEME_HTTPS, LOCAL, port_of[CERTSLOT_SCHEME_HTTPS], "", PASSWORD, TIMEOUT_MS, &res);
     assert_int_not_equal(ret, 0);
-    assert_status(res, CERTSLOT_FETCH_TLS_REFUSED);
+    assert_status(res, CERTSLOT_STATUS_TLS_REFUSED);
     assert_store_unchanged(before);
 }
 
@@ -555,16 +554,15 @@ static void test_missing_master_file(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
                                                  CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
     (void)state;
     digest_t before = store_digest();
     for (size_t i = 0; i < 5; i++) {
         certslot_scheme_t s = schemes[i];
         int ret = prov(s, LOCAL, port_of[s], "/nowhere", PASSWORD, TIMEOUT_MS, &res);
-        assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+        assert_status(res, CERTSLOT_STATUS_NOT_FOUND);
         assert_int_equal(ret, CERTSLOT_ERR_NOT_FOUND);
         assert_non_null(strstr(res.msg, "no master file"));
-        assert_int_equal(res.files, 0);
         assert_store_unchanged(before);
     }
 }
@@ -572,14 +570,14 @@ static void test_missing_master_file(void **state)
 static void test_wrong_password(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_HTTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
     (void)state;
     digest_t before = store_digest();
     for (size_t i = 0; i < 3; i++) {
         certslot_scheme_t s = schemes[i];
         int ret = prov(s, LOCAL, port_of[s], "", "wrong-password", TIMEOUT_MS, &res);
         assert_int_not_equal(ret, 0);
-        assert_status(res, CERTSLOT_FETCH_REFUSED);
+        assert_status(res, CERTSLOT_STATUS_REFUSED);
         assert_null(strstr(res.msg, "wrong-password"));
         assert_null(strstr(reports, "wrong-password"));
         assert_store_unchanged(before);
@@ -590,7 +588,7 @@ static void test_wrong_password(void **state)
 static void test_url_password_never_shown(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTPS};
-    certslot_prov_result_t res;
+    certslot_result_t res;
     certslot_url_t server;
     char text[300], why[200];
     (void)state;
@@ -603,7 +601,7 @@ static void test_url_password_never_shown(void **state)
         certslot_hal_sim_log_clear(&sim);
         assert_int_not_equal(certslot_prov_run(&st, &hal, &server, TIMEOUT_MS, report, NULL, &res), 0);
         certslot_url_wipe(&server);
-        assert_status(res, CERTSLOT_FETCH_REFUSED);
+        assert_status(res, CERTSLOT_STATUS_REFUSED);
         assert_null(strstr(res.msg, "Secret"));
         assert_null(strstr(reports, "Secret"));
         assert_false(certslot_hal_sim_log_contains(&sim, "Secret"));
@@ -631,7 +629,7 @@ static int silent_socket(int type, int do_listen, unsigned *port)
 static void test_server_that_never_answers_times_out(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_FTPS, CERTSLOT_SCHEME_TFTP};
-    certslot_prov_result_t res;
+    certslot_result_t res;
     (void)state;
     digest_t before = store_digest();
     for (size_t i = 0; i < 3; i++) {
@@ -643,7 +641,7 @@ static void test_server_that_never_answers_times_out(void **state)
         time_t elapsed = time(NULL) - t0;
         close(fd);
         assert_int_not_equal(ret, 0);
-        assert_status(res, CERTSLOT_FETCH_TIMEOUT);
+        assert_status(res, CERTSLOT_STATUS_TIMEOUT);
         /* A functional bound (qemu is slow): it ends in the timeout, not in the default 10 s. */
         if (elapsed > (time_t)(3 * SHORT_TIMEOUT_MS / 1000))
             fail_msg("%s: %ld s for a %u ms timeout", certslot_scheme_name(s), (long)elapsed, SHORT_TIMEOUT_MS);
@@ -653,7 +651,7 @@ static void test_server_that_never_answers_times_out(void **state)
 
 static void test_nobody_listening(void **state)
 {
-    certslot_prov_result_t res;
+    certslot_result_t res;
     unsigned port;
     (void)state;
     /* Bound, not listening: the connection is refused at once. */
@@ -662,13 +660,13 @@ static void test_nobody_listening(void **state)
     int ret = prov(CERTSLOT_SCHEME_FTP, LOCAL, port, "", PASSWORD, TIMEOUT_MS, &res);
     close(fd);
     assert_int_not_equal(ret, 0);
-    assert_status(res, CERTSLOT_FETCH_CANNOT_CONNECT);
+    assert_status(res, CERTSLOT_STATUS_CANNOT_CONNECT);
     assert_store_unchanged(before);
 }
 
 /* ---- 4. installing a certificate from a URL ---- */
 
-static int install(certslot_slot_t slot, const char *url, certslot_fetch_result_t *res)
+static int install(certslot_slot_t slot, const char *url, certslot_result_t *res)
 {
     certslot_fetch_opts_t o;
 
@@ -700,13 +698,13 @@ static void test_install_from_url(void **state)
                  {CERTSLOT_SCHEME_FTP, "ca.pem"},
                  {CERTSLOT_SCHEME_FTP, "ca.der"},
                  {CERTSLOT_SCHEME_HTTPS, "ca.pem"}};
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         certslot_slot_t slot = (certslot_slot_t)(CERTSLOT_SLOT_APPLICATION1 + i);
         certslot_scheme_t s = cases[i].scheme;
         int ret = install(slot, url_of(certslot_scheme_name(s), CRED, port_of[s], cases[i].file), &res);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         assert_int_equal(ret, 0);
         assert_non_null(strstr(res.msg, certslot_slot_name(slot)));
         assert_true(ca_is(slot, rsa_root, rsa_root_len));
@@ -715,7 +713,7 @@ static void test_install_from_url(void **state)
 
 static void test_install_from_url_refusals(void **state)
 {
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     (void)state;
     digest_t before = store_digest();
 
@@ -723,18 +721,18 @@ static void test_install_from_url_refusals(void **state)
 
     assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", CRED, http, "missing.pem"), &res),
                      CERTSLOT_ERR_NOT_FOUND);
-    assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+    assert_status(res, CERTSLOT_STATUS_NOT_FOUND);
     assert_int_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("ftp", CRED, ftp, "missing.der"), &res),
                      CERTSLOT_ERR_NOT_FOUND);
-    assert_status(res, CERTSLOT_FETCH_NOT_FOUND);
+    assert_status(res, CERTSLOT_STATUS_NOT_FOUND);
     assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", CRED, http, "junk.txt"), &res), 0);
-    assert_status(res, CERTSLOT_FETCH_NOT_CERT);
+    assert_status(res, CERTSLOT_STATUS_NOT_CERT);
     assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("ftp", CRED, ftp, "junk.txt"), &res), 0);
-    assert_status(res, CERTSLOT_FETCH_NOT_CERT);
+    assert_status(res, CERTSLOT_STATUS_NOT_CERT);
     assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("http", "", http, "ca.pem"), &res), 0);
-    assert_status(res, CERTSLOT_FETCH_REFUSED); /* no credentials: HTTP 401 */
+    assert_status(res, CERTSLOT_STATUS_REFUSED); /* no credentials: HTTP 401 */
     assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of("gopher", "", 70, "ca.pem"), &res), 0);
-    assert_status(res, CERTSLOT_FETCH_BAD_URL);
+    assert_status(res, CERTSLOT_STATUS_BAD_URL);
     assert_store_unchanged(before);
 }
 
@@ -745,14 +743,14 @@ static void test_anonymous_ftp_refused_before_connecting(void **state)
         const char *scheme, *cred;
     } urls[] = {{"ftp", ""}, {"ftp", "anonymous:me%40example.com@"}, {"ftp", "ftp:x@"}, {"ftp", "ANONYMOUS:x@"}, {"ftp", USER "@"},
                 {"ftps", ""}};
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     unsigned port;
     (void)state;
     int fd = silent_socket(SOCK_STREAM, 1, &port);
     digest_t before = store_digest();
     for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
         assert_int_not_equal(install(CERTSLOT_SLOT_APPLICATION1, url_of(urls[i].scheme, urls[i].cred, port, "ca.der"), &res), 0);
-        assert_status(res, CERTSLOT_FETCH_BAD_URL);
+        assert_status(res, CERTSLOT_STATUS_BAD_URL);
         assert_non_null(strstr(res.msg, "anonymous FTP is not allowed"));
     }
     assert_store_unchanged(before);
@@ -773,7 +771,7 @@ static void test_anonymous_ftp_refused_before_connecting(void **state)
 
 /* ---- 5. log upload ---- */
 
-static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_fetch_result_t *res)
+static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_result_t *res)
 {
     certslot_url_t server;
     server_at(&server, s, LOCAL, port_of[s], "", USER, PASSWORD);
@@ -787,18 +785,18 @@ static void test_log_upload_ftp_appends(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS};
     static const char *const names[] = {"0004f2a1b2c3-ftp.log", "0004f2a1b2c3-ftps.log"};
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     size_t len;
     (void)state;
     for (size_t i = 0; i < 2; i++) {
         served_remove(names[i]);
         assert_int_equal(upload(schemes[i], names[i], "boot 1: provisioning started\n", &res), 0);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         char *got = served_read(names[i], &len);
         assert_string_equal(got, "boot 1: provisioning started\n");
         free(got);
         assert_int_equal(upload(schemes[i], names[i], "boot 2: applied 2 files\n", &res), 0);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         got = served_read(names[i], &len);
         assert_string_equal(got, "boot 1: provisioning started\nboot 2: applied 2 files\n");
         free(got);
@@ -809,25 +807,25 @@ static void test_log_upload_http_replaces(void **state)
 {
     static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_HTTP, CERTSLOT_SCHEME_HTTPS};
     static const char *const names[] = {"0004f2a1b2c3-http.log", "0004f2a1b2c3-https.log"};
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     size_t len;
     (void)state;
     for (size_t i = 0; i < 2; i++) {
         served_remove(names[i]);
         assert_int_equal(upload(schemes[i], names[i], "first log, rather long\n", &res), 0);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         char *got = served_read(names[i], &len);
         assert_string_equal(got, "first log, rather long\n");
         free(got);
         assert_int_equal(upload(schemes[i], names[i], "second\n", &res), 0);
-        assert_status(res, CERTSLOT_FETCH_OK);
+        assert_status(res, CERTSLOT_STATUS_OK);
         got = served_read(names[i], &len);
         assert_string_equal(got, "second\n");
         free(got);
     }
     /* TFTP cannot upload. */
     assert_int_not_equal(upload(CERTSLOT_SCHEME_TFTP, "0004f2a1b2c3-tftp.log", "x\n", &res), 0);
-    assert_status(res, CERTSLOT_FETCH_UNSUPPORTED);
+    assert_status(res, CERTSLOT_STATUS_UNSUPPORTED);
 }
 
 int main(void)

@@ -43,7 +43,7 @@ int cmd_provision(int argc, char **argv)
     static cli_store_t h;
     cli_store_opts_t so;
     certslot_url_t server;
-    certslot_prov_result_t res;
+    certslot_result_t res;
     const char *dir = NULL, *mac = NULL, *name = NULL, *user = NULL, *password = NULL;
     long type = 0, timeout = 0;
     char why[200];
@@ -122,11 +122,11 @@ int cmd_provision(int argc, char **argv)
         return ret;
     }
     ret = certslot_prov_run(&h.store, &h.hal, &server, (unsigned)timeout * 1000u, report, NULL, &res);
-    if (res.status == CERTSLOT_FETCH_OK)
+    if (res.status == CERTSLOT_STATUS_OK)
         printf("%s\n", res.msg);
     else
-        fprintf(stderr, "certslot provision: %s: %s\n", certslot_fetch_status_name(res.status), res.msg);
+        fprintf(stderr, "certslot provision: %s: %s\n", certslot_status_name(res.status), res.msg);
     certslot_url_wipe(&server);
     cli_store_close(&h);
-    return res.status == CERTSLOT_FETCH_OK && ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
+    return res.status == CERTSLOT_STATUS_OK && ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }

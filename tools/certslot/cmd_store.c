@@ -220,7 +220,7 @@ static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind,
                        const char *user, const char *password)
 {
     certslot_fetch_opts_t o;
-    certslot_fetch_result_t res;
+    certslot_result_t res;
     char user_buf[CERTSLOT_URL_MAX_CRED + 2], pw_buf[CERTSLOT_URL_MAX_CRED + 2];
 
     memset(&o, 0, sizeof(o));
@@ -240,7 +240,7 @@ static int install_url(handset_t *h, certslot_slot_t slot, certslot_kind_t kind,
     if (ret == 0)
         printf("%s\n", res.msg);
     else
-        fprintf(stderr, "certslot store: error: %s: %s\n", certslot_fetch_status_name(res.status), res.msg);
+        fprintf(stderr, "certslot store: error: %s: %s\n", certslot_status_name(res.status), res.msg);
     return ret == 0 ? EXIT_ACCEPT : EXIT_ERRORS;
 }
 

@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 
     if (ca_url != NULL) {
         certslot_fetch_opts_t fo;
-        certslot_fetch_result_t fr;
+        certslot_result_t fr;
         memset(&fo, 0, sizeof(fo));
         fo.hal = &hal;
         printf("\n== install the provisioning CA from %s (menu: Custom CA Certificates)\n", ca_url);
@@ -265,7 +265,7 @@ int main(int argc, char **argv)
 
     printf("\n== provisioning from %s\n", server);
     certslot_url_t url;
-    certslot_prov_result_t pr;
+    certslot_result_t pr;
     int ret = certslot_prov_server(&url, server, 3, NULL, NULL, why, sizeof(why));
     if (ret == 0)
         ret = certslot_prov_run(&st, &hal, &url, 10000, report, NULL, &pr);

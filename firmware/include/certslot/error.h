@@ -39,4 +39,42 @@
 /* A static one-line message for an error code; never NULL. */
 const char *certslot_strerror(int err);
 
+/*
+ * How a call that does work (a store change, a transfer, provisioning) ended,
+ * for a UI and a log: the status a UI shows and one line saying why (never a
+ * secret; control bytes escaped). The return code says whether it failed;
+ * the result says why. This is the one way a failure reason comes back:
+ * besides it, only pure checks and decoders (certificate, key, URL, cipher
+ * list) fill a caller's why buffer, and a run that meets several problems
+ * (a config load, a provisioning run) also lists each, as diagnostics or
+ * through its report callback.
+ */
+typedef enum {
+    CERTSLOT_STATUS_OK,
+    CERTSLOT_STATUS_BAD_URL,        /* not an accepted URL or value, or anonymous FTP (refused before connecting) */
+    CERTSLOT_STATUS_CANNOT_CONNECT, /* no connection (nobody listening, no route, unknown host) */
+    CERTSLOT_STATUS_TIMEOUT,        /* the server did not answer in time */
+    CERTSLOT_STATUS_REFUSED,        /* login or access refused (HTTP 401/403, FTP 530, TFTP access violation) */
+    CERTSLOT_STATUS_NOT_FOUND,      /* no such file on the server, or no such slot content */
+    CERTSLOT_STATUS_TLS_REFUSED,    /* the server's certificate was refused (chain or name) */
+    CERTSLOT_STATUS_TLS_FAILED,     /* the TLS handshake failed, or no usable TLS profile */
+    CERTSLOT_STATUS_PROTOCOL,       /* a malformed reply or another server error */
+    CERTSLOT_STATUS_TOO_LARGE,      /* the file exceeds the size limit */
+    CERTSLOT_STATUS_NOT_CERT,       /* not a certificate (or key) certslot can use */
+    CERTSLOT_STATUS_POLICY,         /* refused by the security policy */
+    CERTSLOT_STATUS_UNSUPPORTED,    /* not possible here (TFTP upload, a feature the build leaves out) */
+    CERTSLOT_STATUS_FAILED          /* anything else (memory, storage) */
+} certslot_status_t;
+
+/* "ok", "bad URL", "cannot connect", "timeout", "refused", "not found", ... */
+const char *certslot_status_name(certslot_status_t status);
+
+/* The status of an error code (0: OK). */
+certslot_status_t certslot_status_of(int err);
+
+typedef struct {
+    certslot_status_t status;
+    char msg[512];
+} certslot_result_t;
+
 #endif

@@ -17,36 +17,13 @@
 
 #include <stddef.h>
 
+#include "certslot/error.h"
 #include "certslot/hal.h"
 #include "certslot/options.h"
 #include "certslot/store.h"
 #include "certslot/url.h"
 
 
-typedef enum {
-    CERTSLOT_FETCH_OK,
-    CERTSLOT_FETCH_BAD_URL,        /* not an accepted URL, or anonymous FTP (refused before connecting) */
-    CERTSLOT_FETCH_CANNOT_CONNECT, /* no connection (nobody listening, no route, unknown host) */
-    CERTSLOT_FETCH_TIMEOUT,        /* the server did not answer in time */
-    CERTSLOT_FETCH_REFUSED,        /* login or access refused (HTTP 401/403, FTP 530, TFTP access violation) */
-    CERTSLOT_FETCH_NOT_FOUND,      /* no such file on the server */
-    CERTSLOT_FETCH_TLS_REFUSED,    /* the server's certificate was refused (chain or name) */
-    CERTSLOT_FETCH_TLS_FAILED,     /* the TLS handshake failed, or no usable TLS profile */
-    CERTSLOT_FETCH_PROTOCOL,       /* a malformed reply or another server error */
-    CERTSLOT_FETCH_TOO_LARGE,      /* the file exceeds the size limit */
-    CERTSLOT_FETCH_NOT_CERT,       /* fetched, but not a certificate */
-    CERTSLOT_FETCH_POLICY,         /* fetched, but refused by the security policy */
-    CERTSLOT_FETCH_UNSUPPORTED,    /* not possible with this protocol (TFTP upload) */
-    CERTSLOT_FETCH_FAILED          /* anything else (memory, storage) */
-} certslot_fetch_status_t;
-
-/* "ok", "bad URL", "cannot connect", "timeout", "refused", "not found", ... */
-const char *certslot_fetch_status_name(certslot_fetch_status_t status);
-
-typedef struct {
-    certslot_fetch_status_t status;
-    char msg[512];
-} certslot_fetch_result_t;
 
 typedef struct {
     const certslot_hal_t *hal;    /* log and entropy; required for HTTPS/FTPS */
@@ -67,14 +44,14 @@ typedef struct {
  * CERTSLOT_ERR_* with res saying why (res->status is never OK then).
  */
 int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, unsigned char **data, size_t *len,
-                   certslot_fetch_result_t *res);
+                   certslot_result_t *res);
 
 /*
  * Uploads a log: FTP and FTPS append to the file (APPE), HTTP and HTTPS
- * replace it (PUT). TFTP: CERTSLOT_FETCH_UNSUPPORTED.
+ * replace it (PUT). TFTP: CERTSLOT_STATUS_UNSUPPORTED.
  */
 int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *data, size_t len,
-                    certslot_fetch_result_t *res);
+                    certslot_result_t *res);
 
 /*
  * Installs the certificate(s) at url_text (http:// or ftp:// with user
@@ -85,6 +62,6 @@ int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, c
  * when set, replace the URL's credentials (so they need not be in a URL).
  */
 int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, const char *url_text,
-                           const certslot_fetch_opts_t *o, int allow_weak, certslot_fetch_result_t *res);
+                           const certslot_fetch_opts_t *o, int allow_weak, certslot_result_t *res);
 
 #endif

@@ -19,6 +19,7 @@
 #ifndef CERTSLOT_PROV_H
 #define CERTSLOT_PROV_H
 
+#include "certslot/error.h"
 #include "certslot/fetch.h"
 #include "certslot/hal.h"
 #include "certslot/store.h"
@@ -39,11 +40,6 @@ int certslot_prov_server_from_settings(const certslot_settings_t *s, certslot_ur
 /* Called with each problem of the run (fetch failures, rejected files, refused slot values). */
 typedef void (*certslot_prov_report_fn)(void *ctx, const char *msg);
 
-typedef struct {
-    certslot_fetch_status_t status; /* of the first failure; OK when applied */
-    char msg[512];                  /* one line for a UI */
-    unsigned files;                 /* files fetched */
-} certslot_prov_result_t;
 
 /*
  * One provisioning run against server for the handset whose MAC the hal
@@ -55,7 +51,7 @@ typedef struct {
  */
 int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
-                      certslot_prov_result_t *res);
+                      certslot_result_t *res);
 
 /*
  * Uploads a log as name in the server's directory: appended on FTP/FTPS,
@@ -64,6 +60,6 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
  */
 int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                              const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,
-                             certslot_fetch_result_t *res);
+                             certslot_result_t *res);
 
 #endif

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "certslot/csr.h"
+#include "certslot/error.h"
 #include "certslot/hal.h"
 #include "certslot/options.h"
 #include "certslot/settings.h"
@@ -92,10 +93,6 @@ typedef struct {
     int main_intact; /* internal: the main store file is intact */
 } certslot_store_t;
 
-/* Result of a change, for a UI: what happened, in one line. */
-typedef struct {
-    char msg[320];
-} certslot_result_t;
 
 /*
  * Loads the store through hal. 0 when it loaded (or there was none yet);

@@ -4,8 +4,10 @@
 #ifndef CERTSLOT_INTERNAL_H
 #define CERTSLOT_INTERNAL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
+#include "certslot/error.h"
 #include "certslot/hal.h"
 
 /* ASCII lower case; every other byte unchanged. */
@@ -35,5 +37,18 @@ int cs_find(const char *hay, size_t len, const char *needle);
 __attribute__((format(printf, 3, 4)))
 #endif
 void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...);
+
+/*
+ * The one way to fill a certslot_result_t (certslot/error.h): status (< 0:
+ * the status of err), then the formatted line, escaped. Returns err.
+ */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+int cs_result(certslot_result_t *res, int status, int err, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 0)))
+#endif
+void cs_vresult(certslot_result_t *res, int status, int err, const char *fmt, va_list ap);
 
 #endif

@@ -174,3 +174,64 @@ const char *certslot_strerror(int err)
         return "unknown error";
     }
 }
+
+const char *certslot_status_name(certslot_status_t status)
+{
+    static const char *const names[] = {"ok", "bad URL", "cannot connect", "timeout", "refused", "not found",
+                                        "server certificate refused", "TLS failed", "protocol error", "too large",
+                                        "not a certificate", "policy violation", "not supported", "failed"};
+    return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "failed";
+}
+
+certslot_status_t certslot_status_of(int err)
+{
+    switch (err) {
+    case 0:
+        return CERTSLOT_STATUS_OK;
+    case CERTSLOT_ERR_NET:
+        return CERTSLOT_STATUS_CANNOT_CONNECT;
+    case CERTSLOT_ERR_TIMEOUT:
+        return CERTSLOT_STATUS_TIMEOUT;
+    case CERTSLOT_ERR_AUTH:
+        return CERTSLOT_STATUS_REFUSED;
+    case CERTSLOT_ERR_NOT_FOUND:
+        return CERTSLOT_STATUS_NOT_FOUND;
+    case CERTSLOT_ERR_NAME:
+    case CERTSLOT_ERR_VERIFY:
+        return CERTSLOT_STATUS_TLS_REFUSED;
+    case CERTSLOT_ERR_TLS:
+        return CERTSLOT_STATUS_TLS_FAILED;
+    case CERTSLOT_ERR_PROTOCOL:
+        return CERTSLOT_STATUS_PROTOCOL;
+    case CERTSLOT_ERR_LIMIT:
+        return CERTSLOT_STATUS_TOO_LARGE;
+    case CERTSLOT_ERR_CERT:
+    case CERTSLOT_ERR_KEY:
+        return CERTSLOT_STATUS_NOT_CERT;
+    case CERTSLOT_ERR_POLICY:
+        return CERTSLOT_STATUS_POLICY;
+    case CERTSLOT_ERR_VALUE:
+        return CERTSLOT_STATUS_BAD_URL;
+    case CERTSLOT_ERR_UNSUPPORTED:
+        return CERTSLOT_STATUS_UNSUPPORTED;
+    default:
+        return CERTSLOT_STATUS_FAILED;
+    }
+}
+
+void cs_vresult(certslot_result_t *res, int status, int err, const char *fmt, va_list ap)
+{
+    res->status = status >= 0 ? (certslot_status_t)status : certslot_status_of(err);
+    vsnprintf(res->msg, sizeof(res->msg), fmt, ap);
+    certslot_text_escape_inplace(res->msg, sizeof(res->msg));
+}
+
+int cs_result(certslot_result_t *res, int status, int err, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    cs_vresult(res, status, err, fmt, ap);
+    va_end(ap);
+    return err;
+}

@@ -17,14 +17,6 @@
 #include "core/internal.h"
 #include "xfer.h"
 
-const char *certslot_fetch_status_name(certslot_fetch_status_t status)
-{
-    static const char *const names[] = {"ok", "bad URL", "cannot connect", "timeout", "refused", "not found",
-                                        "server certificate refused", "TLS failed", "protocol error", "too large",
-                                        "not a certificate", "policy violation", "not supported", "failed"};
-    return (unsigned)status < sizeof(names) / sizeof(names[0]) ? names[status] : "failed";
-}
-
 /* ---- entry points ---- */
 
 /* The scheme table (with url.h's names, ports and TLS): what runs each scheme, NULL when the build leaves it
@@ -52,7 +44,7 @@ static const struct {
 };
 
 static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *up, size_t up_len,
-               int upload, certslot_xfer_buf_t *out, certslot_fetch_result_t *res)
+               int upload, certslot_xfer_buf_t *out, certslot_result_t *res)
 {
     certslot_xfer_t x;
     int ret;
@@ -72,29 +64,29 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
     if ((url->scheme == CERTSLOT_SCHEME_FTP || url->scheme == CERTSLOT_SCHEME_FTPS) &&
         (!url->has_user || !url->has_password || url->user[0] == '\0' ||
          cs_equal_ci(url->user, strlen(url->user), "anonymous") || cs_equal_ci(url->user, strlen(url->user), "ftp")))
-        return certslot_xfer_fail(&x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_AUTH,
+        return certslot_xfer_fail(&x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_AUTH,
                                   "%s: anonymous FTP is not allowed (give user and password)", x.where);
     if ((unsigned)url->scheme >= CERTSLOT_SCHEME_COUNT || schemes[url->scheme].run == NULL)
-        return certslot_xfer_fail(&x, CERTSLOT_FETCH_UNSUPPORTED, CERTSLOT_ERR_UNSUPPORTED,
+        return certslot_xfer_fail(&x, CERTSLOT_STATUS_UNSUPPORTED, CERTSLOT_ERR_UNSUPPORTED,
                                   "%s: %s is left out of this build", x.where, certslot_scheme_name(url->scheme));
     if (upload && !schemes[url->scheme].upload)
-        return certslot_xfer_fail(&x, CERTSLOT_FETCH_UNSUPPORTED, CERTSLOT_ERR_ARG,
+        return certslot_xfer_fail(&x, CERTSLOT_STATUS_UNSUPPORTED, CERTSLOT_ERR_ARG,
                                   "%s: log upload over %s is not supported", x.where,
                                   url->scheme == CERTSLOT_SCHEME_TFTP ? "TFTP" : certslot_scheme_name(url->scheme));
     if (certslot_scheme_is_tls(url->scheme)) {
         char why[200];
         if (o->hal == NULL || o->settings == NULL || o->st == NULL)
-            return certslot_xfer_fail(&x, CERTSLOT_FETCH_TLS_FAILED, CERTSLOT_ERR_ARG,
+            return certslot_xfer_fail(&x, CERTSLOT_STATUS_TLS_FAILED, CERTSLOT_ERR_ARG,
                                       "%s: no TLS settings for provisioning", x.where);
         x.tls = certslot_calloc(1, sizeof(*x.tls));
         if (x.tls == NULL)
-            return certslot_xfer_fail(&x, CERTSLOT_FETCH_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
+            return certslot_xfer_fail(&x, CERTSLOT_STATUS_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
         certslot_tls_init(x.tls);
         ret = certslot_tls_setup(x.tls, o->hal, o->settings, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
         if (ret != 0) {
             certslot_tls_free(x.tls);
             certslot_free(x.tls);
-            return certslot_xfer_fail(&x, CERTSLOT_FETCH_TLS_FAILED, ret, "%s: %s", x.where, why);
+            return certslot_xfer_fail(&x, CERTSLOT_STATUS_TLS_FAILED, ret, "%s: %s", x.where, why);
         }
         /* Every TLS wait (handshake included) within our timeout; certslot_xfer_open bounds the sum. */
         mbedtls_ssl_conf_read_timeout(&x.tls->conf, x.timeout_ms);
@@ -105,21 +97,21 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
         certslot_free(x.tls);
     }
     if (ret == 0)
-        snprintf(res->msg, sizeof(res->msg), "%s: %s %u bytes", x.where, upload ? "uploaded" : "fetched",
-                 (unsigned)(upload ? up_len : out->len));
+        cs_result(res, -1, 0, "%s: %s %u bytes", x.where, upload ? "uploaded" : "fetched",
+                  (unsigned)(upload ? up_len : out->len));
     else if (ret == CERTSLOT_ERR_TIMEOUT && x.too_slow)
         certslot_xfer_fail(&x, -1, ret, "%s: given up: the server sent less than %u bytes a second for %u s",
                            x.where, (unsigned)x.min_rate, x.window_ms / 1000u);
     else if (ret == CERTSLOT_ERR_TIMEOUT && certslot_xfer_wait(&x) == 0)
         certslot_xfer_fail(&x, -1, ret, "%s: given up: the transfer took longer than its limit of %u s", x.where,
                            x.deadline.ms / 1000u);
-    else if (res->status == CERTSLOT_FETCH_OK)
+    else if (res->status == CERTSLOT_STATUS_OK)
         certslot_xfer_fail(&x, -1, ret, "%s: %s", x.where, certslot_strerror(ret));
     return ret;
 }
 
 int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, unsigned char **data, size_t *len,
-                   certslot_fetch_result_t *res)
+                   certslot_result_t *res)
 {
     certslot_xfer_buf_t b;
 
@@ -130,9 +122,7 @@ int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, un
     if (ret == 0 && b.data == NULL) {
         b.data = certslot_calloc(1, 1);
         if (b.data == NULL) {
-            res->status = CERTSLOT_FETCH_FAILED;
-            snprintf(res->msg, sizeof(res->msg), "out of memory");
-            return CERTSLOT_ERR_NOMEM;
+            return cs_result(res, -1, CERTSLOT_ERR_NOMEM, "out of memory");
         }
         b.cap = 1;
     }
@@ -146,7 +136,7 @@ int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, un
 }
 
 int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *data, size_t len,
-                    certslot_fetch_result_t *res)
+                    certslot_result_t *res)
 {
     certslot_xfer_buf_t b;
 
@@ -157,7 +147,7 @@ int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, c
 }
 
 int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, const char *url_text,
-                           const certslot_fetch_opts_t *o, int allow_weak, certslot_fetch_result_t *res)
+                           const certslot_fetch_opts_t *o, int allow_weak, certslot_result_t *res)
 {
     certslot_url_t url;
     certslot_result_t sres;
@@ -171,9 +161,7 @@ int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_
         ret = certslot_url_set_credentials(&url, o->user, o->password, why, sizeof(why));
     if (ret != 0) {
         certslot_url_wipe(&url);
-        res->status = CERTSLOT_FETCH_BAD_URL;
-        snprintf(res->msg, sizeof(res->msg), "bad URL: %s", why);
-        return ret;
+        return cs_result(res, CERTSLOT_STATUS_BAD_URL, ret, "bad URL: %s", why);
     }
     ret = certslot_fetch(o, &url, &data, &len, res);
     certslot_url_wipe(&url);
@@ -182,9 +170,8 @@ int certslot_fetch_install(certslot_store_t *st, certslot_slot_t slot, certslot_
     ret = certslot_store_install(st, slot, kind, data, len, NULL, 0, allow_weak, &sres);
     certslot_zeroize(data, len);
     certslot_free(data);
-    res->status = certslot_xfer_status_of(ret);
-    if (ret == CERTSLOT_ERR_KEY || (ret != 0 && res->status == CERTSLOT_FETCH_FAILED && kind == CERTSLOT_KIND_DEVICE))
-        res->status = CERTSLOT_FETCH_NOT_CERT;
-    snprintf(res->msg, sizeof(res->msg), "%s", sres.msg);
+    *res = sres;
+    if (ret != 0 && res->status == CERTSLOT_STATUS_FAILED && kind == CERTSLOT_KIND_DEVICE)
+        res->status = CERTSLOT_STATUS_NOT_CERT;
     return ret;
 }

@@ -55,7 +55,7 @@ static int send_command(certslot_xfer_t *x, certslot_xfer_stream_t *s, const cha
     char buf[CERTSLOT_URL_MAX_PATH + 16];
 
     if (certslot_text_has_ctl(cmd, strlen(cmd)) || (arg != NULL && certslot_text_has_ctl(arg, strlen(arg))))
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: %s refused: its argument contains a control character", x->where, cmd);
     int n = snprintf(buf, sizeof(buf), "%s%s%s\r\n", cmd, arg != NULL ? " " : "", arg != NULL ? arg : "");
     int ret = (size_t)n >= sizeof(buf) ? CERTSLOT_ERR_LIMIT : certslot_xfer_write(s, (const unsigned char *)buf, (size_t)n);

@@ -110,7 +110,7 @@ static int request(certslot_xfer_t *x, certslot_xfer_stream_t *s, const certslot
     /* The path is percent-encoded below; what goes into the lines as it is must hold no control byte. */
     if (certslot_text_has_ctl(url->host, strlen(url->host)) || certslot_text_has_ctl(url->user, strlen(url->user)) ||
         certslot_text_has_ctl(url->password, strlen(url->password)))
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: request refused: the host or the credentials contain a control character",
                                   x->where);
     if (encode_path(url->path, path, sizeof(path)) != 0)
@@ -146,7 +146,7 @@ static int request(certslot_xfer_t *x, certslot_xfer_stream_t *s, const certslot
         return ret;
     if (strncmp(line, "HTTP/1.", 7) != 0 || line[7] == '\0' || line[8] != ' ' ||
         sscanf(line + 9, "%3d", status) != 1)
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_PROTOCOL, CERTSLOT_ERR_PROTOCOL, "%s: not an HTTP reply",
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_PROTOCOL, CERTSLOT_ERR_PROTOCOL, "%s: not an HTTP reply",
                                   x->where);
     return 0;
 }

@@ -12,6 +12,7 @@
 #include "certslot/param.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
+#include "core/internal.h"
 
 
 int certslot_prov_server(certslot_url_t *server, const char *server_name, int type, const char *user,
@@ -63,7 +64,8 @@ typedef struct {
     certslot_fetch_opts_t opts;
     certslot_prov_report_fn report;
     void *report_ctx;
-    certslot_prov_result_t *res;
+    certslot_result_t *res;
+    unsigned files; /* fetched */
     int failed, refused;
 } run_t;
 
@@ -73,13 +75,11 @@ static void say(run_t *r, const char *msg)
         r->report(r->report_ctx, msg);
 }
 
-static void failure(run_t *r, certslot_fetch_status_t status, const char *msg)
+static void failure(run_t *r, certslot_status_t status, const char *msg)
 {
     say(r, msg);
-    if (r->failed++ == 0) {
-        r->res->status = status;
-        snprintf(r->res->msg, sizeof(r->res->msg), "%s", msg);
-    }
+    if (r->failed++ == 0)
+        cs_result(r->res, (int)status, 0, "%s", msg);
 }
 
 /* A config file fetched whole from the server, read back by the config stage. */
@@ -92,7 +92,7 @@ static int fetch_open(void *ctx, const char *name, void **file, char *why, size_
 {
     run_t *r = ctx;
     certslot_url_t url;
-    certslot_fetch_result_t fres;
+    certslot_result_t fres;
     fetched_t *f = certslot_calloc(1, sizeof(*f));
     int ret = f == NULL ? CERTSLOT_ERR_NOMEM : file_url(r->server, name, &url);
 
@@ -103,7 +103,7 @@ static int fetch_open(void *ctx, const char *name, void **file, char *why, size_
                  : ret == CERTSLOT_ERR_LIMIT ? "too long"
                                              : "it contains a control character");
         certslot_text_escape_inplace(msg, sizeof(msg));
-        failure(r, CERTSLOT_FETCH_BAD_URL, msg);
+        failure(r, CERTSLOT_STATUS_BAD_URL, msg);
         snprintf(why, why_size, "cannot fetch: %s", certslot_strerror(ret));
         certslot_free(f);
         return CERTSLOT_ERR_IO;
@@ -111,7 +111,7 @@ static int fetch_open(void *ctx, const char *name, void **file, char *why, size_
     ret = certslot_fetch(&r->opts, &url, &f->data, &f->len, &fres);
     certslot_url_wipe(&url);
     if (ret == 0) {
-        r->res->files++;
+        r->files++;
         *file = f;
         return 0;
     }
@@ -164,7 +164,7 @@ static void apply_report(void *ctx, certslot_param_t param, const certslot_where
 
 int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
-                      certslot_prov_result_t *res)
+                      certslot_result_t *res)
 {
     certslot_config_t *cfg = certslot_calloc(1, sizeof(*cfg));
     char mac[13], where[300];
@@ -175,14 +175,11 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     memset(&r, 0, sizeof(r));
     certslot_url_describe(server, where, sizeof(where));
     if (cfg == NULL) {
-        res->status = CERTSLOT_FETCH_FAILED;
-        snprintf(res->msg, sizeof(res->msg), "out of memory");
-        return CERTSLOT_ERR_NOMEM;
+        return cs_result(res, -1, CERTSLOT_ERR_NOMEM, "out of memory");
     }
     certslot_config_init(cfg);
     if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_config_set_mac(cfg, mac)) != 0) {
-        res->status = CERTSLOT_FETCH_FAILED;
-        snprintf(res->msg, sizeof(res->msg), "cannot start provisioning: %s", certslot_strerror(ret));
+        cs_result(res, CERTSLOT_STATUS_FAILED, ret, "cannot start provisioning: %s", certslot_strerror(ret));
         goto cleanup;
     }
     r.server = server;
@@ -204,25 +201,25 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
         if (d->rejects_file) {
             char msg[512];
             snprintf(msg, sizeof(msg), "%s: rejected: %s", d->file != NULL ? d->file : "?", d->msg);
-            failure(&r, CERTSLOT_FETCH_PROTOCOL, msg);
+            failure(&r, CERTSLOT_STATUS_PROTOCOL, msg);
         }
     }
-    if (r.failed == 0 && res->files == 0) {
+    if (r.failed == 0 && r.files == 0) {
         /* Neither <mac>.cfg nor 000000000000.cfg. */
         char msg[512];
         snprintf(msg, sizeof(msg), "%s: not found: no master file (%s.cfg or 000000000000.cfg)", where, mac);
-        failure(&r, CERTSLOT_FETCH_NOT_FOUND, msg);
+        failure(&r, CERTSLOT_STATUS_NOT_FOUND, msg);
     } else if (r.failed == 0 && (cfg->io_error || (ret != 0 && ret != CERTSLOT_ERR_VALUE))) {
         char msg[512];
         snprintf(msg, sizeof(msg), "%s: the configuration could not be loaded: %s", where, certslot_strerror(ret));
-        failure(&r, CERTSLOT_FETCH_FAILED, msg);
+        failure(&r, CERTSLOT_STATUS_FAILED, msg);
     }
     if (r.failed > 0) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "%.480s; nothing applied", res->msg);
-        snprintf(res->msg, sizeof(res->msg), "%s", msg);
+        char msg[sizeof(res->msg)];
+        snprintf(msg, sizeof(msg), "%s", res->msg);
+        cs_result(res, (int)res->status, 0, "%.480s; nothing applied", msg);
         ret = ret != 0 && ret != CERTSLOT_ERR_VALUE ? ret : CERTSLOT_ERR_IO;
-        if (res->status == CERTSLOT_FETCH_NOT_FOUND)
+        if (res->status == CERTSLOT_STATUS_NOT_FOUND)
             ret = CERTSLOT_ERR_NOT_FOUND;
         goto cleanup;
     }
@@ -241,13 +238,11 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     if (ret == 0 && r.refused > 0)
         ret = CERTSLOT_ERR_VALUE;
     if (ret == 0 || ret == CERTSLOT_ERR_VALUE) {
-        res->status = CERTSLOT_FETCH_OK;
-        snprintf(res->msg, sizeof(res->msg), "applied %u file%s from %s%s", res->files, res->files == 1 ? "" : "s",
-                 where, r.refused > 0 ? "; some values were refused (reported; they kept what they had)" : "");
+        cs_result(res, CERTSLOT_STATUS_OK, 0, "applied %u file%s from %s%s", r.files, r.files == 1 ? "" : "s", where,
+                  r.refused > 0 ? "; some values were refused (reported; they kept what they had)" : "");
     } else {
-        res->status = CERTSLOT_FETCH_FAILED;
-        snprintf(res->msg, sizeof(res->msg), "cannot store the configuration: %s; nothing applied",
-                 certslot_strerror(ret));
+        cs_result(res, CERTSLOT_STATUS_FAILED, ret, "cannot store the configuration: %s; nothing applied",
+                  certslot_strerror(ret));
     }
 cleanup:
     certslot_config_free(cfg);
@@ -257,7 +252,7 @@ cleanup:
 
 int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                              const char *name, const unsigned char *data, size_t len, unsigned timeout_ms,
-                             certslot_fetch_result_t *res)
+                             certslot_result_t *res)
 {
     certslot_fetch_opts_t o;
     certslot_url_t url;
@@ -273,9 +268,8 @@ int certslot_prov_upload_log(const certslot_store_t *st, const certslot_hal_t *h
     if (ret == 0)
         ret = certslot_upload(&o, &url, data, len, res);
     else {
-        res->status = CERTSLOT_FETCH_BAD_URL;
-        snprintf(res->msg, sizeof(res->msg), "log file name refused: %s",
-                 ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
+        cs_result(res, CERTSLOT_STATUS_BAD_URL, ret, "log file name refused: %s",
+                  ret == CERTSLOT_ERR_LIMIT ? "too long" : "it contains a control character");
     }
     certslot_url_wipe(&url);
     return ret;

@@ -44,12 +44,12 @@ int certslot_tftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsig
     (void)up, (void)up_len; /* the scheme table never asks TFTP to upload */
     char path[CERTSLOT_URL_MAX_PATH + 1];
     if (certslot_url_file_name(url, path, sizeof(path)) != 0)
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_LIMIT, "%s: file name too long", x->where);
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_LIMIT, "%s: file name too long", x->where);
     size_t plen = strlen(path);
     if (plen == 0)
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE, "%s: no file name", x->where);
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE, "%s: no file name", x->where);
     if (certslot_text_has_ctl(path, plen))
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: the file name contains a control character", x->where);
     req[0] = 0;
     req[1] = OP_RRQ;

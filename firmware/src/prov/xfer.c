@@ -13,49 +13,15 @@
 #include "certslot/platform.h"
 #include "certslot/text.h"
 #include "certslot/tls.h"
-
-certslot_fetch_status_t certslot_xfer_status_of(int err)
-{
-    switch (err) {
-    case 0:
-        return CERTSLOT_FETCH_OK;
-    case CERTSLOT_ERR_NET:
-        return CERTSLOT_FETCH_CANNOT_CONNECT;
-    case CERTSLOT_ERR_TIMEOUT:
-        return CERTSLOT_FETCH_TIMEOUT;
-    case CERTSLOT_ERR_AUTH:
-        return CERTSLOT_FETCH_REFUSED;
-    case CERTSLOT_ERR_NOT_FOUND:
-        return CERTSLOT_FETCH_NOT_FOUND;
-    case CERTSLOT_ERR_NAME:
-    case CERTSLOT_ERR_VERIFY:
-        return CERTSLOT_FETCH_TLS_REFUSED;
-    case CERTSLOT_ERR_TLS:
-        return CERTSLOT_FETCH_TLS_FAILED;
-    case CERTSLOT_ERR_PROTOCOL:
-        return CERTSLOT_FETCH_PROTOCOL;
-    case CERTSLOT_ERR_LIMIT:
-        return CERTSLOT_FETCH_TOO_LARGE;
-    case CERTSLOT_ERR_CERT:
-        return CERTSLOT_FETCH_NOT_CERT;
-    case CERTSLOT_ERR_POLICY:
-        return CERTSLOT_FETCH_POLICY;
-    case CERTSLOT_ERR_VALUE:
-        return CERTSLOT_FETCH_BAD_URL;
-    default:
-        return CERTSLOT_FETCH_FAILED;
-    }
-}
+#include "core/internal.h"
 
 int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt, ...)
 {
     va_list ap;
 
-    x->res->status = status >= 0 ? (certslot_fetch_status_t)status : certslot_xfer_status_of(err);
     va_start(ap, fmt);
-    vsnprintf(x->res->msg, sizeof(x->res->msg), fmt, ap);
+    cs_vresult(x->res, status, err, fmt, ap); /* escaped: it may quote the server */
     va_end(ap);
-    certslot_text_escape_inplace(x->res->msg, sizeof(x->res->msg)); /* may quote the server */
     return err;
 }
 
@@ -95,7 +61,7 @@ int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char
     if (wait == 0)
         return certslot_xfer_fail(x, -1, CERTSLOT_ERR_TIMEOUT, "%s: out of time", x->where);
     if (certslot_text_has_ctl(host, strlen(host)))
-        return certslot_xfer_fail(x, CERTSLOT_FETCH_BAD_URL, CERTSLOT_ERR_VALUE,
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: the host name contains a control character", x->where);
     if (tls) {
         const char *name = x->o->tls_name != NULL ? x->o->tls_name : host;

@@ -32,7 +32,7 @@ typedef struct {
     size_t window_bytes;
     int too_slow; /* the minimum-progress rule ended it */
     size_t max_size;
-    certslot_fetch_result_t *res;
+    certslot_result_t *res;
     char where[300]; /* scheme://host:port/path, for messages */
 } certslot_xfer_t;
 
@@ -67,9 +67,6 @@ void certslot_xfer_close(certslot_xfer_stream_t *s);
 /* Appends; CERTSLOT_ERR_LIMIT beyond b->max, CERTSLOT_ERR_NOMEM. Keeps one spare byte for a NUL. */
 int certslot_xfer_buf_add(certslot_xfer_buf_t *b, const unsigned char *p, size_t n);
 void certslot_xfer_buf_free(certslot_xfer_buf_t *b);
-
-/* The status a UI shows for an error code. */
-certslot_fetch_status_t certslot_xfer_status_of(int err);
 
 /* Sets res (status from err when status < 0) and returns err. */
 int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt, ...)

@@ -227,11 +227,11 @@ static int check_counter(certslot_store_t *st, int accept, certslot_result_t *re
         return 0;
     if (!accept) {
         if (st->files == 0 || gen == 0)
-            snprintf(res->msg, sizeof(res->msg), "no intact store, but the anti-rollback counter says version %llu "
+            cs_result(res, -1, CERTSLOT_ERR_ROLLBACK, "no intact store, but the anti-rollback counter says version %llu "
                                                  "was written: refused as a rollback",
                      (unsigned long long)counter);
         else
-            snprintf(res->msg, sizeof(res->msg), "version %llu is older than the anti-rollback counter (%llu): "
+            cs_result(res, -1, CERTSLOT_ERR_ROLLBACK, "version %llu is older than the anti-rollback counter (%llu): "
                                                  "refused as a rollback",
                      gen, (unsigned long long)counter);
         cs_log(hal, CERTSLOT_LOG_ERROR, "store: %s; only an administrator can accept it (accept-rollback)", res->msg);
@@ -241,11 +241,11 @@ static int check_counter(certslot_store_t *st, int accept, certslot_result_t *re
     st->generation = counter;
     ret = persist(st, st->part, &st->settings);
     if (ret == 0)
-        snprintf(res->msg, sizeof(res->msg), "rollback accepted: version %llu (the counter said %llu) is kept as "
+        cs_result(res, -1, 0, "rollback accepted: version %llu (the counter said %llu) is kept as "
                                              "version %llu",
                  gen, (unsigned long long)counter, (unsigned long long)st->generation);
     else
-        snprintf(res->msg, sizeof(res->msg), "rollback not accepted: %s", certslot_strerror(ret));
+        cs_result(res, -1, ret, "rollback not accepted: %s", certslot_strerror(ret));
     cs_log(hal, ret == 0 ? CERTSLOT_LOG_WARNING : CERTSLOT_LOG_ERROR, "store: %s", res->msg);
     return ret;
 }
@@ -258,6 +258,7 @@ static int open_store(certslot_store_t *st, const certslot_hal_t *hal, int accep
     memset(st, 0, sizeof(*st));
     st->hal = hal;
     certslot_settings_init(&st->settings);
+    res->status = CERTSLOT_STATUS_OK;
     res->msg[0] = '\0';
     certslot_settings_t *settings = certslot_calloc(1, sizeof(*settings)); /* one file's, while it is read */
     ret = settings != NULL ? scan(st, &f, settings) : CERTSLOT_ERR_NOMEM;
@@ -271,7 +272,7 @@ static int open_store(certslot_store_t *st, const certslot_hal_t *hal, int accep
     }
     damaged = report_found(st, &f);
     if (damaged == CERTSLOT_ERR_SECRET) {
-        snprintf(res->msg, sizeof(res->msg), "%s", certslot_strerror(damaged));
+        cs_result(res, -1, damaged, "%s", certslot_strerror(damaged));
         ret = damaged;
     } else {
         ret = check_counter(st, accept, res);
@@ -284,7 +285,7 @@ static int open_store(certslot_store_t *st, const certslot_hal_t *hal, int accep
         return ret;
     }
     if (res->msg[0] == '\0')
-        snprintf(res->msg, sizeof(res->msg), "version %llu", (unsigned long long)st->generation);
+        cs_result(res, -1, 0, "version %llu", (unsigned long long)st->generation);
     return damaged;
 }
 
@@ -412,7 +413,7 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
     if (ret == CERTSLOT_ERR_ARG)
         return ret;
     if (ret != 0) {
-        snprintf(res->msg, sizeof(res->msg), "%s %s: refused: %s", certslot_slot_name(slot),
+        cs_result(res, -1, ret, "%s %s: refused: %s", certslot_slot_name(slot),
                  certslot_kind_name(kind), why[0] != '\0' ? why : certslot_strerror(ret));
         cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
         return ret;
@@ -420,11 +421,11 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
     cs_part_describe(&t.next[slot][kind], desc, sizeof(desc));
     ret = certslot_store_txn_commit(&t);
     if (ret == 0) {
-        snprintf(res->msg, sizeof(res->msg), "installed into %s %s: %s", certslot_slot_name(slot),
+        cs_result(res, -1, 0, "installed into %s %s: %s", certslot_slot_name(slot),
                  certslot_kind_name(kind), desc);
         cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     } else {
-        snprintf(res->msg, sizeof(res->msg), "%s %s: not saved: %s", certslot_slot_name(slot),
+        cs_result(res, -1, ret, "%s %s: not saved: %s", certslot_slot_name(slot),
                  certslot_kind_name(kind), certslot_strerror(ret));
     }
     return ret;
@@ -439,7 +440,7 @@ int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_ki
     if (ret != 0)
         return ret;
     ret = certslot_store_txn_commit(&t);
-    snprintf(res->msg, sizeof(res->msg), "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
+    cs_result(res, -1, ret, "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
              ret == 0 ? "emptied" : certslot_strerror(ret));
     if (ret == 0)
         cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
@@ -483,18 +484,18 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
         t.changed[slot][dev] = 1;
         ret = certslot_store_txn_commit(&t);
         if (ret == 0) {
-            snprintf(res->msg, sizeof(res->msg), "%s device: new RSA %d key awaiting its certificate; CSR for CN=%s",
+            cs_result(res, -1, 0, "%s device: new RSA %d key awaiting its certificate; CSR for CN=%s",
                      certslot_slot_name(slot), CERTSLOT_CSR_KEY_BITS, subject->cn);
             cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
             return 0;
         }
         certslot_free(*csr_pem);
         *csr_pem = NULL;
-        snprintf(res->msg, sizeof(res->msg), "%s device: not saved: %s", certslot_slot_name(slot),
+        cs_result(res, -1, ret, "%s device: not saved: %s", certslot_slot_name(slot),
                  certslot_strerror(ret));
         return ret;
     }
-    snprintf(res->msg, sizeof(res->msg), "%s device: no CSR: %s", certslot_slot_name(slot),
+    cs_result(res, -1, ret, "%s device: no CSR: %s", certslot_slot_name(slot),
              why[0] != '\0' ? why : certslot_strerror(ret));
     cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     return ret;
@@ -508,8 +509,7 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
     (void)st, (void)slot, (void)subject, (void)replace, (void)csr_len;
     if (csr_pem != NULL)
         *csr_pem = NULL;
-    snprintf(res->msg, sizeof(res->msg), "a key and CSR made on the handset are left out of this build");
-    return CERTSLOT_ERR_UNSUPPORTED;
+    return cs_result(res, -1, CERTSLOT_ERR_UNSUPPORTED, "a key and CSR made on the handset are left out of this build");
 }
 
 #endif /* CERTSLOT_WITH_CSR */
