@@ -27,43 +27,6 @@
 #define FILE_NEW "store.new"
 #define FILE_BAK "store.bak"
 
-static const char *const slot_names[CERTSLOT_SLOT_COUNT] = {
-    "platform1", "platform2", "application1", "application2",
-    "application3", "application4", "application5", "application6",
-};
-
-const char *certslot_slot_name(certslot_slot_t slot)
-{
-    return (unsigned)slot < CERTSLOT_SLOT_COUNT ? slot_names[slot] : "?";
-}
-
-const char *certslot_kind_name(certslot_kind_t kind)
-{
-    return kind == CERTSLOT_KIND_CA ? "ca" : "device";
-}
-
-int certslot_slot_parse(const char *name, certslot_slot_t *slot)
-{
-    for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++) {
-        if (cs_equal_ci(name, strlen(name), slot_names[i])) {
-            *slot = (certslot_slot_t)i;
-            return 0;
-        }
-    }
-    return CERTSLOT_ERR_NOT_FOUND;
-}
-
-int certslot_kind_parse(const char *name, certslot_kind_t *kind)
-{
-    if (cs_equal_ci(name, strlen(name), "ca"))
-        *kind = CERTSLOT_KIND_CA;
-    else if (cs_equal_ci(name, strlen(name), "device"))
-        *kind = CERTSLOT_KIND_DEVICE;
-    else
-        return CERTSLOT_ERR_NOT_FOUND;
-    return 0;
-}
-
 /*
  * Writes parts as the next generation; on success st's generation advances
  * (the update is durable then) and the anti-rollback counter follows.

@@ -1,7 +1,8 @@
 /*
- * One part of a slot, built and checked before anything is stored: the
- * certificates decoded in any encoding and held to the security policy, the
- * key decoded and matched to the device certificate (store_internal.h).
+ * Slot and kind names, and one part of a slot, built and checked before
+ * anything is stored: the certificates decoded in any encoding and held to
+ * the security policy, the key decoded and matched to the device
+ * certificate (store_internal.h).
  */
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,47 @@
 #include "certslot/platform.h"
 #include "core/internal.h"
 #include "store_internal.h"
+
+/* ---- slot and kind names ---- */
+
+static const char *const slot_names[CERTSLOT_SLOT_COUNT] = {
+    "platform1", "platform2", "application1", "application2",
+    "application3", "application4", "application5", "application6",
+};
+
+const char *certslot_slot_name(certslot_slot_t slot)
+{
+    return (unsigned)slot < CERTSLOT_SLOT_COUNT ? slot_names[slot] : "?";
+}
+
+const char *certslot_kind_name(certslot_kind_t kind)
+{
+    return kind == CERTSLOT_KIND_CA ? "ca" : "device";
+}
+
+int certslot_slot_parse(const char *name, certslot_slot_t *slot)
+{
+    for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++) {
+        if (cs_equal_ci(name, strlen(name), slot_names[i])) {
+            *slot = (certslot_slot_t)i;
+            return 0;
+        }
+    }
+    return CERTSLOT_ERR_NOT_FOUND;
+}
+
+int certslot_kind_parse(const char *name, certslot_kind_t *kind)
+{
+    if (cs_equal_ci(name, strlen(name), "ca"))
+        *kind = CERTSLOT_KIND_CA;
+    else if (cs_equal_ci(name, strlen(name), "device"))
+        *kind = CERTSLOT_KIND_DEVICE;
+    else
+        return CERTSLOT_ERR_NOT_FOUND;
+    return 0;
+}
+
+/* ---- building a part ---- */
 
 typedef struct {
     const certslot_hal_t *hal;
