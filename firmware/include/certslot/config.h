@@ -1,5 +1,14 @@
 /*
- * The handset's XML configuration files, parsed into settings.
+ * The handset's XML configuration files, parsed into settings. Stage 1 of
+ * the flow (README, "Architecture"; folder firmware/src/config/):
+ *
+ *   config text -> config -> settings -> store -> profile -> TLS -> port
+ *
+ * It reads files through a certslot_source_t (source.h), gives the later
+ * stages a certslot_settings_t (certslot_config_settings) and the store the
+ * configured slot values as one transaction (certslot_config_apply). Only
+ * the config stage, the provisioning flow that drives it and the tool
+ * include this header.
  *
  * Every attribute of every element is a parameter (see param.h). Files are
  * parsed in precedence order, highest first: a file parsed earlier overrides

@@ -1,6 +1,9 @@
 /*
  * Fetching a file from a server (FTP, TFTP, HTTP, HTTPS, FTPS), uploading a
- * log, and installing a certificate from a URL.
+ * log, and installing a certificate from a URL. On top of the stages
+ * (README, "Architecture"; folder firmware/src/prov/): it takes settings and
+ * the store for its TLS profile, and the scheme table of url.h says which
+ * protocol file runs each scheme.
  *
  * Every call ends with a status a UI can show and a one-line message (never
  * a password). HTTPS and FTPS use the provisioning application's TLS

@@ -2,7 +2,7 @@
  * Settings: everything a configuration decides besides the slots' contents,
  * as one plain typed struct. Stage 2 of the flow (README, "Architecture"):
  *
- *   config text -> (config stage) -> settings -> store -> profile -> TLS -> port
+ *   config text -> config -> settings -> store -> profile -> TLS -> port
  *
  * The config stage produces them (certslot_config_settings), the store keeps
  * them as a binary record so they survive a reboot, and profile resolution,

@@ -2,6 +2,13 @@
  * The certificate store: two platform and six application slots, each with
  * a CA part (one or more trusted CA certificates) and a device part (device
  * certificate, its chain, and its private key), persisted through the hal.
+ * Stage 3 of the flow (README, "Architecture"; folder firmware/src/store/):
+ *
+ *   config text -> config -> settings -> store -> profile -> TLS -> port
+ *
+ * It keeps slots, the settings of the last configuration (an opaque binary
+ * record), the update protocol and the anti-rollback rule; it never reads a
+ * parameter. The factory device certificate is decoded here too.
  *
  * Invariants:
  * - A change that fails changes nothing: a refused certificate leaves its

@@ -1,6 +1,12 @@
 /*
  * A ready TLS client configuration per application, and connections made
- * with it.
+ * with it. Stage 5 of the flow (README, "Architecture"; folder
+ * firmware/src/tls/, with verify/ for the policy):
+ *
+ *   config text -> config -> settings -> store -> profile -> TLS -> port
+ *
+ * It takes settings and the store, resolves the profile (profile.h) and
+ * talks to the network only through port.h.
  *
  * certslot_tls_setup() turns an application's resolved profile into an
  * mbedtls_ssl_config: its CA slots as the CA chain, the built-in list

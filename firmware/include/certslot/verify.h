@@ -1,7 +1,8 @@
 /*
  * certslot's verification policy for a peer's certificate chain, applied on
  * top of mbedTLS's own chain building in every TLS connection and by
- * `certslot verify`. It always:
+ * `certslot verify` (folder firmware/src/verify/, part of the TLS stage of
+ * README's "Architecture"). It always:
  *
  * - requires a chain to a trusted CA of the profile: the profile's CA slots
  *   (given to mbedTLS as its CA chain) or, when the profile includes it, the

@@ -1,5 +1,7 @@
 /*
- * What certslot needs from the handset, as one small table of functions.
+ * What certslot needs from the handset, as one small table of functions:
+ * every stage reaches storage, entropy, the clock and identity only through
+ * it (README, "Architecture" and "Porting"; folders hal/linux/, hal/sim/).
  *
  * A port fills a certslot_hal_t (hal/linux does it for the handset's Linux,
  * hal/sim for tests) and hands it to the store. Every function returns 0 or a

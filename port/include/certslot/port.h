@@ -1,5 +1,9 @@
 /*
- * The network transport under TLS: one TCP connection, four functions.
+ * The network transport under TLS: one TCP connection, four functions, and
+ * UDP and a clock for TFTP and deadlines. The last stage of the flow
+ * (README, "Architecture"; folders port/posix/, port/lwip/):
+ *
+ *   config text -> config -> settings -> store -> profile -> TLS -> port
  *
  * Each port (port/posix: BSD sockets; port/lwip: lwIP's sockets API)
  * implements them; the build links exactly one. Everything above is written
