@@ -26,25 +26,22 @@ awk -v fw="$firmware" '
     END { for (o in use) { n = split(use[o], s, " "); for (i = 1; i <= n; i++)
             if ((s[i] in def) && def[s[i]] != o) print o, def[s[i]] } }' "$T/nm" | sort -u >"$T/edges"
 [ -s "$T/edges" ] || fail "no call edges found (is the library built?)"
-# Peel off files that call no remaining file; what cannot be peeled is a cycle.
+# peel A B: drop the edges whose column B file never appears in column A
+# (a file that calls nothing left, or that nothing left calls), until none is.
+peel() {
+    while [ -s "$T/left" ]; do
+        awk -v c="$2" '{ print $c }' "$T/left" | sort -u >"$T/b"
+        awk -v c="$1" '{ print $c }' "$T/left" | sort -u >"$T/a"
+        comm -23 "$T/b" "$T/a" >"$T/done"
+        [ -s "$T/done" ] || break
+        awk -v c="$2" 'NR == FNR { done[$1] = 1; next } !($c in done)' "$T/done" "$T/left" >"$T/next"
+        mv "$T/next" "$T/left"
+    done
+}
+# Files that call no remaining file, then files no remaining file calls: what is left is the cycles themselves.
 cp "$T/edges" "$T/left"
-while :; do
-    awk '{ print $2 }' "$T/left" | sort -u >"$T/callees"
-    awk '{ print $1 }' "$T/left" | sort -u >"$T/callers"
-    comm -23 "$T/callees" "$T/callers" >"$T/leaves"
-    [ -s "$T/leaves" ] || break
-    awk 'NR == FNR { leaf[$1] = 1; next } !($2 in leaf)' "$T/leaves" "$T/left" >"$T/next"
-    mv "$T/next" "$T/left"
-done
-# Then files nothing remaining calls: what is left is the cycles themselves.
-while [ -s "$T/left" ]; do
-    awk '{ print $1 }' "$T/left" | sort -u >"$T/callers"
-    awk '{ print $2 }' "$T/left" | sort -u >"$T/callees"
-    comm -23 "$T/callers" "$T/callees" >"$T/roots"
-    [ -s "$T/roots" ] || break
-    awk 'NR == FNR { root[$1] = 1; next } !($1 in root)' "$T/roots" "$T/left" >"$T/next"
-    mv "$T/next" "$T/left"
-done
+peel 1 2
+peel 2 1
 [ ! -s "$T/left" ] || fail "call cycle among: $(awk '{ print $1 }' "$T/left" | sort -u | tr '\n' ' ')"
 
 # ---- config.h stays in the config stage ----
