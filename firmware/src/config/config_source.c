@@ -188,10 +188,40 @@ static int parse_source(certslot_config_t *cfg, const certslot_source_t *src, co
     return ret;
 }
 
+/* One CONFIG_FILES entry (t, len bytes), reported at the attribute (rank, w): 0 or the error it adds. */
+static int load_listed(certslot_config_t *cfg, const certslot_source_t *src, const char *t, size_t len,
+                       uint16_t rank, const certslot_where_t *w)
+{
+    char name[256];
+    parse_t ps;
+
+    if (certslot_text_has_ctl(t, len)) {
+        /* A CR LF would end the FTP command the name goes into and smuggle another. */
+        cs_config_diag(cfg, CERTSLOT_ERROR, rank, w->line, w->col, -1, -1,
+                       "CONFIG_FILES entry '%.*s' refused: it contains a control character; nothing is fetched for it",
+                       (int)(len > 80 ? 80 : len), t);
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
+        cs_config_diag(cfg, CERTSLOT_ERROR, rank, w->line, w->col, -1, -1,
+                       "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",
+                       (int)(len > 80 ? 80 : len), t);
+        return CERTSLOT_ERR_VALUE;
+    }
+    int ret = parse_source(cfg, src, name, 0, 1, &ps);
+    if (ret == CERTSLOT_ERR_NOT_FOUND) {
+        /* Per-handset files such as [mac]-ext.cfg are optional. */
+        cs_config_diag(cfg, CERTSLOT_WARNING, rank, w->line, w->col, -1, -1,
+                       "CONFIG_FILES names '%s', which does not exist; skipped", name);
+        return 0;
+    }
+    return ret;
+}
+
 /* The master file (master_name, or <mac>.cfg / 000000000000.cfg), then its CONFIG_FILES. */
 static int load_master(certslot_config_t *cfg, const certslot_source_t *src, const char *master_name)
 {
-    char name[256], mac_name[20];
+    char mac_name[20];
     parse_t ps;
     int ret, worst = 0;
 
@@ -207,64 +237,28 @@ static int load_master(certslot_config_t *cfg, const certslot_source_t *src, con
         cfg->io_error = 1;
         if (master_name != NULL)
             cs_config_diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "cannot read master file '%s': no such file",
-                 master_name);
+                           master_name);
         else
             cs_config_diag(cfg, CERTSLOT_ERROR, UINT16_MAX, 0, 0, -1, -1, "no master file (%s.cfg or %s)", cfg->mac,
-                 MASTER_NAME);
+                           MASTER_NAME);
         return CERTSLOT_ERR_IO;
     }
-    if (ret != 0) {
-        certslot_free(ps.config_files);
-        return ret;
-    }
     const char *list = ps.config_files;
-    if (list == NULL || list[strspn(list, " \t\n\r,")] == '\0') {
+    if (ret == 0 && (list == NULL || list[strspn(list, " \t\n\r,")] == '\0'))
         cs_config_diag(cfg, CERTSLOT_WARNING, ps.rank, 1, 1, -1, -1, "master file names no CONFIG_FILES");
-        certslot_free(ps.config_files);
-        return 0;
-    }
-    certslot_where_t where = ps.config_files_where;
-    uint16_t master_rank = ps.rank;
-    for (const char *c = list; *c != '\0';) {
-        const char *t;
-        size_t len;
+    for (const char *c = list; ret == 0 && c != NULL && *c != '\0';) {
         c += strspn(c, " \t\n\r,");
-        t = c;
-        len = strcspn(c, ",");
+        const char *t = c;
+        size_t len = strcspn(c, ",");
         c += len;
         while (len > 0 && cs_config_space(t[len - 1]))
             len--;
-        if (len == 0)
-            continue;
-        if (certslot_text_has_ctl(t, len)) {
-            /* A CR LF would end the FTP command the name goes into and smuggle another. */
-            cs_config_diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
-                           "CONFIG_FILES entry '%.*s' refused: it contains a control character; nothing is fetched "
-                           "for it",
-                           (int)(len > 80 ? 80 : len), t);
-            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
-            continue;
-        }
-        if (expand_name(cfg->mac, t, len, name, sizeof(name)) != 0) {
-            cs_config_diag(cfg, CERTSLOT_ERROR, master_rank, where.line, where.col, -1, -1,
-                 "CONFIG_FILES entry '%.*s' refused: only relative paths inside the master file's directory",
-                 (int)(len > 80 ? 80 : len), t);
-            worst = worst != 0 ? worst : CERTSLOT_ERR_VALUE;
-            continue;
-        }
-        parse_t file_ps;
-        ret = parse_source(cfg, src, name, 0, 1, &file_ps);
-        if (ret == CERTSLOT_ERR_NOT_FOUND) {
-            /* Per-handset files such as [mac]-ext.cfg are optional. */
-            cs_config_diag(cfg, CERTSLOT_WARNING, master_rank, where.line, where.col, -1, -1,
-                 "CONFIG_FILES names '%s', which does not exist; skipped", name);
-            continue;
-        }
-        if (ret == CERTSLOT_ERR_IO || worst == 0)
-            worst = ret;
+        int one = len > 0 ? load_listed(cfg, src, t, len, ps.rank, &ps.config_files_where) : 0;
+        if (one == CERTSLOT_ERR_IO || (worst == 0 && one != 0))
+            worst = one;
     }
     certslot_free(ps.config_files);
-    return worst;
+    return ret != 0 ? ret : worst;
 }
 
 int certslot_config_parse(certslot_config_t *cfg, const certslot_source_t *src, const char *name)

@@ -162,6 +162,53 @@ static void apply_report(void *ctx, certslot_param_t param, const certslot_where
     say(r, line);
 }
 
+/*
+ * Whether the load may be applied: a file rejected whole (not XML, DTD, too
+ * large, cannot be decrypted), no master file, or one that could not be
+ * fetched fails the run. 0, or the run's error with res saying why.
+ */
+static int loaded(run_t *r, const certslot_config_t *cfg, int ret, const char *where, const char *mac)
+{
+    char msg[512];
+
+    for (size_t i = 0; i < cfg->ndiags && r->failed == 0; i++) {
+        const certslot_diag_t *d = &cfg->diags[i];
+        if (d->rejects_file) {
+            snprintf(msg, sizeof(msg), "%s: rejected: %s", d->file != NULL ? d->file : "?", d->msg);
+            failure(r, CERTSLOT_STATUS_PROTOCOL, msg);
+        }
+    }
+    if (r->failed == 0 && r->files == 0) {
+        snprintf(msg, sizeof(msg), "%s: not found: no master file (%s.cfg or 000000000000.cfg)", where, mac);
+        failure(r, CERTSLOT_STATUS_NOT_FOUND, msg);
+    } else if (r->failed == 0 && (cfg->io_error || (ret != 0 && ret != CERTSLOT_ERR_VALUE))) {
+        snprintf(msg, sizeof(msg), "%s: the configuration could not be loaded: %s", where, certslot_strerror(ret));
+        failure(r, CERTSLOT_STATUS_FAILED, msg);
+    }
+    if (r->failed == 0)
+        return 0;
+    snprintf(msg, sizeof(msg), "%s", r->res->msg);
+    cs_result(r->res, (int)r->res->status, 0, "%.480s; nothing applied", msg);
+    if (r->res->status == CERTSLOT_STATUS_NOT_FOUND)
+        return CERTSLOT_ERR_NOT_FOUND;
+    return ret != 0 && ret != CERTSLOT_ERR_VALUE ? ret : CERTSLOT_ERR_IO;
+}
+
+/* Values refused by the parser (and CONFIG_FILES entries refused) are the administrator's to see too. */
+static void report_refused(run_t *r, const certslot_config_t *cfg)
+{
+    for (size_t i = 0; i < cfg->ndiags; i++) {
+        const certslot_diag_t *d = &cfg->diags[i];
+        char line[512];
+        if (d->severity != CERTSLOT_ERROR || d->rejects_file)
+            continue;
+        snprintf(line, sizeof(line), "%s:%u:%u: %s", d->file != NULL ? d->file : "?", (unsigned)d->line,
+                 (unsigned)d->col, d->msg);
+        r->refused++;
+        say(r, line);
+    }
+}
+
 int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
                       certslot_result_t *res)
@@ -174,9 +221,8 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     memset(res, 0, sizeof(*res));
     memset(&r, 0, sizeof(r));
     certslot_url_describe(server, where, sizeof(where));
-    if (cfg == NULL) {
+    if (cfg == NULL)
         return cs_result(res, -1, CERTSLOT_ERR_NOMEM, "out of memory");
-    }
     certslot_config_init(cfg);
     if ((ret = hal->mac(hal->ctx, mac)) != 0 || (ret = certslot_config_set_mac(cfg, mac)) != 0) {
         cs_result(res, CERTSLOT_STATUS_FAILED, ret, "cannot start provisioning: %s", certslot_strerror(ret));
@@ -195,45 +241,9 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
     const certslot_source_t src = {fetch_open, fetch_read, fetch_close, &r, NULL};
     ret = certslot_config_load_master(cfg, &src, NULL);
     (void)certslot_config_finish(cfg);
-    /* A file rejected whole (not XML, DTD, too large, cannot be decrypted) fails the run. */
-    for (size_t i = 0; i < cfg->ndiags && r.failed == 0; i++) {
-        const certslot_diag_t *d = &cfg->diags[i];
-        if (d->rejects_file) {
-            char msg[512];
-            snprintf(msg, sizeof(msg), "%s: rejected: %s", d->file != NULL ? d->file : "?", d->msg);
-            failure(&r, CERTSLOT_STATUS_PROTOCOL, msg);
-        }
-    }
-    if (r.failed == 0 && r.files == 0) {
-        /* Neither <mac>.cfg nor 000000000000.cfg. */
-        char msg[512];
-        snprintf(msg, sizeof(msg), "%s: not found: no master file (%s.cfg or 000000000000.cfg)", where, mac);
-        failure(&r, CERTSLOT_STATUS_NOT_FOUND, msg);
-    } else if (r.failed == 0 && (cfg->io_error || (ret != 0 && ret != CERTSLOT_ERR_VALUE))) {
-        char msg[512];
-        snprintf(msg, sizeof(msg), "%s: the configuration could not be loaded: %s", where, certslot_strerror(ret));
-        failure(&r, CERTSLOT_STATUS_FAILED, msg);
-    }
-    if (r.failed > 0) {
-        char msg[sizeof(res->msg)];
-        snprintf(msg, sizeof(msg), "%s", res->msg);
-        cs_result(res, (int)res->status, 0, "%.480s; nothing applied", msg);
-        ret = ret != 0 && ret != CERTSLOT_ERR_VALUE ? ret : CERTSLOT_ERR_IO;
-        if (res->status == CERTSLOT_STATUS_NOT_FOUND)
-            ret = CERTSLOT_ERR_NOT_FOUND;
+    if ((ret = loaded(&r, cfg, ret, where, mac)) != 0)
         goto cleanup;
-    }
-    /* Values refused by the parser (and CONFIG_FILES entries refused) are the administrator's to see too. */
-    for (size_t i = 0; i < cfg->ndiags; i++) {
-        const certslot_diag_t *d = &cfg->diags[i];
-        char line[512];
-        if (d->severity != CERTSLOT_ERROR || d->rejects_file)
-            continue;
-        snprintf(line, sizeof(line), "%s:%u:%u: %s", d->file != NULL ? d->file : "?", (unsigned)d->line,
-                 (unsigned)d->col, d->msg);
-        r.refused++;
-        say(&r, line);
-    }
+    report_refused(&r, cfg);
     ret = certslot_config_apply(cfg, st, apply_report, &r);
     if (ret == 0 && r.refused > 0)
         ret = CERTSLOT_ERR_VALUE;
