@@ -46,15 +46,22 @@ CLANG ?= clang
 WARNINGS := -std=c11 -D_DEFAULT_SOURCE -D_FILE_OFFSET_BITS=64 -Wall -Wextra -Werror -Wshadow \
             -Wpointer-arith -Wstrict-prototypes -Wmissing-prototypes \
             -Wformat=2 -Wvla -Wundef -Wcast-align
+# mbedTLS 3.6: Debian 13's source (tools/deps.sh fetches it), built by tools/build-mbedtls.sh with the project's
+# configuration header; every certslot file is compiled with the same header, so both agree on every structure.
+MBEDTLS_SRC    := $(BUILD)/mbedtls-src
+MBEDTLS_CONFIG := firmware/mbedtls/certslot_mbedtls_config.h
+MBEDTLS_CPP    := -DMBEDTLS_CONFIG_FILE='"certslot_mbedtls_config.h"' -I$(CURDIR)/firmware/mbedtls
 INCLUDES := -Ifirmware/include -Ifirmware/src -Ihal/include -Iport/include -Itests/common -Itools/certslot \
-            -I$(BUILD)/gen
+            -I$(BUILD)/gen $(MBEDTLS_CPP) -isystem $(MBEDTLS_SRC)/include
 DEPFLAGS := -MMD -MP
 # CFLAGS, CPPFLAGS, LDFLAGS given on the command line are added last.
 CFLAGS   ?=
 CPPFLAGS ?=
 LDFLAGS  ?=
 
-HOST_LIBS := -lmbedtls -lmbedx509 -lmbedcrypto -lexpat
+# The libraries of one mbedTLS build (host or arm), in link order.
+mbed_libs = $(addprefix $(BUILD)/mbedtls/$(1)/,libmbedtls.a libmbedx509.a libmbedcrypto.a)
+HOST_LIBS := $(call mbed_libs,host) -lexpat
 SANITIZE  := -fsanitize=address,undefined -fno-sanitize-recover=all
 
 # ARM: the compiler is $(CROSS_COMPILE)gcc, arm-linux-gnueabihf-gcc by default.
@@ -85,7 +92,7 @@ AR_arm  := $(ARM_CROSS)ar
 CF_arm  := $(ARM_OPT) -isystem $(ARM_SYSROOT)/usr/include \
            -isystem $(ARM_SYSROOT)/usr/include/arm-linux-gnueabihf
 LF_arm  := -L$(ARM_LIBDIR)
-LB_arm  := $(addprefix $(ARM_LIBDIR)/,libmbedtls.a libmbedx509.a libmbedcrypto.a libexpat.a)
+LB_arm  := $(call mbed_libs,arm) $(ARM_LIBDIR)/libexpat.a
 
 # The library with every feature switch of certslot/options.h off: built by make test, so that a firmware team's
 # smallest build keeps compiling.
@@ -142,8 +149,10 @@ $(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a) $(BUILD)
 $(1)_TESTS       := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/tests/%,$$(TEST_SRCS))
 $(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm,$(1)),$$(ARM_STAMP))
 $(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
+$(1)_MBED        := $$(filter $(BUILD)/mbedtls/%,$$(LB_$(1)))
 
-$(BUILD)/$(1)/obj/%.o: %.c | $$($(1)_ORDER)
+# (A new mbedTLS source, whose headers are system headers to the dependency files, rebuilds everything.)
+$(BUILD)/$(1)/obj/%.o: %.c $(MBEDTLS_SRC)/.stamp | $$($(1)_ORDER)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(WARNINGS) $$(CF_$(1)) $$(INCLUDES) $$(DEPFLAGS) $$(CPPFLAGS) $$(CFLAGS) -c $$< -o $$@
 
@@ -159,7 +168,7 @@ $(BUILD)/$(1)/libcertslot_tool.a: $$($(1)_TLIB_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
 
-$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_LIB)
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_LIB) $$($(1)_MBED)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) $$($(1)_LINKLIBS) -lcmocka
 
@@ -170,23 +179,38 @@ endef
 $(foreach v,host asan arm fuzz min,$(eval $(call variant,$(v))))
 
 # The host tool, and an instrumented copy for the asan tests.
-$(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_SIM)
+$(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_SIM) $(host_MBED)
 	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $(host_TOOL_OBJS) $(host_LINKLIBS)
 
-$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB) $(asan_SIM)
+$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB) $(asan_SIM) $(asan_MBED)
 	$(CC_asan) $(LF_asan) $(LDFLAGS) -o $@ $(asan_TOOL_OBJS) $(asan_LINKLIBS)
 
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_LIB)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_LIB) $(fuzz_MBED)
 	$(CC_fuzz) $(LF_fuzz) $(LDFLAGS) -o $@ $< $(fuzz_LINKLIBS)
 
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/host/bench/%,$(BENCH_SRCS))
 BENCH_COMMON := $(BUILD)/host/obj/tests/common/sserver.o
-$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_LIB)
+$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_LIB) $(host_MBED)
 	@mkdir -p $(@D)
 	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) $(host_LINKLIBS)
 
 -include $(ALL_OBJS:.o=.d)
+
+# -------------------------------------------------------------- mbedTLS ---
+# Two builds of the library: host (every host variant links it: host, asan, min, fuzz, bench, the tool) and arm.
+# Rebuilt when the source (a new pin), the configuration or the script changes.
+MBCC_host := $(CC)
+MBCF_host := -O2 -g
+MBCC_arm  := $(ARM_CROSS)gcc
+MBCF_arm  := $(ARM_OPT)
+MBAR_host := $(AR)
+MBAR_arm  := $(ARM_CROSS)ar
+$(foreach b,host arm,$(eval $(call mbed_libs,$(b)) &: $(MBEDTLS_SRC)/.stamp $(MBEDTLS_CONFIG) tools/build-mbedtls.sh ; \
+	tools/build-mbedtls.sh $(MBEDTLS_SRC) $(BUILD)/mbedtls/$(b) $(MBCC_$(b)) $(MBAR_$(b)) $(MBCF_$(b)) $(MBEDTLS_CPP)))
+
+$(MBEDTLS_SRC)/.stamp: | $(DEPS_FIRST)
+	tools/deps.sh --mbedtls-only
 
 # ------------------------------------------------------ built-in CA list ---
 # tools/gen_builtin, always built for the host (also in the arm and asan
@@ -197,9 +221,9 @@ HOSTCC         ?= gcc
 GEN_TOOL       := $(BUILD)/gen-tools/gen_builtin
 BUILTIN_INC    := $(BUILD)/gen/builtin_roots.inc
 
-$(GEN_TOOL): tools/gen_builtin.c | $(DEPS_FIRST)
+$(GEN_TOOL): tools/gen_builtin.c $(call mbed_libs,host) | $(DEPS_FIRST)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(WARNINGS) -O2 -g -o $@ $< -lmbedx509 -lmbedcrypto
+	$(HOSTCC) $(WARNINGS) $(MBEDTLS_CPP) -isystem $(MBEDTLS_SRC)/include -O2 -g -o $@ $< $(call mbed_libs,host)
 
 # Holds the BUILTIN_BUNDLE setting, rewritten (while the Makefile is read)
 # only when the setting changes. Not a FORCE rule: `make -q` stays truthful.
@@ -247,7 +271,7 @@ $$($(1)_LWIP_LIB): $$($(1)_LWIP_OBJS)
 $(1)_LWIP_COMMON := $$(filter-out %/tu_linux.o,$$($(1)_COMMON_OBJS))
 
 $$($(1)_LWIP_TESTS): $(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/lwip/%.o $$($(1)_LWIP_COMMON) $$($(1)_SIM) \
-                     $$($(1)_LWIP_LIB)
+                     $$($(1)_LWIP_LIB) $$($(1)_MBED)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_LWIP_COMMON) \
 	    -Wl,--start-group $$($(1)_SIM) $$($(1)_LWIP_LIB) -Wl,--end-group $$(LB_$(1)) $$(LWIP_LIBS) -lcmocka
@@ -277,7 +301,7 @@ arm-all:  $(arm_LIB) $(arm_SIM) $(arm_TESTS)
 cli-all:  $(TOOL_BIN) $(if $(TOOL_SRCS),$(BUILD)/host/handset)
 # tests/min/test_*.c: built against the min variant (every feature off), run by make test with the host tests.
 MIN_TESTS := $(patsubst tests/min/%.c,$(BUILD)/min/tests/%,$(sort $(wildcard tests/min/test_*.c)))
-$(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_LIB)
+$(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_LIB) $(min_MBED)
 	@mkdir -p $(@D)
 	$(CC_min) $(LF_min) $(LDFLAGS) -o $@ $< $(min_COMMON_OBJS) $(min_LINKLIBS) -lcmocka
 -include $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.d,$(wildcard tests/min/test_*.c))
@@ -371,6 +395,8 @@ bench: deps
 $(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a $(BUILD)/%/libcertslot_sim.a \
                     $(BUILD)/%/libcertslot_tool.a
 	$(CC_$*) $(LF_$*) $(LDFLAGS) -o $@ $< $($*_LINKLIBS)
+$(BUILD)/host/handset: $(host_MBED)
+$(BUILD)/arm/handset: $(arm_MBED)
 
 demo: deps $(TESTPKI)/.done
 	@$(MAKE) --no-print-directory $(TOOL) $(BUILD)/arm/handset

@@ -1,30 +1,51 @@
 #!/usr/bin/env bash
-# Install everything the certslot build and tests need, then build the ARM
-# sysroot (armhf mbedTLS, expat, cmocka, lwIP headers and libraries) under
-# build/arm-sysroot/ without installing any armhf package on the host.
+# Install everything the certslot build and tests need, build the ARM sysroot
+# (armhf expat, cmocka, lwIP headers and libraries) under build/arm-sysroot/
+# without installing any armhf package on the host, and fetch the source of
+# mbedTLS 3.6 (Debian's source package, below) into build/mbedtls-src/, which the
+# Makefile builds for the host and for ARM with the project's configuration.
 #
 # Idempotent: when everything is present it only runs dpkg-query and reads
-# the sysroot stamp, so a second run takes well under two seconds.
+# the stamps, so a second run takes well under two seconds.
 #
-# Usage: tools/deps.sh [--host-only | --sysroot-only]
+# Usage: tools/deps.sh [--host-only | --sysroot-only | --mbedtls-only]
 # Env:   ARM_SYSROOT  sysroot directory (default: <repo>/build/arm-sysroot)
+#        MBEDTLS_DEB_VERSION  another Debian version of the mbedtls source package
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 sysroot=${ARM_SYSROOT:-$here/build/arm-sysroot}
 
+# The mbedTLS source package: pinned here, and only here. Debian 13 ships
+# 3.6.6 (3.6.6-0.1~deb13u1), whose TLS 1.2 client refuses a ServerKeyExchange
+# signed with rsa_pss_rsae_* whenever it also offers TLS 1.3 (upstream
+# Mbed-TLS/mbedtls#10668: every TLS 1.2 server with an RSA key that prefers
+# PSS, OpenSSL's default), and which lacks the fixes of eight CVEs 3.6.7
+# carries (among them an X.509 CA bit forgery). So the pin is Debian's own
+# 3.6.7 source package, from unstable, until Debian 13 has it (trixie,
+# trixie-updates and trixie-security are searched too: move the pin to the
+# trixie version then). When the pinned version leaves the archive, the
+# fetch fails and says which versions it has: move the pin to one of them.
+MBEDTLS_DEB_VERSION=${MBEDTLS_DEB_VERSION:-3.6.7-3}
+mbedtls_src=$here/build/mbedtls-src
+
 do_host=1
 do_sysroot=1
+do_mbedtls=1
 case "${1:-}" in
-    --host-only) do_sysroot=0 ;;
-    --sysroot-only) do_host=0 ;;
+    --host-only) do_sysroot=0 do_mbedtls=0 ;;
+    --sysroot-only) do_host=0 do_mbedtls=0 ;;
+    --mbedtls-only) do_host=0 do_sysroot=0 ;;
     "") ;;
-    *) echo "usage: $0 [--host-only | --sysroot-only]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--host-only | --sysroot-only | --mbedtls-only]" >&2; exit 2 ;;
 esac
 
 host_pkgs=(
     build-essential
-    libmbedtls-dev
+    dpkg-dev
+    bzip2
+    xz-utils
+    debian-archive-keyring
     libexpat1-dev
     libcmocka-dev
     liblwip-dev
@@ -51,10 +72,6 @@ host_pkgs=(
 
 # armhf packages unpacked (never installed) into the sysroot.
 arm_pkgs=(
-    libmbedtls-dev
-    libmbedtls14
-    libmbedcrypto7
-    libmbedx509-1
     libexpat1-dev
     libexpat1
     libcmocka-dev
@@ -159,6 +176,60 @@ if [ "$do_host" -eq 1 ]; then
     fi
 fi
 
+# ------------------------------------------------------ mbedTLS source ---
+# Debian's source package through an apt configuration of our own under
+# build/: its own source list (deb-src lines for trixie and unstable, signed
+# by the Debian archive keyring the system already trusts), lists and cache. apt
+# checks the Sources index against the archive's signed Release file and
+# every downloaded file against the index (the uploader's own signature on
+# the .dsc needs debian-keyring, which is not installed: dpkg-source warns
+# about it, and the archive's signature already covers the files);
+# dpkg-source checks the checksums again and applies Debian's patches. The system's apt sources are never touched, and
+# nothing is installed.
+fetch_mbedtls() {
+    local stamp_file=$mbedtls_src/.stamp want="mbedtls=$MBEDTLS_DEB_VERSION"
+    [ "$(cat "$stamp_file" 2>/dev/null)" = "$want" ] && return 0
+    local apt=$here/build/apt-trixie
+    mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial"
+    exec 8>"$apt.lock"
+    flock 8
+    [ "$(cat "$stamp_file" 2>/dev/null)" = "$want" ] && return 0
+    local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    [ -f "$keyring" ] || die "$keyring is missing (package debian-archive-keyring)"
+    printf 'deb-src [signed-by=%s] http://deb.debian.org/%s main\n' \
+        "$keyring" "debian trixie" "$keyring" "debian trixie-updates" \
+        "$keyring" "debian-security trixie-security" "$keyring" "debian sid" >"$apt/sources.list"
+    local opts=(-q -o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
+        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
+    [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+    log "fetching the mbedtls $MBEDTLS_DEB_VERSION source package"
+    apt-get "${opts[@]}" update >&2 || die "cannot read Debian's source lists (network?)"
+    local have
+    have=$(apt-cache "${opts[@]}" showsrc mbedtls 2>/dev/null | awk '/^Version:/ { print $2 }' | sort -u | tr '\n' ' ')
+    case " $have " in
+        *" $MBEDTLS_DEB_VERSION "*) ;;
+        *) die "Debian no longer has mbedtls $MBEDTLS_DEB_VERSION; it has: ${have:-nothing}." \
+               "Move the pin (MBEDTLS_DEB_VERSION in tools/deps.sh) to the 3.6.x one of those, then make deps and make test." ;;
+    esac
+    case "$MBEDTLS_DEB_VERSION" in
+        3.6.*) ;;
+        *) die "mbedtls $MBEDTLS_DEB_VERSION is not the 3.6 LTS line" ;;
+    esac
+    local tmp
+    tmp=$(mktemp -d "$mbedtls_src.tmp.XXXXXX")
+    if ! (cd "$tmp" && apt-get "${opts[@]}" source --download-only "mbedtls=$MBEDTLS_DEB_VERSION" >&2 &&
+        dpkg-source -x mbedtls_*.dsc src >&2); then
+        rm -rf "$tmp"
+        die "the mbedtls $MBEDTLS_DEB_VERSION source package could not be fetched and checked out"
+    fi
+    echo "$want" >"$tmp/src/.stamp"
+    rm -rf "$mbedtls_src"
+    mv "$tmp/src" "$mbedtls_src"
+    rm -rf "$tmp"
+    log "mbedtls $MBEDTLS_DEB_VERSION source ready in $mbedtls_src"
+}
+[ "$do_mbedtls" -eq 0 ] || fetch_mbedtls
+
 [ "$do_sysroot" -eq 1 ] || exit 0
 
 # ------------------------------------------------------------- sysroot ---
@@ -242,7 +313,7 @@ if [ -d "$tmp/root/lib/$multi" ]; then
     done
 fi
 
-for a in libmbedtls.a libmbedx509.a libmbedcrypto.a libexpat.a; do
+for a in libexpat.a; do
     [ -f "$tmp/root/usr/lib/$multi/$a" ] || die "sysroot lacks usr/lib/$multi/$a"
 done
 [ -e "$tmp/root/usr/lib/$multi/libcmocka.so.0" ] || die "sysroot lacks libcmocka.so.0"

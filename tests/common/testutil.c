@@ -13,38 +13,62 @@
 
 #include "certslot/platform.h"
 
+/*
+ * The counting allocator is certslot's (and so mbedTLS's) allocator for the
+ * whole run, installed before main: memory must be freed by the allocator
+ * that made it, and mbedTLS keeps some (PSA's state) from one test to the
+ * next. tu_alloc_install starts an epoch: calls, failures and outstanding
+ * bytes count only what the epoch allocates; tu_alloc_uninstall ends it.
+ */
 typedef union {
-    size_t size;
+    struct {
+        size_t size;
+        unsigned long epoch;
+    } h;
     max_align_t align;
 } hdr_t;
 
 static size_t outstanding, peak, calls, fail_at;
-static int failed;
+static unsigned long epoch;
+static int counting, failed;
 
 static void *counting_calloc(size_t n, size_t size)
 {
-    calls++;
-    if (fail_at != 0 && calls == fail_at) {
-        failed = 1;
-        return NULL;
+    if (counting) {
+        calls++;
+        if (fail_at != 0 && calls == fail_at) {
+            failed = 1;
+            return NULL;
+        }
     }
     if (size != 0 && n > ((size_t)-1 - sizeof(hdr_t)) / size)
         return NULL;
     hdr_t *h = calloc(1, sizeof(hdr_t) + n * size);
     if (h == NULL)
         return NULL;
-    h->size = n * size;
-    outstanding += h->size;
-    if (outstanding > peak)
-        peak = outstanding;
+    h->h.size = n * size;
+    h->h.epoch = counting ? epoch : 0;
+    if (counting) {
+        outstanding += h->h.size;
+        if (outstanding > peak)
+            peak = outstanding;
+    }
     return h + 1;
 }
 
 static void counting_free(void *p)
 {
+    if (p == NULL)
+        return; /* mbedTLS frees NULL; certslot_free never passes it on */
     hdr_t *h = (hdr_t *)p - 1;
-    outstanding -= h->size;
+    if (counting && h->h.epoch == epoch)
+        outstanding -= h->h.size;
     free(h);
+}
+
+__attribute__((constructor)) static void tu_alloc_start(void)
+{
+    certslot_platform_set_calloc_free(counting_calloc, counting_free);
 }
 
 void tu_alloc_install(size_t fail)
@@ -52,7 +76,8 @@ void tu_alloc_install(size_t fail)
     outstanding = peak = calls = 0;
     failed = 0;
     fail_at = fail;
-    certslot_platform_set_calloc_free(counting_calloc, counting_free);
+    epoch++;
+    counting = 1;
 }
 
 void tu_alloc_fail_at(size_t fail)
@@ -64,7 +89,8 @@ void tu_alloc_fail_at(size_t fail)
 
 void tu_alloc_uninstall(void)
 {
-    certslot_platform_set_calloc_free(NULL, NULL);
+    counting = 0;
+    fail_at = 0;
 }
 
 size_t tu_alloc_outstanding(void)

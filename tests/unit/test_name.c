@@ -626,10 +626,12 @@ static void test_reason_names_what_the_certificate_holds(void **state)
 
     mk((item_t[]){ IP("\x20\x01\x0d\xb8\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01"),
                    IP("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01"),
-                   IP("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x7f\x00\x00\x01"), IP("\x01\x02"), END });
+                   IP("\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\xff\xff\x7f\x00\x00\x01"), END });
     no("::2");
     assert_string_equal(why, "name '::2' is not in the certificate (no CN; SAN IP:2001:db8::1, IP:::1, "
-                             "IP:::ffff:7f00:1, IP:?(2 bytes))");
+                             "IP:::ffff:7f00:1)");
+    /* An iPAddress of another length: mbedTLS 3.6 refuses the whole certificate (name.c still shows such an entry
+     * as "IP:?(N bytes)" should one ever reach it). */
 
     /* RFC 5952: the longest run of two or more zero groups, the first of equals. */
     mk((item_t[]){ IP("\x00\x01\x00\x00\x00\x02\x00\x00\x00\x00\x00\x03\x00\x00\x00\x00"),

@@ -277,6 +277,7 @@ static const char *const type_name[] = {
     [CERTSLOT_TYPE_INDEX] = "number/name", [CERTSLOT_TYPE_STRING] = "string",
     [CERTSLOT_TYPE_SERVER] = "server",     [CERTSLOT_TYPE_CERT] = "certificate",
     [CERTSLOT_TYPE_KEY] = "private key",   [CERTSLOT_TYPE_CIPHERS] = "cipher list",
+    [CERTSLOT_TYPE_SUITES13] = "TLS 1.3 suite list",
     [CERTSLOT_TYPE_ENCKEY] = "key string",
 };
 

@@ -27,6 +27,7 @@
 #include "certslot/cert.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
+#include "core/internal.h"
 
 #define OID_PKCS7 "\x2a\x86\x48\x86\xf7\x0d\x01\x07"
 #define OID_DATA OID_PKCS7 "\x01"
@@ -40,6 +41,9 @@
 #define OID_SAFE_CONTENTS_BAG OID_BAGS "\x06"
 #define OID_X509_CERT "\x2a\x86\x48\x86\xf7\x0d\x01\x09\x16\x01"
 #define OID_PBMAC1 "\x2a\x86\x48\x86\xf7\x0d\x01\x05\x0e"
+/* pbeWithSHAAnd128BitRC4, pbeWithSHAAnd40BitRC4 (1.2.840.113549.1.12.1.1 and .2): named only to refuse them. */
+#define OID_PBE_SHA1_RC4_128 "\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x01"
+#define OID_PBE_SHA1_RC4_40 "\x2a\x86\x48\x86\xf7\x0d\x01\x0c\x01\x02"
 #define OID_AES128_CBC "\x60\x86\x48\x01\x65\x03\x04\x01\x02"
 #define OID_AES192_CBC "\x60\x86\x48\x01\x65\x03\x04\x01\x16"
 #define OID_AES256_CBC "\x60\x86\x48\x01\x65\x03\x04\x01\x2a"
@@ -244,6 +248,15 @@ static int cbc_decrypt(mbedtls_cipher_type_t type, const unsigned char *key, con
     return ret;
 }
 
+/* A key derivation's mbedTLS result: 0, out of memory, or a failure. */
+static int derived(const walk_t *w, int r)
+{
+    int ret = cs_mbed(r, CERTSLOT_ERR_CRYPTO);
+    if (ret != 0)
+        snprintf(w->why, w->why_size, "%s", ret == CERTSLOT_ERR_NOMEM ? "out of memory" : "key derivation failed");
+    return ret;
+}
+
 static int pbkdf2(mbedtls_md_type_t md, const unsigned char *pw, size_t pw_len, const unsigned char *salt,
                   size_t salt_len, int iter, unsigned char *key, size_t key_len)
 {
@@ -309,11 +322,7 @@ static int pbes2_params(walk_t *w, const mbedtls_asn1_buf *params, mbedtls_ciphe
         if (mbedtls_oid_get_md_hmac(&prf, &md) != 0)
             return unsupported(w, "PBKDF2 with a pseudo-random function other than HMAC-SHA-1/SHA-2");
     }
-    if (pbkdf2(md, w->pw, w->pw_len, salt.p, salt.len, iter, key, *key_len) != 0) {
-        snprintf(w->why, w->why_size, "key derivation failed");
-        return CERTSLOT_ERR_CRYPTO;
-    }
-    return 0;
+    return derived(w, pbkdf2(md, w->pw, w->pw_len, salt.p, salt.len, iter, key, *key_len));
 }
 
 /* PKCS#12 PBE parameters (RFC 7292 appendix C): salt and iterations, SHA-1 KDF. */
@@ -333,14 +342,12 @@ static int pkcs12_pbe_key(walk_t *w, const mbedtls_asn1_buf *params, unsigned ch
         return ret;
     if (p != end)
         return corrupt(w, "bad PKCS#12 PBE parameters");
-    if (mbedtls_pkcs12_derivation(key, key_len, w->bmp, w->bmp_len, salt, salt_len, MBEDTLS_MD_SHA1,
-                                  MBEDTLS_PKCS12_DERIVE_KEY, iter) != 0 ||
-        mbedtls_pkcs12_derivation(iv, iv_len, w->bmp, w->bmp_len, salt, salt_len, MBEDTLS_MD_SHA1,
-                                  MBEDTLS_PKCS12_DERIVE_IV, iter) != 0) {
-        snprintf(w->why, w->why_size, "key derivation failed");
-        return CERTSLOT_ERR_CRYPTO;
-    }
-    return 0;
+    int r = mbedtls_pkcs12_derivation(key, key_len, w->bmp, w->bmp_len, salt, salt_len, MBEDTLS_MD_SHA1,
+                                      MBEDTLS_PKCS12_DERIVE_KEY, iter);
+    if (r == 0)
+        r = mbedtls_pkcs12_derivation(iv, iv_len, w->bmp, w->bmp_len, salt, salt_len, MBEDTLS_MD_SHA1,
+                                      MBEDTLS_PKCS12_DERIVE_IV, iter);
+    return derived(w, r);
 }
 
 /*
@@ -373,7 +380,7 @@ static int decrypt(walk_t *w, unsigned char **p, const unsigned char *end, const
         key_len = OID_IS(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_RC2_40_CBC) ? 5 : 16;
         iv_len = 8;
         ret = pkcs12_pbe_key(w, &params, key, key_len, iv, iv_len);
-    } else if (OID_IS(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_RC4_128) || OID_IS(&alg, MBEDTLS_OID_PKCS12_PBE_SHA1_RC4_40)) {
+    } else if (OID_IS(&alg, OID_PBE_SHA1_RC4_128) || OID_IS(&alg, OID_PBE_SHA1_RC4_40)) {
         ret = unsupported(w, "encryption pbeWithSHAAnd128BitRC4/40BitRC4 (RC4)");
     } else {
         ret = unsupported(w, "an encryption algorithm other than PBES2 (AES, 3DES), PKCS#12 3DES or RC2");
@@ -393,6 +400,9 @@ static int decrypt(walk_t *w, unsigned char **p, const unsigned char *end, const
         *out = NULL;
         if (ret == -2) {
             ret = unsupported(w, "cipher not built into this mbedTLS");
+        } else if (cs_mbed(ret, 0) == CERTSLOT_ERR_NOMEM) {
+            snprintf(w->why, w->why_size, "out of memory");
+            ret = CERTSLOT_ERR_NOMEM;
         } else {
             snprintf(w->why, w->why_size, "cannot decrypt the %s: wrong password, or the file is damaged", what);
             ret = CERTSLOT_ERR_PASSWORD;
@@ -455,6 +465,10 @@ static int take_cert(walk_t *w, unsigned char *p, const unsigned char *end)
     mbedtls_x509_crt_init(&crt);
     int ret = mbedtls_x509_crt_parse_der(&crt, p, len);
     mbedtls_x509_crt_free(&crt);
+    if (cs_mbed(ret, 0) == CERTSLOT_ERR_NOMEM) {
+        snprintf(w->why, w->why_size, "out of memory");
+        return CERTSLOT_ERR_NOMEM;
+    }
     if (ret != 0) {
         snprintf(w->why, w->why_size, "certificate %u does not parse (mbedTLS error -0x%04x)", o->ncerts + 1,
                  (unsigned)-ret);
@@ -553,7 +567,7 @@ static int check_mac(walk_t *w, unsigned char *p, const unsigned char *end, cons
     if (OID_IS(&alg, OID_PBMAC1))
         return unsupported(w, "MAC algorithm PBMAC1");
     const mbedtls_md_info_t *info = mbedtls_oid_get_md_alg(&alg, &md) == 0 ? mbedtls_md_info_from_type(md) : NULL;
-    if (info == NULL || md == MBEDTLS_MD_MD5 || md == MBEDTLS_MD_MD2 || md == MBEDTLS_MD_MD4)
+    if (info == NULL || md == MBEDTLS_MD_MD5)
         return unsupported(w, "MAC algorithm other than HMAC with SHA-1 or SHA-2");
     unsigned char size = mbedtls_md_get_size(info);
     if (digest.len != size)
@@ -563,11 +577,12 @@ static int check_mac(walk_t *w, unsigned char *p, const unsigned char *end, cons
     for (int attempt = 0; attempt < (w->pw_len == 0 ? 2 : 1) && ret != 0; attempt++) {
         const unsigned char *pw = attempt == 0 ? w->bmp : NULL;
         size_t pw_len = attempt == 0 ? w->bmp_len : 0;
-        if (mbedtls_pkcs12_derivation(key, size, pw, pw_len, salt.p, salt.len, md, MBEDTLS_PKCS12_DERIVE_MAC_KEY,
-                                      iter) != 0 ||
-            mbedtls_md_hmac(info, key, size, data, len, mac) != 0) {
-            snprintf(w->why, w->why_size, "MAC computation failed");
-            ret = CERTSLOT_ERR_CRYPTO;
+        int r = mbedtls_pkcs12_derivation(key, size, pw, pw_len, salt.p, salt.len, md, MBEDTLS_PKCS12_DERIVE_MAC_KEY,
+                                          iter);
+        if (r == 0)
+            r = mbedtls_md_hmac(info, key, size, data, len, mac);
+        if ((ret = cs_mbed(r, CERTSLOT_ERR_CRYPTO)) != 0) {
+            snprintf(w->why, w->why_size, "%s", ret == CERTSLOT_ERR_NOMEM ? "out of memory" : "MAC computation failed");
             break;
         }
         unsigned char diff = 0;

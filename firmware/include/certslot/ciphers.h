@@ -40,4 +40,17 @@
  */
 int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size_t why_size);
 
+/*
+ * The TLS 1.3 suites of list, OpenSSL's -ciphersuites syntax: suite names
+ * (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
+ * TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_CCM_SHA256,
+ * TLS_AES_128_CCM_8_SHA256) separated by ':', in preference order,
+ * case-sensitive; a name the TLS library lacks, or does not know, selects
+ * nothing (as in OpenSSL). An empty list stands for every TLS 1.3 suite
+ * the library has, in its order. Writes ids as certslot_ciphers_map does
+ * and returns their number (> 0); CERTSLOT_ERR_VALUE with a reason when the
+ * list selects none, CERTSLOT_ERR_ARG as above.
+ */
+int certslot_ciphers_map13(const char *list, int *ids, size_t max, char *why, size_t why_size);
+
 #endif

@@ -82,6 +82,10 @@
 #ifndef CERTSLOT_TLS_TIMEOUT_MS
 #define CERTSLOT_TLS_TIMEOUT_MS 10000 /* longest wait for a TLS peer */
 #endif
+#ifndef CERTSLOT_TLS_SETTLE_MS
+#define CERTSLOT_TLS_SETTLE_MS 1000 /* TLS 1.3 with a device certificate: how long connect waits for the server's
+                                       verdict on it (a session ticket, data or a refusal) */
+#endif
 #ifndef CERTSLOT_TLS_MAX_SUITES
 #define CERTSLOT_TLS_MAX_SUITES 160 /* cipher suites one cipher list may map to */
 #endif

@@ -30,6 +30,7 @@ typedef enum {
     CERTSLOT_TYPE_CERT,    /* certificate(s) as text; decoded by the store */
     CERTSLOT_TYPE_KEY,     /* PEM private key, header kept; decoded by the store */
     CERTSLOT_TYPE_CIPHERS, /* OpenSSL-syntax cipher list */
+    CERTSLOT_TYPE_SUITES13, /* TLS 1.3 suites, OpenSSL -ciphersuites syntax: names separated by ':' */
     CERTSLOT_TYPE_ENCKEY   /* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>; */
 } certslot_type_t;
 
@@ -128,6 +129,21 @@ typedef enum {
       "LDAP cipher list; NoCipher = the profile's list.") \
     X(CIPHERS_BROWSER, "sec.TLS.browser.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
       "Browser cipher list; NoCipher = the profile's list.") \
+    X(SUITES13, "sec.TLS.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "", 0, \
+      "Global TLS 1.3 suites (OpenSSL -ciphersuites syntax: TLS_AES_128_GCM_SHA256:...); empty = every TLS 1.3 " \
+      "suite the TLS library has.") \
+    X(SUITES13_DOT1X, "sec.TLS.dot1x.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "802.1X TLS 1.3 suites; NoCipher = the global list.") \
+    X(SUITES13_PROV, "sec.TLS.prov.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "Provisioning TLS 1.3 suites; NoCipher = the global list.") \
+    X(SUITES13_SYSLOG, "sec.TLS.syslog.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "syslog TLS 1.3 suites; NoCipher = the global list.") \
+    X(SUITES13_SIP, "sec.TLS.SIP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "SIP TLS 1.3 suites; NoCipher = the global list.") \
+    X(SUITES13_LDAP, "sec.TLS.LDAP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "LDAP TLS 1.3 suites; NoCipher = the global list.") \
+    X(SUITES13_BROWSER, "sec.TLS.browser.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+      "Browser TLS 1.3 suites; NoCipher = the global list.") \
     X(ALLOW_WEAK_CERTS, "device.sec.TLS.allowWeakCertificates", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
       "1 relaxes the slot policy (RSA 2048..4096, EC P-256/P-384, SHA-256 or stronger) for legacy servers; " \
       "each weak certificate accepted is logged.") \
@@ -146,7 +162,7 @@ typedef enum {
 #define CERTSLOT_PROFILE_NAMES \
     "PlatformProfile1|PlatformProfile2|ApplicationProfile1|ApplicationProfile2|ApplicationProfile3|" \
     "ApplicationProfile4|ApplicationProfile5|ApplicationProfile6"
-#define CERTSLOT_PROTOCOL_NAMES "SSLv2v3|TLSv1_0|TLSv1_1|TLSv1_2"
+#define CERTSLOT_PROTOCOL_NAMES "SSLv2v3|TLSv1_0|TLSv1_1|TLSv1_2|TLSv1_3"
 
 /* Family numbers: CERTSLOT_FAM_<ID>. */
 typedef enum {

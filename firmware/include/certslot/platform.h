@@ -1,10 +1,11 @@
 /*
  * The one place certslot allocates memory.
  *
- * All heap memory of the module (including expat's) goes through
- * certslot_calloc() / certslot_free(), so a test or a handset can count,
- * bound or fail allocations by installing its own pair. The default is the
- * C library's calloc/free.
+ * All heap memory of the module (including expat's and mbedTLS's) goes
+ * through the pair installed here, so a test or a handset can count, bound
+ * or fail allocations by installing its own. The default is the C
+ * library's calloc/free. Install it once, before the first allocation:
+ * memory must be freed by the pair that allocated it.
  */
 #ifndef CERTSLOT_PLATFORM_H
 #define CERTSLOT_PLATFORM_H
@@ -14,7 +15,8 @@
 typedef void *(*certslot_calloc_fn)(size_t n, size_t size);
 typedef void (*certslot_free_fn)(void *p);
 
-/* Installs an allocator pair; NULL for either restores the default pair. */
+/* Installs an allocator pair, for certslot and for mbedTLS (mbedtls_platform_set_calloc_free); NULL for either
+ * restores the default pair. */
 void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f);
 
 void *certslot_calloc(size_t n, size_t size);

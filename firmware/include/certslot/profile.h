@@ -30,7 +30,8 @@ typedef struct {
     int builtin;          /* the built-in CA list is trusted */
     unsigned ca_slots;    /* bit s: the CA part of slot s is trusted (only filled ones) */
     int device;           /* CERTSLOT_DEVICE_BUILTIN or a slot */
-    const char *ciphers;  /* OpenSSL-syntax list (points into the settings) */
+    const char *ciphers;  /* OpenSSL-syntax list for TLS 1.2 (points into the settings) */
+    const char *suites13; /* TLS 1.3 suites, OpenSSL -ciphersuites syntax; "": all the library has */
     certslot_tls_version_t min_version;
     int strict;           /* strict name check */
 } certslot_app_profile_t;

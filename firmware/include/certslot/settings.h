@@ -42,10 +42,11 @@ typedef enum {
 #define CERTSLOT_DEVICE_BUILTIN (-1)
 
 typedef enum {
-    CERTSLOT_TLS_ANY, /* SSLv2v3: any version the TLS library offers */
-    CERTSLOT_TLS_1_0,
-    CERTSLOT_TLS_1_1,
+    CERTSLOT_TLS_ANY, /* SSLv2v3: any version the TLS library offers (mbedTLS 3.6: 1.2 and 1.3) */
+    CERTSLOT_TLS_1_0, /* as TLS 1.2: mbedTLS 3.6 has no TLS 1.0 or 1.1 */
+    CERTSLOT_TLS_1_1, /* as TLS 1.2 */
     CERTSLOT_TLS_1_2,
+    CERTSLOT_TLS_1_3,
     CERTSLOT_TLS_VERSION_COUNT /* the order of CERTSLOT_PROTOCOL_NAMES (param.h) */
 } certslot_tls_version_t;
 
@@ -65,12 +66,14 @@ typedef struct {
     uint8_t strict;              /* the strict name check */
     uint8_t min_version;         /* certslot_tls_version_t: the lowest protocol */
     certslot_text_ref_t ciphers; /* its own list; "" (NoCipher): the profile's */
+    certslot_text_ref_t suites13; /* its own TLS 1.3 suites; "" (NoCipher): the global ones */
 } certslot_app_settings_t;
 
 typedef struct {
     certslot_profile_settings_t profile[CERTSLOT_PROFILE_COUNT];
     certslot_app_settings_t app[CERTSLOT_APP_COUNT];
     certslot_text_ref_t ciphers;     /* sec.TLS.cipherList */
+    certslot_text_ref_t suites13;    /* sec.TLS.tls13CipherSuites; "": every TLS 1.3 suite of the library */
     uint8_t allow_weak;              /* device.sec.TLS.allowWeakCertificates */
     uint8_t prov_type;               /* device.prov.serverType: a certslot_scheme_t */
     certslot_text_ref_t prov_server; /* device.prov.serverName: a host, host/path or URL; "" none */

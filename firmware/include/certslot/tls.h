@@ -68,6 +68,7 @@ typedef struct {
     certslot_tls_t *tls;
     unsigned timeout_ms;          /* longest wait for the peer */
     certslot_deadline_t deadline; /* reads and writes time out once it is spent (ms 0: none) */
+    unsigned char refused;        /* the TLS alert with which the server refused the device certificate, or 0 */
 } certslot_tls_conn_t;
 
 /*
@@ -83,7 +84,12 @@ typedef struct {
 int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
                          const char *name, unsigned timeout_ms, char *why, size_t why_size);
 
-/* Bytes written / read (0: the peer closed), or a negative CERTSLOT_ERR_*. */
+/*
+ * Bytes written / read (0: the peer closed), or a negative CERTSLOT_ERR_*:
+ * CERTSLOT_ERR_TIMEOUT, CERTSLOT_ERR_AUTH when the server refused the
+ * device certificate (in TLS 1.3 it says so only after the handshake: c->refused
+ * holds its alert), CERTSLOT_ERR_TLS for anything else.
+ */
 int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len);
 int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len);
 void certslot_tls_close(certslot_tls_conn_t *c);

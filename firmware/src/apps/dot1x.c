@@ -217,9 +217,10 @@ static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, i
     } else {
         p = &st->part[device][CERTSLOT_KIND_DEVICE];
     }
-    if (p->ncerts == 0 || mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len) != 0) {
+    ret = p->ncerts == 0 ? CERTSLOT_ERR_CERT
+                         : cs_mbed(mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len), CERTSLOT_ERR_CERT);
+    if (ret != 0) {
         snprintf(why, why_size, "dot1x: the device certificate of the profile cannot be decoded");
-        ret = CERTSLOT_ERR_CERT;
         goto cleanup;
     }
     const char *label = p->key.der != NULL ? key_label(p->key.der, p->key.len) : NULL;

@@ -157,14 +157,14 @@ int certslot_cfgcrypt_encrypt(const certslot_cfgcrypt_key_t *key, certslot_cfgcr
         ret = CERTSLOT_ERR_CRYPTO;
         goto cleanup;
     }
-    if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key->key, 8 * CERTSLOT_CFGCRYPT_KEY_LEN) != 0 ||
-        mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, bin, CERTSLOT_CFGCRYPT_NONCE_LEN,
-                                  (const unsigned char *)hdr, hlen, (const unsigned char *)plain,
-                                  bin + CERTSLOT_CFGCRYPT_NONCE_LEN, CERTSLOT_CFGCRYPT_TAG_LEN,
-                                  bin + CERTSLOT_CFGCRYPT_NONCE_LEN + len) != 0) {
-        ret = CERTSLOT_ERR_CRYPTO;
+    ret = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key->key, 8 * CERTSLOT_CFGCRYPT_KEY_LEN);
+    if (ret == 0)
+        ret = mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, len, bin, CERTSLOT_CFGCRYPT_NONCE_LEN,
+                                        (const unsigned char *)hdr, hlen, (const unsigned char *)plain,
+                                        bin + CERTSLOT_CFGCRYPT_NONCE_LEN, CERTSLOT_CFGCRYPT_TAG_LEN,
+                                        bin + CERTSLOT_CFGCRYPT_NONCE_LEN + len);
+    if ((ret = cs_mbed(ret, CERTSLOT_ERR_CRYPTO)) != 0)
         goto cleanup;
-    }
     memcpy(file, hdr, hlen);
     size_t o = hlen;
     file[o++] = '\n';
@@ -328,16 +328,21 @@ int certslot_cfgcrypt_decrypt(const certslot_cfgcrypt_key_t *keys, size_t nkeys,
     }
     /* Every key with the file's label is tried (a failed try wipes out, never bin). */
     ret = CERTSLOT_ERR_DECRYPT;
-    for (size_t k = 0; k < nkeys && ret != 0; k++) {
+    for (size_t k = 0; k < nkeys && ret == CERTSLOT_ERR_DECRYPT; k++) {
         if (keys[k].loaded != 1 || strcmp(keys[k].label, label) != 0)
             continue;
         mbedtls_gcm_init(&gcm);
-        if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, keys[k].key, 8 * CERTSLOT_CFGCRYPT_KEY_LEN) == 0 &&
-            mbedtls_gcm_auth_decrypt(&gcm, clen, bin, CERTSLOT_CFGCRYPT_NONCE_LEN, (const unsigned char *)data,
-                                     aad_len, bin + CERTSLOT_CFGCRYPT_NONCE_LEN + clen, CERTSLOT_CFGCRYPT_TAG_LEN,
-                                     bin + CERTSLOT_CFGCRYPT_NONCE_LEN, out) == 0)
-            ret = 0;
+        int r = mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, keys[k].key, 8 * CERTSLOT_CFGCRYPT_KEY_LEN);
+        if (r == 0)
+            r = mbedtls_gcm_auth_decrypt(&gcm, clen, bin, CERTSLOT_CFGCRYPT_NONCE_LEN, (const unsigned char *)data,
+                                         aad_len, bin + CERTSLOT_CFGCRYPT_NONCE_LEN + clen, CERTSLOT_CFGCRYPT_TAG_LEN,
+                                         bin + CERTSLOT_CFGCRYPT_NONCE_LEN, out);
+        ret = cs_mbed(r, CERTSLOT_ERR_DECRYPT);
         mbedtls_gcm_free(&gcm);
+    }
+    if (ret == CERTSLOT_ERR_NOMEM) {
+        snprintf(why, why_size, "out of memory");
+        goto cleanup;
     }
     if (ret != 0) {
         snprintf(why, why_size,

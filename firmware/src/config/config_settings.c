@@ -66,15 +66,23 @@ static void application_profile(build_t *b, int n)
 
 /* Per application: its selection, strict check, protocol and cipher list parameters. */
 static const struct {
-    certslot_param_t select, strict, protocol, ciphers;
+    certslot_param_t select, strict, protocol, ciphers, suites13;
 } app_params[CERTSLOT_APP_COUNT] = {
-    {CERTSLOT_P_SELECT_DOT1X, CERTSLOT_P_STRICT_DOT1X, CERTSLOT_P_PROTOCOL_DOT1X, CERTSLOT_P_CIPHERS_DOT1X},
-    {CERTSLOT_P_SELECT_PROV, CERTSLOT_P_STRICT_PROV, CERTSLOT_P_PROTOCOL_PROV, CERTSLOT_P_CIPHERS_PROV},
-    {CERTSLOT_P_SELECT_SYSLOG, CERTSLOT_P_STRICT_SYSLOG, CERTSLOT_P_PROTOCOL_SYSLOG, CERTSLOT_P_CIPHERS_SYSLOG},
-    {CERTSLOT_P_SELECT_SIP, CERTSLOT_P_STRICT_SIP, CERTSLOT_P_PROTOCOL_SIP, CERTSLOT_P_CIPHERS_SIP},
-    {CERTSLOT_P_SELECT_LDAP, CERTSLOT_P_STRICT_LDAP, CERTSLOT_P_PROTOCOL_LDAP, CERTSLOT_P_CIPHERS_LDAP},
-    {CERTSLOT_P_SELECT_BROWSER, CERTSLOT_P_STRICT_BROWSER, CERTSLOT_P_PROTOCOL_BROWSER, CERTSLOT_P_CIPHERS_BROWSER},
+#define APP_PARAMS(ID) \
+    {CERTSLOT_P_SELECT_##ID, CERTSLOT_P_STRICT_##ID, CERTSLOT_P_PROTOCOL_##ID, CERTSLOT_P_CIPHERS_##ID, \
+     CERTSLOT_P_SUITES13_##ID}
+    APP_PARAMS(DOT1X), APP_PARAMS(PROV), APP_PARAMS(SYSLOG), APP_PARAMS(SIP), APP_PARAMS(LDAP), APP_PARAMS(BROWSER),
+#undef APP_PARAMS
 };
+
+/* The value of a per-application list: "" for NoCipher (the wider list applies). */
+static void app_list(build_t *b, certslot_text_ref_t *ref, certslot_param_t p)
+{
+    if (strcmp(certslot_config_get(b->cfg, p), "NoCipher") == 0)
+        *ref = 0;
+    else
+        text(b, ref, p);
+}
 
 int certslot_config_settings(const certslot_config_t *cfg, certslot_settings_t *s, char *why, size_t why_size)
 {
@@ -92,12 +100,11 @@ int certslot_config_settings(const certslot_config_t *cfg, certslot_settings_t *
         as->profile = (uint8_t)num(&b, app_params[a].select);
         as->strict = (uint8_t)num(&b, app_params[a].strict);
         as->min_version = (uint8_t)num(&b, app_params[a].protocol);
-        if (strcmp(certslot_config_get(cfg, app_params[a].ciphers), "NoCipher") == 0)
-            as->ciphers = 0;
-        else
-            text(&b, &as->ciphers, app_params[a].ciphers);
+        app_list(&b, &as->ciphers, app_params[a].ciphers);
+        app_list(&b, &as->suites13, app_params[a].suites13);
     }
     text(&b, &s->ciphers, CERTSLOT_P_CIPHERS);
+    text(&b, &s->suites13, CERTSLOT_P_SUITES13);
     s->allow_weak = (uint8_t)num(&b, CERTSLOT_PARAM(ALLOW_WEAK_CERTS, 1));
     s->prov_type = (uint8_t)num(&b, CERTSLOT_PARAM(PROV_SERVER_TYPE, 1));
     text(&b, &s->prov_server, CERTSLOT_PARAM(PROV_SERVER_NAME, 1));

@@ -373,6 +373,20 @@ static int is_space(char c)
 }
 
 /* Cipher list: ':', ',' or ' ' separated tokens of [A-Za-z0-9_.=+!@-]. */
+/* A TLS 1.3 suite list: names of letters, digits and '_', separated by ':' (OpenSSL's -ciphersuites), or NoCipher. */
+static int check_suites13(const char *t, size_t len, char *why, size_t why_size)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = t[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == ':')) {
+            snprintf(why, why_size, "character '%c' is not allowed in a TLS 1.3 suite list (names separated by ':')",
+                     c);
+            return CERTSLOT_ERR_VALUE;
+        }
+    }
+    return 0;
+}
+
 static int check_ciphers(const char *t, size_t len, char *why, size_t why_size)
 {
     size_t tokens = 0;
@@ -494,6 +508,8 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
         return 0;
     case CERTSLOT_TYPE_CIPHERS:
         return check_ciphers(t, len, why, why_size);
+    case CERTSLOT_TYPE_SUITES13:
+        return check_suites13(t, len, why, why_size);
     case CERTSLOT_TYPE_ENCKEY:
         return check_enckey(t, len, why, why_size);
     }

@@ -38,6 +38,17 @@ __attribute__((format(printf, 3, 4)))
 #endif
 void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *fmt, ...);
 
+/* The TLS library (tls_lib.c): its one-time start (0 or CERTSLOT_ERR_CRYPTO), and its allocator. */
+int cs_tls_lib_start(void);
+void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *));
+/*
+ * An mbedTLS (or PSA) return code as certslot's: 0, CERTSLOT_ERR_NOMEM when
+ * the library ran out of memory (by its code, or because one of its
+ * allocations failed since the last cs_mbed: mbedTLS reports some as parse
+ * errors), else otherwise.
+ */
+int cs_mbed(int ret, int otherwise);
+
 /*
  * The one way to fill a certslot_result_t (certslot/error.h): status (< 0:
  * the status of err), then the formatted line, escaped. Returns err.

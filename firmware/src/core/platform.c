@@ -20,6 +20,7 @@ void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f)
 {
     calloc_fn = c != NULL ? c : calloc;
     free_fn = f != NULL ? f : free;
+    cs_tls_lib_memory(calloc_fn, free_fn); /* mbedTLS's own allocations too */
 }
 
 void *certslot_calloc(size_t n, size_t size)

@@ -17,7 +17,7 @@
 
 #define RECORD_VERSION 1
 enum { TAG_PROFILE = 0x10, TAG_APP = 0x20, TAG_CIPHERS = 0x30, TAG_ALLOW_WEAK, TAG_PROV_TYPE, TAG_PROV_SERVER,
-       TAG_PROV_USER, TAG_PROV_PASSWORD, TAG_CONFIG_KEY };
+       TAG_PROV_USER, TAG_PROV_PASSWORD, TAG_CONFIG_KEY, TAG_SUITES13, TAG_APP_SUITES13 = 0x40 };
 
 const char *certslot_settings_text(const certslot_settings_t *s, certslot_text_ref_t ref)
 {
@@ -111,7 +111,9 @@ size_t certslot_settings_encode(const certslot_settings_t *s, unsigned char *buf
         head[1] = as->strict;
         head[2] = as->min_version;
         put(&o, TAG_APP + a, head, 3, certslot_settings_text(s, as->ciphers));
+        put(&o, TAG_APP_SUITES13 + a, NULL, 0, certslot_settings_text(s, as->suites13));
     }
+    put(&o, TAG_SUITES13, NULL, 0, certslot_settings_text(s, s->suites13));
     put(&o, TAG_CIPHERS, NULL, 0, certslot_settings_text(s, s->ciphers));
     put(&o, TAG_ALLOW_WEAK, &s->allow_weak, 1, "");
     put(&o, TAG_PROV_TYPE, &s->prov_type, 1, "");
@@ -149,6 +151,8 @@ static int take(certslot_settings_t *s, unsigned tag, const unsigned char *v, si
         as->min_version = v[2];
         text = &as->ciphers;
         skip = 3;
+    } else if (tag >= TAG_APP_SUITES13 && tag < TAG_APP_SUITES13 + CERTSLOT_APP_COUNT) {
+        text = &s->app[tag - TAG_APP_SUITES13].suites13;
     } else if (tag == TAG_ALLOW_WEAK || tag == TAG_PROV_TYPE) {
         if (n != 1 || v[0] > (tag == TAG_ALLOW_WEAK ? 1 : 4)) /* 4: FTPS, the last device.prov.serverType */
             return CERTSLOT_ERR_CORRUPT;
@@ -156,6 +160,7 @@ static int take(certslot_settings_t *s, unsigned tag, const unsigned char *v, si
         return 0;
     } else {
         text = tag == TAG_CIPHERS         ? &s->ciphers
+               : tag == TAG_SUITES13      ? &s->suites13
                : tag == TAG_PROV_SERVER   ? &s->prov_server
                : tag == TAG_PROV_USER     ? &s->prov_user
                : tag == TAG_PROV_PASSWORD ? &s->prov_password
@@ -220,10 +225,11 @@ int certslot_settings_equal(const certslot_settings_t *a, const certslot_setting
     for (unsigned i = 0; i < CERTSLOT_APP_COUNT; i++) {
         const certslot_app_settings_t *x = &a->app[i], *y = &b->app[i];
         if (x->profile != y->profile || x->strict != y->strict || x->min_version != y->min_version ||
-            !same_text(a, x->ciphers, b, y->ciphers))
+            !same_text(a, x->ciphers, b, y->ciphers) || !same_text(a, x->suites13, b, y->suites13))
             return 0;
     }
     return a->allow_weak == b->allow_weak && a->prov_type == b->prov_type && same_text(a, a->ciphers, b, b->ciphers) &&
+           same_text(a, a->suites13, b, b->suites13) &&
            same_text(a, a->prov_server, b, b->prov_server) && same_text(a, a->prov_user, b, b->prov_user) &&
            same_text(a, a->prov_password, b, b->prov_password) && same_text(a, a->config_key, b, b->config_key);
 }

@@ -452,3 +452,65 @@ int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size
     ids[count] = 0;
     return (int)count;
 }
+
+/* ---- TLS 1.3 ---- */
+
+static const struct {
+    int id;
+    const char *name;
+} suites13[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256"},       {0x1302, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256"}, {0x1304, "TLS_AES_128_CCM_SHA256"},
+    {0x1305, "TLS_AES_128_CCM_8_SHA256"},
+};
+
+/* 1 when the library offers suite id. */
+static int offered(int id)
+{
+    for (const int *l = mbedtls_ssl_list_ciphersuites(); *l != 0; l++)
+        if (*l == id)
+            return 1;
+    return 0;
+}
+
+int certslot_ciphers_map13(const char *list, int *ids, size_t max, char *why, size_t why_size)
+{
+    char dummy[1];
+    size_t count = 0;
+
+    if (why == NULL || why_size == 0) {
+        why = dummy;
+        why_size = sizeof(dummy);
+    }
+    why[0] = '\0';
+    if (list == NULL || ids == NULL || max < 2) {
+        snprintf(why, why_size, "invalid argument");
+        return CERTSLOT_ERR_ARG;
+    }
+    if (list[0] == '\0') {
+        for (const int *l = mbedtls_ssl_list_ciphersuites(); *l != 0 && count < max - 1; l++)
+            if ((*l >> 8) == 0x13)
+                ids[count++] = *l;
+    }
+    for (const char *c = list; *c != '\0' && count < max - 1;) {
+        size_t n = strcspn(c, ":");
+        for (size_t i = 0; i < sizeof(suites13) / sizeof(suites13[0]); i++) {
+            int id = suites13[i].id, dup = 0;
+            if (strlen(suites13[i].name) != n || strncmp(c, suites13[i].name, n) != 0 || !offered(id))
+                continue;
+            for (size_t k = 0; k < count; k++)
+                dup |= ids[k] == id;
+            if (!dup)
+                ids[count++] = id;
+        }
+        c += n;
+        if (*c == ':')
+            c++;
+    }
+    if (count == 0) {
+        snprintf(why, why_size, "the TLS 1.3 suite list names no TLS 1.3 suite that the TLS library offers");
+        return CERTSLOT_ERR_VALUE;
+    }
+    ids[count] = 0;
+    return (int)count;
+}

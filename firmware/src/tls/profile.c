@@ -63,6 +63,9 @@ int certslot_profile_resolve(const certslot_settings_t *s, const certslot_store_
         out->ciphers = certslot_settings_text(s, ps->ciphers);
     if (out->ciphers[0] == '\0')
         out->ciphers = certslot_settings_text(s, s->ciphers);
+    out->suites13 = certslot_settings_text(s, as->suites13);
+    if (out->suites13[0] == '\0')
+        out->suites13 = certslot_settings_text(s, s->suites13);
     out->min_version = (certslot_tls_version_t)as->min_version;
     out->strict = as->strict;
 

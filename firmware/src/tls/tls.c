@@ -68,6 +68,31 @@ static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, si
     return ret;
 }
 
+/*
+ * The suites the connection offers: the TLS 1.3 list, then (unless TLS 1.3 is
+ * the lowest protocol) the TLS 1.2 suites of the OpenSSL-syntax list. Each
+ * version that is on must keep at least one suite.
+ */
+static int map_suites(certslot_tls_t *t, char *why, size_t why_size)
+{
+    char reason[CERTSLOT_WHY_LEN];
+    int n13 = certslot_ciphers_map13(t->profile.suites13, t->suites, CERTSLOT_TLS_MAX_SUITES, reason, sizeof(reason));
+
+    if (n13 <= 0) {
+        snprintf(why, why_size, "%s: TLS 1.3 suites '%s': %s", certslot_app_name(t->profile.app), t->profile.suites13,
+                 reason);
+        return CERTSLOT_ERR_VALUE;
+    }
+    if (t->profile.min_version != CERTSLOT_TLS_1_3 &&
+        certslot_ciphers_map(t->profile.ciphers, t->suites + n13, CERTSLOT_TLS_MAX_SUITES - (size_t)n13, reason,
+                             sizeof(reason)) <= 0) {
+        snprintf(why, why_size, "%s: cipher list '%s': %s", certslot_app_name(t->profile.app), t->profile.ciphers,
+                 reason);
+        return CERTSLOT_ERR_VALUE;
+    }
+    return 0;
+}
+
 void certslot_tls_init(certslot_tls_t *t)
 {
     memset(t, 0, sizeof(*t));
@@ -90,9 +115,9 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
     ret = certslot_profile_resolve(settings, st, app, &t->profile, why, why_size);
     if (ret != 0)
         return ret;
-    if (certslot_ciphers_map(t->profile.ciphers, t->suites, CERTSLOT_TLS_MAX_SUITES, why, why_size) <= 0)
-        return CERTSLOT_ERR_VALUE;
-    if (mbedtls_ctr_drbg_seed(&t->drbg, hal_entropy, (void *)hal, pers, sizeof(pers) - 1) != 0 ||
+    if ((ret = map_suites(t, why, why_size)) != 0)
+        return ret;
+    if (cs_tls_lib_start() != 0 || mbedtls_ctr_drbg_seed(&t->drbg, hal_entropy, (void *)hal, pers, sizeof(pers) - 1) != 0 ||
         mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                     MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
         snprintf(why, why_size, "TLS library setup failed");
@@ -126,14 +151,14 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
     mbedtls_ssl_conf_ca_chain(&t->conf, t->has_ca ? &t->ca : NULL, NULL);
     mbedtls_ssl_conf_cert_profile(&t->conf, certslot_verify_profile(&t->verify));
     mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
-#if MBEDTLS_VERSION_MAJOR >= 3
-    mbedtls_ssl_conf_min_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_2);
-#else
-    static const int minor[] = {MBEDTLS_SSL_MINOR_VERSION_1, MBEDTLS_SSL_MINOR_VERSION_1,
-                                MBEDTLS_SSL_MINOR_VERSION_2, MBEDTLS_SSL_MINOR_VERSION_3};
-    mbedtls_ssl_conf_min_version(&t->conf, MBEDTLS_SSL_MAJOR_VERSION_3, minor[t->profile.min_version]);
-#endif
+    /* SSLv2v3, TLSv1_0, TLSv1_1 and TLSv1_2 all mean TLS 1.2 and 1.3: the library has nothing older. */
+    mbedtls_ssl_conf_min_tls_version(&t->conf, t->profile.min_version == CERTSLOT_TLS_1_3 ? MBEDTLS_SSL_VERSION_TLS1_3
+                                                                                          : MBEDTLS_SSL_VERSION_TLS1_2);
+    mbedtls_ssl_conf_max_tls_version(&t->conf, MBEDTLS_SSL_VERSION_TLS1_3);
     mbedtls_ssl_conf_read_timeout(&t->conf, CERTSLOT_TLS_TIMEOUT_MS);
+    /* A session ticket is the server's word, in TLS 1.3, that it took the device certificate (settle()). */
+    mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(&t->conf,
+                                                            MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     return 0;
 }
 
@@ -167,6 +192,69 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
     if (n >= 0)
         return n;
     return n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
+}
+
+/*
+ * A failure of mbedTLS's as certslot's. An alert about certificates is the
+ * server refusing the device certificate (or wanting one): in TLS 1.2 it
+ * ends the handshake, in TLS 1.3 it arrives after the client's handshake is
+ * complete, with the next record; either way it is reported as what it is.
+ */
+static int failure(certslot_tls_conn_t *c, int ret)
+{
+    if (ret != MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE)
+        return ret == MBEDTLS_ERR_SSL_TIMEOUT ? CERTSLOT_ERR_TIMEOUT : CERTSLOT_ERR_TLS;
+    /* No accessor for the alert received: the record is still in the input buffer. */
+    unsigned char alert = c->ssl.MBEDTLS_PRIVATE(in_msg)[1];
+    switch (alert) {
+    case MBEDTLS_SSL_ALERT_MSG_BAD_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_CERT:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_REVOKED:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_EXPIRED:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_UNKNOWN:
+    case MBEDTLS_SSL_ALERT_MSG_UNKNOWN_CA:
+    case MBEDTLS_SSL_ALERT_MSG_ACCESS_DENIED:
+    case MBEDTLS_SSL_ALERT_MSG_CERT_REQUIRED:
+        c->refused = alert;
+        return CERTSLOT_ERR_AUTH;
+    default:
+        return CERTSLOT_ERR_TLS;
+    }
+}
+
+/* The reason for CERTSLOT_ERR_AUTH from failure(). */
+static void refused(const certslot_tls_conn_t *c, char *why, size_t why_size)
+{
+    if (c->tls->has_own)
+        snprintf(why, why_size, "the server refused the device certificate '%s' (TLS alert %u)", c->tls->own_cn,
+                 (unsigned)c->refused);
+    else
+        snprintf(why, why_size, "the server wants a device certificate, and the profile presents none (TLS alert %u)",
+                 (unsigned)c->refused);
+}
+
+/*
+ * In TLS 1.3 the client's handshake ends before the server has judged the
+ * device certificate: wait (briefly) for its verdict, so a refusal is the
+ * connection's result, not a later read's. A session ticket or data means
+ * it was taken (data stays buffered for the caller); silence for
+ * CERTSLOT_TLS_SETTLE_MS is taken as acceptance too.
+ */
+static int settle(certslot_tls_conn_t *c)
+{
+    unsigned char none[1];
+    certslot_deadline_t handshake = c->deadline;
+
+    if (!c->tls->has_own || mbedtls_ssl_get_version_number(&c->ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
+        return 0;
+    certslot_deadline_start(&c->deadline, certslot_deadline_wait(&handshake, CERTSLOT_TLS_SETTLE_MS));
+    int ret;
+    do /* WANT_READ: a ticket arrived, which the next call takes */
+        ret = mbedtls_ssl_read(&c->ssl, none, 0);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ);
+    if (ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET || ret == MBEDTLS_ERR_SSL_TIMEOUT || ret >= 0)
+        return 0;
+    return ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? failure(c, ret) : CERTSLOT_ERR_TLS;
 }
 
 int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
@@ -214,10 +302,16 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
     while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
 
     if (ret == 0 && t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) {
-        c->deadline.ms = 0; /* the caller bounds what follows */
-        return 0;
-    }
-    if (t->verify.why[0] != '\0') {
+        ret = settle(c);
+        if (ret == 0) {
+            c->deadline.ms = 0; /* the caller bounds what follows */
+            return 0;
+        }
+        if (ret != CERTSLOT_ERR_AUTH)
+            snprintf(why, why_size, "the connection failed right after the handshake");
+    } else if (ret != 0 && t->verify.why[0] == '\0' && failure(c, ret) == CERTSLOT_ERR_AUTH) {
+        ret = CERTSLOT_ERR_AUTH;
+    } else if (t->verify.why[0] != '\0') {
         snprintf(why, why_size, "%s", t->verify.why);
         ret = (t->verify.flags & ~(uint32_t)MBEDTLS_X509_BADCERT_CN_MISMATCH) == 0 ? CERTSLOT_ERR_NAME
                                                                                    : CERTSLOT_ERR_VERIFY;
@@ -230,6 +324,8 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
         snprintf(why, why_size, "TLS handshake failed: %s", err);
         ret = ret == MBEDTLS_ERR_SSL_TIMEOUT ? CERTSLOT_ERR_TIMEOUT : CERTSLOT_ERR_TLS;
     }
+    if (ret == CERTSLOT_ERR_AUTH)
+        refused(c, why, why_size);
     cs_log(t->hal, CERTSLOT_LOG_WARNING, "%s", why);
     certslot_tls_close(c);
     return ret;
@@ -240,8 +336,9 @@ int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t 
     int ret;
     do
         ret = mbedtls_ssl_write(&c->ssl, buf, len);
-    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
-    return ret >= 0 ? ret : CERTSLOT_ERR_TLS;
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
+           ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET); /* a ticket that was pending: taken, go on */
+    return ret >= 0 ? ret : failure(c, ret);
 }
 
 int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len)
@@ -249,12 +346,11 @@ int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len)
     int ret;
     do
         ret = mbedtls_ssl_read(&c->ssl, buf, len);
-    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE ||
+           ret == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET);
     if (ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || ret == MBEDTLS_ERR_SSL_CONN_EOF)
         return 0;
-    if (ret == MBEDTLS_ERR_SSL_TIMEOUT)
-        return CERTSLOT_ERR_TIMEOUT;
-    return ret >= 0 ? ret : CERTSLOT_ERR_TLS;
+    return ret >= 0 ? ret : failure(c, ret);
 }
 
 void certslot_tls_close(certslot_tls_conn_t *c)

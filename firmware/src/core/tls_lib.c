@@ -1,0 +1,116 @@
+/*
+ * The TLS library under certslot: mbedTLS 3.6 LTS with the options the
+ * firmware needs. A build against another version, or one that lacks an
+ * option, stops here with an #error that names it (README, "Dependencies",
+ * lists them; firmware/mbedtls/certslot_mbedtls_config.h turns them on).
+ */
+#include <stdlib.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/bignum.h>
+#include <mbedtls/build_info.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/ecp.h>
+#include <mbedtls/md.h>
+#include <mbedtls/pem.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/platform.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/x509.h>
+#include <psa/crypto.h>
+
+#include "certslot/error.h"
+#include "certslot/options.h"
+#include "core/internal.h"
+
+#if MBEDTLS_VERSION_NUMBER < 0x03060000 || MBEDTLS_VERSION_NUMBER >= 0x03070000
+#error "certslot needs mbedTLS 3.6 LTS (3.6.x)"
+#endif
+
+/* The options every build needs. */
+#if !defined(MBEDTLS_PLATFORM_C) || !defined(MBEDTLS_PLATFORM_MEMORY) || defined(MBEDTLS_PLATFORM_CALLOC_MACRO)
+#error "certslot needs MBEDTLS_PLATFORM_C and MBEDTLS_PLATFORM_MEMORY (without MBEDTLS_PLATFORM_CALLOC_MACRO)"
+#endif
+#if !defined(MBEDTLS_PSA_CRYPTO_C)
+#error "certslot needs MBEDTLS_PSA_CRYPTO_C (TLS 1.3)"
+#endif
+#if !defined(MBEDTLS_SSL_TLS_C) || !defined(MBEDTLS_SSL_CLI_C)
+#error "certslot needs MBEDTLS_SSL_TLS_C and MBEDTLS_SSL_CLI_C"
+#endif
+#if !defined(MBEDTLS_SSL_PROTO_TLS1_2) || !defined(MBEDTLS_SSL_PROTO_TLS1_3) || \
+    !defined(MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL_ENABLED)
+#error "certslot needs MBEDTLS_SSL_PROTO_TLS1_2, MBEDTLS_SSL_PROTO_TLS1_3 and its ephemeral key exchange"
+#endif
+#if !defined(MBEDTLS_SSL_SERVER_NAME_INDICATION) || !defined(MBEDTLS_SSL_KEEP_PEER_CERTIFICATE)
+#error "certslot needs MBEDTLS_SSL_SERVER_NAME_INDICATION and MBEDTLS_SSL_KEEP_PEER_CERTIFICATE"
+#endif
+#if !defined(MBEDTLS_X509_CRT_PARSE_C) || !defined(MBEDTLS_X509_RSASSA_PSS_SUPPORT) || !defined(MBEDTLS_PEM_PARSE_C) || \
+    !defined(MBEDTLS_BASE64_C) || !defined(MBEDTLS_OID_C) || !defined(MBEDTLS_ASN1_WRITE_C)
+#error "certslot needs MBEDTLS_X509_CRT_PARSE_C, _RSASSA_PSS_SUPPORT, PEM_PARSE_C, BASE64_C, OID_C, ASN1_WRITE_C"
+#endif
+#if !defined(MBEDTLS_PK_PARSE_C) || !defined(MBEDTLS_PK_WRITE_C) || !defined(MBEDTLS_RSA_C) || \
+    !defined(MBEDTLS_PKCS1_V15) || !defined(MBEDTLS_PKCS1_V21) || !defined(MBEDTLS_ECDSA_C) || \
+    !defined(MBEDTLS_ECP_DP_SECP256R1_ENABLED) || !defined(MBEDTLS_ECP_DP_SECP384R1_ENABLED)
+#error "certslot needs MBEDTLS_PK_PARSE_C, PK_WRITE_C, RSA_C, PKCS1_V15, PKCS1_V21, ECDSA_C, P-256 and P-384"
+#endif
+#if !defined(MBEDTLS_AES_C) || !defined(MBEDTLS_GCM_C) || !defined(MBEDTLS_HKDF_C) || !defined(MBEDTLS_SHA256_C) || \
+    !defined(MBEDTLS_CTR_DRBG_C) || !defined(MBEDTLS_MD_C)
+#error "certslot needs MBEDTLS_AES_C, GCM_C, HKDF_C, SHA256_C, CTR_DRBG_C and MD_C (the store, the DRBGs)"
+#endif
+#if !defined(MBEDTLS_ERROR_C)
+#error "certslot needs MBEDTLS_ERROR_C (the library's reason in a handshake failure)"
+#endif
+#if CERTSLOT_WITH_CSR && (!defined(MBEDTLS_X509_CSR_WRITE_C) || !defined(MBEDTLS_PEM_WRITE_C) || !defined(MBEDTLS_GENPRIME))
+#error "CERTSLOT_WITH_CSR needs MBEDTLS_X509_CSR_WRITE_C, PEM_WRITE_C and GENPRIME"
+#endif
+#if defined(MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION)
+#error "certslot refuses certificates with critical extensions it does not know: leave out MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION"
+#endif
+
+int cs_tls_lib_start(void)
+{
+    /* Idempotent; TLS 1.3 needs it before the first handshake. */
+    return psa_crypto_init() == PSA_SUCCESS ? 0 : CERTSLOT_ERR_CRYPTO;
+}
+
+static void *(*mbed_calloc_fn)(size_t, size_t) = calloc;
+static unsigned long mbed_failures, mbed_seen; /* allocations mbedTLS asked for and did not get */
+
+/* mbedTLS's allocator: the installed one, counting what it refuses (mbedTLS reports some as parse errors). */
+static void *mbed_calloc(size_t n, size_t size)
+{
+    void *p = mbed_calloc_fn(n, size);
+    if (p == NULL && n != 0 && size != 0)
+        mbed_failures++;
+    return p;
+}
+
+int cs_mbed(int ret, int otherwise)
+{
+    /* An error code is a high-level part (0xff80) and a low-level one (0x7f); either may say "no memory". */
+    static const int high[] = {MBEDTLS_ERR_X509_ALLOC_FAILED, MBEDTLS_ERR_PK_ALLOC_FAILED,
+                               MBEDTLS_ERR_SSL_ALLOC_FAILED,  MBEDTLS_ERR_CIPHER_ALLOC_FAILED,
+                               MBEDTLS_ERR_MD_ALLOC_FAILED,   MBEDTLS_ERR_PEM_ALLOC_FAILED,
+                               MBEDTLS_ERR_ECP_ALLOC_FAILED};
+    static const int low[] = {MBEDTLS_ERR_MPI_ALLOC_FAILED, MBEDTLS_ERR_ASN1_ALLOC_FAILED};
+
+    int failed = mbed_failures != mbed_seen;
+    mbed_seen = mbed_failures;
+    if (ret == 0)
+        return 0;
+    if (failed || ret == PSA_ERROR_INSUFFICIENT_MEMORY)
+        return CERTSLOT_ERR_NOMEM;
+    for (size_t i = 0; i < sizeof(high) / sizeof(high[0]); i++)
+        if ((-ret & 0xff80) == -high[i])
+            return CERTSLOT_ERR_NOMEM;
+    for (size_t i = 0; i < sizeof(low) / sizeof(low[0]); i++)
+        if ((-ret & 0x7f) == -low[i])
+            return CERTSLOT_ERR_NOMEM;
+    return otherwise;
+}
+
+void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *))
+{
+    mbed_calloc_fn = c;
+    (void)mbedtls_platform_set_calloc_free(mbed_calloc, f);
+}
