@@ -40,15 +40,9 @@ typedef struct certslot_sim_dirent dirent_t;
 
 /* ---- hashing (mbedTLS 2.28 and 3.x spell it differently) ---- */
 
-#if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #define SHA256_STARTS mbedtls_sha256_starts
 #define SHA256_UPDATE mbedtls_sha256_update
 #define SHA256_FINISH mbedtls_sha256_finish
-#else
-#define SHA256_STARTS mbedtls_sha256_starts_ret
-#define SHA256_UPDATE mbedtls_sha256_update_ret
-#define SHA256_FINISH mbedtls_sha256_finish_ret
-#endif
 
 /* out = SHA-256(a || b || c); c may be NULL. */
 static void sha256_3(const void *a, size_t alen, const void *b, size_t blen, const void *c, size_t clen,
@@ -603,10 +597,6 @@ static int make_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issuer
 
     mbedtls_x509write_crt_init(&crt);
     mbedtls_ctr_drbg_init(&drbg);
-#if MBEDTLS_VERSION_NUMBER < 0x03040000
-    mbedtls_mpi sn;
-    mbedtls_mpi_init(&sn);
-#endif
 
     /* Signing randomness (ECDSA blinding, or k without deterministic ECDSA)
      * comes from a fixed DRBG too, so every byte is reproducible. */
@@ -617,13 +607,7 @@ static int make_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issuer
     mbedtls_x509write_crt_set_md_alg(&crt, MBEDTLS_MD_SHA256);
     mbedtls_x509write_crt_set_subject_key(&crt, subject_key);
     mbedtls_x509write_crt_set_issuer_key(&crt, issuer_key);
-#if MBEDTLS_VERSION_NUMBER >= 0x03040000
     mret = mbedtls_x509write_crt_set_serial_raw(&crt, (unsigned char *)serial, serial_len);
-#else
-    mret = mbedtls_mpi_read_binary(&sn, serial, serial_len);
-    if (mret == 0)
-        mret = mbedtls_x509write_crt_set_serial(&crt, &sn);
-#endif
     if (mret == 0)
         mret = mbedtls_x509write_crt_set_subject_name(&crt, subject);
     if (mret == 0)
@@ -651,9 +635,6 @@ static int make_cert(mbedtls_pk_context *subject_key, mbedtls_pk_context *issuer
                    der_len);
 
 cleanup:
-#if MBEDTLS_VERSION_NUMBER < 0x03040000
-    mbedtls_mpi_free(&sn);
-#endif
     mbedtls_ctr_drbg_free(&drbg);
     mbedtls_x509write_crt_free(&crt);
     return ret;

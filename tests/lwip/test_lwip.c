@@ -230,12 +230,8 @@ static int setup(void **state)
                                            (const unsigned char *)"lwip-server", 11),
                      0);
     assert_int_equal(mbedtls_x509_crt_parse_file(&s->chain, tu_pki("server-chain.pem")), 0);
-#if MBEDTLS_VERSION_MAJOR >= 3
     assert_int_equal(mbedtls_pk_parse_keyfile(&s->key, tu_pki("server.key"), NULL, mbedtls_ctr_drbg_random, &s->drbg),
                      0);
-#else
-    assert_int_equal(mbedtls_pk_parse_keyfile(&s->key, tu_pki("server.key"), NULL), 0);
-#endif
     assert_int_equal(mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
                                                  MBEDTLS_SSL_PRESET_DEFAULT),
                      0);

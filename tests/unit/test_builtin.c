@@ -21,11 +21,7 @@
 #include "certslot/error.h"
 #include "testutil.h"
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define CRT_SIG(crt) ((crt)->MBEDTLS_PRIVATE(sig))
-#else
-#define CRT_SIG(crt) ((crt)->sig)
-#endif
 
 /* The Makefile passes BUILTIN_BUNDLE; the default is Debian's bundle. */
 #define DEFAULT_BUNDLE "/etc/ssl/certs/ca-certificates.crt"

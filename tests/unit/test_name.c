@@ -27,11 +27,7 @@
 #include "certslot/text.h"
 #include "testutil.h"
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define WRITER_SUBJECT(w) ((w)->MBEDTLS_PRIVATE(subject))
-#else
-#define WRITER_SUBJECT(w) ((w)->subject)
-#endif
 
 /* ------------------------------------------------ making certificates */
 
@@ -161,11 +157,7 @@ static void mk(const item_t *items)
     mbedtls_x509write_crt_set_issuer_key(&w, &key);
     assert_int_equal(mbedtls_x509write_crt_set_issuer_name(&w, "CN=certslot test CA"), 0);
     assert_int_equal(mbedtls_mpi_lset(&serial, 1), 0);
-#if MBEDTLS_VERSION_MAJOR >= 3
     assert_int_equal(mbedtls_x509write_crt_set_serial_raw(&w, (unsigned char *)"\x01", 1), 0);
-#else
-    assert_int_equal(mbedtls_x509write_crt_set_serial(&w, &serial), 0);
-#endif
     assert_int_equal(mbedtls_x509write_crt_set_validity(&w, "20240101000000", "20440101000000"), 0);
     WRITER_SUBJECT(&w) = head;
     if (nsan > 0)

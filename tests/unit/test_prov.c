@@ -294,15 +294,9 @@ static digest_t store_digest(void)
     mbedtls_sha256_context c;
     digest_t d;
     mbedtls_sha256_init(&c);
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define SHA_START mbedtls_sha256_starts
 #define SHA_UPDATE mbedtls_sha256_update
 #define SHA_FINISH mbedtls_sha256_finish
-#else
-#define SHA_START mbedtls_sha256_starts_ret
-#define SHA_UPDATE mbedtls_sha256_update_ret
-#define SHA_FINISH mbedtls_sha256_finish_ret
-#endif
     SHA_START(&c, 0);
     for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++)
         for (unsigned k = 0; k < 2; k++) {

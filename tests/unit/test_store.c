@@ -38,36 +38,20 @@ static digest_t digest(const certslot_store_t *s)
     mbedtls_sha256_context c;
     digest_t d;
     mbedtls_sha256_init(&c);
-#if MBEDTLS_VERSION_MAJOR >= 3
     mbedtls_sha256_starts(&c, 0);
-#else
-    mbedtls_sha256_starts_ret(&c, 0);
-#endif
     for (unsigned i = 0; i < CERTSLOT_SLOT_COUNT; i++) {
         for (unsigned k = 0; k < 2; k++) {
             const certslot_part_t *p = &s->part[i][k];
             unsigned char tag[4] = {(unsigned char)i, (unsigned char)k, (unsigned char)p->ncerts,
                                     (unsigned char)(p->key.der != NULL)};
-#if MBEDTLS_VERSION_MAJOR >= 3
             mbedtls_sha256_update(&c, tag, 4);
             for (unsigned n = 0; n < p->ncerts; n++)
                 mbedtls_sha256_update(&c, p->certs[n].der, p->certs[n].len);
             if (p->key.der != NULL)
                 mbedtls_sha256_update(&c, p->key.der, p->key.len);
-#else
-            mbedtls_sha256_update_ret(&c, tag, 4);
-            for (unsigned n = 0; n < p->ncerts; n++)
-                mbedtls_sha256_update_ret(&c, p->certs[n].der, p->certs[n].len);
-            if (p->key.der != NULL)
-                mbedtls_sha256_update_ret(&c, p->key.der, p->key.len);
-#endif
         }
     }
-#if MBEDTLS_VERSION_MAJOR >= 3
     mbedtls_sha256_finish(&c, d.h);
-#else
-    mbedtls_sha256_finish_ret(&c, d.h);
-#endif
     mbedtls_sha256_free(&c);
     return d;
 }

@@ -272,17 +272,7 @@ static int set_serial(mbedtls_x509write_cert *crt, pki_rng_t *rng)
     if (mbedtls_ctr_drbg_random(&rng->drbg, s, sizeof(s)) != 0)
         return -1;
     s[0] = (unsigned char)((s[0] & 0x7f) | 0x40); /* positive, 16 bytes, 126 random bits */
-#if MBEDTLS_VERSION_NUMBER >= 0x03040000
     return mbedtls_x509write_crt_set_serial_raw(crt, s, sizeof(s));
-#else
-    mbedtls_mpi m;
-    mbedtls_mpi_init(&m);
-    int ret = mbedtls_mpi_read_binary(&m, s, sizeof(s));
-    if (ret == 0)
-        ret = mbedtls_x509write_crt_set_serial(crt, &m);
-    mbedtls_mpi_free(&m);
-    return ret;
-#endif
 }
 
 static int set_validity(mbedtls_x509write_cert *crt, int days)

@@ -260,19 +260,7 @@ static int derived(const walk_t *w, int r)
 static int pbkdf2(mbedtls_md_type_t md, const unsigned char *pw, size_t pw_len, const unsigned char *salt,
                   size_t salt_len, int iter, unsigned char *key, size_t key_len)
 {
-#if MBEDTLS_VERSION_MAJOR >= 3
     return mbedtls_pkcs5_pbkdf2_hmac_ext(md, pw, pw_len, salt, salt_len, (unsigned)iter, (uint32_t)key_len, key);
-#else
-    mbedtls_md_context_t ctx;
-    int ret;
-
-    mbedtls_md_init(&ctx);
-    ret = mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(md), 1);
-    if (ret == 0)
-        ret = mbedtls_pkcs5_pbkdf2_hmac(&ctx, pw, pw_len, salt, salt_len, (unsigned)iter, (uint32_t)key_len, key);
-    mbedtls_md_free(&ctx);
-    return ret;
-#endif
 }
 
 /* PBES2 parameters (RFC 8018): PBKDF2 key, then the cipher and its IV. */

@@ -18,18 +18,11 @@
 #include "certslot/text.h"
 #include "core/internal.h"
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len);
 #define X509_SIG_MD(c) ((c)->MBEDTLS_PRIVATE(sig_md))
 #define ECP_GROUP_ID(ec) ((ec)->MBEDTLS_PRIVATE(grp).id)
 #define PK_PARSE_KEY(pk, d, n) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, cs_mbedtls_rng, NULL)
 #define PK_CHECK_PAIR(pub, prv) mbedtls_pk_check_pair((pub), (prv), cs_mbedtls_rng, NULL)
-#else
-#define X509_SIG_MD(c) ((c)->sig_md)
-#define ECP_GROUP_ID(ec) ((ec)->grp.id)
-#define PK_PARSE_KEY(pk, d, n) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0)
-#define PK_CHECK_PAIR(pub, prv) mbedtls_pk_check_pair((pub), (prv))
-#endif
 
 #define MAX_DEPTH 2 /* base64 of PEM holds PEM: decode at most twice */
 
@@ -318,7 +311,6 @@ int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_contex
     return ret;
 }
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
@@ -327,7 +319,6 @@ static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len)
         out[i] = (unsigned char)(i * 131u + 7u);
     return 0;
 }
-#endif
 
 int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk)
 {
@@ -433,9 +424,5 @@ int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info)
     snprintf(info->key_type, sizeof(info->key_type), "%s",
              type == MBEDTLS_PK_RSA ? "RSA" : type == MBEDTLS_PK_ECKEY || type == MBEDTLS_PK_ECDSA ? "EC" : "other");
     info->key_bits = (unsigned)mbedtls_pk_get_bitlen(&crt->pk);
-#if MBEDTLS_VERSION_MAJOR >= 3
     return mbedtls_sha256(crt->raw.p, crt->raw.len, info->sha256, 0) == 0 ? 0 : CERTSLOT_ERR_CRYPTO;
-#else
-    return mbedtls_sha256_ret(crt->raw.p, crt->raw.len, info->sha256, 0) == 0 ? 0 : CERTSLOT_ERR_CRYPTO;
-#endif
 }

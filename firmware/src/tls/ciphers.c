@@ -241,11 +241,7 @@ static const char *suite_name(int id)
     const mbedtls_ssl_ciphersuite_t *info = mbedtls_ssl_ciphersuite_from_id(id);
     if (info == NULL)
         return "";
-#if MBEDTLS_VERSION_MAJOR >= 3
     return mbedtls_ssl_ciphersuite_get_name(info);
-#else
-    return info->name;
-#endif
 }
 
 #define F_ACTIVE 1

@@ -18,11 +18,7 @@
 #include "certslot/text.h"
 #include "core/internal.h"
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, (rng), (ctx))
-#else
-#define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0)
-#endif
 
 static int hal_entropy(void *ctx, unsigned char *out, size_t len)
 {

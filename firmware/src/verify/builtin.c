@@ -14,11 +14,7 @@
 #include "certslot/error.h"
 
 /* mbedTLS 3 hides these certificate fields behind MBEDTLS_PRIVATE(). */
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define CRT_PRIVATE(crt, field) ((crt)->MBEDTLS_PRIVATE(field))
-#else
-#define CRT_PRIVATE(crt, field) ((crt)->field)
-#endif
 
 struct builtin_root {
     uint32_t off; /* subject at blob + off, its key right after it */

@@ -18,11 +18,7 @@
 #include "certslot/text.h"
 #include "core/internal.h"
 
-#if MBEDTLS_VERSION_MAJOR >= 3
 #define X509_CA_IS_TRUE(c) ((c)->MBEDTLS_PRIVATE(ca_istrue))
-#else
-#define X509_CA_IS_TRUE(c) ((c)->ca_istrue)
-#endif
 
 /* Flags this file decides itself, whatever mbedTLS concluded. */
 #define OWN_FLAGS                                                                                               \
@@ -135,20 +131,12 @@ static void check_validity(certslot_verify_t *v, const mbedtls_x509_crt *crt, ui
 
 static int has_eku(const mbedtls_x509_crt *crt)
 {
-#if MBEDTLS_VERSION_MAJOR >= 3
     return mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE);
-#else
-    return (crt->ext_types & MBEDTLS_X509_EXT_EXTENDED_KEY_USAGE) != 0;
-#endif
 }
 
 static int has_key_usage(const mbedtls_x509_crt *crt)
 {
-#if MBEDTLS_VERSION_MAJOR >= 3
     return mbedtls_x509_crt_has_ext_type(crt, MBEDTLS_X509_EXT_KEY_USAGE);
-#else
-    return (crt->ext_types & MBEDTLS_X509_EXT_KEY_USAGE) != 0;
-#endif
 }
 
 /*
