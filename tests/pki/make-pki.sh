@@ -136,6 +136,12 @@ selfsigned weak-p521 weak-p521.key "/CN=weak p521"
 ec ec384.key P-384
 selfsigned ec384 ec384.key "/CN=ec384"
 
+# Keys mbedTLS 3.6 cannot use: refused with their type named (EdDSA signs without a separate digest).
+for k in ed25519 ed448 RSA-PSS; do
+    ossl genpkey -algorithm "$k" -out "key-$k.key"
+    ossl req -x509 -new -key "key-$k.key" -subj "/CN=key $k" -days 3650 -out "key-$k.crt"
+done
+
 # PKCS#12 files (password pfx-secret): OpenSSL 3 defaults (PBES2 AES-256-CBC, SHA-256 MAC),
 # -legacy (RC2-40 certificates, 3DES key, SHA-1 MAC), and EC with clear certificates, 3DES, SHA-384 MAC.
 ossl pkcs12 -export -inkey device.key -in device.crt -certfile root-rsa.crt -passout pass:pfx-secret -out device.pfx

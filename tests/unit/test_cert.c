@@ -159,6 +159,31 @@ static void test_bad_certificates_are_refused_with_a_reason(void **state)
     free(b64);
 }
 
+/* A key type the TLS library cannot use is refused by name, not as "not a valid X.509 certificate". */
+static void test_unusable_key_types_are_named(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *file, *why;
+    } cases[] = {
+        {"key-ed25519.crt", "certificate 1 has an Ed25519 key, which the TLS library (mbedTLS 3.6) cannot use"},
+        {"key-ed448.crt", "certificate 1 has an Ed448 key, which the TLS library"},
+        {"key-RSA-PSS.crt", "certificate 1 has an RSASSA-PSS key (id-RSASSA-PSS), which the TLS library"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        size_t len;
+        char *text = tu_pki_read(cases[i].file, &len);
+        mbedtls_x509_crt chain;
+        mbedtls_x509_crt_init(&chain);
+        why[0] = '\0';
+        int ret = certslot_cert_decode((const unsigned char *)text, len, &chain, why, sizeof(why));
+        if (ret != CERTSLOT_ERR_CERT || strstr(why, cases[i].why) == NULL)
+            fail_msg("%s: ret %d, why '%s', expected '%s'", cases[i].file, ret, why, cases[i].why);
+        mbedtls_x509_crt_free(&chain);
+        free(text);
+    }
+}
+
 static void test_keys_in_every_format(void **state)
 {
     (void)state;
@@ -290,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_every_encoding_decodes_to_the_same_der),
         cmocka_unit_test(test_chain_keeps_order_leaf_first),
         cmocka_unit_test(test_bad_certificates_are_refused_with_a_reason),
+        cmocka_unit_test(test_unusable_key_types_are_named),
         cmocka_unit_test(test_keys_in_every_format),
         cmocka_unit_test(test_bad_keys_are_refused_with_a_reason),
         cmocka_unit_test(test_policy),

@@ -141,6 +141,24 @@ static void test_registry_round_trip(void **state)
     assert_int_equal(CERTSLOT_PARAM2(APP_PROFILE_CA_APP, 2, 3), P("sec.TLS.profile.2.caCert.application3"));
 }
 
+/* mbedTLS 3.6 has no TLS 1.0 or 1.1: those values are kept (vendor files carry them) and said to act as TLS 1.2. */
+static void test_old_protocols_act_as_tls12(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x sec.TLS.protocol.sip='TLSv1_0' sec.TLS.protocol.ldap='TLSv1_1' "
+                                "sec.TLS.protocol.browser='TLSv1_3' device.set='1' device.sec.TLS.protocol.prov='TLSv1_1' "
+                                "device.sec.TLS.protocol.prov.set='1'/>"),
+                     0);
+    const certslot_diag_t *w = find_diag(CERTSLOT_WARNING, "sec.TLS.protocol.sip: TLSv1_0 acts as TLSv1_2");
+    assert_non_null(w);
+    assert_non_null(strstr(w->msg, "mbedTLS 3.6"));
+    assert_non_null(find_diag(CERTSLOT_WARNING, "sec.TLS.protocol.ldap: TLSv1_1 acts as TLSv1_2"));
+    assert_non_null(find_diag(CERTSLOT_WARNING, "device.sec.TLS.protocol.prov: TLSv1_1 acts as TLSv1_2"));
+    assert_null(find_diag(CERTSLOT_WARNING, "sec.TLS.protocol.browser"));
+    assert_int_equal(tu_settings(&cfg)->app[CERTSLOT_APP_BROWSER].min_version, CERTSLOT_TLS_1_3);
+    assert_int_equal(tu_settings(&cfg)->app[CERTSLOT_APP_SIP].min_version, CERTSLOT_TLS_1_0);
+}
+
 static void test_unknown_parameters(void **state)
 {
     (void)state;
@@ -409,13 +427,13 @@ static void test_malformed_xml_rejects_whole_file(void **state)
 {
     (void)state;
     const char *bad = HDR "<x sec.TLS.protocol.sip=\"TLSv1_0\" sec.TLS.fooo=\"1\">\n  <y a=\"1\">\n</x>\n";
-    const char *good = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_0\"/>";
+    const char *good = HDR "<x sec.TLS.protocol.ldap=\"TLSv1_3\"/>";
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "bad.cfg", bad, strlen(bad)), CERTSLOT_ERR_XML);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "good.cfg", good, strlen(good)), 0);
     certslot_config_finish(&cfg);
     assert_false(certslot_config_is_set(&cfg, P("sec.TLS.protocol.sip")));
-    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 1);
+    assert_int_equal(certslot_config_get_num(&cfg, P("sec.TLS.protocol.ldap")), 4);
     assert_int_equal(cfg.ndiags, 1); /* only the fatal error, not the dropped file's warnings */
     const certslot_diag_t *e = find_diag(CERTSLOT_ERROR, "not well-formed XML: mismatched tag");
     assert_non_null(e);
@@ -885,6 +903,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_seed001_wireless_cfg, teardown),
         cmocka_unit_test_teardown(test_names_are_case_insensitive, teardown),
+        cmocka_unit_test_teardown(test_old_protocols_act_as_tls12, teardown),
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
         cmocka_unit_test_teardown(test_unknown_parameters, teardown),
         cmocka_unit_test_teardown(test_device_set_zero_blocks_every_device_parameter, teardown),

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certslot/version.h"
 #include "cli.h"
 
 static const struct {
@@ -35,6 +36,7 @@ static void usage(FILE *f)
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
     fprintf(f, "\n'certslot COMMAND --help' describes one command.\n"
+               "'certslot --version' prints certslot's version and the mbedTLS it was built with.\n"
                "Exit status: 0 no error, 1 errors in the input, 2 usage error or unreadable input.\n");
 }
 
@@ -43,6 +45,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("%s\n", certslot_version());
+        return EXIT_ACCEPT;
     }
     if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         usage(stdout);

@@ -253,6 +253,11 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
         ps->value_errors++;
         return;
     }
+    certslot_family_t fam = certslot_param_family(p, NULL, NULL);
+    if (fam >= CERTSLOT_FAM_PROTOCOL_DOT1X && fam <= CERTSLOT_FAM_PROTOCOL_BROWSER &&
+        (num == CERTSLOT_TLS_1_0 || num == CERTSLOT_TLS_1_1))
+        pdiag(ps, CERTSLOT_WARNING, w, p, "%s: %.*s acts as TLSv1_2: the TLS library (mbedTLS 3.6) has no TLS 1.0 "
+              "or 1.1", name, (int)len, text);
     char digit[2] = {(char)('0' + num), '\0'};
     if (len > 0 && type == CERTSLOT_TYPE_ENUM) /* keep the canonical spelling */
         len = certslot_param_enum_name(p, num, &text);

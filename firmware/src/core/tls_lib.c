@@ -21,6 +21,7 @@
 
 #include "certslot/error.h"
 #include "certslot/options.h"
+#include "certslot/version.h"
 #include "core/internal.h"
 
 #if MBEDTLS_VERSION_NUMBER < 0x03060000 || MBEDTLS_VERSION_NUMBER >= 0x03070000
@@ -113,4 +114,9 @@ void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *))
 {
     mbed_calloc_fn = c;
     (void)mbedtls_platform_set_calloc_free(mbed_calloc, f);
+}
+
+const char *certslot_version(void)
+{
+    return "certslot " CERTSLOT_VERSION " (mbedTLS " MBEDTLS_VERSION_STRING ")";
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/oid.h>
@@ -97,17 +98,66 @@ static size_t der_element_len(const unsigned char *p, size_t avail)
     return len <= avail - hdr ? hdr + len : 0;
 }
 
+/* Key algorithms mbedTLS 3.6 cannot use, by the DER of their OID (RFC 4055, RFC 8410, RFC 3279). */
+static const struct {
+    const char *oid;
+    size_t len;
+    const char *name;
+} unusable[] = {
+    {"\x2a\x86\x48\x86\xf7\x0d\x01\x01\x0a", 9, "an RSASSA-PSS key (id-RSASSA-PSS)"},
+    {"\x2b\x65\x70", 3, "an Ed25519 key"},
+    {"\x2b\x65\x71", 3, "an Ed448 key"},
+    {"\x2b\x65\x6e", 3, "an X25519 key"},
+    {"\x2b\x65\x6f", 3, "an X448 key"},
+    {"\x2a\x86\x48\xce\x38\x04\x01", 7, "a DSA key"},
+};
+
+/* The subjectPublicKeyInfo algorithm of a DER certificate mbedTLS refused, when it is one it cannot use. */
+static const char *unusable_key(const unsigned char *der, size_t len)
+{
+    unsigned char *p = (unsigned char *)der, *end = p + len;
+    size_t n;
+
+    if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+        mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+        return NULL;
+    end = p + n; /* tbsCertificate */
+    if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0) == 0)
+        p += n; /* version */
+    /* serialNumber, signature, issuer, validity, subject */
+    static const int skip[] = {MBEDTLS_ASN1_INTEGER, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE,
+                               MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE};
+    for (size_t i = 0; i < sizeof(skip) / sizeof(skip[0]); i++) {
+        if (mbedtls_asn1_get_tag(&p, end, &n, skip[i]) != 0)
+            return NULL;
+        p += n;
+    }
+    mbedtls_asn1_buf oid;
+    mbedtls_asn1_buf params;
+    if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0 ||
+        mbedtls_asn1_get_alg(&p, p + n, &oid, &params) != 0)
+        return NULL;
+    for (size_t i = 0; i < sizeof(unusable) / sizeof(unusable[0]); i++)
+        if (oid.len == unusable[i].len && memcmp(oid.p, unusable[i].oid, oid.len) == 0)
+            return unusable[i].name;
+    return NULL;
+}
+
 static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len, unsigned index, char *why,
                    size_t why_size)
 {
-    int ret = mbedtls_x509_crt_parse_der(chain, der, len);
-    if (ret == 0)
-        return 0;
-    if (ret == MBEDTLS_ERR_X509_ALLOC_FAILED)
-        return CERTSLOT_ERR_NOMEM;
-    snprintf(why, why_size, "certificate %u is not a valid X.509 certificate (mbedTLS error -0x%04x)", index,
-             (unsigned)-ret);
-    return CERTSLOT_ERR_CERT;
+    int raw = mbedtls_x509_crt_parse_der(chain, der, len), ret = cs_mbed(raw, CERTSLOT_ERR_CERT);
+    const char *key = ret == CERTSLOT_ERR_CERT ? unusable_key(der, len) : NULL;
+
+    if (key != NULL)
+        snprintf(why, why_size, "certificate %u has %s, which the TLS library (mbedTLS 3.6) cannot use: only RSA "
+                 "and EC keys", index, key);
+    else if (ret == CERTSLOT_ERR_CERT)
+        snprintf(why, why_size, "certificate %u is not a valid X.509 certificate (mbedTLS error -0x%04x)", index,
+                 (unsigned)-raw);
+    return ret;
 }
 
 /* DER certificates back to back. */
