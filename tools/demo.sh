@@ -85,7 +85,7 @@ peer() { # name cert key extra...
     shift 3
     for try in 1 2 3 4 5 6 7 8; do
         port=$((20000 + (RANDOM % 40000)))
-        openssl s_server -www -no_tls1_3 -accept "127.0.0.1:$port" -cert "$cert" -key "$key" "$@" \
+        openssl s_server -www -accept "127.0.0.1:$port" -cert "$cert" -key "$key" "$@" \
             </dev/null >"$D/$name.log" 2>&1 &
         local pid=$!
         for i in $(seq 100); do grep -q ACCEPT "$D/$name.log" && break; sleep 0.05; done

@@ -109,6 +109,7 @@ http {
     server {
         listen 127.0.0.1:$HTTP_PORT;
         listen 127.0.0.1:$HTTPS_PORT ssl;
+        ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3; # as Debian's shipped nginx.conf sets it
         ssl_certificate $dir/fullchain.pem;
         ssl_certificate_key $dir/server.key;
         root $dir/files;

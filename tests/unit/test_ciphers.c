@@ -294,6 +294,64 @@ static void test_real_world_lists_match_openssl(void **state)
     assert_true(compared > 300); /* 339 with certslot's mbedTLS configuration */
 }
 
+/* TLS 1.3 suite lists: what `openssl ciphers -s -tls1_3 -ciphersuites LIST` keeps, in its order, of the suites
+ * the library has (OpenSSL's names are the IANA names; mbedTLS's ids are theirs). */
+static void test_tls13_suite_lists_match_openssl(void **state)
+{
+    (void)state;
+    static const char *const lists[] = {
+        "TLS_AES_256_GCM_SHA384:TLS_AES_128_GCM_SHA256",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_FOO:TLS_AES_128_GCM_SHA256:TLS_FOO",
+        "TLS_AES_128_CCM_SHA256:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_256_GCM_SHA384",
+        "TLS_AES_128_GCM_SHA256:TLS_AES_128_GCM_SHA256",
+    };
+    static const struct {
+        int id;
+        const char *name;
+    } names[] = {{0x1301, "TLS_AES_128_GCM_SHA256"},
+                 {0x1302, "TLS_AES_256_GCM_SHA384"},
+                 {0x1303, "TLS_CHACHA20_POLY1305_SHA256"},
+                 {0x1304, "TLS_AES_128_CCM_SHA256"},
+                 {0x1305, "TLS_AES_128_CCM_8_SHA256"}};
+    int ids[8];
+    char why[160], cmd[512], out[2048];
+
+    need_openssl();
+    for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++) {
+        snprintf(cmd, sizeof(cmd), "openssl ciphers -s -tls1_3 -ciphersuites '%s' 2>/dev/null", lists[l]);
+        FILE *f = popen(cmd, "r");
+        assert_non_null(f);
+        size_t n = fread(out, 1, sizeof(out) - 1, f);
+        out[n] = '\0';
+        pclose(f);
+        /* OpenSSL's TLS 1.3 names, in order, that the library has too (once each: OpenSSL repeats a repeated
+         * name, certslot offers a suite once). */
+        int want[8], nwant = 0;
+        for (char *t = strtok(out, ":\n"); t != NULL; t = strtok(NULL, ":\n"))
+            for (size_t k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
+                int seen = 0;
+                for (int w = 0; w < nwant; w++)
+                    seen |= want[w] == names[k].id;
+                if (strcmp(t, names[k].name) == 0 && find(&mbed_all, names[k].id) >= 0 && !seen)
+                    want[nwant++] = names[k].id;
+            }
+        int got = certslot_ciphers_map13(lists[l], ids, 8, why, sizeof(why));
+        assert_int_equal(got, nwant);
+        for (int k = 0; k < nwant; k++)
+            assert_int_equal(ids[k], want[k]);
+    }
+    /* Nothing the library has: a value error, as OpenSSL refuses it. */
+    assert_int_equal(certslot_ciphers_map13("TLS_FOO:TLS_AES_128_CCM_8_SHA256", ids, 8, why, sizeof(why)),
+                     CERTSLOT_ERR_VALUE);
+    assert_non_null(strstr(why, "names no TLS 1.3 suite that the TLS library offers"));
+    /* Empty: every TLS 1.3 suite the library has. */
+    int all = certslot_ciphers_map13("", ids, 8, why, sizeof(why));
+    assert_true(all >= 3);
+    for (int k = 0; k < all; k++)
+        assert_int_equal(ids[k] >> 8, 0x13);
+}
+
 /* ---- the rules, one by one ---- */
 
 #define AES128_SHA 0x002F
@@ -461,6 +519,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_suite_names_translate),
+        cmocka_unit_test(test_tls13_suite_lists_match_openssl),
         cmocka_unit_test(test_categories_match_openssl),
         cmocka_unit_test(test_real_world_lists_match_openssl),
         cmocka_unit_test(test_bang_is_permanent_minus_is_not),

@@ -5,7 +5,8 @@
  * not yet valid certificate, a SHA-1 or 1024-bit leaf, a CA:false
  * intermediate; accepted with a wrong name when the strict check is off;
  * mutual TLS with the profile's device certificate; the minimum protocol and
- * the cipher list enforced. The same program runs under qemu-arm.
+ * the cipher list enforced; the same over TLS 1.3, and TLS 1.2 servers that
+ * sign with RSA-PSS. The same program runs under qemu-arm.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -30,7 +31,7 @@
 
 /* ---- openssl s_server ---- */
 
-enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, NSERVERS };
+enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, TLS13, MUTUAL13, PSS12, NSERVERS };
 static sserver_t servers[NSERVERS];
 static const char *tmp;
 
@@ -64,7 +65,17 @@ static int start_servers(void **state)
     const char *leaf_kcs[] = {"-no_tls1_3", "-cert", pki(13, "server-kcs.crt"), "-key", pki(14, "server-kcs.key"),
                               NULL};
     const char *evil[] = {"-no_tls1_3", "-cert", pki(15, "server-evil.crt"), "-key", pki(14, "server-kcs.key"), NULL};
-    const char *const *all[NSERVERS] = {good, sha1, rsa1024, noca, mutual, tls11, cipher, leaf_ca, leaf_kcs, evil};
+    /* TLS 1.3 only; TLS 1.3 only asking for a client certificate; TLS 1.2 signing only with RSA-PSS. */
+    const char *tls13[] = {"-tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                           pki(2, "inter.crt"), NULL};
+    const char *mutual13[] = {"-tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                              pki(2, "inter.crt"), "-Verify", "2", "-verify_return_error", "-CAfile",
+                              pki(10, "root-rsa.crt"), NULL};
+    const char *pss12[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
+                           pki(2, "inter.crt"), "-sigalgs", "rsa_pss_rsae_sha512:rsa_pss_rsae_sha384:rsa_pss_rsae_sha256",
+                           NULL};
+    const char *const *all[NSERVERS] = {good,   sha1,     rsa1024, noca,  mutual,   tls11, cipher,
+                                        leaf_ca, leaf_kcs, evil,    tls13, mutual13, pss12};
     for (int i = 0; i < NSERVERS; i++) {
         char log[512];
         snprintf(log, sizeof(log), "%s/server%d.log", tmp, i);
@@ -89,7 +100,7 @@ typedef struct {
     certslot_app_t app;
     certslot_slot_t slot;    /* CA and device slot the profile uses */
     const char *profile_xml; /* selection and profile settings */
-    const char *strict, *protocol, *ciphers;
+    const char *strict, *protocol, *ciphers, *suites13;
 } app_t;
 
 static const app_t apps[] = {
@@ -98,30 +109,30 @@ static const app_t apps[] = {
      "device.sec.TLS.profile.caCertList1='Platform1' device.sec.TLS.profile.caCertList1.set='1' "
      "device.sec.TLS.profile.deviceCert1='%s' device.sec.TLS.profile.deviceCert1.set='1'",
      "device.sec.TLS.dot1x.strictCertCommonNameValidation", "device.sec.TLS.protocol.dot1x",
-     "sec.TLS.dot1x.cipherList"},
+     "sec.TLS.dot1x.cipherList", "sec.TLS.dot1x.tls13CipherSuites"},
     {CERTSLOT_APP_PROV, CERTSLOT_SLOT_PLATFORM2,
      "device.sec.TLS.profileSelection.provisioning='PlatformProfile2' "
      "device.sec.TLS.profileSelection.provisioning.set='1' "
      "device.sec.TLS.profile.caCertList2='Platform2' device.sec.TLS.profile.caCertList2.set='1' "
      "device.sec.TLS.profile.deviceCert2='%s' device.sec.TLS.profile.deviceCert2.set='1'",
-     "device.sec.TLS.prov.strictCertCommonNameValidation", "device.sec.TLS.protocol.prov", "sec.TLS.prov.cipherList"},
+     "device.sec.TLS.prov.strictCertCommonNameValidation", "device.sec.TLS.protocol.prov", "sec.TLS.prov.cipherList", "sec.TLS.prov.tls13CipherSuites"},
     {CERTSLOT_APP_SYSLOG, CERTSLOT_SLOT_APPLICATION1,
      "device.sec.TLS.profileSelection.syslog='ApplicationProfile1' device.sec.TLS.profileSelection.syslog.set='1' "
      "sec.TLS.profile.1.caCert.defaultList='0' sec.TLS.profile.1.deviceCert='%s'",
      "device.sec.TLS.syslog.strictCertCommonNameValidation", "device.sec.TLS.protocol.syslog",
-     "sec.TLS.syslog.cipherList"},
+     "sec.TLS.syslog.cipherList", "sec.TLS.syslog.tls13CipherSuites"},
     {CERTSLOT_APP_SIP, CERTSLOT_SLOT_APPLICATION2,
      "sec.TLS.profileSelection.SIP='ApplicationProfile2' sec.TLS.profile.2.caCert.defaultList='0' "
      "sec.TLS.profile.2.deviceCert='%s'",
-     "sec.TLS.SIP.strictCertCommonNameValidation", "sec.TLS.protocol.sip", "sec.TLS.SIP.cipherList"},
+     "sec.TLS.SIP.strictCertCommonNameValidation", "sec.TLS.protocol.sip", "sec.TLS.SIP.cipherList", "sec.TLS.SIP.tls13CipherSuites"},
     {CERTSLOT_APP_LDAP, CERTSLOT_SLOT_APPLICATION3,
      "sec.TLS.profileSelection.LDAP='ApplicationProfile3' sec.TLS.profile.3.caCert.defaultList='0' "
      "sec.TLS.profile.3.deviceCert='%s'",
-     "sec.TLS.LDAP.strictCertCommonNameValidation", "sec.TLS.protocol.ldap", "sec.TLS.LDAP.cipherList"},
+     "sec.TLS.LDAP.strictCertCommonNameValidation", "sec.TLS.protocol.ldap", "sec.TLS.LDAP.cipherList", "sec.TLS.LDAP.tls13CipherSuites"},
     {CERTSLOT_APP_BROWSER, CERTSLOT_SLOT_APPLICATION6,
      "sec.TLS.profileSelection.browser='ApplicationProfile6' sec.TLS.profile.6.caCert.defaultList='0' "
      "sec.TLS.profile.6.deviceCert='%s'",
-     "sec.TLS.browser.strictCertCommonNameValidation", "sec.TLS.protocol.browser", "sec.TLS.browser.cipherList"},
+     "sec.TLS.browser.strictCertCommonNameValidation", "sec.TLS.protocol.browser", "sec.TLS.browser.cipherList", "sec.TLS.browser.tls13CipherSuites"},
 };
 
 static const char *const device_cert_value[] = {"Platform1", "Platform2", "Application1", "Application2",
@@ -139,48 +150,68 @@ typedef struct {
     int builtin_device;    /* the profile presents the built-in device certificate */
     int expect;            /* 0 or CERTSLOT_ERR_* */
     const char *expect_why, *expect_version, *expect_suite;
+    const char *suites13; /* NULL: default */
 } case_t;
 
 static const case_t cases[] = {
-    {"accepted", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2", NULL},
-    {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL},
+    {"accepted", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2", NULL, NULL},
+    {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
     {"wrong name, strict", GOOD, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
-     "name 'other.test'", NULL, NULL},
+     "name 'other.test'", NULL, NULL, NULL},
     {"no name configured, strict: never skipped", GOOD, "", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
-     "no server name is configured", NULL, NULL},
-    {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL},
+     "no server name is configured", NULL, NULL, NULL},
+    {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
     {"untrusted CA", GOOD, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "not issued by a CA this profile trusts", NULL, NULL},
+     "not issued by a CA this profile trusts", NULL, NULL, NULL},
     {"expired", GOOD, "server.test", "root-rsa.crt", 900, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY, "expired on",
-     NULL, NULL},
+     NULL, NULL, NULL},
     {"not yet valid", GOOD, "server.test", "root-rsa.crt", -2, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "is not valid before", NULL, NULL},
+     "is not valid before", NULL, NULL, NULL},
     {"SHA-1 leaf", SHA1, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "signed with a hash weaker than SHA-256", NULL, NULL},
+     "signed with a hash weaker than SHA-256", NULL, NULL, NULL},
     {"1024-bit leaf", RSA1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "has a weak key", NULL, NULL},
+     "has a weak key", NULL, NULL, NULL},
     {"CA:false intermediate", NOCA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL},
+     "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL, NULL},
     {"a CA as the server's certificate", LEAF_CA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
      CERTSLOT_ERR_VERIFY, "certificate 'server.test' is a CA (basicConstraints cA=TRUE), not a server certificate",
-     NULL, NULL},
+     NULL, NULL, NULL},
     {"keyCertSign on a leaf that is not a CA", LEAF_KCS, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_VERIFY, "certificate 'server.test' asserts keyCertSign without being a CA", NULL, NULL},
+     CERTSLOT_ERR_VERIFY, "certificate 'server.test' asserts keyCertSign without being a CA", NULL, NULL, NULL},
     {"control bytes of the server's CN shown escaped", EVIL, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_NAME, "(CN=evil\\x1b[2J\\x0aforged: line\\x07; SAN DNS:server.test", NULL, NULL},
+     CERTSLOT_ERR_NAME, "(CN=evil\\x1b[2J\\x0aforged: line\\x07; SAN DNS:server.test", NULL, NULL, NULL},
     {"mutual TLS with the profile's device certificate", MUTUAL, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     0, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL},
     {"mutual TLS with a device certificate the server does not trust", MUTUAL, "server.test", "root-rsa.crt", 0, -1,
-     NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL},
+     NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL},
     {"server below the minimum protocol", TLS11, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+     CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
     /* mbedTLS 3.6 has no TLS 1.0 or 1.1: TLSv1_1 as the lowest protocol acts as TLSv1_2. */
     {"minimum protocol lowered to TLSv1_1: still TLS 1.2", TLS11, "server.test", "root-rsa.crt", 0, -1, "TLSv1_1",
-     NULL, 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+     NULL, 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
     {"cipher list picks the suite", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, "ECDHE-RSA-AES256-GCM-SHA384", 0,
-     0, NULL, NULL, "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384"},
+     0, NULL, NULL, "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384", NULL},
     {"cipher list without the server's only suite", CIPHER, "server.test", "root-rsa.crt", 0, -1, NULL,
-     "ECDHE+AESGCM", 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL},
+     "ECDHE+AESGCM", 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+    /* TLS 1.3: the same rules; the lowest protocol and the TLS 1.3 suites enforced. */
+    {"TLS 1.3 server: accepted", TLS13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL, NULL},
+    {"TLS 1.3 server, wrong name", TLS13, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
+     "name 'other.test'", NULL, NULL, NULL},
+    {"TLS 1.3 server, untrusted CA", TLS13, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "not issued by a CA this profile trusts", NULL, NULL, NULL},
+    {"TLS 1.3 server, expired", TLS13, "server.test", "root-rsa.crt", 900, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
+     "expired on", NULL, NULL, NULL},
+    {"TLS 1.3 mutual TLS", MUTUAL13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL, NULL},
+    {"TLS 1.3 mutual TLS, a device certificate the server does not trust", MUTUAL13, "server.test", "root-rsa.crt", 0,
+     -1, NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL},
+    {"lowest protocol TLSv1_3 refuses a TLS 1.2 server", GOOD, "server.test", "root-rsa.crt", 0, -1, "TLSv1_3", NULL,
+     0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+    {"lowest protocol TLSv1_3, TLS 1.3 server", TLS13, "server.test", "root-rsa.crt", 0, -1, "TLSv1_3", NULL, 0, 0,
+     NULL, "TLSv1.3", NULL, NULL},
+    {"TLS 1.3 suite list picks the suite", TLS13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL,
+     "TLSv1.3", "TLS1-3-CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256"},
+    {"TLS 1.2 server that signs only with RSA-PSS", PSS12, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0,
+     NULL, "TLSv1.2", NULL, NULL},
 };
 
 static void add(char *xml, size_t size, const char *name, const char *value)
@@ -234,6 +265,8 @@ static void run_case(const app_t *a, const case_t *c)
         add(xml, sizeof(xml), a->protocol, c->protocol);
     if (c->ciphers != NULL)
         add(xml, sizeof(xml), a->ciphers, c->ciphers);
+    if (c->suites13 != NULL)
+        add(xml, sizeof(xml), a->suites13, c->suites13);
     strcat(xml, "/>");
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "case.cfg", xml, strlen(xml)), 0);
@@ -259,8 +292,8 @@ static void run_case(const app_t *a, const case_t *c)
         assert_int_equal(certslot_tls_write(&conn, req, sizeof(req) - 1), (int)sizeof(req) - 1);
         assert_true(certslot_tls_read(&conn, buf, sizeof(buf)) > 0);
         certslot_tls_close(&conn);
-        if (c->server == MUTUAL)
-            assert_true(sserver_log_has(&servers[MUTUAL], "handset-0004f2a1b2c3"));
+        if (c->server == MUTUAL || c->server == MUTUAL13)
+            assert_true(sserver_log_has(&servers[c->server], "handset-0004f2a1b2c3"));
         if (c->strict == 0)
             assert_true(certslot_hal_sim_log_contains(&sim, "strict name check is off"));
     }
