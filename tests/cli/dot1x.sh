@@ -45,7 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 1' INT TERM # a timeout still stops FreeRADIUS
 
-eap_module() { # name certificate-file
+eap_module() { # name certificate-file [tls_max_version]
     cat <<X
 eap $1 {
 	default_eap_type = tls
@@ -59,7 +59,7 @@ eap $1 {
 		fragment_size = 1024
 		cipher_list = "DEFAULT"
 		tls_min_version = "1.2"
-		tls_max_version = "1.2"
+		tls_max_version = "${3:-1.2}"
 		cache {
 			enable = no
 		}
@@ -107,8 +107,12 @@ make_raddb() { # port
     printf 'client localhost {\n\tipaddr = 127.0.0.1\n\tsecret = %s\n}\n' "$SECRET" >"$C/clients.conf"
     rm -f "$C"/mods-enabled/* "$C"/sites-enabled/*
     for m in always expr files mschap pap preprocess; do ln -s "../mods-available/$m" "$C/mods-enabled/$m"; done
-    { eap_module eap "$T/radius-chain.pem"; eap_module eap_rogue "$T/rogue.crt"; } >"$C/mods-enabled/eap"
-    { site default eap "$1"; site rogue eap_rogue "$(($1 + 1))"; } >"$C/sites-enabled/dot1x"
+    # The shipped eap module's tls_max_version is 1.2; the third server raises it to 1.3 (the one change) to
+    # prove the exported block does EAP-TLS 1.3 where a server offers it.
+    { eap_module eap "$T/radius-chain.pem"; eap_module eap_rogue "$T/rogue.crt"
+      eap_module eap_tls13 "$T/radius-chain.pem" 1.3; } >"$C/mods-enabled/eap"
+    { site default eap "$1"; site rogue eap_rogue "$(($1 + 1))"; site tls13 eap_tls13 "$(($1 + 2))"; } \
+        >"$C/sites-enabled/dot1x"
     cat >"$C/sites-enabled/inner" <<'X'
 server inner-tunnel {
 	authorize {
@@ -154,6 +158,7 @@ if [ -z "$PORT" ]; then
     exit 1
 fi
 ROGUE=$((PORT + 1))
+TLS13=$((PORT + 2))
 
 # eapol: runs eapol_test with the exported block against a port; EAPOL is SUCCESS or FAILURE.
 EAPOL=
@@ -203,7 +208,7 @@ expect_out "ca_cert=\"$O/dot1x-ca.pem\""
 expect_out "client_cert=\"$O/dot1x-client.pem\""
 expect_out "private_key=\"$O/dot1x-client.key\""
 expect_out 'domain_match="radius.test"'
-expect_out 'phase1="tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1"'
+expect_out 'phase1="tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1 tls_disable_tlsv1_3=0"'
 expect_no_out "subject_match"
 expect_no_out "ca_path" # the profile (Platform1) leaves the built-in list out
 for f in dot1x.conf dot1x-ca.pem dot1x-client.pem dot1x-client.key; do
@@ -216,8 +221,9 @@ ls -A "$O" | grep -q '^\.' && fail "temporary files left in $O: $(ls -A "$O")"
 [ "$(grep -c 'BEGIN CERTIFICATE' "$O/dot1x-ca.pem")" -eq 1 ] || fail "dot1x-ca.pem should hold exactly 1 CA"
 [ "$(openssl pkey -in "$O/dot1x-client.key" -pubout 2>/dev/null)" = \
     "$(openssl x509 -in "$O/dot1x-client.pem" -noout -pubkey)" ] || fail "dot1x-client.key does not match its certificate"
-expect_eapol "EAP-TLS, right CA and name" "$O/dot1x.conf" "$PORT" SUCCESS
+expect_eapol "EAP-TLS, right CA and name" "$O/dot1x.conf" "$PORT" SUCCESS "TLSv1.2" # the shipped tls_max_version
 expect_eapol "EAP-TLS, untrusted RADIUS certificate" "$O/dot1x.conf" "$ROGUE" FAILURE "self-signed certificate"
+expect_eapol "EAP-TLS 1.3, where the server offers it" "$O/dot1x.conf" "$TLS13" SUCCESS "TLSv1.3"
 
 # A wrong server name under the strict check: the handshake is refused.
 run dot1x --dir "$D" --out "$T/wrong" --eap tls --name other.test

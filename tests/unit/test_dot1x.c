@@ -222,6 +222,34 @@ static void test_peap_strings_and_stale_files(void **state)
     assert_false(certslot_hal_sim_log_contains(&sim, "pa\"ss"));
 }
 
+/* The TLS versions written are those the module's own connections offer: 1.2 and 1.3, or 1.3 alone. */
+static void test_tls_versions(void **state)
+{
+    (void)state;
+    install(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-rsa.crt", NULL);
+    static const struct {
+        const char *value, *phase1;
+    } cases[] = {
+        {"TLSv1_2", "\tphase1=\"tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1 tls_disable_tlsv1_3=0\"\n"},
+        {"TLSv1_0", "\tphase1=\"tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1 tls_disable_tlsv1_3=0\"\n"},
+        {"TLSv1_3",
+         "\tphase1=\"tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1 tls_disable_tlsv1_2=1 tls_disable_tlsv1_3=0\"\n"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char xml[256];
+        snprintf(xml, sizeof(xml),
+                 "<x device.set='1' device.sec.TLS.protocol.dot1x='%s' device.sec.TLS.protocol.dot1x.set='1'/>",
+                 cases[i].value);
+        settings(xml);
+        certslot_dot1x_opts_t p = peap_opts();
+        assert_int_equal(certslot_dot1x_export(tu_settings(&cfg), &st, &hal, &p, why, sizeof(why)), 0);
+        char *conf = file("dot1x.conf");
+        if (!has(conf, cases[i].phase1))
+            fail_msg("%s: %s", cases[i].value, conf);
+        free(conf);
+    }
+}
+
 static void test_refusals_write_nothing(void **state)
 {
     (void)state;
@@ -309,6 +337,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_eap_tls_with_platform_slots, setup, teardown),
         cmocka_unit_test_setup_teardown(test_builtin_device_certificate_and_list, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peap_strings_and_stale_files, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_tls_versions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_write_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
     };

@@ -29,8 +29,11 @@
  * no server name, nothing is written. With it off, no name is checked and
  * that is logged as insecure.
  *
- * Also written: the lowest TLS version (phase1 tls_disable_tlsv1_x) and the
- * profile's cipher list (openssl_ciphers, OpenSSL syntax as configured).
+ * Also written: the TLS versions, as the module's own connections offer them
+ * (phase1 tls_disable_tlsv1_x: TLS 1.2 and 1.3, or 1.3 alone when TLSv1_3 is
+ * the lowest protocol; wpa_supplicant 2.10 needs tls_disable_tlsv1_3=0 for
+ * EAP-TLS 1.3), and the profile's cipher list (openssl_ciphers, OpenSSL
+ * syntax as configured).
  *
  * Every file is written with mode 0600 through a temporary file, fsync and
  * rename, then the directory is synced: a reader sees the old or the new

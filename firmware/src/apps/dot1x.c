@@ -298,10 +298,10 @@ static void put_network(text_t *c, const certslot_app_profile_t *pr, const certs
     }
     if (pr->strict)
         put(c, "\tdomain_match=\"%s\"\n", o->server_name);
-    if (pr->min_version == CERTSLOT_TLS_1_2)
-        put(c, "\tphase1=\"tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1\"\n");
-    else if (pr->min_version == CERTSLOT_TLS_1_1)
-        put(c, "\tphase1=\"tls_disable_tlsv1_0=1\"\n");
+    /* The versions the module's own connections offer (TLS 1.2 and 1.3; TLSv1_3: 1.3 only). wpa_supplicant 2.10
+     * leaves EAP-TLS 1.3 off unless told. */
+    put(c, "\tphase1=\"tls_disable_tlsv1_0=1 tls_disable_tlsv1_1=1%s tls_disable_tlsv1_3=0\"\n",
+        pr->min_version == CERTSLOT_TLS_1_3 ? " tls_disable_tlsv1_2=1" : "");
     if (pr->ciphers != NULL && pr->ciphers[0] != '\0' && quotable(pr->ciphers))
         put(c, "\topenssl_ciphers=\"%s\"\n", pr->ciphers);
     put(c, "}\n");
