@@ -209,6 +209,11 @@ MBAR_arm  := $(ARM_CROSS)ar
 $(foreach b,host arm,$(eval $(call mbed_libs,$(b)) &: $(MBEDTLS_SRC)/.stamp $(MBEDTLS_CONFIG) tools/build-mbedtls.sh ; \
 	tools/build-mbedtls.sh $(MBEDTLS_SRC) $(BUILD)/mbedtls/$(b) $(MBCC_$(b)) $(MBAR_$(b)) $(MBCF_$(b)) $(MBEDTLS_CPP)))
 
+# For make bench: the ARM library as a firmware links it (the configuration's firmware part alone).
+$(BUILD)/mbedtls/arm-fw/.built: $(MBEDTLS_SRC)/.stamp $(MBEDTLS_CONFIG) tools/build-mbedtls.sh
+	tools/build-mbedtls.sh $(MBEDTLS_SRC) $(@D) $(MBCC_arm) $(MBAR_arm) $(MBCF_arm) -DCERTSLOT_MBEDTLS_FIRMWARE_ONLY \
+	    $(MBEDTLS_CPP)
+
 $(MBEDTLS_SRC)/.stamp: | $(DEPS_FIRST)
 	tools/deps.sh --mbedtls-only
 
@@ -387,8 +392,9 @@ fuzz: deps $(TESTPKI)/.done
 
 # tools/bench.sh runs them under callgrind and writes the table to $(BUILD)/bench.md.
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCHES) $(arm_LIB) $(TESTPKI)/.done
-	@$(TEST_ENV) BUILD=$(BUILD) ARM_LIB=$(arm_LIB) ARM_SIZE=$(ARM_CROSS)size tools/bench.sh
+	@$(MAKE) --no-print-directory $(BENCHES) $(arm_LIB) $(BUILD)/mbedtls/arm-fw/.built $(TESTPKI)/.done
+	@$(TEST_ENV) BUILD=$(BUILD) ARM_LIB=$(arm_LIB) ARM_SIZE=$(ARM_CROSS)size ARM_MBEDTLS=$(BUILD)/mbedtls/arm-fw \
+	    tools/bench.sh
 
 # The simulated handset (tools/handset/): the firmware library's main job, as
 # a program. make demo runs the ARM build under qemu-arm (tools/demo.sh).
@@ -421,7 +427,7 @@ endif
 # Keeps the downloaded ARM sysroot (it is slow to fetch); `make distclean`
 # removes it too.
 clean:
-	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(RESULTS) $(TOOL) \
+	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(BUILD)/min $(BUILD)/mbedtls $(RESULTS) $(TOOL) \
 	       $(BUILD)/gen $(BUILD)/gen-tools
 
 .PHONY: distclean

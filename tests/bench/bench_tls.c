@@ -2,16 +2,18 @@
  * One full TLS handshake through an application's profile against a plain
  * mbedTLS client doing the same handshake with the same certificates.
  *
- *   bench_tls ours|base
+ *   bench_tls ours|base 1.2|1.3
  *
- * The server: openssl s_server (TLS 1.2, one suite, ECDHE-RSA-AES128-GCM-SHA256)
+ * The server: openssl s_server, TLS 1.2 with one suite (ECDHE-RSA-AES128-GCM-SHA256) or TLS 1.3 with one suite
+ * (TLS_AES_128_GCM_SHA256),
  * with the test PKI's server.crt, its key and inter.crt as the chain, on
  * 127.0.0.1 and a random high port, started before and stopped after the
  * measured part (also when the program fails).
  * ours: certslot_tls_setup + certslot_tls_connect + certslot_tls_close +
  * certslot_tls_free for SIP on ApplicationProfile2 (built-in list off,
- * root-rsa.crt in application CA slot 2, sec.TLS.SIP.cipherList forcing the
- * suite, strict name check on for "server.test"). The hal/sim store and the
+ * root-rsa.crt in application CA slot 2, sec.TLS.SIP.cipherList or
+ * sec.TLS.SIP.tls13CipherSuites forcing the suite, strict name check on for
+ * "server.test"). The hal/sim store and the
  * parsed config are prepared before; the handset has no factory device
  * certificate (the server asks for none, and the baseline presents none).
  * base: mbedtls_ssl_config_defaults, the same root DER parsed as the CA chain,
@@ -30,6 +32,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
+#include <psa/crypto.h>
 
 #include "certslot/config.h"
 #include "certslot/error.h"
@@ -40,7 +43,10 @@
 #include "sserver.h"
 
 #define SUITE "ECDHE-RSA-AES128-GCM-SHA256"
+#define SUITE13 "TLS_AES_128_GCM_SHA256"
 #define NAME "server.test"
+
+static int tls13; /* 1: the TLS 1.3 handshake */
 
 __attribute__((noinline)) int bench_measure(int ours);
 
@@ -75,7 +81,10 @@ static void server_start(void)
     snprintf(chain, sizeof(chain), "%s", bench_pki("inter.crt"));
     snprintf(server_log, sizeof(server_log), "/tmp/bench_tls.%ld.log", (long)getpid());
     atexit(server_stop);
-    const char *args[] = {"-no_tls1_3", "-cipher", SUITE, "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
+    const char *args12[] = {"-no_tls1_3", "-cipher", SUITE, "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
+    const char *args13[] = {"-tls1_3", "-ciphersuites", SUITE13, "-cert", cert, "-key", key, "-cert_chain", chain,
+                            NULL};
+    const char **args = tls13 ? args13 : args12;
     if (sserver_start(&server, server_log, args) != 0)
         bench_die("openssl s_server did not start");
 }
@@ -112,6 +121,7 @@ static mbedtls_x509_crt ca;
 static mbedtls_ssl_context ssl;
 static certslot_conn_t *sock;
 static const int base_suites[] = {MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0};
+static const int base_suites13[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256, 0};
 
 static int entropy(void *ctx, unsigned char *out, size_t len)
 {
@@ -143,7 +153,9 @@ static int measure_base(void)
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_x509_crt_init(&ca);
     mbedtls_ssl_init(&ssl);
-    ret = mbedtls_ctr_drbg_seed(&drbg, entropy, &hal, pers, sizeof(pers) - 1);
+    ret = psa_crypto_init() == PSA_SUCCESS ? 0 : -1; /* TLS 1.3 needs it (certslot_tls_setup does the same) */
+    if (ret == 0)
+        ret = mbedtls_ctr_drbg_seed(&drbg, entropy, &hal, pers, sizeof(pers) - 1);
     if (ret == 0)
         ret = mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                           MBEDTLS_SSL_PRESET_DEFAULT);
@@ -153,7 +165,7 @@ static int measure_base(void)
         mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
         mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
         mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
-        mbedtls_ssl_conf_ciphersuites(&conf, base_suites);
+        mbedtls_ssl_conf_ciphersuites(&conf, tls13 ? base_suites13 : base_suites);
         mbedtls_ssl_conf_read_timeout(&conf, CERTSLOT_TLS_TIMEOUT_MS);
         ret = certslot_port_connect(&sock, "127.0.0.1", server.port, CERTSLOT_TLS_TIMEOUT_MS);
     }
@@ -193,8 +205,12 @@ int bench_measure(int ours)
 
 static void prepare(void)
 {
-    static const char xml[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
-                              " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE "'/>";
+    static const char xml12[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
+                                " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE "'/>";
+    static const char xml13[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
+                                " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.tls13CipherSuites='" SUITE13
+                                "'/>";
+    const char *xml = tls13 ? xml13 : xml12;
     certslot_result_t res;
     char why[200];
     size_t len;
@@ -216,7 +232,7 @@ static void prepare(void)
     memcpy(root_der, p->certs[0].der, p->certs[0].len);
     root_der_len = p->certs[0].len;
     certslot_config_init(&cfg);
-    if (certslot_config_parse_buffer(&cfg, "bench.cfg", xml, sizeof(xml) - 1) != 0 ||
+    if (certslot_config_parse_buffer(&cfg, "bench.cfg", xml, strlen(xml)) != 0 ||
         certslot_config_finish(&cfg) != 0 || cfg.warnings != 0 || cfg.errors != 0 ||
         certslot_config_settings(&cfg, &settings, why, sizeof(why)) != 0)
         bench_die("bench.cfg did not apply as intended");
@@ -224,9 +240,11 @@ static void prepare(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 2 || (strcmp(argv[1], "ours") != 0 && strcmp(argv[1], "base") != 0))
-        bench_die("usage: bench_tls ours|base");
+    if (argc != 3 || (strcmp(argv[1], "ours") != 0 && strcmp(argv[1], "base") != 0) ||
+        (strcmp(argv[2], "1.2") != 0 && strcmp(argv[2], "1.3") != 0))
+        bench_die("usage: bench_tls ours|base 1.2|1.3");
     int ours = strcmp(argv[1], "ours") == 0;
+    tls13 = strcmp(argv[2], "1.3") == 0;
 
     prepare();
     server_start();
@@ -234,6 +252,7 @@ int main(int argc, char **argv)
     if (bench_measure(ours) != 0)
         bench_die("the handshake failed");
     printf("suite %s\n", suite);
+    printf("version %s\n", tls13 ? "TLS 1.3" : "TLS 1.2");
     printf("heap_peak %lld\n", bench_heap_peak());
     server_stop();
     certslot_config_free(&cfg);
