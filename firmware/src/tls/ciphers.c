@@ -396,6 +396,21 @@ static int apply_list(sel_t *s, const char *list, char *why, size_t why_size)
     return 0;
 }
 
+/* What both mappers check first: why made writable (sink, when it is NULL), the arguments. */
+static int start(const char *list, const int *ids, size_t max, char **why, size_t *why_size, char *sink)
+{
+    if (*why == NULL || *why_size == 0) {
+        *why = sink;
+        *why_size = 1;
+    }
+    (*why)[0] = '\0';
+    if (list == NULL || ids == NULL || max < 2) {
+        snprintf(*why, *why_size, "invalid argument");
+        return CERTSLOT_ERR_ARG;
+    }
+    return 0;
+}
+
 int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size_t why_size)
 {
     static const char default_list[] = "ALL:!COMPLEMENTOFDEFAULT:!eNULL";
@@ -404,15 +419,8 @@ int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size
     size_t count = 0;
     int ret;
 
-    if (why == NULL || why_size == 0) {
-        why = dummy;
-        why_size = sizeof(dummy);
-    }
-    why[0] = '\0';
-    if (list == NULL || ids == NULL || max < 2) {
-        snprintf(why, why_size, "invalid argument");
-        return CERTSLOT_ERR_ARG;
-    }
+    if ((ret = start(list, ids, max, &why, &why_size, dummy)) != 0)
+        return ret;
 
     s.ids = mbedtls_ssl_list_ciphersuites();
     for (s.n = 0; s.ids[s.n] != 0; s.n++) {
@@ -421,6 +429,7 @@ int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size
             return CERTSLOT_ERR_LIMIT;
         }
         s.order[s.n] = (uint8_t)s.n;
+        s.attr[s.n] = 0; /* a suite describe() does not know (TLS 1.3's) has no attributes, and is killed */
         s.flag[s.n] = describe(suite_name(s.ids[s.n]), &s.attr[s.n], NULL, 0) == 0 ? 0 : F_KILLED;
     }
 
@@ -473,16 +482,10 @@ int certslot_ciphers_map13(const char *list, int *ids, size_t max, char *why, si
 {
     char dummy[1];
     size_t count = 0;
+    int ret;
 
-    if (why == NULL || why_size == 0) {
-        why = dummy;
-        why_size = sizeof(dummy);
-    }
-    why[0] = '\0';
-    if (list == NULL || ids == NULL || max < 2) {
-        snprintf(why, why_size, "invalid argument");
-        return CERTSLOT_ERR_ARG;
-    }
+    if ((ret = start(list, ids, max, &why, &why_size, dummy)) != 0)
+        return ret;
     if (list[0] == '\0') {
         for (const int *l = mbedtls_ssl_list_ciphersuites(); *l != 0 && count < max - 1; l++)
             if ((*l >> 8) == 0x13)
