@@ -199,8 +199,11 @@ fetch_mbedtls() {
     printf 'deb-src [signed-by=%s] http://deb.debian.org/%s main\n' \
         "$keyring" "debian trixie" "$keyring" "debian trixie-updates" \
         "$keyring" "debian-security trixie-security" "$keyring" "debian sid" >"$apt/sources.list"
+    # Valid-Until is not checked: unstable's index expires within a week, and a mirror that lags or a machine
+    # whose apt reads a snapshot would stop here. The pin names one version, whose files are still checked
+    # against the archive's signature over that index, so an old index cannot slip in another file.
     local opts=(-q -o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=/dev/null
-        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache")
+        -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o Acquire::Check-Valid-Until=false)
     [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
     log "fetching the mbedtls $MBEDTLS_DEB_VERSION source package"
     apt-get "${opts[@]}" update >&2 || die "cannot read Debian's source lists (network?)"
