@@ -69,9 +69,12 @@ expect_rc 0
 expect_out 'application1 ca subject="evil\x1b[2J\x0aforged: line\x07"'
 grep -q $'\e' "$OUT" && fail "a raw ESC reached the terminal"
 [ "$(wc -l <"$OUT")" -eq 1 ] || fail "the list is not one line per certificate"
+# --max-depth counts intermediates, as OpenSSL's -verify_depth: this path has one.
 run $V --name server.test --max-depth 1 "$PKI/server.crt"
+expect_rc 0
+run $V --name server.test --max-depth 0 "$PKI/server.crt"
 expect_rc 1
-expect_err "longer than 1"
+expect_err "the chain has more than 0 intermediate certificates"
 # A chain in the peer file itself, and the purpose of the certificate.
 run verify --trust "$PKI/root-rsa.crt" --name server.test "$PKI/server-chain.pem"
 expect_rc 0

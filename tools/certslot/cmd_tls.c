@@ -32,7 +32,9 @@ static const char verify_help[] =
     "2048 bits or more and SHA-256 or stronger, the extended key usage of\n"
     "--purpose, and the strict name check: --name or --ip must equal the CN or a\n"
     "subjectAltName by plain comparison (no DNS). Without a name the check fails\n"
-    "unless --no-name-check is given. Files are PEM, DER or base64.\n"
+    "unless --no-name-check is given. --max-depth limits the intermediates (the\n"
+    "leaf and the trusted CA not counted, as OpenSSL's -verify_depth; default and\n"
+    "at most 8). Files are PEM, DER or base64.\n"
     "Exit status: 0 accepted, 1 refused (one-line reason on stderr), 2 usage\n"
     "error or unreadable input.\n";
 
@@ -141,8 +143,9 @@ int cmd_verify(int argc, char **argv)
         } else if (strcmp(a, "--max-depth") == 0) {
             char *end;
             long n = strtol(argv[++i], &end, 10);
-            if (*end != '\0' || n < 0 || n > 16) {
-                fprintf(stderr, "certslot verify: --max-depth takes 0..16\n");
+            if (*end != '\0' || n < 0 || n > CERTSLOT_VERIFY_MAX_DEPTH) {
+                fprintf(stderr, "certslot verify: --max-depth takes 0..%d (intermediates)\n",
+                        CERTSLOT_VERIFY_MAX_DEPTH);
                 goto cleanup;
             }
             v.max_depth = (int)n;

@@ -76,6 +76,16 @@
 #ifndef CERTSLOT_NAME_MAX
 #define CERTSLOT_NAME_MAX 255 /* bytes of a server name the strict check compares */
 #endif
+#ifndef CERTSLOT_VERIFY_MAX_DEPTH
+#define CERTSLOT_VERIFY_MAX_DEPTH 8 /* intermediates a path may hold (leaf and trust anchor not counted) */
+#endif
+#ifndef CERTSLOT_VERIFY_MAX_SIGNATURES
+#define CERTSLOT_VERIFY_MAX_SIGNATURES 32 /* signature checks one path search may make (a hostile chain of
+                                             look-alike issuers costs at most this many) */
+#endif
+#ifndef CERTSLOT_VERIFY_MAX_PEER
+#define CERTSLOT_VERIFY_MAX_PEER 16 /* certificates of a peer's chain the search looks at */
+#endif
 
 /* ---- TLS ---- */
 

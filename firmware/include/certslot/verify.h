@@ -48,7 +48,9 @@ typedef struct {
     size_t name_len;           /* may include NUL bytes: they never match */
     int use_time;              /* 1: `time` is now (overrides the hal clock) */
     int64_t time;
-    int max_depth;             /* most certificates above the leaf; default 8 */
+    int max_depth;             /* most intermediates (leaf and trust anchor not counted); default and at most
+                                  CERTSLOT_VERIFY_MAX_DEPTH */
+    const mbedtls_x509_crt *trust; /* the trusted CAs (certslot_tls_setup and certslot_verify_chain set it) */
     int allow_weak;
     const char *what;          /* for log lines: "sip", "verify", ... */
     /* ---- result of the last verification ---- */

@@ -144,7 +144,9 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
      * any handshake the callback did not accept. */
     mbedtls_ssl_conf_authmode(&t->conf, MBEDTLS_SSL_VERIFY_OPTIONAL);
     mbedtls_ssl_conf_verify(&t->conf, certslot_verify_cb, &t->verify);
-    mbedtls_ssl_conf_ca_chain(&t->conf, t->has_ca ? &t->ca : NULL, NULL);
+    /* mbedTLS gets no CA chain: certslot builds the path itself, from the callback (verify.h). */
+    mbedtls_ssl_conf_ca_chain(&t->conf, NULL, NULL);
+    t->verify.trust = t->has_ca ? &t->ca : NULL;
     mbedtls_ssl_conf_cert_profile(&t->conf, certslot_verify_profile(&t->verify));
     mbedtls_ssl_conf_ciphersuites(&t->conf, t->suites);
     /* SSLv2v3, TLSv1_0, TLSv1_1 and TLSv1_2 all mean TLS 1.2 and 1.3: the library has nothing older. */

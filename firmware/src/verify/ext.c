@@ -1,0 +1,110 @@
+/*
+ * A certificate's extensions, read from its DER by certslot: the critical
+ * extension rule (RFC 5280 4.2: a critical extension nobody processes refuses
+ * the certificate), duplicates (4.2: at most one instance of each), and the
+ * nameConstraints value, which mbedTLS does not process (nconst.c does).
+ * mbedTLS is built to parse past critical extensions it does not know
+ * (MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION), so this is the rule.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <mbedtls/asn1.h>
+#include <mbedtls/oid.h>
+
+#include "certslot/error.h"
+#include "verify_internal.h"
+
+/* Extensions a certificate may mark critical: mbedTLS processes them, or certslot does (nameConstraints). */
+static const struct {
+    const char *oid;
+    size_t len;
+} processed[] = {
+#define OID(x) {x, sizeof(x) - 1}
+    OID(MBEDTLS_OID_BASIC_CONSTRAINTS),  OID(MBEDTLS_OID_KEY_USAGE),        OID(MBEDTLS_OID_EXTENDED_KEY_USAGE),
+    OID(MBEDTLS_OID_SUBJECT_ALT_NAME),   OID(MBEDTLS_OID_NAME_CONSTRAINTS), OID(MBEDTLS_OID_CERTIFICATE_POLICIES),
+    OID(MBEDTLS_OID_SUBJECT_KEY_IDENTIFIER), OID(MBEDTLS_OID_AUTHORITY_KEY_IDENTIFIER), OID(MBEDTLS_OID_NS_CERT_TYPE),
+#undef OID
+};
+
+#define MAX_EXTENSIONS 32 /* for the duplicate check; a certificate with more is refused */
+
+static int is(const mbedtls_asn1_buf *oid, const char *der, size_t len)
+{
+    return oid->len == len && memcmp(oid->p, der, len) == 0;
+}
+
+static void oid_text(const mbedtls_asn1_buf *oid, char *buf, size_t size)
+{
+    if (mbedtls_oid_get_numeric_string(buf, size, oid) < 0)
+        snprintf(buf, size, "?");
+}
+
+int cs_ext_scan(const mbedtls_x509_crt *crt, const char *who, cs_ext_t *out, char *why, size_t why_size)
+{
+    mbedtls_asn1_buf seen[MAX_EXTENSIONS];
+    unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len;
+    size_t n, count = 0;
+    char oid[64];
+
+    memset(out, 0, sizeof(*out));
+    if (crt->v3_ext.len == 0)
+        return 0; /* no extensions (v1, v2) */
+    if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+        goto malformed;
+    end = p + n;
+    while (p < end) {
+        unsigned char *ext_end;
+        mbedtls_asn1_buf id;
+        int critical = 0;
+        if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+            goto malformed;
+        ext_end = p + n;
+        if (mbedtls_asn1_get_tag(&p, ext_end, &id.len, MBEDTLS_ASN1_OID) != 0)
+            goto malformed;
+        id.p = p;
+        p += id.len;
+        if (p < ext_end && *p == MBEDTLS_ASN1_BOOLEAN && mbedtls_asn1_get_bool(&p, ext_end, &critical) != 0)
+            goto malformed;
+        if (mbedtls_asn1_get_tag(&p, ext_end, &n, MBEDTLS_ASN1_OCTET_STRING) != 0 || p + n != ext_end)
+            goto malformed;
+        oid_text(&id, oid, sizeof(oid));
+        for (size_t i = 0; i < count; i++) {
+            if (is(&seen[i], (const char *)id.p, id.len)) {
+                snprintf(why, why_size, "certificate %s has the extension %s twice (RFC 5280 4.2)", who, oid);
+                return CERTSLOT_ERR_CERT;
+            }
+        }
+        if (count == MAX_EXTENSIONS) {
+            snprintf(why, why_size, "certificate %s has more than %d extensions", who, MAX_EXTENSIONS);
+            return CERTSLOT_ERR_CERT;
+        }
+        seen[count++] = id;
+        int known = 0;
+        for (size_t i = 0; i < sizeof(processed) / sizeof(processed[0]); i++)
+            known |= is(&id, processed[i].oid, processed[i].len);
+        if (critical && !known) {
+            snprintf(why, why_size, "certificate %s has a critical extension certslot does not process (%s)", who,
+                     oid);
+            return CERTSLOT_ERR_CERT;
+        }
+        if (is(&id, MBEDTLS_OID_NAME_CONSTRAINTS, sizeof(MBEDTLS_OID_NAME_CONSTRAINTS) - 1)) {
+            out->nc = p;
+            out->nc_len = n;
+            out->nc_critical = critical;
+        }
+        if (is(&id, MBEDTLS_OID_SUBJECT_ALT_NAME, sizeof(MBEDTLS_OID_SUBJECT_ALT_NAME) - 1))
+            out->san_critical = critical;
+        p = ext_end;
+    }
+    return 0;
+malformed:
+    snprintf(why, why_size, "certificate %s has malformed extensions", who);
+    return CERTSLOT_ERR_CERT;
+}
+
+int cs_self_issued(const mbedtls_x509_crt *crt)
+{
+    return crt->issuer_raw.len == crt->subject_raw.len &&
+           memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) == 0;
+}
