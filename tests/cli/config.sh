@@ -17,7 +17,7 @@ expect_err "wireless.cfg:20:5: warning: unknown parameter 'device.sec.TLS.cusomC
 
 # lint: only diagnostics, notes included, on stdout.
 run lint "$S/wireless.cfg"
-expect_rc 1 # the seed's pasted 802.1X CA is expired and SHA-1 signed (tests/cli/lint_certs.sh)
+expect_rc 1 # the seed's pasted 802.1X CA is expired (tests/cli/lint_certs.sh)
 expect_out "wireless.cfg:19:5: note: value present but device.sec.TLS.customCaCert2.set is not 1: ignored"
 expect_out "wireless.cfg:20:5: warning: unknown parameter 'device.sec.TLS.cusomCaCert2.set'"
 expect_no_out "MIID"

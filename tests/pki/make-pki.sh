@@ -127,8 +127,16 @@ rsa other.key 2048
 
 rsa weak-rsa1024.key 1024
 selfsigned weak-rsa1024 weak-rsa1024.key "/CN=weak rsa1024"
+# A SHA-1 signature a path would check (a CA issued by root-rsa with SHA-1): refused. A SHA-1 self-signed root:
+# its self-signature is never checked, so it is accepted (seed 001's sample root is one).
 rsa weak-sha1.key 2048
-selfsigned weak-sha1 weak-sha1.key "/CN=weak sha1" sha1
+ossl req -new -key weak-sha1.key -subj "/CN=weak sha1" -out weak-sha1.csr
+printf 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,cRLSign\n' >weak-sha1.ext
+ossl x509 -req -in weak-sha1.csr -CA root-rsa.crt -CAkey root-rsa.key -CAcreateserial -days 825 -sha1 \
+    -extfile weak-sha1.ext -out weak-sha1.crt
+rm -f weak-sha1.csr
+rsa root-sha1.key 2048
+selfsigned root-sha1 root-sha1.key "/O=certslot tests/CN=certslot Test SHA-1 Root CA" sha1
 rsa weak-rsa4104.key 4104
 selfsigned weak-rsa4104 weak-rsa4104.key "/CN=weak rsa4104"
 ec weak-p521.key P-521

@@ -171,6 +171,18 @@ static void test_weak_certificates_with_relaxed_policy_are_logged(void **state)
     assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "ec384.crt", NULL, 0), 0);
 }
 
+/* A trust anchor's self-signature is never checked: its hash is no reason to refuse it (its key size is). */
+static void test_sha1_self_signed_root_is_accepted(void **state)
+{
+    (void)state;
+    certslot_hal_sim_log_clear(&sim);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION4, CERTSLOT_KIND_CA, "root-sha1.crt", NULL, 0), 0);
+    assert_false(certslot_hal_sim_log_contains(&sim, "weak"));
+    /* Self-signed with SHA-1 but a 1024-bit key: still refused, for the key. */
+    assert_int_not_equal(install_file(CERTSLOT_SLOT_APPLICATION4, CERTSLOT_KIND_CA, "weak-rsa1024.crt", NULL, 0), 0);
+    assert_non_null(strstr(res.msg, "1024 bits"));
+}
+
 static void test_key_first_then_certificate(void **state)
 {
     (void)state;
@@ -724,6 +736,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_install_and_reopen, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refusals_leave_the_slot_and_storage_unchanged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_weak_certificates_with_relaxed_policy_are_logged, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sha1_self_signed_root_is_accepted, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_first_then_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_no_key_byte_in_clear_on_storage, setup, teardown),
         cmocka_unit_test_setup_teardown(test_every_power_cut_point_gives_old_or_new, setup, teardown),

@@ -45,7 +45,9 @@ int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
 
 /*
  * The security policy (seed 002): RSA keys of 2048 to 4096 bits, EC keys on
- * P-256 or P-384, signatures with SHA-256 or stronger. Returns 0 when crt
+ * P-256 or P-384, signatures with SHA-256 or stronger; the hash of a
+ * self-signature is not judged (a trust anchor's self-signature is never
+ * checked, so it says nothing about a path's security). Returns 0 when crt
  * meets it; otherwise CERTSLOT_ERR_POLICY with the reason in why — unless
  * allow_weak, when it returns 0, sets *relaxed to 1 and still fills why, so
  * the caller can log the relaxation.
