@@ -35,8 +35,9 @@ static const char verify_help[] =
     "unless --no-name-check is given. --max-depth limits the intermediates (the\n"
     "leaf and the trusted CA not counted, as OpenSSL's -verify_depth; default and\n"
     "at most 8). Files are PEM, DER or base64.\n"
-    "Exit status: 0 accepted, 1 refused (one-line reason on stderr), 2 usage\n"
-    "error or unreadable input.\n";
+    "Exit status: 0 accepted, 1 refused (one-line reason on stderr: also for a\n"
+    "file that is read but holds no certificate certslot can accept), 2 usage\n"
+    "error or a file that cannot be read.\n";
 
 static const char connect_help[] =
     "usage: certslot connect --dir STORE_DIR --app dot1x|provisioning|sip|syslog|ldap|browser\n"
@@ -50,7 +51,8 @@ static const char connect_help[] =
     "HOST). Prints the protocol, cipher suite, peer chain subjects and verdict.\n"
     "Exit status: 0 verified handshake, 1 refused or failed, 2 usage error.\n";
 
-/* Decodes every certificate of path onto chain; EXIT_USAGE with a message when it cannot. */
+/* Decodes every certificate of path onto chain: EXIT_USAGE when it cannot be read, EXIT_ERRORS ("refused: ...")
+ * when it holds something certslot cannot accept. */
 static int load_certs(const char *path, mbedtls_x509_crt *chain)
 {
     char why[CERTSLOT_WHY_LEN];
@@ -62,8 +64,9 @@ static int load_certs(const char *path, mbedtls_x509_crt *chain)
     int ret = certslot_cert_decode(data, len, chain, why, sizeof(why));
     cli_free_file(data, len);
     if (ret != 0) {
-        fprintf(stderr, "certslot: %s: %s\n", path, why);
-        return EXIT_USAGE;
+        /* Read, but not a certificate certslot can accept: a verdict, not a usage error. */
+        fprintf(stderr, "refused: %s: %s\n", path, why);
+        return EXIT_ERRORS;
     }
     return 0;
 }
@@ -111,8 +114,9 @@ int cmd_verify(int argc, char **argv)
             fprintf(stderr, "certslot verify: %s needs a value\n%s", a, verify_help);
             goto cleanup;
         } else if (strcmp(a, "--trust") == 0) {
-            if (load_certs(argv[++i], &trust) != 0)
+            if ((ret = load_certs(argv[++i], &trust)) != 0)
                 goto cleanup;
+            ret = EXIT_USAGE;
             ntrust++;
         } else if (strcmp(a, "--untrusted") == 0) {
             i++; /* loaded after the peer: intermediates go after the leaf */
@@ -166,10 +170,10 @@ int cmd_verify(int argc, char **argv)
                 verify_help);
         goto cleanup;
     }
-    if (load_certs(peer_file, &peer) != 0)
+    if ((ret = load_certs(peer_file, &peer)) != 0)
         goto cleanup;
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--untrusted") == 0 && i + 1 < argc && load_certs(argv[++i], &peer) != 0)
+        if (strcmp(argv[i], "--untrusted") == 0 && i + 1 < argc && (ret = load_certs(argv[++i], &peer)) != 0)
             goto cleanup;
     v.strict = !no_name;
     if (name != NULL)

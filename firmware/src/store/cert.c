@@ -9,6 +9,7 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/base64.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/rsa.h>
@@ -155,9 +156,11 @@ static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len
     if (key != NULL)
         snprintf(why, why_size, "certificate %u has %s, which the TLS library (mbedTLS 3.6) cannot use: only RSA "
                  "and EC keys", index, key);
-    else if (ret == CERTSLOT_ERR_CERT)
-        snprintf(why, why_size, "certificate %u is not a valid X.509 certificate (mbedTLS error -0x%04x)", index,
-                 (unsigned)-raw);
+    else if (ret == CERTSLOT_ERR_CERT) {
+        char reason[120];
+        mbedtls_strerror(raw, reason, sizeof(reason));
+        snprintf(why, why_size, "certificate %u is not a valid X.509 certificate (%s)", index, reason);
+    }
     return ret;
 }
 
