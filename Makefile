@@ -74,24 +74,28 @@ ARM_STAMP   := $(if $(filter $(BUILD)/arm-sysroot,$(ARM_SYSROOT)),$(BUILD)/arm-s
 QEMU_ARM    ?= qemu-arm
 QEMU_PREFIX ?= /usr/arm-linux-gnueabihf
 
+# Every program linked with libcertslot.a: mbedTLS's TLS layer parses the peer's certificates through
+# certslot_cert_parse_der (store/cert_ext.c), past critical extensions certslot itself processes or refuses.
+WRAP := -Wl,--wrap=mbedtls_x509_crt_parse_der
+
 #          compiler            ar               compile flags                     link flags          libs
 CC_host := $(CC)
 AR_host := $(AR)
 CF_host := -O2 -g
-LF_host :=
+LF_host := $(WRAP)
 LB_host := $(HOST_LIBS)
 
 CC_asan := $(CC)
 AR_asan := $(AR)
 CF_asan := -O1 -g $(SANITIZE) -fno-omit-frame-pointer
-LF_asan := $(SANITIZE)
+LF_asan := $(WRAP) $(SANITIZE)
 LB_asan := $(HOST_LIBS)
 
 CC_arm  := $(ARM_CROSS)gcc
 AR_arm  := $(ARM_CROSS)ar
 CF_arm  := $(ARM_OPT) -isystem $(ARM_SYSROOT)/usr/include \
            -isystem $(ARM_SYSROOT)/usr/include/arm-linux-gnueabihf
-LF_arm  := -L$(ARM_LIBDIR)
+LF_arm  := $(WRAP) -L$(ARM_LIBDIR)
 LB_arm  := $(call mbed_libs,arm) $(ARM_LIBDIR)/libexpat.a
 
 # The library with every feature switch of certslot/options.h off: built by make test, so that a firmware team's
@@ -101,14 +105,14 @@ FEATURES_OFF := -DCERTSLOT_WITH_FTP=0 -DCERTSLOT_WITH_TFTP=0 -DCERTSLOT_WITH_CON
 CC_min  := $(CC)
 AR_min  := $(AR)
 CF_min  := -Os -g $(FEATURES_OFF)
-LF_min  :=
+LF_min  := $(WRAP)
 LB_min  := $(HOST_LIBS)
 
 # libFuzzer build: clang, sanitizers, the harness provides LLVMFuzzerTestOneInput.
 CC_fuzz := $(CLANG)
 AR_fuzz := $(AR)
 CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DCERTSLOT_FUZZING
-LF_fuzz := -fsanitize=fuzzer,address,undefined
+LF_fuzz := $(WRAP) -fsanitize=fuzzer,address,undefined
 LB_fuzz := $(HOST_LIBS)
 
 # -------------------------------------------------------------- sources ---
@@ -325,7 +329,7 @@ $(BUILD)/arm-sysroot/.stamp: | $(DEPS_FIRST)
 RUN := tools/run-tests.sh
 # The test PKI: keys and certificates made with OpenSSL at test time, never committed.
 TESTPKI := $(BUILD)/testpki
-$(TESTPKI)/.done: tests/pki/make-pki.sh | $(DEPS_FIRST)
+$(TESTPKI)/.done: tests/pki/make-pki.sh tests/pki/make-rfc5280.sh | $(DEPS_FIRST)
 	rm -rf $(TESTPKI) && tests/pki/make-pki.sh $(TESTPKI)
 
 TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE)) \

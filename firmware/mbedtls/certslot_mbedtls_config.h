@@ -86,9 +86,6 @@
 #define MBEDTLS_X509_RSASSA_PSS_SUPPORT
 #define MBEDTLS_X509_CREATE_C
 #define MBEDTLS_X509_CSR_WRITE_C
-/* Parse past critical extensions mbedTLS does not know: certslot owns that rule (verify/ext.c refuses a critical
- * extension nobody processes), and processes nameConstraints itself. */
-#define MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION
 
 /* TLS: a client of TLS 1.2 and 1.3 */
 #define MBEDTLS_SSL_TLS_C

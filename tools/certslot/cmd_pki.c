@@ -496,7 +496,7 @@ static int load_ca(const char *dir, ca_dir_t *c)
             ret = CERTSLOT_ERR_CERT;
         }
         for (const mbedtls_x509_crt *x = chain.next; ret == 0 && x != NULL; x = x->next)
-            if (mbedtls_x509_crt_parse_der(&c->ca, x->raw.p, x->raw.len) != 0)
+            if (certslot_cert_parse_der(&c->ca, x->raw.p, x->raw.len) != 0)
                 ret = CERTSLOT_ERR_NOMEM;
         mbedtls_x509_crt_free(&chain);
         if (ret != 0) {

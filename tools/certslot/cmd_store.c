@@ -137,7 +137,7 @@ static void list_cert(const char *slot, const char *kind, const certslot_blob_t 
     char when[64], fp[65];
 
     mbedtls_x509_crt_init(&crt);
-    if (mbedtls_x509_crt_parse_der(&crt, b->der, b->len) != 0 || certslot_cert_info(&crt, &info) != 0) {
+    if (certslot_cert_parse_der(&crt, b->der, b->len) != 0 || certslot_cert_info(&crt, &info) != 0) {
         printf("%s %s (unreadable certificate)\n", slot, kind);
         mbedtls_x509_crt_free(&crt);
         return;

@@ -181,7 +181,7 @@ int cmd_verify(int argc, char **argv)
     if (certslot_verify_chain(&v, &peer, ntrust > 0 ? &trust : NULL) == 0) {
         certslot_cert_info_t info;
         certslot_cert_info(&peer, &info);
-        printf("accepted: %s%s\n", info.subject_cn, no_name ? " (name not checked)" : "");
+        printf("accepted: %s%s\n", info.subject_cn[0] != '\0' ? info.subject_cn : "(no common name)", no_name ? " (name not checked)" : "");
         ret = EXIT_ACCEPT;
     } else {
         fprintf(stderr, "refused: %s\n", v.why);

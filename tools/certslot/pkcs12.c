@@ -451,7 +451,7 @@ static int take_cert(walk_t *w, unsigned char *p, const unsigned char *end)
     }
     mbedtls_x509_crt crt;
     mbedtls_x509_crt_init(&crt);
-    int ret = mbedtls_x509_crt_parse_der(&crt, p, len);
+    int ret = certslot_cert_parse_der(&crt, p, len);
     mbedtls_x509_crt_free(&crt);
     if (cs_mbed(ret, 0) == CERTSLOT_ERR_NOMEM) {
         snprintf(w->why, w->why_size, "out of memory");
@@ -717,7 +717,7 @@ static int match_key(certslot_pkcs12_t *p12, char *why, size_t why_size)
     for (unsigned i = 0; ret == 0 && i < p12->ncerts && p12->key_cert < 0; i++) {
         mbedtls_x509_crt crt;
         mbedtls_x509_crt_init(&crt);
-        if (mbedtls_x509_crt_parse_der(&crt, p12->cert[i], p12->cert_len[i]) == 0 &&
+        if (certslot_cert_parse_der(&crt, p12->cert[i], p12->cert_len[i]) == 0 &&
             certslot_key_matches(&crt, &pk) == 0)
             p12->key_cert = (int)i;
         mbedtls_x509_crt_free(&crt);

@@ -68,7 +68,7 @@ static void slot_table(const certslot_store_t *st)
                 certslot_cert_info_t info;
                 char when[64];
                 mbedtls_x509_crt_init(&crt);
-                if (mbedtls_x509_crt_parse_der(&crt, p->certs[i].der, p->certs[i].len) == 0 &&
+                if (certslot_cert_parse_der(&crt, p->certs[i].der, p->certs[i].len) == 0 &&
                     certslot_cert_info(&crt, &info) == 0) {
                     certslot_time_iso8601(info.not_after, when, sizeof(when));
                     printf("  %-12s %-6s %-28s issuer %-24s until %s (%ld days) %s-%u%s\n",

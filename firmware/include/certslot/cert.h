@@ -40,6 +40,37 @@ int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt
  */
 int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_context *pk, char *why, size_t why_size);
 
+/*
+ * Parses one DER certificate onto chain as mbedtls_x509_crt_parse_der does,
+ * but past extensions mbedTLS does not know, critical ones included:
+ * certslot_cert_extensions applies the rule for those. Every certificate
+ * certslot parses goes through it; linked with
+ * -Wl,--wrap=mbedtls_x509_crt_parse_der, so do the peer's certificates in a
+ * handshake (README, "Dependencies").
+ */
+int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len);
+
+/* What certslot reads from a certificate's extensions itself. */
+typedef struct {
+    const unsigned char *nc; /* the nameConstraints value (DER), or NULL */
+    size_t nc_len;
+    int nc_critical;
+    int san_critical; /* a subjectAltName that is critical */
+} certslot_cert_ext_t;
+
+/*
+ * Reads crt's extensions from its DER into out: 0, or CERTSLOT_ERR_CERT with
+ * the reason (naming the certificate as who) when one appears twice or a
+ * critical one is processed neither by mbedTLS (basicConstraints, keyUsage,
+ * extendedKeyUsage, subjectAltName, certificatePolicies, the key
+ * identifiers, nsCertType) nor by certslot (nameConstraints).
+ */
+int certslot_cert_extensions(const mbedtls_x509_crt *crt, const char *who, certslot_cert_ext_t *out, char *why,
+                             size_t why_size);
+
+/* 1 when crt's subject and issuer are the same name (RFC 5280: self-issued). */
+int certslot_cert_self_issued(const mbedtls_x509_crt *crt);
+
 /* 0 when pk is the private key of crt's public key, else CERTSLOT_ERR_KEY. */
 int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
 

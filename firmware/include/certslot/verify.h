@@ -1,19 +1,32 @@
 /*
- * certslot's verification policy for a peer's certificate chain, applied on
- * top of mbedTLS's own chain building in every TLS connection and by
- * `certslot verify` (folder firmware/src/verify/, part of the TLS stage of
- * README's "Architecture"). It always:
+ * certslot's verification of a peer's certificate chain, used by every TLS
+ * connection (from the mbedTLS verify callback, with no CA chain given to
+ * mbedTLS) and by `certslot verify` (folder firmware/src/verify/, part of
+ * the TLS stage of README's "Architecture"). It:
  *
- * - requires a chain to a trusted CA of the profile: the profile's CA slots
- *   (given to mbedTLS as its CA chain) or, when the profile includes it, the
- *   built-in list (checked from the top of the chain, see builtin.h);
+ * - builds a path of its own (path.c) from the peer's certificate through
+ *   the other certificates it sent, in any order, to a trusted CA of the
+ *   profile: its CA slots (v->trust) or, when the profile includes it, the
+ *   built-in list (builtin.h). Candidate issuers are found by name and key
+ *   identifier and tried in turn, backtracking when one fails; bounded by
+ *   CERTSLOT_VERIFY_MAX_DEPTH intermediates, CERTSLOT_VERIFY_MAX_PEER
+ *   certificates of the peer and CERTSLOT_VERIFY_MAX_SIGNATURES signature
+ *   checks (options.h);
+ * - checks the path to RFC 5280 6.1: signatures, validity, basicConstraints
+ *   and keyUsage of every CA, pathLenConstraint (self-issued intermediates
+ *   not counted), name constraints of every CA including the trust anchor
+ *   (nconst.c), and refuses a certificate with a critical extension that
+ *   neither mbedTLS nor certslot processes or with an extension twice
+ *   (certslot/cert.h);
  * - checks every certificate's validity period against the hal's clock.
  *   While the clock is not yet synchronised, "now" is taken to be
  *   CERTSLOT_TIME_FLOOR (the firmware's release date): a certificate that
  *   expired before it is refused, "not yet valid" cannot be judged and is not
  *   refused, and the connection logs that the clock is unsynchronised;
  * - refuses weak keys and hashes (RSA below 2048 bits; signatures below
- *   SHA-256; EC curves other than P-256/P-384) unless allow_weak;
+ *   SHA-256; EC curves other than P-256/P-384) unless allow_weak: every key
+ *   in the path and every signature the path verification checks (not a
+ *   trust anchor's self-signature);
  * - refuses a leaf that is a CA (basicConstraints cA=TRUE) or asserts
  *   keyCertSign without being one (RFC 5280 4.2.1.9);
  * - when the leaf has an extendedKeyUsage, requires serverAuth for a server

@@ -218,7 +218,7 @@ static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, i
         p = &st->part[device][CERTSLOT_KIND_DEVICE];
     }
     ret = p->ncerts == 0 ? CERTSLOT_ERR_CERT
-                         : cs_mbed(mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len), CERTSLOT_ERR_CERT);
+                         : cs_mbed(certslot_cert_parse_der(&crt, p->certs[0].der, p->certs[0].len), CERTSLOT_ERR_CERT);
     if (ret != 0) {
         snprintf(why, why_size, "dot1x: the device certificate of the profile cannot be decoded");
         goto cleanup;

@@ -64,9 +64,6 @@
 #if CERTSLOT_WITH_CSR && (!defined(MBEDTLS_X509_CSR_WRITE_C) || !defined(MBEDTLS_PEM_WRITE_C) || !defined(MBEDTLS_GENPRIME))
 #error "CERTSLOT_WITH_CSR needs MBEDTLS_X509_CSR_WRITE_C, PEM_WRITE_C and GENPRIME"
 #endif
-#if !defined(MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION)
-#error "certslot needs MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION: it applies the critical-extension rule itself (name constraints included)"
-#endif
 
 int cs_tls_lib_start(void)
 {

@@ -150,7 +150,7 @@ static const char *unusable_key(const unsigned char *der, size_t len)
 static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len, unsigned index, char *why,
                    size_t why_size)
 {
-    int raw = mbedtls_x509_crt_parse_der(chain, der, len), ret = cs_mbed(raw, CERTSLOT_ERR_CERT);
+    int raw = certslot_cert_parse_der(chain, der, len), ret = cs_mbed(raw, CERTSLOT_ERR_CERT);
     const char *key = ret == CERTSLOT_ERR_CERT ? unusable_key(der, len) : NULL;
 
     if (key != NULL)
@@ -274,7 +274,7 @@ int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt
     if (ret == 0) {
         /* Move the certificates into chain only now that all of them parsed. */
         for (const mbedtls_x509_crt *c = &parsed; c != NULL && c->raw.len > 0; c = c->next) {
-            ret = mbedtls_x509_crt_parse_der(chain, c->raw.p, c->raw.len);
+            ret = certslot_cert_parse_der(chain, c->raw.p, c->raw.len);
             if (ret != 0) {
                 ret = CERTSLOT_ERR_NOMEM;
                 break;

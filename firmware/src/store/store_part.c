@@ -90,6 +90,13 @@ static int take_certs(const check_t *c, const unsigned char *text, size_t len, c
             snprintf(c->why, c->why_size, "certificate %u (CN=%s): %s", n + 1, info.subject_cn, why);
             break;
         }
+        /* A certificate no path could use (an extension twice, a critical one nobody processes) is not stored. */
+        certslot_cert_ext_t ext;
+        char who[CERTSLOT_CERT_CN_SIZE + 16];
+        snprintf(who, sizeof(who), "%u (CN=%s)", n + 1, info.subject_cn);
+        ret = certslot_cert_extensions(crt, who, &ext, c->why, c->why_size);
+        if (ret != 0)
+            break;
         if (relaxed)
             cs_log(c->hal, CERTSLOT_LOG_WARNING,
                   "store: %s %s: accepted weak certificate CN=%s: %s (weak-certificate policy relaxed)",
@@ -141,7 +148,7 @@ int cs_part_build(const certslot_hal_t *hal, certslot_slot_t slot, certslot_kind
     if (ret == 0 && out->ncerts > 0) {
         mbedtls_x509_crt crt;
         mbedtls_x509_crt_init(&crt);
-        ret = mbedtls_x509_crt_parse_der(&crt, out->certs[0].der, out->certs[0].len) == 0
+        ret = certslot_cert_parse_der(&crt, out->certs[0].der, out->certs[0].len) == 0
                   ? certslot_key_matches(&crt, &pk)
                   : CERTSLOT_ERR_CERT;
         if (ret != 0)
@@ -161,7 +168,7 @@ void cs_part_describe(const certslot_part_t *p, char *buf, size_t size)
     certslot_cert_info_t info;
 
     mbedtls_x509_crt_init(&crt);
-    if (p->ncerts > 0 && mbedtls_x509_crt_parse_der(&crt, p->certs[0].der, p->certs[0].len) == 0 &&
+    if (p->ncerts > 0 && certslot_cert_parse_der(&crt, p->certs[0].der, p->certs[0].len) == 0 &&
         certslot_cert_info(&crt, &info) == 0)
         snprintf(buf, size, "%u certificate%s, first CN=%s%s", p->ncerts, p->ncerts == 1 ? "" : "s", info.subject_cn,
                  p->key.der != NULL ? ", with private key" : "");

@@ -47,7 +47,7 @@ static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, si
         p = &st->part[t->profile.device][CERTSLOT_KIND_DEVICE];
     }
     for (unsigned i = 0; i < p->ncerts && ret == 0; i++)
-        ret = mbedtls_x509_crt_parse_der(&t->own, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
+        ret = certslot_cert_parse_der(&t->own, p->certs[i].der, p->certs[i].len) == 0 ? 0 : CERTSLOT_ERR_CERT;
     if (ret == 0 && PK_PARSE_KEY(&t->own_key, p->key.der, p->key.len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
         ret = CERTSLOT_ERR_KEY;
     if (ret == 0) {
@@ -124,7 +124,7 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
             continue;
         const certslot_part_t *p = &st->part[s][CERTSLOT_KIND_CA];
         for (unsigned i = 0; i < p->ncerts; i++)
-            if (mbedtls_x509_crt_parse_der(&t->ca, p->certs[i].der, p->certs[i].len) == 0)
+            if (certslot_cert_parse_der(&t->ca, p->certs[i].der, p->certs[i].len) == 0)
                 t->has_ca = 1;
     }
     ret = load_own(t, st, why, why_size);

@@ -119,13 +119,9 @@ static uint32_t md_policy(const certslot_verify_t *v, const mbedtls_x509_crt *cr
     return MBEDTLS_X509_BADCERT_BAD_MD;
 }
 
-/* RFC 5280's structural rules for a certificate of the path. */
-static uint32_t structure(certslot_verify_t *v, const mbedtls_x509_crt *crt, const char *who, const cs_ext_t *ext)
+/* RFC 5280's structural rule for a certificate of the path (an empty issuer name mbedTLS does not parse at all). */
+static uint32_t structure(certslot_verify_t *v, const mbedtls_x509_crt *crt, const char *who, const certslot_cert_ext_t *ext)
 {
-    if (crt->issuer_raw.len <= 2) {
-        cs_reason(v, "certificate %s has an empty issuer name (RFC 5280 4.1.2.4)", who);
-        return MBEDTLS_X509_BADCERT_OTHER;
-    }
     if (crt->subject_raw.len <= 2 && !ext->san_critical) {
         cs_reason(v, "certificate %s has an empty subject name without a critical subjectAltName (RFC 5280 4.1.2.6)",
                   who);
@@ -134,9 +130,11 @@ static uint32_t structure(certslot_verify_t *v, const mbedtls_x509_crt *crt, con
     return 0;
 }
 
-/* A certificate above the peer's: a CA with keyCertSign. */
+/* A certificate above the peer's: a CA with keyCertSign (a v1 trust anchor is taken as one). */
 static uint32_t issuer_rules(certslot_verify_t *v, const mbedtls_x509_crt *crt, const char *who, int anchor)
 {
+    if (anchor && crt->version < 3)
+        return 0; /* a v1 root, trusted locally: it has no extensions to say it is a CA (seed 000) */
     if (!CRT(crt, ca_istrue)) {
         cs_reason(v, "%s certificate %s is not a CA (basicConstraints CA:false)", anchor ? "trusted" : "intermediate",
                   who);
@@ -155,7 +153,7 @@ static uint32_t issuer_rules(certslot_verify_t *v, const mbedtls_x509_crt *crt, 
 static uint32_t validate(search_t *s, int top)
 {
     certslot_verify_t *v = s->v;
-    cs_ext_t ext[CERTSLOT_VERIFY_MAX_DEPTH + 2];
+    certslot_cert_ext_t ext[CERTSLOT_VERIFY_MAX_DEPTH + 2];
     char who[CERTSLOT_VERIFY_MAX_DEPTH + 2][96];
     uint32_t flags = 0;
     int remaining = INT_MAX;
@@ -171,7 +169,7 @@ static uint32_t validate(search_t *s, int top)
             continue; /* a built-in root: a name and a key, no dates or extensions */
         const mbedtls_x509_crt *crt = n->crt;
         char why[sizeof(v->why)];
-        if (cs_ext_scan(crt, who[i], &ext[i], why, sizeof(why)) != 0) {
+        if (certslot_cert_extensions(crt, who[i], &ext[i], why, sizeof(why)) != 0) {
             cs_reason(v, "%s", why);
             return MBEDTLS_X509_BADCERT_OTHER;
         }
@@ -182,7 +180,7 @@ static uint32_t validate(search_t *s, int top)
         if (i > 0) {
             flags |= issuer_rules(v, crt, who[i], n->anchor);
             /* pathLenConstraint: self-issued intermediates do not count (RFC 5280 6.1.4 (l), (m)). */
-            if (!n->anchor && !cs_self_issued(crt)) {
+            if (!n->anchor && !certslot_cert_self_issued(crt)) {
                 if (remaining <= 0 && flags == 0) {
                     cs_reason(v, "the path is longer than a CA's pathLenConstraint allows (at %s)", who[i]);
                     flags |= MBEDTLS_X509_BADCERT_NOT_TRUSTED;
@@ -238,7 +236,7 @@ static int try_parent(search_t *s, int depth, const mbedtls_x509_crt *parent, in
     if (!issued_by_name(child, parent) || other_key(child, parent) || in_path(s, depth, parent))
         return -1;
     if (!anchor && depth + 1 > s->max_inter) { /* it would be one intermediate too many */
-        cs_reason(s->v, "the chain has more than %d intermediate certificates", s->max_inter);
+        cs_reason(s->v, "the path needs more intermediate certificates than the limit of %d", s->max_inter);
         note_failure(s, depth + 2, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
         return -1;
     }

@@ -1,6 +1,6 @@
 /*
- * Internal to verify/: the path builder (path.c), the extensions read from
- * a certificate's DER (ext.c), name constraints (nconst.c) and the reasons
+ * Internal to verify/: the path builder (path.c), name constraints
+ * (nconst.c; the extensions come from certslot/cert.h) and the reasons
  * and clock rules they share (reason.c), used by the policy (verify.c).
  * Not a public header.
  */
@@ -12,33 +12,17 @@
 
 #include <mbedtls/x509_crt.h>
 
+#include "certslot/cert.h"
 #include "certslot/verify.h"
 
-/* What certslot reads from a certificate's extensions itself. */
-typedef struct {
-    const unsigned char *nc; /* the nameConstraints value (DER), or NULL */
-    size_t nc_len;
-    int nc_critical;
-    int san_critical; /* subjectAltName present and critical */
-} cs_ext_t;
-
 /*
- * Reads crt's extensions from its DER into out: 0, or CERTSLOT_ERR_CERT with
- * the reason (naming the certificate by who) when an extension appears twice
- * or a critical one is neither processed by mbedTLS nor by certslot.
- */
-int cs_ext_scan(const mbedtls_x509_crt *crt, const char *who, cs_ext_t *out, char *why, size_t why_size);
-
-/* 1 when crt's subject and issuer are the same name (RFC 5280: self-issued). */
-int cs_self_issued(const mbedtls_x509_crt *crt);
-
-/*
- * Applies the name constraints nc (DER) of the CA named ca to crt (a
- * certificate below it in the path; leaf: 1 for the end entity, whose SAN
- * entries, or its CN used as a host name when it has no SAN, are checked
- * besides its subject). 0, or CERTSLOT_ERR_VERIFY with the reason. A
- * constraint of a form certslot does not implement, or a malformed one,
- * refuses when critical and is ignored when not.
+ * Applies the name constraints nc (DER) of the CA named ca to crt, a
+ * certificate below it in the path (leaf: 1 for the end entity): its
+ * subject, SAN entries, emailAddress attributes when it has no SAN, and,
+ * for the end entity without a SAN, its CN used as a host name; nothing for
+ * a self-issued intermediate. 0, or CERTSLOT_ERR_VERIFY with the reason. A
+ * constraint of a form certslot does not implement refuses when critical
+ * and is ignored when not; a malformed extension always refuses.
  */
 int cs_nc_check(const unsigned char *nc, size_t nc_len, int critical, const char *ca, const mbedtls_x509_crt *crt,
                 const char *who, int leaf, char *why, size_t why_size);

@@ -1,10 +1,10 @@
 /*
- * A certificate's extensions, read from its DER by certslot: the critical
- * extension rule (RFC 5280 4.2: a critical extension nobody processes refuses
- * the certificate), duplicates (4.2: at most one instance of each), and the
- * nameConstraints value, which mbedTLS does not process (nconst.c does).
- * mbedTLS is built to parse past critical extensions it does not know
- * (MBEDTLS_X509_ALLOW_UNSUPPORTED_CRITICAL_EXTENSION), so this is the rule.
+ * A certificate's extensions, read from its DER by certslot (cert.h): the
+ * critical-extension rule (RFC 5280 4.2: a critical extension nobody
+ * processes refuses the certificate), duplicates (4.2: at most one instance
+ * of each), and the nameConstraints value, which mbedTLS does not process
+ * (verify/nconst.c does). mbedTLS parses certificates past extensions it
+ * does not know (certslot_cert_parse_der), so this is the rule.
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,8 +12,8 @@
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
 
+#include "certslot/cert.h"
 #include "certslot/error.h"
-#include "verify_internal.h"
 
 /* Extensions a certificate may mark critical: mbedTLS processes them, or certslot does (nameConstraints). */
 static const struct {
@@ -40,7 +40,8 @@ static void oid_text(const mbedtls_asn1_buf *oid, char *buf, size_t size)
         snprintf(buf, size, "?");
 }
 
-int cs_ext_scan(const mbedtls_x509_crt *crt, const char *who, cs_ext_t *out, char *why, size_t why_size)
+int certslot_cert_extensions(const mbedtls_x509_crt *crt, const char *who, certslot_cert_ext_t *out, char *why,
+                             size_t why_size)
 {
     mbedtls_asn1_buf seen[MAX_EXTENSIONS];
     unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len;
@@ -103,8 +104,28 @@ malformed:
     return CERTSLOT_ERR_CERT;
 }
 
-int cs_self_issued(const mbedtls_x509_crt *crt)
+int certslot_cert_self_issued(const mbedtls_x509_crt *crt)
 {
     return crt->issuer_raw.len == crt->subject_raw.len &&
            memcmp(crt->issuer_raw.p, crt->subject_raw.p, crt->subject_raw.len) == 0;
+}
+
+/* Every extension mbedTLS does not know is left to certslot_cert_extensions. */
+static int any_extension(void *ctx, const mbedtls_x509_crt *crt, const mbedtls_x509_buf *oid, int critical,
+                         const unsigned char *p, const unsigned char *end)
+{
+    (void)ctx, (void)crt, (void)oid, (void)critical, (void)p, (void)end;
+    return 0;
+}
+
+int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len)
+{
+    return mbedtls_x509_crt_parse_der_with_ext_cb(chain, der, len, 1, any_extension, NULL);
+}
+
+/* Linked with -Wl,--wrap=mbedtls_x509_crt_parse_der, mbedTLS's TLS layer parses the peer's certificates so too. */
+int __wrap_mbedtls_x509_crt_parse_der(mbedtls_x509_crt *chain, const unsigned char *buf, size_t buflen);
+int __wrap_mbedtls_x509_crt_parse_der(mbedtls_x509_crt *chain, const unsigned char *buf, size_t buflen)
+{
+    return certslot_cert_parse_der(chain, buf, buflen);
 }
