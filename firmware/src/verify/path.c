@@ -68,8 +68,13 @@ static int other_key(const mbedtls_x509_crt *child, const mbedtls_x509_crt *pare
     return aki->len > 0 && ski->len > 0 && (aki->len != ski->len || memcmp(aki->p, ski->p, aki->len) != 0);
 }
 
-/* child's signature, checked with parent's key. */
-static int signed_by(search_t *s, const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+/* child's signature, checked with parent's key (not inlined: its hash buffer stays out of the recursion). */
+#if defined(__GNUC__)
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+static NOINLINE int signed_by(search_t *s, const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
 {
     unsigned char hash[MBEDTLS_MD_MAX_SIZE];
     const mbedtls_md_info_t *md = mbedtls_md_info_from_type(CRT(child, sig_md));
@@ -228,6 +233,31 @@ static int in_path(const search_t *s, int depth, const mbedtls_x509_crt *c)
 
 static int extend(search_t *s, int depth);
 
+/*
+ * The reasons of a failed step, apart from the recursion (try_parent and
+ * extend), so that their buffers are not on the stack once per level.
+ */
+static NOINLINE void say_bad_signature(search_t *s, const mbedtls_x509_crt *child, const mbedtls_x509_crt *parent)
+{
+    char who[96], by[96];
+    cs_cert_name(child, who, sizeof(who));
+    cs_cert_name(parent, by, sizeof(by));
+    if (s->work == 0)
+        cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);
+    else
+        cs_reason(s->v, "the signature of certificate %s does not verify with the key of %s", who, by);
+}
+
+static NOINLINE void say_not_found(search_t *s, const mbedtls_x509_crt *child)
+{
+    char who[96], issuer[128];
+    cs_cert_name(child, who, sizeof(who));
+    if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &child->issuer) < 0)
+        snprintf(issuer, sizeof(issuer), "?");
+    cs_reason(s->v, "certificate %s is not issued by a CA this profile trusts (its issuer, %s, was not found)", who,
+              issuer);
+}
+
 /* Tries parent (a trust anchor when anchor) as the issuer of path[depth]: 0 when a whole path was accepted. */
 static int try_parent(search_t *s, int depth, const mbedtls_x509_crt *parent, int anchor)
 {
@@ -241,13 +271,7 @@ static int try_parent(search_t *s, int depth, const mbedtls_x509_crt *parent, in
         return -1;
     }
     if (!signed_by(s, child, parent)) {
-        char who[96], by[96];
-        cs_cert_name(child, who, sizeof(who));
-        cs_cert_name(parent, by, sizeof(by));
-        if (s->work == 0)
-            cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);
-        else
-            cs_reason(s->v, "the signature of certificate %s does not verify with the key of %s", who, by);
+        say_bad_signature(s, child, parent);
         note_failure(s, depth + 1, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
         return -1;
     }
@@ -289,12 +313,7 @@ static int extend(search_t *s, int depth)
             return 0;
     }
     if (!found) {
-        char who[96], issuer[128];
-        cs_cert_name(child, who, sizeof(who));
-        if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &child->issuer) < 0)
-            snprintf(issuer, sizeof(issuer), "?");
-        cs_reason(s->v, "certificate %s is not issued by a CA this profile trusts (its issuer, %s, was not found)",
-                  who, issuer);
+        say_not_found(s, child);
         note_failure(s, depth + 1, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
     } else if (s->work == 0 && s->best < 0) {
         cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);
@@ -305,7 +324,7 @@ static int extend(search_t *s, int depth)
 
 uint32_t cs_path_verify(certslot_verify_t *v, const mbedtls_x509_crt *chain, const mbedtls_x509_crt *trust)
 {
-    static search_t s; /* about 7 KiB: off the stack (one verification at a time) */
+    search_t s; /* on the stack (under 1 KiB; the search about 5 KiB at most): threads share nothing */
 
     memset(&s, 0, sizeof(s));
     s.v = v;
