@@ -74,7 +74,19 @@ run $V --name server.test --max-depth 1 "$PKI/server.crt"
 expect_rc 0
 run $V --name server.test --max-depth 0 "$PKI/server.crt"
 expect_rc 1
-expect_err "the chain has more than 0 intermediate certificates"
+expect_err "the path needs more intermediate certificates than the limit of 0"
+# RFC 5280 (tests/unit/test_rfc5280.c has every rule; here the tool's exit codes and reasons).
+R=$PKI/rfc5280
+run verify --trust "$R/root.crt" --untrusted "$R/nc-dns-soft.crt" --name evil.example.com "$R/nc-soft-bad.crt"
+expect_rc 1
+expect_err "refused: the name constraints of 'NC DNS soft' do not permit DNS:evil.example.com of certificate 'server.test'"
+run verify --trust "$R/root.crt" --untrusted "$R/int1.crt" --untrusted "$R/int2.crt" --name server.test "$R/order.crt"
+expect_rc 0
+run verify --trust "$R/root.crt" --untrusted "$R/int-crit.crt" --name server.test "$R/crit.crt"
+expect_rc 1
+expect_err "'Unknown critical' has a critical extension certslot does not process (1.3.6.1.4.1.55555.1)"
+run verify --trust "$R/root-sha1.crt" --name server.test "$R/under-sha1.crt"
+expect_rc 0
 # A chain in the peer file itself, and the purpose of the certificate.
 run verify --trust "$PKI/root-rsa.crt" --name server.test "$PKI/server-chain.pem"
 expect_rc 0

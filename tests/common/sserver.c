@@ -43,11 +43,15 @@ int sserver_start(sserver_t *s, const char *log_path, const char *const *args)
     for (int attempt = 0; attempt < 30; attempt++) {
         s->port = (uint16_t)(20000 + ((unsigned)getpid() * 37u + (unsigned)time(NULL) + next++ * 101u) % 40000u);
         snprintf(accept, sizeof(accept), "127.0.0.1:%u", (unsigned)s->port);
+        /* Emptied before the fork: an ACCEPT of an earlier server with this log must not count. */
+        int log_fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        if (log_fd >= 0)
+            close(log_fd);
         s->pid = fork();
         if (s->pid < 0)
             break;
         if (s->pid == 0) {
-            int fd = open(s->log, O_WRONLY | O_CREAT | O_TRUNC, 0600), null = open("/dev/null", O_RDONLY);
+            int fd = open(s->log, O_WRONLY | O_CREAT, 0600), null = open("/dev/null", O_RDONLY);
             dup2(null, 0);
             dup2(fd, 1);
             dup2(fd, 2);

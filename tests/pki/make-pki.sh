@@ -18,9 +18,11 @@
 # ec384         self-signed EC P-384 (accepted)
 # device.pfx, device-legacy.pfx, device-ec.pfx   PKCS#12 of device / device-ec (password pfx-secret)
 # other.key     an RSA key that matches nothing
+# rfc5280/      the RFC 5280 conformance PKI of tests/unit/test_rfc5280.c (tests/pki/make-rfc5280.sh)
 set -euo pipefail
 out=${1:?usage: make-pki.sh DIR}
 [ -f "$out/.done" ] && exit 0
+here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$out"
 cd "$out"
 rm -f ./*.key ./*.crt ./*.pem ./*.der ./*.srl ./*.ext ./*.b64
@@ -163,4 +165,6 @@ ossl x509 -in root-rsa.crt -outform DER -out root-rsa.der
 openssl enc -base64 -A -in root-rsa.der -out root-rsa.der.b64
 openssl enc -base64 -A -in root-rsa.crt -out root-rsa.pem.b64
 rm -f ./*.ext ./*.srl
+rm -rf rfc5280
+"$here/make-rfc5280.sh" rfc5280
 touch .done
