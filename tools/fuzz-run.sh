@@ -16,6 +16,13 @@ seeds=()
 case $n in
     fuzz_cert | fuzz_pkcs12)
         [ -d "${CERTSLOT_TESTPKI:-}" ] && seeds+=("$CERTSLOT_TESTPKI")
+        # Path building: each chain of the RFC 5280 PKI with its root last (the harness's trust anchor).
+        if [ "$n" = fuzz_cert ] && [ -d "${CERTSLOT_TESTPKI:-}/rfc5280" ]; then
+            for c in "$CERTSLOT_TESTPKI"/rfc5280/*.chain; do
+                s="$work/$n/seed-path-$(basename "$c" .chain)"
+                [ -f "$s" ] || cat "$c" "$CERTSLOT_TESTPKI/rfc5280/root.crt" >"$s"
+            done
+        fi
         ;;
     fuzz_name) # a name-length byte, the name, then a certificate of the test PKI as DER
         if [ -d "${CERTSLOT_TESTPKI:-}" ]; then

@@ -1,10 +1,41 @@
-/* libFuzzer: certificate and key values in every encoding, the policy, the description. */
+/*
+ * libFuzzer: certificate and key values in every encoding, the policy, the
+ * description, and path building: when the value holds two certificates or
+ * more, the last is the trust anchor and the others the chain a peer sent
+ * (in any order), verified for "server.test" a day after the harness
+ * started (the test PKI is made at test time), with the built-in list
+ * trusted too when the input's length is odd.
+ */
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "certslot/cert.h"
+#include "certslot/verify.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void path(mbedtls_x509_crt *chain, size_t size)
+{
+    static int64_t now;
+    mbedtls_x509_crt *before = NULL;
+    for (mbedtls_x509_crt *c = chain; c->next != NULL; c = c->next)
+        before = c;
+    if (before == NULL)
+        return;
+    if (now == 0)
+        now = (int64_t)time(NULL) + 86400;
+    mbedtls_x509_crt *trust = before->next;
+    certslot_verify_t v;
+    before->next = NULL; /* the anchor apart, given back before the chain is freed */
+    certslot_verify_init(&v, NULL);
+    v.use_time = 1;
+    v.time = now;
+    v.builtin = (int)(size & 1);
+    (void)certslot_verify_set_name(&v, "server.test", 11);
+    (void)certslot_verify_chain(&v, chain, trust);
+    before->next = trust;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -21,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             (void)certslot_cert_info(c, &info);
             (void)certslot_policy_check(c, 0, &relaxed, why, sizeof(why));
         }
+        path(&chain, size);
     }
     if (certslot_key_decode(data, size, &pk, why, sizeof(why)) == 0 && chain.raw.len > 0)
         (void)certslot_key_matches(&chain, &pk);
