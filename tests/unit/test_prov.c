@@ -784,12 +784,14 @@ static void test_log_upload_ftp_appends(void **state)
     (void)state;
     for (size_t i = 0; i < 2; i++) {
         served_remove(names[i]);
-        assert_int_equal(upload(schemes[i], names[i], "boot 1: provisioning started\n", &res), 0);
+        if (upload(schemes[i], names[i], "boot 1: provisioning started\n", &res) != 0)
+            fail_msg("%s: %s", names[i], res.msg);
         assert_status(res, CERTSLOT_STATUS_OK);
         char *got = served_read(names[i], &len);
         assert_string_equal(got, "boot 1: provisioning started\n");
         free(got);
-        assert_int_equal(upload(schemes[i], names[i], "boot 2: applied 2 files\n", &res), 0);
+        if (upload(schemes[i], names[i], "boot 2: applied 2 files\n", &res) != 0)
+            fail_msg("%s: %s", names[i], res.msg);
         assert_status(res, CERTSLOT_STATUS_OK);
         got = served_read(names[i], &len);
         assert_string_equal(got, "boot 1: provisioning started\nboot 2: applied 2 files\n");
