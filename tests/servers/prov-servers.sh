@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Real provisioning servers for the tests, on 127.0.0.1 high ports:
 #   nginx     HTTP and HTTPS, basic auth (user PlcmSpIp / PlcmSpIp), PUT allowed
-#   vsftpd    FTP and implicit FTPS (local user certslotftp / PlcmSpIp)
+#   vsftpd    FTP, implicit FTPS (also limited to TLS 1.2) and explicit FTPS, as Debian ships it (local user
+#             certslotftp / PlcmSpIp); see vsftpd_conf
 #   in.tftpd  TFTP (tftpd-hpa)
 # all serving DIR/files (the same directory for every protocol).
 #
 #   prov-servers.sh start DIR PKI   starts them, writes DIR/ports.env
-#                                   (HTTP_PORT HTTPS_PORT FTP_PORT FTPS_PORT TFTP_PORT)
+#                                   (HTTP_PORT HTTPS_PORT FTP_PORT FTPS_PORT FTPES_PORT FTPS12_PORT TFTP_PORT)
 #   prov-servers.sh stop DIR        stops them
 # A server that cannot start fails with the reason (exit 1); nothing is skipped.
 set -euo pipefail
@@ -130,53 +131,53 @@ CONF
     exit 1
 }
 
-start_vsftpd() { # name tls
-    local name=$1 tls=$2 port
-    for _ in 1 2 3 4 5; do
-        port=$(free_port tcp)
-        local pmin=$((20000 + RANDOM % 40000))
-        cat >"$dir/$name.conf" <<CONF
+# vsftpd as Debian ships it (/etc/vsftpd.conf), with only these changed: listening (address, port, in the
+# foreground, passive ports), paths (files, logs, the empty chroot directory), the certificate, TLS switched on
+# (ssl_enable=YES; implicit_ssl=YES for implicit FTPS) and write_enable=YES, which the log upload needs. Every other
+# TLS setting is vsftpd's default, require_ssl_reuse=YES included.
+vsftpd_conf() { # name port tls(0|implicit|explicit)
+    local name=$1 port=$2 tls=$3 pmin=$((20000 + RANDOM % 40000))
+    grep -vE '^[[:space:]]*(#|$)|^(listen|listen_ipv6|listen_address|listen_port|background|secure_chroot_dir|rsa_cert_file|rsa_private_key_file|ssl_enable|implicit_ssl|write_enable|xferlog_file|vsftpd_log_file|local_root|pasv_min_port|pasv_max_port|pasv_address|connect_from_port_20)=' \
+        /etc/vsftpd.conf
+    cat <<CONF
 listen=YES
 listen_ipv6=NO
 listen_address=127.0.0.1
 listen_port=$port
 background=NO
-anonymous_enable=NO
-local_enable=YES
-write_enable=YES
-local_umask=000
-local_root=$dir/files
-chroot_local_user=NO
-pasv_enable=YES
 pasv_address=127.0.0.1
 pasv_min_port=$pmin
 pasv_max_port=$((pmin + 20))
+connect_from_port_20=NO
+local_root=$dir/files
 secure_chroot_dir=$dir/empty
-seccomp_sandbox=NO
-pam_service_name=vsftpd
-userlist_enable=NO
-xferlog_enable=NO
+xferlog_file=$dir/$name.xferlog
 vsftpd_log_file=$dir/$name.log
-dual_log_enable=NO
-log_ftp_protocol=YES
-idle_session_timeout=60
-data_connection_timeout=30
-CONF
-        if [ "$tls" = 1 ]; then
-            cat >>"$dir/$name.conf" <<CONF
-ssl_enable=YES
-implicit_ssl=YES
 rsa_cert_file=$dir/fullchain.pem
 rsa_private_key_file=$dir/server.key
-force_local_logins_ssl=YES
-force_local_data_ssl=YES
-require_ssl_reuse=NO
-ssl_tlsv1=NO
-ssl_sslv2=NO
-ssl_sslv3=NO
+write_enable=YES
 CONF
+    case $tls in
+        implicit) printf 'ssl_enable=YES\nimplicit_ssl=YES\n' ;;
+        explicit) printf 'ssl_enable=YES\n' ;;
+        *) printf 'ssl_enable=NO\n' ;;
+    esac
+}
+
+start_vsftpd() { # name tls(0|implicit|explicit) [max TLS version: OpenSSL's MaxProtocol, e.g. TLSv1.2]
+    local name=$1 tls=$2 max=${3:-} port
+    if [ -n "$max" ]; then # the library's limit, for this process only: vsftpd has no setting for it
+        printf 'openssl_conf = c\n[c]\nssl_conf = s\n[s]\nsystem_default = d\n[d]\nMaxProtocol = %s\n' "$max" \
+            >"$dir/$name-openssl.cnf"
+    fi
+    for _ in 1 2 3 4 5; do
+        port=$(free_port tcp)
+        vsftpd_conf "$name" "$port" "$tls" >"$dir/$name.conf"
+        if [ -n "$max" ]; then
+            OPENSSL_CONF=$dir/$name-openssl.cnf vsftpd "$dir/$name.conf" >"$dir/$name.out" 2>&1 &
+        else
+            vsftpd "$dir/$name.conf" >"$dir/$name.out" 2>&1 &
         fi
-        vsftpd "$dir/$name.conf" >"$dir/$name.out" 2>&1 &
         local pid=$!
         echo "$pid" >"$dir/$name.pid"
         if wait_up "$name" "$pid" tcp "$port"; then
@@ -207,7 +208,9 @@ start_tftpd() {
 trap 'stop' ERR
 start_nginx
 start_vsftpd ftp 0
-start_vsftpd ftps 1
+start_vsftpd ftps implicit
+start_vsftpd ftpes explicit
+start_vsftpd ftps12 implicit TLSv1.2
 start_tftpd
 trap - ERR
 cat >"$dir/ports.env" <<ENV
@@ -215,5 +218,7 @@ HTTP_PORT=$HTTP_PORT
 HTTPS_PORT=$HTTPS_PORT
 FTP_PORT=$FTP_PORT
 FTPS_PORT=$FTPS_PORT
+FTPES_PORT=$FTPES_PORT
+FTPS12_PORT=$FTPS12_PORT
 TFTP_PORT=$TFTP_PORT
 ENV

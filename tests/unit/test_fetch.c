@@ -386,6 +386,43 @@ static void test_server_text_is_escaped(void **state)
         assert_false((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f);
 }
 
+/* Explicit FTPS: a server that sends more after its 234 (text an attacker on the path injected in clear). */
+static void ftp_inject_after_auth(int fd, void *arg)
+{
+    char line[256];
+    int c = tu_peer_accept(fd);
+    (void)arg;
+    tu_peer_send(c, "220 ready\r\n", 0);
+    while (tu_peer_line(c, line, sizeof(line)) >= 0)
+        if (strncmp(line, "AUTH", 4) == 0)
+            tu_peer_send(c, "234 go ahead\r\n230 you are logged in\r\n", 0);
+}
+
+static void test_explicit_ftps_refuses_text_injected_before_tls(void **state)
+{
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    certslot_hal_sim_init(&sim, &hal);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    o.hal = &hal;
+    o.settings = &st.settings;
+    o.st = &st;
+    tu_peer_start(&peer, SOCK_STREAM, ftp_inject_after_auth, NULL);
+    assert_int_equal(fetch_from("ftpes://u:secret@", "/f.cfg", &o), CERTSLOT_ERR_PROTOCOL);
+    assert_non_null(strstr(res.msg, "the server sent data before TLS started"));
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    assert_non_null(strstr(got, "AUTH TLS"));
+    assert_null(strstr(got, "USER")); /* nothing else was sent, in clear or not */
+    assert_null(strstr(got, "secret"));
+    free(got);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -399,6 +436,7 @@ int main(void)
         T(test_minimum_progress_rule),
         T(test_encoded_slash_stays_encoded),
         T(test_server_text_is_escaped),
+        T(test_explicit_ftps_refuses_text_injected_before_tls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,8 @@
 static char srv[256];   /* prov-servers.sh's directory; files are served from srv/files */
 static int watch_fd = -1; /* closing it (or dying) makes the watchdog stop the servers */
 static pid_t watch_pid;
-static unsigned port_of[5]; /* by certslot_scheme_t */
+static unsigned port_of[CERTSLOT_SCHEME_COUNT]; /* by certslot_scheme_t */
+static unsigned ftps12_port; /* implicit FTPS, the server limited to TLS 1.2 */
 static unsigned char ec_root[2048], rsa_root[2048];
 static size_t ec_root_len, rsa_root_len;
 
@@ -172,14 +173,17 @@ static int start_servers(void **state)
                 {"TFTP_PORT=", CERTSLOT_SCHEME_TFTP},
                 {"HTTP_PORT=", CERTSLOT_SCHEME_HTTP},
                 {"HTTPS_PORT=", CERTSLOT_SCHEME_HTTPS},
-                {"FTPS_PORT=", CERTSLOT_SCHEME_FTPS}};
-    for (size_t i = 0; i < 5; i++) {
+                {"FTPS_PORT=", CERTSLOT_SCHEME_FTPS},
+                {"FTPES_PORT=", CERTSLOT_SCHEME_FTPES},
+                {"FTPS12_PORT=", CERTSLOT_SCHEME_COUNT}};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *k = ports;
         while ((k = strstr(k, keys[i].key)) != NULL && k != ports && k[-1] != '\n')
             k++;
         assert_non_null(k);
-        port_of[keys[i].scheme] = (unsigned)strtoul(k + strlen(keys[i].key), NULL, 10);
-        assert_true(port_of[keys[i].scheme] > 0 && port_of[keys[i].scheme] < 65536);
+        unsigned *port = keys[i].scheme == CERTSLOT_SCHEME_COUNT ? &ftps12_port : &port_of[keys[i].scheme];
+        *port = (unsigned)strtoul(k + strlen(keys[i].key), NULL, 10);
+        assert_true(*port > 0 && *port < 65536);
     }
     free(ports);
 
@@ -341,8 +345,10 @@ static void server_at(certslot_url_t *server, certslot_scheme_t scheme, const ch
                       const char *path, const char *user, const char *password)
 {
     char name[300], why[200];
-    snprintf(name, sizeof(name), "%s:%u%s", host, port, path);
-    if (certslot_prov_server(server, name, (int)scheme, user, password, why, sizeof(why)) != 0)
+    /* Explicit FTPS has no serverType number: a URL selects it. */
+    snprintf(name, sizeof(name), "%s%s:%u%s", scheme == CERTSLOT_SCHEME_FTPES ? "ftpes://" : "", host, port, path);
+    if (certslot_prov_server(server, name, scheme == CERTSLOT_SCHEME_FTPES ? (int)CERTSLOT_SCHEME_FTPS : (int)scheme,
+                             user, password, why, sizeof(why)) != 0)
         fail_msg("server %s: %s", name, why);
 }
 
@@ -368,11 +374,11 @@ static int prov(certslot_scheme_t scheme, const char *host, unsigned port, const
 
 static void test_each_server_type_applies_the_configuration(void **state)
 {
-    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
-                                                 CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS};
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP,   CERTSLOT_SCHEME_TFTP, CERTSLOT_SCHEME_HTTP,
+                                                 CERTSLOT_SCHEME_HTTPS, CERTSLOT_SCHEME_FTPS, CERTSLOT_SCHEME_FTPES};
     certslot_result_t res;
 
-    for (size_t i = 0; i < 5; i++) {
+    for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
         certslot_scheme_t s = schemes[i];
         if (i > 0) {
             handset_down(state);
@@ -763,6 +769,55 @@ static void test_anonymous_ftp_refused_before_connecting(void **state)
     close(fd);
 }
 
+/* ---- 4b. FTPS as vsftpd ships it: session reuse required, implicit and explicit ---- */
+
+static void test_ftps_data_connections_resume_the_session(void **state)
+{
+    static const struct {
+        certslot_scheme_t scheme;
+        const unsigned *port;
+        const char *what;
+    } runs[] = {{CERTSLOT_SCHEME_FTPS, &port_of[CERTSLOT_SCHEME_FTPS], "implicit, TLS 1.3"},
+                {CERTSLOT_SCHEME_FTPS, &ftps12_port, "implicit, TLS 1.2"},
+                {CERTSLOT_SCHEME_FTPES, &port_of[CERTSLOT_SCHEME_FTPES], "explicit, TLS 1.3"}};
+    certslot_result_t res;
+
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        handset_down(state);
+        handset_up(state);
+        /* vsftpd's require_ssl_reuse=YES refuses a data connection that does not resume the session. */
+        int ret = prov(runs[i].scheme, LOCAL, *runs[i].port, "", PASSWORD, TIMEOUT_MS, &res);
+        if (ret != 0)
+            fail_msg("%s: %s", runs[i].what, res.msg);
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        assert_false(certslot_hal_sim_log_contains(&sim, "did not resume"));
+    }
+}
+
+static void test_ftps_url_against_an_explicit_server_uses_auth_tls(void **state)
+{
+    certslot_result_t res;
+    (void)state;
+    int ret = prov(CERTSLOT_SCHEME_FTPS, LOCAL, port_of[CERTSLOT_SCHEME_FTPES], "", PASSWORD, TIMEOUT_MS, &res);
+    if (ret != 0)
+        fail_msg("%s", res.msg);
+    assert_true(certslot_hal_sim_log_contains(&sim, "greets in plain text: explicit FTPS (AUTH TLS)"));
+    assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+}
+
+static void test_explicit_ftps_never_falls_back_to_plain_text(void **state)
+{
+    certslot_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    /* The plain vsftpd answers AUTH TLS with a refusal: nothing more is sent, the password least of all. */
+    int ret = prov(CERTSLOT_SCHEME_FTPES, LOCAL, port_of[CERTSLOT_SCHEME_FTP], "", PASSWORD, TIMEOUT_MS, &res);
+    assert_int_not_equal(ret, 0);
+    assert_status(res, CERTSLOT_STATUS_TLS_FAILED);
+    assert_non_null(strstr(res.msg, "the server refused AUTH TLS (nothing was sent in clear)"));
+    assert_store_unchanged(before);
+}
+
 /* ---- 5. log upload ---- */
 
 static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_result_t *res)
@@ -777,12 +832,12 @@ static int upload(certslot_scheme_t s, const char *name, const char *text, certs
 
 static void test_log_upload_ftp_appends(void **state)
 {
-    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS};
-    static const char *const names[] = {"0004f2a1b2c3-ftp.log", "0004f2a1b2c3-ftps.log"};
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS, CERTSLOT_SCHEME_FTPES};
+    static const char *const names[] = {"0004f2a1b2c3-ftp.log", "0004f2a1b2c3-ftps.log", "0004f2a1b2c3-ftpes.log"};
     certslot_result_t res;
     size_t len;
     (void)state;
-    for (size_t i = 0; i < 2; i++) {
+    for (size_t i = 0; i < 3; i++) {
         served_remove(names[i]);
         if (upload(schemes[i], names[i], "boot 1: provisioning started\n", &res) != 0)
             fail_msg("%s: %s", names[i], res.msg);
@@ -796,6 +851,19 @@ static void test_log_upload_ftp_appends(void **state)
         got = served_read(names[i], &len);
         assert_string_equal(got, "boot 1: provisioning started\nboot 2: applied 2 files\n");
         free(got);
+    }
+}
+
+/* A refusal of APPE over FTPS is the server's reply, not the TLS failure of the data connection it never opens. */
+static void test_log_upload_refusal_is_the_servers_reply(void **state)
+{
+    static const certslot_scheme_t schemes[] = {CERTSLOT_SCHEME_FTP, CERTSLOT_SCHEME_FTPS, CERTSLOT_SCHEME_FTPES};
+    certslot_result_t res;
+    (void)state;
+    for (size_t i = 0; i < 3; i++) {
+        assert_int_not_equal(upload(schemes[i], "no-such-dir/0004f2a1b2c3.log", "boot 3\n", &res), 0);
+        if (strstr(res.msg, "APPE") == NULL || strstr(res.msg, "553") == NULL)
+            fail_msg("%s: %s", certslot_scheme_name(schemes[i]), res.msg);
     }
 }
 
@@ -843,7 +911,11 @@ int main(void)
         T(test_install_from_url),
         T(test_install_from_url_refusals),
         T(test_anonymous_ftp_refused_before_connecting),
+        T(test_ftps_data_connections_resume_the_session),
+        T(test_ftps_url_against_an_explicit_server_uses_auth_tls),
+        T(test_explicit_ftps_never_falls_back_to_plain_text),
         T(test_log_upload_ftp_appends),
+        T(test_log_upload_refusal_is_the_servers_reply),
         T(test_log_upload_http_replaces),
     };
     signal(SIGPIPE, SIG_IGN);

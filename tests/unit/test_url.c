@@ -50,7 +50,7 @@ static void test_schemes_and_default_ports(void **state)
     } cases[] = {
         {"ftp://h/f", CERTSLOT_SCHEME_FTP, 21},       {"TFTP://h/f", CERTSLOT_SCHEME_TFTP, 69},
         {"Http://h/f", CERTSLOT_SCHEME_HTTP, 80},     {"hTTpS://h/f", CERTSLOT_SCHEME_HTTPS, 443},
-        {"FTPS://h/f", CERTSLOT_SCHEME_FTPS, 990},
+        {"FTPS://h/f", CERTSLOT_SCHEME_FTPS, 990},   {"ftpes://h/f", CERTSLOT_SCHEME_FTPES, 21},
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -63,6 +63,8 @@ static void test_schemes_and_default_ports(void **state)
         assert_int_equal(url.has_password, 0);
     }
     assert_string_equal(certslot_scheme_name(CERTSLOT_SCHEME_FTPS), "ftps");
+    assert_string_equal(certslot_scheme_name(CERTSLOT_SCHEME_FTPES), "ftpes");
+    assert_true(certslot_scheme_is_tls(CERTSLOT_SCHEME_FTPES));
     assert_int_equal(certslot_scheme_default_port(CERTSLOT_SCHEME_TFTP), 69);
 }
 

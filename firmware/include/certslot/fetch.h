@@ -12,8 +12,12 @@
  * protocol. Replies are untrusted input: every line, header and body is
  * bounded; a body larger than the limit is refused, never truncated; and
  * so is time: each wait, the whole transfer, and its progress (below).
- * FTPS is implicit TLS (port 990 by default) on the control and the data
- * connections (PBSZ 0, PROT P).
+ * FTPS protects the control and the data connections (PBSZ 0, PROT P):
+ * ftps:// is implicit TLS (port 990 by default; a server that greets in
+ * plain text is explicit FTPS and gets AUTH TLS on a new connection),
+ * ftpes:// explicit TLS (AUTH TLS, port 21). A refused AUTH TLS or PROT P
+ * is an error, never a fall back to plain text. Data connections resume the
+ * control connection's TLS session.
  */
 #ifndef CERTSLOT_FETCH_H
 #define CERTSLOT_FETCH_H

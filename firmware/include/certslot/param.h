@@ -148,7 +148,7 @@ typedef enum {
       "1 relaxes the slot policy (RSA 2048..4096, EC P-256/P-384, SHA-256 or stronger) for legacy servers; " \
       "each weak certificate accepted is logged.") \
     X(PROV_SERVER_TYPE, "device.prov.serverType", 1, 1, CERTSLOT_TYPE_INDEX, "FTP|TFTP|HTTP|HTTPS|FTPS", "0", 0, \
-      "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990).") \
+      "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990; explicit when the server greets in plain text, or with an ftpes:// serverName).") \
     X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, NULL, "", 0, \
       "Provisioning server: host, FQDN, IP, optionally with a path, or a URL (its scheme and credentials win).") \
     X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, NULL, CERTSLOT_PROV_CREDENTIAL_DEFAULT, 0, \

@@ -69,6 +69,9 @@ typedef struct {
     unsigned timeout_ms;          /* longest wait for the peer */
     certslot_deadline_t deadline; /* reads and writes time out once it is spent (ms 0: none) */
     unsigned char refused;        /* the TLS alert with which the server refused the device certificate, or 0 */
+    unsigned char resumed;        /* 1: the server resumed the session given to certslot_tls_start */
+    unsigned char first[4];       /* the first bytes the peer sent (a plain-text FTP greeting shows here) */
+    unsigned char first_len;
 } certslot_tls_conn_t;
 
 /*
@@ -83,6 +86,26 @@ typedef struct {
  */
 int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
                          const char *name, unsigned timeout_ms, char *why, size_t why_size);
+
+/*
+ * certslot_tls_connect over a connection already made (conn, from
+ * certslot_port_connect: c owns it from here, and has closed it when this
+ * fails), for protocols that start TLS inside a plain session (FTP's AUTH
+ * TLS) or that resume a session: resume (NULL: none) is a session of an
+ * earlier connection to the same server (certslot_tls_get_session), which
+ * that connection verified. When the server resumes it (c->resumed), no
+ * certificate is sent and none is needed; when it does not, the handshake is
+ * a full one, verified as always.
+ */
+int certslot_tls_start(certslot_tls_conn_t *c, certslot_tls_t *t, certslot_conn_t *conn, const char *name,
+                       const mbedtls_ssl_session *resume, unsigned timeout_ms, char *why, size_t why_size);
+
+/*
+ * The session of c (in TLS 1.3 the latest ticket the server sent) into out
+ * (mbedtls_ssl_session_init'ed; free it with mbedtls_ssl_session_free), for
+ * certslot_tls_start's resume. 0, or CERTSLOT_ERR_TLS when there is none.
+ */
+int certslot_tls_get_session(const certslot_tls_conn_t *c, mbedtls_ssl_session *out);
 
 /*
  * Bytes written / read (0: the peer closed), or a negative CERTSLOT_ERR_*:

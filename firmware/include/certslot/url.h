@@ -2,13 +2,13 @@
  * URLs of provisioning servers and certificate downloads.
  *
  * Accepted: scheme://[user[:password]@]host[:port][/path] with scheme ftp,
- * tftp, http, https or ftps (any case), host a name, an IPv4 address or an
+ * tftp, http, https, ftps or ftpes (any case), host a name, an IPv4 address or an
  * IPv6 literal in brackets (any case; kept lower case), user, password and
  * path percent-decoded. Every field has a fixed bound; anything else
  * (another scheme, a query or fragment, control characters or spaces,
  * a decoded NUL, an empty host, a port outside 1..65535) is refused with a
  * one-line reason. Default ports: ftp 21, tftp 69, http 80, https 443,
- * ftps 990 (implicit TLS).
+ * ftps 990 (implicit TLS), ftpes 21 (explicit TLS: AUTH TLS).
  *
  * The path is kept decoded except for two escapes: an encoded '/' stays
  * "%2F" and an encoded '%' stays "%25". So every '/' of the path is a
@@ -26,12 +26,13 @@
 
 /*
  * The schemes: X(ID, name, default port, TLS), in the order of
- * device.prov.serverType's numbers. fetch.c maps each to the protocol that
- * runs it; this table is the one place a scheme is named.
+ * device.prov.serverType's numbers (0..4; ftpes, explicit FTPS, has no
+ * number: a URL in device.prov.serverName selects it). fetch.c maps each to
+ * the protocol that runs it; this table is the one place a scheme is named.
  */
 #define CERTSLOT_SCHEMES(X)                                                                                          \
     X(FTP, "ftp", 21, 0) X(TFTP, "tftp", 69, 0) X(HTTP, "http", 80, 0) X(HTTPS, "https", 443, 1)                      \
-    X(FTPS, "ftps", 990, 1)
+    X(FTPS, "ftps", 990, 1) X(FTPES, "ftpes", 21, 1)
 
 typedef enum {
 #define CERTSLOT_X_(id, name, port, tls) CERTSLOT_SCHEME_##id,
@@ -50,10 +51,10 @@ typedef struct {
     char path[CERTSLOT_URL_MAX_PATH + 1]; /* "" or starts with '/'; decoded but "%2F" and "%25" (above) */
 } certslot_url_t;
 
-/* "ftp", "tftp", "http", "https", "ftps"; "?" for anything else. */
+/* "ftp", "tftp", "http", "https", "ftps", "ftpes"; "?" for anything else. */
 const char *certslot_scheme_name(certslot_scheme_t scheme);
 uint16_t certslot_scheme_default_port(certslot_scheme_t scheme);
-/* 1 for the schemes over TLS (https, ftps). */
+/* 1 for the schemes over TLS (https, ftps, ftpes). */
 int certslot_scheme_is_tls(certslot_scheme_t scheme);
 
 /*

@@ -41,6 +41,7 @@ static const struct {
     [CERTSLOT_SCHEME_HTTP] = {certslot_http_run, 1},
     [CERTSLOT_SCHEME_HTTPS] = {certslot_http_run, 1},
     [CERTSLOT_SCHEME_FTPS] = {FTP_RUN, 1},
+    [CERTSLOT_SCHEME_FTPES] = {FTP_RUN, 1},
 };
 
 static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *up, size_t up_len,
@@ -61,7 +62,8 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
     x.max_size = o->max_size != 0 ? o->max_size : CERTSLOT_FETCH_MAX_SIZE;
     out->max = x.max_size;
     certslot_url_describe(url, x.where, sizeof(x.where));
-    if ((url->scheme == CERTSLOT_SCHEME_FTP || url->scheme == CERTSLOT_SCHEME_FTPS) &&
+    if ((url->scheme == CERTSLOT_SCHEME_FTP || url->scheme == CERTSLOT_SCHEME_FTPS ||
+         url->scheme == CERTSLOT_SCHEME_FTPES) &&
         (!url->has_user || !url->has_password || url->user[0] == '\0' ||
          cs_equal_ci(url->user, strlen(url->user), "anonymous") || cs_equal_ci(url->user, strlen(url->user), "ftp")))
         return certslot_xfer_fail(&x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_AUTH,

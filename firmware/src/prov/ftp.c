@@ -1,10 +1,16 @@
 /*
  * FTP client for provisioning: login (USER/PASS), binary mode, passive data
  * connection (EPSV, else PASV), RETR for files and APPE for log upload.
- * FTPS is implicit TLS on the control and the data connections (PBSZ 0,
- * PROT P). Replies, multi-line ones included, are read line by line with a
- * bound on their length and count. The passive address is always the
- * control connection's host (a PASV address is ignored: no bounce).
+ * FTPS protects the control and the data connections (PBSZ 0, PROT P), in
+ * either mode: implicit (ftps://, TLS from the first byte) or explicit
+ * (ftpes://, AUTH TLS after the greeting, before USER). An ftps:// server
+ * that greets in plain text speaks explicit FTPS: the transfer starts again
+ * with AUTH TLS. A server refusing AUTH TLS, PBSZ or PROT P is an error,
+ * never a fall back to plain text. Every data connection offers the control
+ * connection's TLS session, which vsftpd and proftpd require by default.
+ * Replies, multi-line ones included, are read line by line with a bound on
+ * their length and count. The passive address is always the control
+ * connection's host (a PASV address is ignored: no bounce).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,6 +18,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
+#include "core/internal.h"
 #include "xfer.h"
 
 #if CERTSLOT_WITH_FTP /* certslot/options.h */
@@ -117,7 +124,9 @@ static unsigned passive_port(int code, const char *text)
     return port;
 }
 
-static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_url_t *url, int tls)
+typedef enum { PLAIN, IMPLICIT, EXPLICIT } mode_t_;
+
+static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_url_t *url, mode_t_ mode)
 {
     char text[CERTSLOT_FETCH_LINE_MAX];
     int code, ret;
@@ -126,6 +135,16 @@ static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_u
         return ret;
     if (code != 220)
         return unexpected(x, "connect", code, text);
+    if (mode == EXPLICIT) {
+        if ((ret = command(x, c, "AUTH", "TLS", &code, text, sizeof(text))) != 0)
+            return ret;
+        if (code != 234)
+            return certslot_xfer_fail(x, CERTSLOT_STATUS_TLS_FAILED, CERTSLOT_ERR_TLS,
+                                      "%s: the server refused AUTH TLS (nothing was sent in clear): %s", x->where,
+                                      clean(text));
+        if ((ret = certslot_xfer_starttls(c, NULL)) != 0)
+            return ret;
+    }
     if ((ret = command(x, c, "USER", url->user, &code, text, sizeof(text))) != 0)
         return ret;
     if (code == 331 || code == 332) {
@@ -134,7 +153,7 @@ static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_u
     }
     if (code != 230 && code != 202)
         return unexpected(x, "login", code == 331 || code >= 500 ? 530 : code, text);
-    if (tls) {
+    if (mode != PLAIN) {
         if ((ret = command(x, c, "PBSZ", "0", &code, text, sizeof(text))) != 0)
             return ret;
         if (code != 200)
@@ -142,26 +161,80 @@ static int login(certslot_xfer_t *x, certslot_xfer_stream_t *c, const certslot_u
         if ((ret = command(x, c, "PROT", "P", &code, text, sizeof(text))) != 0)
             return ret;
         if (code != 200)
-            return unexpected(x, "PROT", code, text);
+            return certslot_xfer_fail(x, CERTSLOT_STATUS_TLS_FAILED, CERTSLOT_ERR_TLS,
+                                      "%s: the server refused to protect the data connection (PROT P): %s",
+                                      x->where, clean(text));
     }
     if ((ret = command(x, c, "TYPE", "I", &code, text, sizeof(text))) != 0)
         return ret;
     return code == 200 ? 0 : unexpected(x, "TYPE", code, text);
 }
 
-int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *append, size_t append_len,
-                     certslot_xfer_buf_t *out)
+/*
+ * After a data connection failed: the server's reply on the control
+ * connection, when it is a refusal, is what the user is told (a 550 says more
+ * than the TLS failure it caused). ret otherwise.
+ */
+static int data_failed(certslot_xfer_t *x, certslot_xfer_stream_t *c, const char *cmd, int ret)
+{
+    char text[CERTSLOT_FETCH_LINE_MAX];
+    int code;
+    certslot_result_t saved = *x->res;
+
+    if (reply(c, &code, text, sizeof(text)) == 0 && code >= 400)
+        return unexpected(x, cmd, code, text);
+    *x->res = saved;
+    return ret;
+}
+
+/*
+ * The data connection for cmd: connected, cmd sent and its preliminary
+ * reply read (a refusal is reported as the server's reply); then, in FTPS,
+ * the TLS handshake the server starts after that reply, offering the
+ * control connection's session (in TLS 1.3 its latest ticket).
+ */
+static int open_data(certslot_xfer_t *x, certslot_xfer_stream_t *c, certslot_xfer_stream_t *d,
+                     const certslot_url_t *url, unsigned port, const char *cmd, const char *path, int tls)
+{
+    char text[CERTSLOT_FETCH_LINE_MAX];
+    int code, ret;
+
+    if ((ret = certslot_xfer_open(x, d, url->host, (uint16_t)port, 0)) != 0)
+        return ret;
+    if ((ret = command(x, c, cmd, path, &code, text, sizeof(text))) != 0)
+        return ret;
+    if (code != 150 && code != 125)
+        return unexpected(x, cmd, code, text);
+    if (!tls)
+        return 0;
+    mbedtls_ssl_session session;
+    mbedtls_ssl_session_init(&session);
+    int have = certslot_tls_get_session(&c->tls, &session) == 0;
+    ret = certslot_xfer_starttls(d, have ? &session : NULL);
+    mbedtls_ssl_session_free(&session);
+    if (ret == 0 && have && !d->tls.resumed)
+        cs_log(x->o->hal, CERTSLOT_LOG_INFO, "%s: the server did not resume the TLS session on the data connection",
+               x->where);
+    return ret != 0 ? data_failed(x, c, cmd, ret) : 0;
+}
+
+static int transfer(certslot_xfer_t *x, const certslot_url_t *url, mode_t_ mode, const unsigned char *append,
+                    size_t append_len, certslot_xfer_buf_t *out, int *plain_greeting)
 {
     certslot_xfer_stream_t c, d;
     char text[CERTSLOT_FETCH_LINE_MAX];
     const char *cmd = append != NULL ? "APPE" : "RETR";
-    int tls = url->scheme == CERTSLOT_SCHEME_FTPS, code, ret;
+    int tls = mode != PLAIN, code, ret;
     unsigned port;
 
     memset(&d, 0, sizeof(d));
-    if ((ret = certslot_xfer_open(x, &c, url->host, url->port, tls)) != 0)
+    if ((ret = certslot_xfer_open(x, &c, url->host, url->port, mode == IMPLICIT)) != 0) {
+        /* An explicit-mode server greets in clear before any TLS: "220". */
+        *plain_greeting = mode == IMPLICIT && ret == CERTSLOT_ERR_TLS && c.tls.first_len >= 4 &&
+                          memcmp(c.tls.first, "220", 3) == 0 && (c.tls.first[3] == ' ' || c.tls.first[3] == '-');
         return ret;
-    if ((ret = login(x, &c, url, tls)) != 0)
+    }
+    if ((ret = login(x, &c, url, mode)) != 0)
         goto cleanup;
     if ((ret = command(x, &c, "EPSV", NULL, &code, text, sizeof(text))) != 0)
         goto cleanup;
@@ -176,37 +249,8 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
     char path[CERTSLOT_URL_MAX_PATH + 1];
     if ((ret = certslot_url_file_name(url, path, sizeof(path))) != 0)
         goto cleanup;
-    if (!tls) {
-        if ((ret = certslot_xfer_open(x, &d, url->host, (uint16_t)port, 0)) != 0)
-            goto cleanup;
-        if ((ret = command(x, &c, cmd, path, &code, text, sizeof(text))) != 0)
-            goto cleanup;
-    } else {
-        /*
-         * The server starts TLS on the data connection after it accepted it
-         * and answered 150, and certslot_tls_connect() connects and shakes
-         * hands in one call: so ask SIZE first (a missing file is reported
-         * at once), send the command, shake hands, then read its reply.
-         */
-        if (append == NULL) {
-            if ((ret = command(x, &c, "SIZE", path, &code, text, sizeof(text))) != 0)
-                goto cleanup;
-            if (code == 550) {
-                ret = unexpected(x, cmd, code, text);
-                goto cleanup;
-            }
-        }
-        if ((ret = send_command(x, &c, cmd, path)) != 0)
-            goto cleanup;
-        if ((ret = certslot_xfer_open(x, &d, url->host, (uint16_t)port, 1)) != 0)
-            goto cleanup;
-        if ((ret = reply(&c, &code, text, sizeof(text))) != 0)
-            goto cleanup;
-    }
-    if (code != 150 && code != 125) {
-        ret = unexpected(x, cmd, code, text);
+    if ((ret = open_data(x, &c, &d, url, port, cmd, path, tls)) != 0)
         goto cleanup;
-    }
     if (append != NULL) {
         ret = certslot_xfer_write(&d, append, append_len);
     } else {
@@ -221,6 +265,8 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
             certslot_xfer_fail(x, -1, ret, "%s: the file is larger than %u bytes", x->where, (unsigned)out->max);
     }
     certslot_xfer_close(&d); /* end of data (and TLS close_notify) before the final reply */
+    if (ret != 0 && ret != CERTSLOT_ERR_LIMIT)
+        ret = data_failed(x, &c, cmd, ret);
     if (ret != 0)
         goto cleanup;
     if ((ret = reply(&c, &code, text, sizeof(text))) != 0)
@@ -232,6 +278,22 @@ int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsign
 cleanup:
     certslot_xfer_close(&d);
     certslot_xfer_close(&c);
+    return ret;
+}
+
+int certslot_ftp_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *append, size_t append_len,
+                     certslot_xfer_buf_t *out)
+{
+    mode_t_ mode = url->scheme == CERTSLOT_SCHEME_FTPS ? IMPLICIT : url->scheme == CERTSLOT_SCHEME_FTPES ? EXPLICIT
+                                                                                                         : PLAIN;
+    int plain_greeting = 0;
+    int ret = transfer(x, url, mode, append, append_len, out, &plain_greeting);
+    if (ret != 0 && plain_greeting) {
+        cs_log(x->o->hal, CERTSLOT_LOG_INFO, "%s: the server greets in plain text: explicit FTPS (AUTH TLS)",
+               x->where);
+        memset(x->res, 0, sizeof(*x->res));
+        ret = transfer(x, url, EXPLICIT, append, append_len, out, &plain_greeting);
+    }
     return ret;
 }
 

@@ -201,7 +201,7 @@ int certslot_url_parse(const char *text, certslot_url_t *url, char *why, size_t 
         if (cs_equal_ci(text, slen, schemes[s].name))
             break;
     if (s == CERTSLOT_SCHEME_COUNT) {
-        snprintf(why, why_size, "unsupported scheme '%.*s' (ftp, tftp, http, https, ftps)", (int)(slen > 16 ? 16 : slen),
+        snprintf(why, why_size, "unsupported scheme '%.*s' (ftp, tftp, http, https, ftps, ftpes)", (int)(slen > 16 ? 16 : slen),
                  text);
         return CERTSLOT_ERR_VALUE;
     }

@@ -52,7 +52,6 @@ int certslot_xfer_progress(certslot_xfer_t *x, size_t n)
 
 int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls)
 {
-    char why[200];
     int ret;
 
     memset(s, 0, sizeof(*s));
@@ -63,23 +62,38 @@ int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char
     if (certslot_text_has_ctl(host, strlen(host)))
         return certslot_xfer_fail(x, CERTSLOT_STATUS_BAD_URL, CERTSLOT_ERR_VALUE,
                                   "%s: the host name contains a control character", x->where);
-    if (tls) {
-        const char *name = x->o->tls_name != NULL ? x->o->tls_name : host;
-        /* Connection and handshake within what is left of the transfer; its data within the rest. */
-        ret = certslot_tls_connect(&s->tls, x->tls, host, port, name, certslot_deadline_wait(&x->deadline, ~0u),
-                                   why, sizeof(why));
-        if (ret != 0)
-            return certslot_xfer_fail(x, -1, ret, "%s: %s", x->where, why);
-        s->tls.timeout_ms = x->timeout_ms;
-        s->tls.deadline = x->deadline;
-        s->is_tls = 1;
-    } else {
-        ret = certslot_port_connect(&s->conn, host, port, wait);
-        if (ret != 0)
-            return certslot_xfer_fail(x, -1, ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET,
-                                      "%s: cannot connect to %s port %u: %s", x->where, host, (unsigned)port,
-                                      certslot_strerror(ret));
+    snprintf(s->host, sizeof(s->host), "%s", host);
+    ret = certslot_port_connect(&s->conn, host, port, wait);
+    if (ret != 0)
+        return certslot_xfer_fail(x, -1, ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET,
+                                  "%s: cannot connect to %s port %u: %s", x->where, host, (unsigned)port,
+                                  certslot_strerror(ret));
+    s->open = 1;
+    return tls ? certslot_xfer_starttls(s, NULL) : 0;
+}
+
+int certslot_xfer_starttls(certslot_xfer_stream_t *s, const mbedtls_ssl_session *resume)
+{
+    certslot_xfer_t *x = s->x;
+    char why[200];
+
+    if (s->pos != s->have) { /* bytes before the handshake would be taken as if they came over TLS */
+        certslot_xfer_close(s);
+        return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: the server sent data before TLS started",
+                                  x->where);
     }
+    const char *name = x->o->tls_name != NULL ? x->o->tls_name : s->host;
+    certslot_conn_t *conn = s->conn;
+    s->conn = NULL;
+    s->open = 0;
+    /* The handshake within what is left of the transfer; its data within the rest. */
+    int ret = certslot_tls_start(&s->tls, x->tls, conn, name, resume, certslot_deadline_wait(&x->deadline, ~0u), why,
+                                 sizeof(why));
+    if (ret != 0)
+        return certslot_xfer_fail(x, -1, ret, "%s: %s", x->where, why);
+    s->tls.timeout_ms = x->timeout_ms;
+    s->tls.deadline = x->deadline;
+    s->is_tls = 1;
     s->open = 1;
     return 0;
 }

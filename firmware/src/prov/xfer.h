@@ -41,6 +41,7 @@ typedef struct {
     certslot_conn_t *conn; /* plain */
     certslot_tls_conn_t tls;
     int is_tls, open;
+    char host[CERTSLOT_URL_MAX_HOST + 1]; /* connected to */
     unsigned char buf[2048];
     size_t pos, have;
 } certslot_xfer_stream_t;
@@ -57,6 +58,12 @@ typedef struct {
 
 /* Connects (with TLS when x->tls and tls); on failure fills x->res. */
 int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls);
+/*
+ * Starts TLS on the open plain stream s (FTP's AUTH TLS; resume: a session
+ * to offer, NULL for none); refused when the server already sent bytes the
+ * stream holds unread. On failure s is closed and x->res says why.
+ */
+int certslot_xfer_starttls(certslot_xfer_stream_t *s, const mbedtls_ssl_session *resume);
 int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, size_t len); /* all or error */
 /* Up to len bytes (0: closed by the peer). */
 int certslot_xfer_read(certslot_xfer_stream_t *s, unsigned char *buf, size_t len);

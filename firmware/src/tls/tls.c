@@ -187,6 +187,8 @@ static int bio_recv(void *ctx, unsigned char *buf, size_t len, uint32_t timeout)
     certslot_tls_conn_t *c = ctx;
     unsigned wait = certslot_deadline_wait(&c->deadline, timeout != 0 ? timeout : c->timeout_ms);
     int n = wait > 0 ? certslot_port_recv(c->conn, buf, len, wait) : CERTSLOT_ERR_TIMEOUT;
+    for (int i = 0; i < n && c->first_len < sizeof(c->first); i++)
+        c->first[c->first_len++] = buf[i];
     if (n >= 0)
         return n;
     return n == CERTSLOT_ERR_TIMEOUT ? MBEDTLS_ERR_SSL_TIMEOUT : MBEDTLS_ERR_NET_RECV_FAILED;
@@ -255,37 +257,42 @@ static int settle(certslot_tls_conn_t *c)
     return ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE ? failure(c, ret) : CERTSLOT_ERR_TLS;
 }
 
-int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
-                         const char *name, unsigned timeout_ms, char *why, size_t why_size)
+/* The callback never saw a chain: with a session offered, the server resumed it (it sends none then). */
+static int resumed(const certslot_verify_t *v)
 {
-    unsigned char ip[16];
-    size_t ip_len;
-    int ret;
+    return !v->verified && v->flags == 0 && v->why[0] == '\0';
+}
 
+/* Checks and records the names: 0, or CERTSLOT_ERR_ARG with why. */
+static int begin(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, const char *name, unsigned timeout_ms,
+                 char *why, size_t why_size)
+{
     memset(c, 0, sizeof(*c));
     mbedtls_ssl_init(&c->ssl);
     c->tls = t;
     c->timeout_ms = timeout_ms;
     certslot_deadline_start(&c->deadline, timeout_ms); /* the connection and the whole handshake */
     why[0] = '\0';
-    if (name == NULL)
-        name = host;
     size_t name_len = strlen(name);
-    if (certslot_text_has_ctl(host, strlen(host)) || certslot_text_has_ctl(name, name_len)) {
+    if ((host != NULL && certslot_text_has_ctl(host, strlen(host))) || certslot_text_has_ctl(name, name_len)) {
         snprintf(why, why_size, "the host or server name contains a control character");
-        mbedtls_ssl_free(&c->ssl);
         return CERTSLOT_ERR_ARG;
     }
     if (certslot_verify_set_name(&t->verify, name, name_len) != 0) {
         snprintf(why, why_size, "server name too long");
         return CERTSLOT_ERR_ARG;
     }
-    ret = certslot_port_connect(&c->conn, host, port, timeout_ms);
-    if (ret != 0) {
-        snprintf(why, why_size, "cannot connect to %s port %u: %s", host, (unsigned)port, certslot_strerror(ret));
-        mbedtls_ssl_free(&c->ssl);
-        return ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET;
-    }
+    return 0;
+}
+
+/* The handshake on c->conn, verified (or resumed from resume); on failure c is closed. */
+static int handshake(certslot_tls_conn_t *c, certslot_tls_t *t, const char *name, const mbedtls_ssl_session *resume,
+                     char *why, size_t why_size)
+{
+    unsigned char ip[16];
+    size_t ip_len, name_len = strlen(name);
+    int ret;
+
     if (mbedtls_ssl_setup(&c->ssl, &t->conf) != 0 ||
         (name_len > 0 && !certslot_ip_parse(name, name_len, ip, &ip_len) &&
          mbedtls_ssl_set_hostname(&c->ssl, name) != 0)) {
@@ -293,13 +300,17 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
         certslot_tls_close(c);
         return CERTSLOT_ERR_TLS;
     }
+    if (resume != NULL)
+        (void)mbedtls_ssl_set_session(&c->ssl, resume); /* one the library cannot take: a full handshake */
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, NULL, bio_recv);
     certslot_verify_start(&t->verify);
     do
         ret = mbedtls_ssl_handshake(&c->ssl);
     while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
 
-    if (ret == 0 && t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) {
+    if (ret == 0 && ((t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) ||
+                     (resume != NULL && resumed(&t->verify)))) {
+        c->resumed = !t->verify.verified;
         ret = settle(c);
         if (ret == 0) {
             c->deadline.ms = 0; /* the caller bounds what follows */
@@ -327,6 +338,38 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
     cs_log(t->hal, CERTSLOT_LOG_WARNING, "%s", why);
     certslot_tls_close(c);
     return ret;
+}
+
+int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
+                         const char *name, unsigned timeout_ms, char *why, size_t why_size)
+{
+    int ret = begin(c, t, host, name != NULL ? name : host, timeout_ms, why, why_size);
+    if (ret == 0 && (ret = certslot_port_connect(&c->conn, host, port, timeout_ms)) != 0) {
+        snprintf(why, why_size, "cannot connect to %s port %u: %s", host, (unsigned)port, certslot_strerror(ret));
+        ret = ret == CERTSLOT_ERR_TIMEOUT ? ret : CERTSLOT_ERR_NET;
+    }
+    if (ret != 0) {
+        mbedtls_ssl_free(&c->ssl);
+        return ret;
+    }
+    return handshake(c, t, name != NULL ? name : host, NULL, why, why_size);
+}
+
+int certslot_tls_start(certslot_tls_conn_t *c, certslot_tls_t *t, certslot_conn_t *conn, const char *name,
+                       const mbedtls_ssl_session *resume, unsigned timeout_ms, char *why, size_t why_size)
+{
+    int ret = begin(c, t, NULL, name, timeout_ms, why, why_size);
+    c->conn = conn;
+    if (ret != 0) {
+        certslot_tls_close(c);
+        return ret;
+    }
+    return handshake(c, t, name, resume, why, why_size);
+}
+
+int certslot_tls_get_session(const certslot_tls_conn_t *c, mbedtls_ssl_session *out)
+{
+    return mbedtls_ssl_get_session(&c->ssl, out) == 0 ? 0 : CERTSLOT_ERR_TLS;
 }
 
 int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len)
