@@ -59,6 +59,8 @@ host_pkgs=(
     libclang-rt-14-dev
     xxd
     nginx
+    apache2
+    apache2-utils
     vsftpd
     tftpd-hpa
     freeradius
@@ -143,7 +145,7 @@ if [ "$do_host" -eq 1 ]; then
     if [ "${#missing[@]}" -gt 0 ]; then
         log "installing: ${missing[*]}"
         apt_update
-        # The test servers (nginx, vsftpd, tftpd-hpa) are started by the tests
+        # The test servers (nginx, apache2, vsftpd, tftpd-hpa) are started by the tests
         # on high ports: keep their packages from starting system services
         # (policy-rc.d 101 = "not allowed"), restoring any policy we found.
         policy=/usr/sbin/policy-rc.d

@@ -3,7 +3,10 @@
  * transport (it defines every port.h function, so the linker takes these
  * instead of port/posix): every connection and datagram socket reads the
  * fuzz input as what the server says, and whatever the client sends is
- * dropped. The first byte picks the protocol and whether to upload.
+ * dropped. The first byte picks the protocol and whether to upload. A
+ * simulated handset supplies randomness (Digest answers) and the TLS
+ * profile of ftpes:// (its AUTH TLS reply; the handshake then reads the
+ * input too). Redirects and 401s make further connections, which read on.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +14,7 @@
 
 #include "certslot/error.h"
 #include "certslot/fetch.h"
+#include "certslot/hal_sim.h"
 #include "certslot/platform.h"
 #include "certslot/port.h"
 #include "certslot/url.h"
@@ -106,7 +110,11 @@ void certslot_port_udp_close(certslot_udp_t *udp)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const char *const urls[] = {"http://u:p@server/dir/file.cfg", "ftp://u:p@server/dir/file.cfg",
-                                       "tftp://server/file.cfg"};
+                                       "tftp://server/file.cfg", "ftpes://u:p@server/dir/file.cfg"};
+    static certslot_hal_sim_t sim;
+    static certslot_hal_t hal;
+    static certslot_store_t st;
+    static int ready;
     certslot_fetch_opts_t o;
     certslot_result_t res;
     certslot_url_t url;
@@ -119,9 +127,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     in = data + 1;
     in_len = size - 1;
     in_pos = 0;
-    if (certslot_url_parse(urls[data[0] % 3], &url, why, sizeof(why)) != 0)
+    if (!ready) { /* once: kept for the whole run */
+        certslot_hal_sim_init(&sim, &hal);
+        if (certslot_store_open(&st, &hal) != 0)
+            return 0;
+        ready = 1;
+    }
+    if (certslot_url_parse(urls[(data[0] & 0x7f) % 4], &url, why, sizeof(why)) != 0)
         return 0;
     memset(&o, 0, sizeof(o));
+    o.hal = &hal;
+    o.settings = &st.settings;
+    o.st = &st;
     o.timeout_ms = 1;
     o.max_size = 64 * 1024;
     if (data[0] & 0x80) {

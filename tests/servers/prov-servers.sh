@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Real provisioning servers for the tests, on 127.0.0.1 high ports:
-#   nginx     HTTP and HTTPS, basic auth (user PlcmSpIp / PlcmSpIp), PUT allowed
+#   nginx     HTTP and HTTPS, basic auth (user PlcmSpIp / PlcmSpIp), PUT allowed, /moved/ 301 -> /
+#   apache2   HTTP and HTTPS, Digest and Basic areas and redirects, as Debian ships it: see start_apache
 #   vsftpd    FTP, implicit FTPS (also limited to TLS 1.2) and explicit FTPS, as Debian ships it (local user
 #             certslotftp / PlcmSpIp); see vsftpd_conf
 #   in.tftpd  TFTP (tftpd-hpa)
@@ -117,6 +118,7 @@ http {
         auth_basic "provisioning";
         auth_basic_user_file $dir/htpasswd;
         location / { dav_methods PUT; dav_access user:rw group:rw all:rw; }
+        location /moved/ { rewrite ^/moved/(.*)\$ /\$1 permanent; }
     }
 }
 CONF
@@ -191,6 +193,74 @@ start_vsftpd() { # name tls(0|implicit|explicit) [max TLS version: OpenSSL's Max
     exit 1
 }
 
+# apache2 as Debian ships it (a copy of /etc/apache2), with only these changed: ports.conf (127.0.0.1, two high
+# ports), the run, lock and log directories, the certificate, mod_auth_digest and mod_ssl enabled, and one site
+# instead of 000-default: DIR/files under /digest/ (Digest, MD5) and /basic/ (Basic), and redirects:
+#   /moved/ 301 -> /digest/        /secure/ 302 -> https://.../digest/     /to-ftp/ 302 -> ftp://...
+#   /elsewhere/ 302 -> http://localhost:.../digest/ (another host: no credentials)   https /downgrade/ 302 -> http
+start_apache() {
+    local a=$dir/apache2 realm=provisioning
+    command -v apache2 >/dev/null || { echo "prov-servers: apache2 is not installed (make deps)" >&2; exit 1; }
+    rm -rf "$a"
+    cp -r /etc/apache2 "$a"
+    rm -f "$a"/sites-enabled/*
+    for m in auth_digest.load ssl.load ssl.conf socache_shmcb.load; do ln -sf "../mods-available/$m" "$a/mods-enabled/$m"; done
+    mkdir -p "$dir/apache-run" "$dir/apache-lock" "$dir/apache-log"
+    printf '%s:%s:%s\n' "$FTP_USER" "$realm" \
+        "$(printf '%s:%s:%s' "$FTP_USER" "$realm" "$PASSWORD" | md5sum | cut -d' ' -f1)" >"$dir/htdigest"
+    chmod 644 "$dir/htdigest" "$dir/htpasswd"
+    for _ in 1 2 3 4 5; do
+        APACHE_HTTP_PORT=$(free_port tcp)
+        APACHE_HTTPS_PORT=$(free_port tcp)
+        printf 'Listen 127.0.0.1:%s\nListen 127.0.0.1:%s\n' "$APACHE_HTTP_PORT" "$APACHE_HTTPS_PORT" >"$a/ports.conf"
+        cat >"$a/sites-enabled/certslot.conf" <<CONF
+<Directory $dir/files>
+    Require all granted
+</Directory>
+Alias /digest/ $dir/files/
+Alias /basic/ $dir/files/
+<Location /digest/>
+    AuthType Digest
+    AuthName "$realm"
+    AuthDigestProvider file
+    AuthUserFile $dir/htdigest
+    Require valid-user
+</Location>
+<Location /basic/>
+    AuthType Basic
+    AuthName "$realm"
+    AuthBasicProvider file
+    AuthUserFile $dir/htpasswd
+    Require valid-user
+</Location>
+<VirtualHost 127.0.0.1:$APACHE_HTTP_PORT>
+    DocumentRoot $dir/files
+    Redirect 301 /moved/ /digest/
+    Redirect 302 /secure/ https://127.0.0.1:$APACHE_HTTPS_PORT/digest/
+    Redirect 302 /to-ftp/ ftp://127.0.0.1:$FTP_PORT/
+    Redirect 302 /elsewhere/ http://localhost:$APACHE_HTTP_PORT/digest/
+</VirtualHost>
+<VirtualHost 127.0.0.1:$APACHE_HTTPS_PORT>
+    DocumentRoot $dir/files
+    SSLEngine on
+    SSLCertificateFile $dir/fullchain.pem
+    SSLCertificateKeyFile $dir/server.key
+    Redirect 302 /downgrade/ http://127.0.0.1:$APACHE_HTTP_PORT/digest/
+</VirtualHost>
+CONF
+        APACHE_CONFDIR=$a APACHE_RUN_USER=www-data APACHE_RUN_GROUP=www-data APACHE_PID_FILE=$dir/apache.pid \
+            APACHE_RUN_DIR=$dir/apache-run APACHE_LOCK_DIR=$dir/apache-lock APACHE_LOG_DIR=$dir/apache-log LANG=C \
+            apache2 -d "$a" -f "$a/apache2.conf" -DFOREGROUND >"$dir/apache.out" 2>&1 &
+        local pid=$!
+        echo "$pid" >"$dir/apache-main.pid"
+        wait_up apache "$pid" tcp "$APACHE_HTTP_PORT" "$APACHE_HTTPS_PORT" && return 0
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "prov-servers: apache2 did not start: $(tail -5 "$dir/apache.out" "$dir/apache-log/error.log" 2>/dev/null)" >&2
+    exit 1
+}
+
 start_tftpd() {
     for _ in 1 2 3 4 5; do
         TFTP_PORT=$(free_port udp)
@@ -211,6 +281,7 @@ start_vsftpd ftp 0
 start_vsftpd ftps implicit
 start_vsftpd ftpes explicit
 start_vsftpd ftps12 implicit TLSv1.2
+start_apache
 start_tftpd
 trap - ERR
 cat >"$dir/ports.env" <<ENV
@@ -221,4 +292,6 @@ FTPS_PORT=$FTPS_PORT
 FTPES_PORT=$FTPES_PORT
 FTPS12_PORT=$FTPS12_PORT
 TFTP_PORT=$TFTP_PORT
+APACHE_HTTP_PORT=$APACHE_HTTP_PORT
+APACHE_HTTPS_PORT=$APACHE_HTTPS_PORT
 ENV

@@ -26,6 +26,7 @@
 #include "certslot/store.h"
 #include "certslot/url.h"
 #include "peer.h"
+#include "prov/xfer.h"
 #include "testutil.h"
 
 #define DEADLINE_MS 2000u
@@ -423,6 +424,49 @@ static void test_explicit_ftps_refuses_text_injected_before_tls(void **state)
     certslot_hal_sim_free(&sim);
 }
 
+/* RFC 7616 3.9.1: the same request answered with SHA-256 and with MD5, from the challenges as a server sends them. */
+static void test_digest_answers_rfc7616_examples(void **state)
+{
+    static const char *const challenges[] = {
+        "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=SHA-256, "
+        "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"",
+        "Digest realm=\"http-auth@example.org\", qop=\"auth, auth-int\", algorithm=MD5, "
+        "nonce=\"7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v\", opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\""};
+    certslot_http_auth_t a;
+    char line[1024];
+    (void)state;
+
+    /* Both offered: the stronger is answered. */
+    memset(&a, 0, sizeof(a));
+    certslot_http_auth_challenge(&a, challenges[1]);
+    certslot_http_auth_challenge(&a, challenges[0]);
+    certslot_http_auth_challenge(&a, "Basic realm=\"x\"");
+    assert_true(a.offered_digest && a.offered_basic);
+    assert_int_equal(certslot_http_digest_line(&a, "Mufasa", "Circle of Life", "GET", "/dir/index.html",
+                                               "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", line, sizeof(line)),
+                     0);
+    assert_non_null(strstr(line, "response=\"753927fa0e85d155564e2e272a28d1802ca10daf4496794697cf8db5856cb6c1\""));
+    assert_non_null(strstr(line, "algorithm=SHA-256, qop=auth, nc=00000001"));
+    assert_non_null(strstr(line, "opaque=\"FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS\"\r\n"));
+    memset(&a, 0, sizeof(a));
+    certslot_http_auth_challenge(&a, challenges[1]);
+    assert_int_equal(certslot_http_digest_line(&a, "Mufasa", "Circle of Life", "GET", "/dir/index.html",
+                                               "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ", line, sizeof(line)),
+                     0);
+    assert_non_null(strstr(line, "response=\"8ca523f5e9506fed4657c9700eebdbec\""));
+    /* Values that would break out of the quoted strings are not taken; nor is a user name with a quote. */
+    memset(&a, 0, sizeof(a));
+    certslot_http_auth_challenge(&a, "Digest realm=\"r\\\", evil=\"1\", nonce=\"n\"");
+    certslot_http_auth_challenge(&a, "Digest realm=r\"x, nonce=n");
+    certslot_http_auth_challenge(&a, "Digest realm=\"r\", nonce=\"n\", qop=\"auth-int\""); /* nothing we answer */
+    certslot_http_auth_challenge(&a, "Negotiate");
+    assert_false(a.offered_digest);
+    assert_string_equal(a.other, "Negotiate");
+    certslot_http_auth_challenge(&a, challenges[1]);
+    assert_int_equal(certslot_http_digest_line(&a, "a\"b", "p", "GET", "/", "c", line, sizeof(line)),
+                     CERTSLOT_ERR_VALUE);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_teardown(f, teardown)
@@ -437,6 +481,7 @@ int main(void)
         T(test_encoded_slash_stays_encoded),
         T(test_server_text_is_escaped),
         T(test_explicit_ftps_refuses_text_injected_before_tls),
+        T(test_digest_answers_rfc7616_examples),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

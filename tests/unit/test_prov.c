@@ -55,6 +55,7 @@ static int watch_fd = -1; /* closing it (or dying) makes the watchdog stop the s
 static pid_t watch_pid;
 static unsigned port_of[CERTSLOT_SCHEME_COUNT]; /* by certslot_scheme_t */
 static unsigned ftps12_port; /* implicit FTPS, the server limited to TLS 1.2 */
+static unsigned apache_http, apache_https; /* apache2: /digest/, /basic/ and redirects (prov-servers.sh) */
 static unsigned char ec_root[2048], rsa_root[2048];
 static size_t ec_root_len, rsa_root_len;
 
@@ -175,13 +176,17 @@ static int start_servers(void **state)
                 {"HTTPS_PORT=", CERTSLOT_SCHEME_HTTPS},
                 {"FTPS_PORT=", CERTSLOT_SCHEME_FTPS},
                 {"FTPES_PORT=", CERTSLOT_SCHEME_FTPES},
-                {"FTPS12_PORT=", CERTSLOT_SCHEME_COUNT}};
+                {"FTPS12_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"APACHE_HTTP_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"APACHE_HTTPS_PORT=", CERTSLOT_SCHEME_COUNT}};
+    unsigned *extra[] = {&ftps12_port, &apache_http, &apache_https};
+    size_t next_extra = 0;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *k = ports;
         while ((k = strstr(k, keys[i].key)) != NULL && k != ports && k[-1] != '\n')
             k++;
         assert_non_null(k);
-        unsigned *port = keys[i].scheme == CERTSLOT_SCHEME_COUNT ? &ftps12_port : &port_of[keys[i].scheme];
+        unsigned *port = keys[i].scheme == CERTSLOT_SCHEME_COUNT ? extra[next_extra++] : &port_of[keys[i].scheme];
         *port = (unsigned)strtoul(k + strlen(keys[i].key), NULL, 10);
         assert_true(*port > 0 && *port < 65536);
     }
@@ -818,6 +823,76 @@ static void test_explicit_ftps_never_falls_back_to_plain_text(void **state)
     assert_store_unchanged(before);
 }
 
+/* ---- 4c. HTTP as apache2 and nginx ship it: Digest, Basic, redirects ---- */
+
+static void test_http_digest_and_basic(void **state)
+{
+    static const struct {
+        certslot_scheme_t scheme;
+        const unsigned *port;
+        const char *path;
+    } runs[] = {{CERTSLOT_SCHEME_HTTP, &apache_http, "/digest"},
+                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/digest"},
+                {CERTSLOT_SCHEME_HTTP, &apache_http, "/basic"},
+                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/basic"}};
+    certslot_result_t res;
+
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        handset_down(state);
+        handset_up(state);
+        if (prov(runs[i].scheme, LOCAL, *runs[i].port, runs[i].path, PASSWORD, TIMEOUT_MS, &res) != 0)
+            fail_msg("%s %s: %s", certslot_scheme_name(runs[i].scheme), runs[i].path, res.msg);
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+    }
+}
+
+static void test_http_credentials_refused_or_missing(void **state)
+{
+    certslot_result_t res;
+    (void)state;
+    digest_t before = store_digest();
+    assert_int_not_equal(prov(CERTSLOT_SCHEME_HTTP, LOCAL, apache_http, "/digest", "wrong", TIMEOUT_MS, &res), 0);
+    assert_status(res, CERTSLOT_STATUS_REFUSED);
+    assert_non_null(strstr(res.msg, "the server refused the user or password (HTTP 401)"));
+    /* A redirect to another host: the credentials stay behind, so that server sees none. */
+    assert_int_not_equal(prov(CERTSLOT_SCHEME_HTTP, LOCAL, apache_http, "/elsewhere", PASSWORD, TIMEOUT_MS, &res), 0);
+    assert_status(res, CERTSLOT_STATUS_REFUSED);
+    assert_non_null(strstr(res.msg, "http://localhost:"));
+    assert_non_null(strstr(res.msg, "the server needs a user and password (HTTP 401)"));
+    assert_store_unchanged(before);
+}
+
+static void test_http_redirects(void **state)
+{
+    static const struct {
+        certslot_scheme_t scheme;
+        const unsigned *port;
+        const char *path, *refused;
+    } runs[] = {{CERTSLOT_SCHEME_HTTP, &apache_http, "/moved", NULL},
+                {CERTSLOT_SCHEME_HTTP, &apache_http, "/secure", NULL}, /* http -> https, credentials kept */
+                {CERTSLOT_SCHEME_HTTP, &port_of[CERTSLOT_SCHEME_HTTP], "/moved", NULL}, /* nginx */
+                {CERTSLOT_SCHEME_HTTP, &apache_http, "/to-ftp", "to ftp://127.0.0.1"},
+                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/downgrade", "never to another one"}};
+    certslot_result_t res;
+
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        handset_down(state);
+        handset_up(state);
+        digest_t before = store_digest();
+        int ret = prov(runs[i].scheme, LOCAL, *runs[i].port, runs[i].path, PASSWORD, TIMEOUT_MS, &res);
+        if (runs[i].refused == NULL) {
+            if (ret != 0)
+                fail_msg("%s: %s", runs[i].path, res.msg);
+            assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        } else {
+            assert_int_not_equal(ret, 0);
+            if (strstr(res.msg, runs[i].refused) == NULL || strstr(res.msg, "refused") == NULL)
+                fail_msg("%s: %s", runs[i].path, res.msg);
+            assert_store_unchanged(before);
+        }
+    }
+}
+
 /* ---- 5. log upload ---- */
 
 static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_result_t *res)
@@ -914,6 +989,9 @@ int main(void)
         T(test_ftps_data_connections_resume_the_session),
         T(test_ftps_url_against_an_explicit_server_uses_auth_tls),
         T(test_explicit_ftps_never_falls_back_to_plain_text),
+        T(test_http_digest_and_basic),
+        T(test_http_credentials_refused_or_missing),
+        T(test_http_redirects),
         T(test_log_upload_ftp_appends),
         T(test_log_upload_refusal_is_the_servers_reply),
         T(test_log_upload_http_replaces),

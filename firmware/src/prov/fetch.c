@@ -75,24 +75,8 @@ static int run(const certslot_fetch_opts_t *o, const certslot_url_t *url, const 
         return certslot_xfer_fail(&x, CERTSLOT_STATUS_UNSUPPORTED, CERTSLOT_ERR_ARG,
                                   "%s: log upload over %s is not supported", x.where,
                                   url->scheme == CERTSLOT_SCHEME_TFTP ? "TFTP" : certslot_scheme_name(url->scheme));
-    if (certslot_scheme_is_tls(url->scheme)) {
-        char why[200];
-        if (o->hal == NULL || o->settings == NULL || o->st == NULL)
-            return certslot_xfer_fail(&x, CERTSLOT_STATUS_TLS_FAILED, CERTSLOT_ERR_ARG,
-                                      "%s: no TLS settings for provisioning", x.where);
-        x.tls = certslot_calloc(1, sizeof(*x.tls));
-        if (x.tls == NULL)
-            return certslot_xfer_fail(&x, CERTSLOT_STATUS_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
-        certslot_tls_init(x.tls);
-        ret = certslot_tls_setup(x.tls, o->hal, o->settings, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
-        if (ret != 0) {
-            certslot_tls_free(x.tls);
-            certslot_free(x.tls);
-            return certslot_xfer_fail(&x, CERTSLOT_STATUS_TLS_FAILED, ret, "%s: %s", x.where, why);
-        }
-        /* Every TLS wait (handshake included) within our timeout; certslot_xfer_open bounds the sum. */
-        mbedtls_ssl_conf_read_timeout(&x.tls->conf, x.timeout_ms);
-    }
+    if (certslot_scheme_is_tls(url->scheme) && (ret = certslot_xfer_tls(&x)) != 0)
+        return ret;
     ret = schemes[url->scheme].run(&x, url, up, up_len, out);
     if (x.tls != NULL) {
         certslot_tls_free(x.tls);

@@ -50,6 +50,32 @@ int certslot_xfer_progress(certslot_xfer_t *x, size_t n)
 
 /* ---- stream ---- */
 
+int certslot_xfer_tls(certslot_xfer_t *x)
+{
+    const certslot_fetch_opts_t *o = x->o;
+    char why[200];
+
+    if (x->tls != NULL)
+        return 0;
+    if (o->hal == NULL || o->settings == NULL || o->st == NULL)
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_TLS_FAILED, CERTSLOT_ERR_ARG,
+                                  "%s: no TLS settings for provisioning", x->where);
+    x->tls = certslot_calloc(1, sizeof(*x->tls));
+    if (x->tls == NULL)
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_FAILED, CERTSLOT_ERR_NOMEM, "out of memory");
+    certslot_tls_init(x->tls);
+    int ret = certslot_tls_setup(x->tls, o->hal, o->settings, o->st, CERTSLOT_APP_PROV, why, sizeof(why));
+    if (ret != 0) {
+        certslot_tls_free(x->tls);
+        certslot_free(x->tls);
+        x->tls = NULL;
+        return certslot_xfer_fail(x, CERTSLOT_STATUS_TLS_FAILED, ret, "%s: %s", x->where, why);
+    }
+    /* Every TLS wait (handshake included) within our timeout; certslot_xfer_open bounds the sum. */
+    mbedtls_ssl_conf_read_timeout(&x->tls->conf, x->timeout_ms);
+    return 0;
+}
+
 int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls)
 {
     int ret;
@@ -82,7 +108,8 @@ int certslot_xfer_starttls(certslot_xfer_stream_t *s, const mbedtls_ssl_session 
         return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: the server sent data before TLS started",
                                   x->where);
     }
-    const char *name = x->o->tls_name != NULL ? x->o->tls_name : s->host;
+    /* The configured server name, unless a redirect led to another host: then that host's name. */
+    const char *name = x->o->tls_name != NULL && !x->other_host ? x->o->tls_name : s->host;
     certslot_conn_t *conn = s->conn;
     s->conn = NULL;
     s->open = 0;

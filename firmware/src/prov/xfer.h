@@ -14,6 +14,8 @@
 #include "certslot/port.h"
 #include "certslot/tls.h"
 
+#include <mbedtls/md.h>
+
 
 /*
  * A transfer in progress: options, TLS configuration (NULL: plain), result,
@@ -32,6 +34,7 @@ typedef struct {
     size_t window_bytes;
     int too_slow; /* the minimum-progress rule ended it */
     size_t max_size;
+    int other_host; /* a redirect left the configured host: TLS checks the new host's name */
     certslot_result_t *res;
     char where[300]; /* scheme://host:port/path, for messages */
 } certslot_xfer_t;
@@ -56,6 +59,8 @@ typedef struct {
     size_t len, cap, max;
 } certslot_xfer_buf_t;
 
+/* Sets up x->tls for the provisioning profile, once (freed by fetch.c); on failure fills x->res. */
+int certslot_xfer_tls(certslot_xfer_t *x);
 /* Connects (with TLS when x->tls and tls); on failure fills x->res. */
 int certslot_xfer_open(certslot_xfer_t *x, certslot_xfer_stream_t *s, const char *host, uint16_t port, int tls);
 /*
@@ -89,6 +94,34 @@ int certslot_xfer_fail(certslot_xfer_t *x, int status, int err, const char *fmt,
  */
 typedef int (*certslot_xfer_run_fn)(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *up,
                                     size_t up_len, certslot_xfer_buf_t *out);
+
+/* ---- HTTP authentication (http_auth.c) ---- */
+
+#define CERTSLOT_HTTP_AUTH_VALUE_MAX 200 /* a challenge's realm, nonce or opaque */
+
+/* What the server's WWW-Authenticate lines offered. */
+typedef struct {
+    int offered_basic, offered_digest;
+    char other[24]; /* a scheme certslot does not answer (Negotiate, NTLM, ...), for the message */
+    struct {
+        mbedtls_md_type_t md; /* MD5 or SHA-256 */
+        int sess, qop, stale, has_opaque;
+        char realm[CERTSLOT_HTTP_AUTH_VALUE_MAX], nonce[CERTSLOT_HTTP_AUTH_VALUE_MAX];
+        char opaque[CERTSLOT_HTTP_AUTH_VALUE_MAX], algorithm[16];
+    } digest; /* the strongest usable Digest challenge */
+} certslot_http_auth_t;
+
+/* Takes one WWW-Authenticate value into a (zeroed first); a malformed or unusable Digest challenge is skipped. */
+void certslot_http_auth_challenge(certslot_http_auth_t *a, const char *header);
+/*
+ * The "Authorization: Digest ...\r\n" line answering a's Digest challenge
+ * (RFC 7616, nc 00000001) for method and uri. CERTSLOT_ERR_VALUE for a user
+ * name a quoted string cannot hold, CERTSLOT_ERR_LIMIT when it does not fit.
+ */
+int certslot_http_digest_line(const certslot_http_auth_t *a, const char *user, const char *password,
+                              const char *method, const char *uri, const char *cnonce, char *out, size_t size);
+/* The "Authorization: Basic ...\r\n" line. */
+int certslot_http_basic_line(const char *user, const char *password, char *out, size_t size);
 
 int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *url, const unsigned char *put, size_t put_len,
                       certslot_xfer_buf_t *out);
