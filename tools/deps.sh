@@ -162,11 +162,11 @@ if [ "$do_host" -eq 1 ]; then
             as_root rm -f "$policy"
         fi
         [ "$rc" -eq 0 ] || die "apt-get install failed"
-        # The daemons the peer tests run (rsyslog, slapd, kamailio, freeradius) must not
+        # The daemons the peer tests run (rsyslog, slapd, kamailio, freeradius, apache2) must not
         # stay behind as system services: for the ones just installed, stop
         # any instance (found by its init script's pidfile) and keep it off at
         # boot. A logger the machine already had is left alone.
-        for s in rsyslog slapd kamailio freeradius; do
+        for s in rsyslog slapd kamailio freeradius apache2; do
             case " ${missing[*]} " in *" $s "*) ;; *) continue ;; esac
             if [ -d /run/systemd/system ]; then
                 as_root systemctl disable --now "$s" >/dev/null 2>&1 || true
