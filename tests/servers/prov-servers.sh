@@ -4,7 +4,7 @@
 #   apache2   HTTP and HTTPS, Digest and Basic areas and redirects, as Debian ships it: see start_apache
 #   vsftpd    FTP, implicit FTPS (also limited to TLS 1.2) and explicit FTPS, as Debian ships it (local user
 #             certslotftp / PlcmSpIp); see vsftpd_conf
-#   in.tftpd  TFTP (tftpd-hpa)
+#   in.tftpd  TFTP (tftpd-hpa), with its RFC 2347 options and with them refused
 # all serving DIR/files (the same directory for every protocol).
 #
 #   prov-servers.sh start DIR PKI   starts them, writes DIR/ports.env
@@ -261,17 +261,22 @@ CONF
     exit 1
 }
 
-start_tftpd() {
+start_tftpd() { # name [in.tftpd options...] (tftpd-hpa as Debian's default runs it: -s DIR, here -L in front)
+    local name=$1 port
+    shift
     for _ in 1 2 3 4 5; do
-        TFTP_PORT=$(free_port udp)
-        in.tftpd -L -s "$dir/files" -a "127.0.0.1:$TFTP_PORT" -u root >"$dir/tftpd.out" 2>&1 &
+        port=$(free_port udp)
+        in.tftpd -L -s "$dir/files" -a "127.0.0.1:$port" -u root "$@" >"$dir/$name.out" 2>&1 &
         local pid=$!
-        echo "$pid" >"$dir/tftpd.pid"
-        wait_up tftpd "$pid" udp "$TFTP_PORT" && return 0
+        echo "$pid" >"$dir/$name.pid"
+        if wait_up "$name" "$pid" udp "$port"; then
+            eval "${name^^}_PORT=$port"
+            return 0
+        fi
         kill "$pid" 2>/dev/null || true
         wait "$pid" 2>/dev/null || true
     done
-    echo "prov-servers: in.tftpd did not start: $(cat "$dir/tftpd.out")" >&2
+    echo "prov-servers: in.tftpd ($name) did not start: $(cat "$dir/$name.out")" >&2
     exit 1
 }
 
@@ -282,7 +287,8 @@ start_vsftpd ftps implicit
 start_vsftpd ftpes explicit
 start_vsftpd ftps12 implicit TLSv1.2
 start_apache
-start_tftpd
+start_tftpd tftp
+start_tftpd tftp_noopts -r blksize -r tsize -r timeout # a server that ignores RFC 2347 options
 trap - ERR
 cat >"$dir/ports.env" <<ENV
 HTTP_PORT=$HTTP_PORT
@@ -292,6 +298,7 @@ FTPS_PORT=$FTPS_PORT
 FTPES_PORT=$FTPES_PORT
 FTPS12_PORT=$FTPS12_PORT
 TFTP_PORT=$TFTP_PORT
+TFTP_NOOPTS_PORT=$TFTP_NOOPTS_PORT
 APACHE_HTTP_PORT=$APACHE_HTTP_PORT
 APACHE_HTTPS_PORT=$APACHE_HTTPS_PORT
 ENV

@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* memmem */
 /*
  * Fetching from hostile servers: scripted peers on 127.0.0.1 (tests/common/
  * peer.h) that trickle, flood, never read, or answer with control bytes.
@@ -241,6 +242,67 @@ static void test_ftp_trickle_ends_at_the_deadline(void **state)
     assert_gave_up_in_time(fetch_from("ftp://u:p@", "/f.cfg", &o), "took longer than its limit");
 }
 
+/* TFTP: refuses the options (error 8), then serves "hello" to a request without them; records what it got. */
+static void tftp_refuses_options(int fd, void *arg)
+{
+    unsigned char pkt[600];
+    struct sockaddr_storage from;
+    socklen_t flen;
+    (void)arg;
+    for (int i = 0; i < 3; i++) {
+        flen = sizeof(from);
+        ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
+        if (n < 4)
+            return;
+        int has_opts = memmem(pkt, (size_t)n, "blksize", 7) != NULL;
+        const char *what = pkt[1] == 1 ? (has_opts ? "RRQ+options;" : "RRQ;") : pkt[1] == 4 ? "ACK;" : "?;";
+        tu_peer_record(what, strlen(what));
+        if (pkt[1] == 1 && has_opts)
+            sendto(fd, "\x00\x05\x00\x08options refused", 20, 0, (struct sockaddr *)&from, flen);
+        else if (pkt[1] == 1)
+            sendto(fd, "\x00\x03\x00\x01hello", 9, 0, (struct sockaddr *)&from, flen);
+        else
+            return;
+    }
+}
+
+/* TFTP: an OACK with a block size larger than asked for (RFC 2348: the client must refuse it). */
+static void tftp_bad_oack(int fd, void *arg)
+{
+    unsigned char pkt[600];
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof(from);
+    (void)arg;
+    if (recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen) < 4)
+        return;
+    sendto(fd, "\x00\x06" "blksize\x00" "65464\x00", 16, 0, (struct sockaddr *)&from, flen);
+    ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
+    if (n >= 4 && pkt[1] == 5 && pkt[3] == 8)
+        tu_peer_record("ERROR 8", 7);
+}
+
+static void test_tftp_options_refused_or_out_of_range(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    o.timeout_ms = 5000;
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_refuses_options, NULL);
+    assert_int_equal(fetch_from("tftp://", "/f.cfg", &o), 0);
+    tu_sleep_ms(200); /* the last ACK reaches it */
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    assert_string_equal(got, "RRQ+options;RRQ;ACK;");
+    free(got);
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_bad_oack, NULL);
+    assert_int_equal(fetch_from("tftp://", "/f.cfg", &o), CERTSLOT_ERR_PROTOCOL);
+    assert_non_null(strstr(res.msg, "options certslot did not ask for"));
+    tu_sleep_ms(200);
+    tu_peer_stop(&peer);
+    got = tu_peer_log(&peer, NULL);
+    assert_string_equal(got, "ERROR 8");
+    free(got);
+}
+
 static void test_tftp_endless_file_and_junk_end_at_the_deadline(void **state)
 {
     certslot_fetch_opts_t o = short_opts();
@@ -474,6 +536,7 @@ int main(void)
         T(test_http_trickle_ends_at_the_deadline),
         T(test_ftp_trickle_ends_at_the_deadline),
         T(test_tftp_endless_file_and_junk_end_at_the_deadline),
+        T(test_tftp_options_refused_or_out_of_range),
         T(test_tls_handshake_trickle_ends_at_the_deadline),
         T(test_failed_tls_setup_leaks_nothing),
         T(test_upload_to_a_server_that_never_reads),

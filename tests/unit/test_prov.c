@@ -36,6 +36,7 @@
 #include "certslot/error.h"
 #include "certslot/fetch.h"
 #include "certslot/hal_sim.h"
+#include "certslot/platform.h"
 #include "certslot/profile.h"
 #include "certslot/prov.h"
 #include "certslot/store.h"
@@ -56,6 +57,7 @@ static pid_t watch_pid;
 static unsigned port_of[CERTSLOT_SCHEME_COUNT]; /* by certslot_scheme_t */
 static unsigned ftps12_port; /* implicit FTPS, the server limited to TLS 1.2 */
 static unsigned apache_http, apache_https; /* apache2: /digest/, /basic/ and redirects (prov-servers.sh) */
+static unsigned tftp_noopts_port;           /* tftpd-hpa refusing every RFC 2347 option */
 static unsigned char ec_root[2048], rsa_root[2048];
 static size_t ec_root_len, rsa_root_len;
 
@@ -178,8 +180,9 @@ static int start_servers(void **state)
                 {"FTPES_PORT=", CERTSLOT_SCHEME_FTPES},
                 {"FTPS12_PORT=", CERTSLOT_SCHEME_COUNT},
                 {"APACHE_HTTP_PORT=", CERTSLOT_SCHEME_COUNT},
-                {"APACHE_HTTPS_PORT=", CERTSLOT_SCHEME_COUNT}};
-    unsigned *extra[] = {&ftps12_port, &apache_http, &apache_https};
+                {"APACHE_HTTPS_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"TFTP_NOOPTS_PORT=", CERTSLOT_SCHEME_COUNT}};
+    unsigned *extra[] = {&ftps12_port, &apache_http, &apache_https, &tftp_noopts_port};
     size_t next_extra = 0;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *k = ports;
@@ -893,6 +896,60 @@ static void test_http_redirects(void **state)
     }
 }
 
+/* ---- 4d. TFTP options (RFC 2347-2349) ---- */
+
+static int tftp_fetch(unsigned port, const char *name, size_t max, unsigned char **data, size_t *len,
+                      certslot_result_t *res)
+{
+    certslot_url_t url;
+    certslot_fetch_opts_t o;
+    char text[300], why[200];
+    memset(&o, 0, sizeof(o));
+    o.hal = &hal;
+    o.timeout_ms = TIMEOUT_MS;
+    o.max_size = max;
+    snprintf(text, sizeof(text), "tftp://%s:%u/%s", LOCAL, port, name);
+    assert_int_equal(certslot_url_parse(text, &url, why, sizeof(why)), 0);
+    int ret = certslot_fetch(&o, &url, data, len, res);
+    certslot_url_wipe(&url);
+    return ret;
+}
+
+static void test_tftp_block_sizes_and_fallback(void **state)
+{
+    static const size_t sizes[] = {0, 1, 511, 512, 1024, 1467, 1468, 2936, 100000};
+    const unsigned ports[] = {port_of[CERTSLOT_SCHEME_TFTP], tftp_noopts_port};
+    certslot_result_t res;
+    (void)state;
+    for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+        char name[64], *want = malloc(sizes[i] + 1);
+        assert_non_null(want);
+        for (size_t k = 0; k < sizes[i]; k++)
+            want[k] = (char)('a' + (k * 7 + i) % 26);
+        snprintf(name, sizeof(name), "size-%zu.bin", sizes[i]);
+        served_write(name, want, sizes[i]);
+        for (size_t p = 0; p < 2; p++) {
+            unsigned char *got = NULL;
+            size_t len = 0;
+            certslot_hal_sim_log_clear(&sim);
+            if (tftp_fetch(ports[p], name, 1 << 20, &got, &len, &res) != 0)
+                fail_msg("%s from %s: %s", name, p == 0 ? "tftpd-hpa" : "tftpd-hpa without options", res.msg);
+            assert_int_equal(len, sizes[i]);
+            assert_memory_equal(got, want, sizes[i]);
+            certslot_free(got);
+            /* With the options, 1468-byte blocks; without, the server's 512 (and no OACK to log). */
+            assert_int_equal(certslot_hal_sim_log_contains(&sim, "TFTP blksize 1468"), p == 0);
+        }
+        free(want);
+    }
+    /* tsize: a file over the limit is refused before its blocks come. */
+    unsigned char *got = NULL;
+    size_t len = 0;
+    assert_int_equal(tftp_fetch(port_of[CERTSLOT_SCHEME_TFTP], "size-100000.bin", 4096, &got, &len, &res),
+                     CERTSLOT_ERR_LIMIT);
+    assert_non_null(strstr(res.msg, "larger than 4096 bytes"));
+}
+
 /* ---- 5. log upload ---- */
 
 static int upload(certslot_scheme_t s, const char *name, const char *text, certslot_result_t *res)
@@ -992,6 +1049,7 @@ int main(void)
         T(test_http_digest_and_basic),
         T(test_http_credentials_refused_or_missing),
         T(test_http_redirects),
+        T(test_tftp_block_sizes_and_fallback),
         T(test_log_upload_ftp_appends),
         T(test_log_upload_refusal_is_the_servers_reply),
         T(test_log_upload_http_replaces),
