@@ -34,7 +34,7 @@ prov() { run provision --dir "$S" --mac 00:04:f2:a1:b2:c3 --timeout 5 "$@"; }
 
 # Each server type applies the served configuration.
 for s in "ftp://$L:$FTP_PORT" "tftp://$L:$TFTP_PORT" "http://$L:$HTTP_PORT" "https://$L:$HTTPS_PORT" \
-         "ftps://$L:$FTPS_PORT"; do
+         "ftps://$L:$FTPS_PORT" "ftpes://$L:$FTPES_PORT" "http://$L:$APACHE_HTTP_PORT/digest"; do
     fresh
     prov --server "$s" "${CRED[@]}"
     expect_rc 0
@@ -120,4 +120,42 @@ expect_err "the user name contains a control character"
 run provision --dir "$S" --mac 0004f2a1b2c3 --server "ftp://$L:$FTP_PORT" --user u --password $'x\nSITE CHMOD 777 y'
 expect_rc 2
 expect_err "the password contains a control character"
+# Log upload: appended over FTP and FTPS, replaced over HTTP, refused over TFTP; the server's own words on refusal.
+fresh
+printf 'boot 1\n' >"$T/log1"
+printf 'boot 2\n' >"$T/log2"
+up() { run upload --dir "$S" --mac 00:04:f2:a1:b2:c3 --timeout 5 "$@"; }
+for s in "ftp://$L:$FTP_PORT" "ftps://$L:$FTPS_PORT" "ftpes://$L:$FTPES_PORT"; do
+    rm -f "$F/0004f2a1b2c3-app.log"
+    up --server "$s" "${CRED[@]}" "$T/log1"
+    expect_rc 0
+    expect_out "uploaded 7 bytes"
+    up --server "$s" "${CRED[@]}" "$T/log2"
+    expect_rc 0
+    [ "$(cat "$F/0004f2a1b2c3-app.log")" = "$(printf 'boot 1\nboot 2')" ] || fail "$s did not append"
+done
+up --server "http://$L:$HTTP_PORT" "${CRED[@]}" --name boot.log "$T/log1"
+expect_rc 0
+up --server "http://$L:$HTTP_PORT" "${CRED[@]}" --name boot.log "$T/log2"
+expect_rc 0
+[ "$(cat "$F/boot.log")" = "boot 2" ] || fail "HTTP did not replace the log"
+up --server "tftp://$L:$TFTP_PORT" "$T/log1"
+expect_rc 1
+expect_err "log upload over TFTP is not supported"
+up --server "ftps://$L:$FTPS_PORT" "${CRED[@]}" --name no-such-dir/x.log "$T/log1"
+expect_rc 1
+expect_err "APPE failed: 553"
+# Without --server: the server the stored settings name.
+cat >"$T/server.cfg" <<E
+<x device.set="1" device.prov.serverName="ftp://$L:$FTP_PORT" device.prov.serverName.set="1"
+   device.prov.user="certslotftp" device.prov.user.set="1"/>
+E
+"$TOOL" store --dir "$S" apply "$T/server.cfg" >/dev/null
+rm -f "$F/0004f2a1b2c3-app.log"
+up "$T/log1"
+expect_rc 0
+expect_out "ftp://$L:$FTP_PORT/0004f2a1b2c3-app.log: uploaded 7 bytes"
+up
+expect_rc 2
+expect_err "the log file to upload is required"
 finish

@@ -228,6 +228,12 @@ static int start_servers(void **state)
                        " wireless.cfg\"/>";
     served_write("inject/000000000000.cfg", evil, strlen(evil));
     served_write("inject/wireless.cfg", wireless, strlen(wireless));
+    /* generic/: no <mac>.cfg, and a CONFIG_FILES entry that does not exist (per-handset files are optional). */
+    char generic[300];
+    snprintf(generic, sizeof(generic), "%s/files/generic", srv);
+    assert_int_equal(mkdir(generic, 0755), 0);
+    served_write("generic/000000000000.cfg", "<A CONFIG_FILES=\"[mac]-site.cfg, wireless.cfg\"/>", 48);
+    served_write("generic/wireless.cfg", wireless, strlen(wireless));
     return 0;
 }
 
@@ -398,6 +404,9 @@ static void test_each_server_type_applies_the_configuration(void **state)
         assert_int_equal(ret, 0);
         assert_non_null(strstr(res.msg, "applied 2 files from"));
         assert_non_null(strstr(res.msg, certslot_scheme_name(s)));
+        /* The served master file is 000000000000.cfg's stand-in <mac>.cfg: nothing missed, nothing reported. */
+        if (reports[0] != '\0')
+            fail_msg("%s: reported: %s", certslot_scheme_name(s), reports);
         /* The CA of the served wireless.cfg is in platform1; platform2 kept its own. */
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
         assert_true(ca_is(CERTSLOT_SLOT_PLATFORM2, rsa_root, rsa_root_len));
@@ -777,6 +786,21 @@ static void test_anonymous_ftp_refused_before_connecting(void **state)
     close(fd);
 }
 
+/* Expected misses are logged at info level, not reported as problems. */
+static void test_expected_misses_are_not_problems(void **state)
+{
+    certslot_result_t res;
+    (void)state;
+    int ret = prov(CERTSLOT_SCHEME_HTTP, LOCAL, port_of[CERTSLOT_SCHEME_HTTP], "/generic", PASSWORD, TIMEOUT_MS, &res);
+    assert_status(res, CERTSLOT_STATUS_OK);
+    assert_int_equal(ret, 0);
+    assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+    if (reports[0] != '\0')
+        fail_msg("reported: %s", reports);
+    assert_true(certslot_hal_sim_log_contains(&sim, "info: http://127.0.0.1:"));
+    assert_true(certslot_hal_sim_log_contains(&sim, "/generic/0004f2a1b2c3.cfg: not found (HTTP 404)"));
+}
+
 /* ---- 4b. FTPS as vsftpd ships it: session reuse required, implicit and explicit ---- */
 
 static void test_ftps_data_connections_resume_the_session(void **state)
@@ -1043,6 +1067,7 @@ int main(void)
         T(test_install_from_url),
         T(test_install_from_url_refusals),
         T(test_anonymous_ftp_refused_before_connecting),
+        T(test_expected_misses_are_not_problems),
         T(test_ftps_data_connections_resume_the_session),
         T(test_ftps_url_against_an_explicit_server_uses_auth_tls),
         T(test_explicit_ftps_never_falls_back_to_plain_text),

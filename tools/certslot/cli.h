@@ -45,6 +45,7 @@ int cmd_csr(int argc, char **argv);
 int cmd_oneline(int argc, char **argv);
 int cmd_pfx(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
+int cmd_upload(int argc, char **argv);
 int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_inject(int argc, char **argv);

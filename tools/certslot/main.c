@@ -24,6 +24,7 @@ static const struct {
     {"oneline", cmd_oneline, "a certificate as the single-line base64 a config value takes"},
     {"pfx", cmd_pfx, "split a PKCS#12 file into key, certificate and chain"},
     {"provision", cmd_provision, "one provisioning run against a server (FTP, TFTP, HTTP, HTTPS, FTPS)"},
+    {"upload", cmd_upload, "upload a log file to the provisioning server, as the handset does"},
     {"encrypt", cmd_encrypt, "encrypt a config file for the handset (AES-128-GCM)"},
     {"decrypt", cmd_decrypt, "decrypt an encrypted config file"},
     {"inject", cmd_inject, "set a parameter (certificate, key, ...) in a config file, byte-exactly"},

@@ -253,6 +253,8 @@ static int transfer(certslot_xfer_t *x, const certslot_url_t *url, mode_t_ mode,
         goto cleanup;
     if (append != NULL) {
         ret = certslot_xfer_write(&d, append, append_len);
+        if (ret == 0)
+            ret = certslot_xfer_finish(&d);
     } else {
         unsigned char buf[2048];
         int n;

@@ -116,7 +116,8 @@ static int fetch_open(void *ctx, const char *name, void **file, char *why, size_
         return 0;
     }
     if (ret == CERTSLOT_ERR_NOT_FOUND) {
-        say(r, fres.msg);
+        /* Expected: <mac>.cfg before 000000000000.cfg, and optional files; not a problem to report. */
+        cs_log(r->opts.hal, CERTSLOT_LOG_INFO, "%s", fres.msg);
     } else {
         failure(r, fres.status, fres.msg);
         snprintf(why, why_size, "cannot fetch: %s", certslot_strerror(ret));

@@ -74,6 +74,12 @@ int certslot_xfer_write(certslot_xfer_stream_t *s, const unsigned char *buf, siz
 int certslot_xfer_read(certslot_xfer_stream_t *s, unsigned char *buf, size_t len);
 /* One line without its CR LF, NUL-terminated; a longer line is cut to size - 1 (the rest skipped). */
 int certslot_xfer_line(certslot_xfer_stream_t *s, char *line, size_t size);
+/*
+ * The end of an upload over TLS: close_notify, then what the server still
+ * sends read until it closes too, so that the close cannot reset the
+ * connection before the server has read everything (no-op in clear).
+ */
+int certslot_xfer_finish(certslot_xfer_stream_t *s);
 void certslot_xfer_close(certslot_xfer_stream_t *s);
 
 /* Appends; CERTSLOT_ERR_LIMIT beyond b->max, CERTSLOT_ERR_NOMEM. Keeps one spare byte for a NUL. */
