@@ -70,7 +70,24 @@ host_pkgs=(
     slapd
     kamailio
     kamailio-tls-modules
+    libhiredis0.14
+    libmemcached11
+    libmemcachedutil2
+    libpcre2-posix3
+    libsodium23
+    libwrap0
 )
+
+# Test servers whose packages conflict with ones above (ftp-server, tftpd): unpacked, never installed, into
+# build/servers/ (their libraries come with host_pkgs); the tests run their binaries from there.
+server_pkgs=(
+    proftpd-core
+    proftpd-mod-crypto
+    pure-ftpd
+    pure-ftpd-common
+    atftpd
+)
+servers=$here/build/servers
 
 # armhf packages unpacked (never installed) into the sysroot.
 arm_pkgs=(
@@ -177,6 +194,30 @@ if [ "$do_host" -eq 1 ]; then
         done
     fi
 fi
+
+# ------------------------------------------------- unpacked servers ---
+unpack_servers() {
+    local stamp_file=$servers/.stamp want
+    want=$(printf '%s\n' "${server_pkgs[@]}")
+    [ "$(cat "$stamp_file" 2>/dev/null)" = "$want" ] && return 0
+    local tmp
+    tmp=$(mktemp -d "$here/build/servers.tmp.XXXXXX")
+    log "unpacking test servers: ${server_pkgs[*]}"
+    apt_update
+    local opts=()
+    [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+    if ! (cd "$tmp" && apt-get -q "${opts[@]}" download "${server_pkgs[@]}" >&2); then
+        rm -rf "$tmp"
+        die "apt-get download ${server_pkgs[*]} failed"
+    fi
+    mkdir -p "$tmp/root"
+    for d in "$tmp"/*.deb; do dpkg -x "$d" "$tmp/root" || { rm -rf "$tmp"; die "dpkg -x $d failed"; }; done
+    echo "$want" >"$tmp/root/.stamp"
+    rm -rf "$servers"
+    mv "$tmp/root" "$servers"
+    rm -rf "$tmp"
+}
+[ "$do_host" -eq 0 ] || unpack_servers
 
 # ------------------------------------------------------ mbedTLS source ---
 # Debian's source package through an apt configuration of our own under

@@ -5,6 +5,7 @@
 #   vsftpd    FTP, implicit FTPS (also limited to TLS 1.2) and explicit FTPS, as Debian ships it (local user
 #             certslotftp / PlcmSpIp); see vsftpd_conf
 #   in.tftpd  TFTP (tftpd-hpa), with its RFC 2347 options and with them refused
+#   proftpd, pure-ftpd, atftpd   unpacked by make deps into build/servers: see start_proftpd and the others
 # all serving DIR/files (the same directory for every protocol).
 #
 #   prov-servers.sh start DIR PKI   starts them, writes DIR/ports.env
@@ -193,6 +194,98 @@ start_vsftpd() { # name tls(0|implicit|explicit) [max TLS version: OpenSSL's Max
     exit 1
 }
 
+# Servers unpacked by make deps into build/servers (their packages conflict with vsftpd and tftpd-hpa).
+unpacked=${CERTSLOT_SERVERS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/servers}
+need_unpacked() {
+    [ -x "$unpacked/usr/sbin/$1" ] || { echo "prov-servers: $unpacked/usr/sbin/$1 is missing (make deps)" >&2; exit 1; }
+}
+
+# proftpd as Debian ships it (its proftpd.conf and modules.conf templates), with mod_tls's defaults (session reuse
+# required on data connections). Changed: the address and port, passive ports, paths (modules, logs, run files,
+# no conf.d), the certificate, TLSEngine on with mod_tls loaded, User nobody (the package's own user is made by its
+# install script, which does not run here) and AuthOrder mod_auth_unix.c (its PAM service file is not installed).
+start_proftpd() {
+    need_unpacked proftpd
+    local t=$unpacked/usr/share/proftpd/templates pmin
+    sed -e "s|^ModulePath .*|ModulePath $unpacked/usr/lib/proftpd|" -e 's|^#LoadModule mod_tls.c|LoadModule mod_tls.c|' \
+        "$t/modules.conf" >"$dir/proftpd-modules.conf"
+    for _ in 1 2 3 4 5; do
+        PROFTPD_PORT=$(free_port tcp)
+        pmin=$((20000 + RANDOM % 40000))
+        sed -e "s|^Include /etc/proftpd/modules.conf|Include $dir/proftpd-modules.conf|" \
+            -e 's|^UseIPv6 on|UseIPv6 off|' -e "s|^Port 21|Port $PROFTPD_PORT|" -e 's|^User proftpd|User nobody|' \
+            -e "s|/var/log/proftpd/|$dir/proftpd-|" -e "s|/var/run/proftpd/|$dir/proftpd-|" \
+            -e 's|^Include /etc/proftpd/conf.d/|# (no conf.d)|' "$t/proftpd.conf" >"$dir/proftpd.conf"
+        cat >>"$dir/proftpd.conf" <<CONF
+DefaultAddress 127.0.0.1
+SocketBindTight on
+PassivePorts $pmin $((pmin + 20))
+PidFile $dir/proftpd.pid
+ScoreboardFile $dir/proftpd.scoreboard
+DelayTable $dir/proftpd.delay
+AuthOrder mod_auth_unix.c
+<IfModule mod_tls.c>
+TLSEngine on
+TLSLog $dir/proftpd-tls.log
+TLSRSACertificateFile $pki/server.crt
+TLSRSACertificateKeyFile $dir/server.key
+TLSCertificateChainFile $pki/inter.crt
+</IfModule>
+CONF
+        "$unpacked/usr/sbin/proftpd" -n -q -c "$dir/proftpd.conf" >"$dir/proftpd.out" 2>&1 &
+        local pid=$!
+        echo "$pid" >"$dir/proftpd-main.pid"
+        wait_up proftpd "$pid" tcp "$PROFTPD_PORT" && return 0
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "prov-servers: proftpd did not start: $(tail -5 "$dir/proftpd.out")" >&2
+    exit 1
+}
+
+# pure-ftpd with Debian's defaults (the options pure-ftpd-wrapper makes of /etc/pure-ftpd/conf: MinUID 1000,
+# NoAnonymous, TLSCipherSuite HIGH, AltLog; the wrapper skips FSCharset) and TLS required (--tls=2), explicit FTPS being its
+# only TLS mode. Changed: the address, port and passive ports, the log path, the certificate, and Unix
+# authentication instead of PAM (its PAM service file is not installed).
+start_pureftpd() {
+    need_unpacked pure-ftpd
+    cat "$pki/server.key" "$pki/server.crt" "$pki/inter.crt" >"$dir/pure-ftpd.pem"
+    chmod 600 "$dir/pure-ftpd.pem"
+    for _ in 1 2 3 4 5; do
+        PUREFTPD_PORT=$(free_port tcp)
+        local pmin=$((20000 + RANDOM % 40000))
+        "$unpacked/usr/sbin/pure-ftpd" -S "127.0.0.1,$PUREFTPD_PORT" -p "$pmin:$((pmin + 20))" -P 127.0.0.1 \
+            -u 1000 -E -J HIGH -O "clf:$dir/pure-ftpd-transfer.log" -l unix \
+            --tls=2 --certfile="$dir/pure-ftpd.pem" >"$dir/pure-ftpd.out" 2>&1 &
+        local pid=$!
+        echo "$pid" >"$dir/pure-ftpd.pid"
+        wait_up pure-ftpd "$pid" tcp "$PUREFTPD_PORT" && return 0
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "prov-servers: pure-ftpd did not start: $(tail -5 "$dir/pure-ftpd.out")" >&2
+    exit 1
+}
+
+# atftpd with the options of Debian's /etc/default/atftpd (timeouts, retries, threads; multicast left out), in the
+# foreground, on 127.0.0.1 and a high port, logging to a file.
+start_atftpd() {
+    need_unpacked atftpd
+    for _ in 1 2 3 4 5; do
+        ATFTPD_PORT=$(free_port udp)
+        "$unpacked/usr/sbin/atftpd" --daemon --no-fork --bind-address 127.0.0.1 --port "$ATFTPD_PORT" \
+            --user root --group root --tftpd-timeout 300 --retry-timeout 5 --maxthread 100 --verbose=5 \
+            --logfile "$dir/atftpd.log" "$dir/files" >"$dir/atftpd.out" 2>&1 &
+        local pid=$!
+        echo "$pid" >"$dir/atftpd.pid"
+        wait_up atftpd "$pid" udp "$ATFTPD_PORT" && return 0
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    echo "prov-servers: atftpd did not start: $(tail -5 "$dir/atftpd.out" "$dir/atftpd.log" 2>/dev/null)" >&2
+    exit 1
+}
+
 # apache2 as Debian ships it (a copy of /etc/apache2), with only these changed: ports.conf (127.0.0.1, two high
 # ports), the run, lock and log directories, the certificate, mod_auth_digest and mod_ssl enabled, and one site
 # instead of 000-default: DIR/files under /digest/ (Digest, MD5) and /basic/ (Basic), and redirects:
@@ -289,6 +382,9 @@ start_vsftpd ftps12 implicit TLSv1.2
 start_apache
 start_tftpd tftp
 start_tftpd tftp_noopts -r blksize -r tsize -r timeout # a server that ignores RFC 2347 options
+start_proftpd
+start_pureftpd
+start_atftpd
 trap - ERR
 cat >"$dir/ports.env" <<ENV
 HTTP_PORT=$HTTP_PORT
@@ -301,4 +397,7 @@ TFTP_PORT=$TFTP_PORT
 TFTP_NOOPTS_PORT=$TFTP_NOOPTS_PORT
 APACHE_HTTP_PORT=$APACHE_HTTP_PORT
 APACHE_HTTPS_PORT=$APACHE_HTTPS_PORT
+PROFTPD_PORT=$PROFTPD_PORT
+PUREFTPD_PORT=$PUREFTPD_PORT
+ATFTPD_PORT=$ATFTPD_PORT
 ENV

@@ -58,6 +58,7 @@ static unsigned port_of[CERTSLOT_SCHEME_COUNT]; /* by certslot_scheme_t */
 static unsigned ftps12_port; /* implicit FTPS, the server limited to TLS 1.2 */
 static unsigned apache_http, apache_https; /* apache2: /digest/, /basic/ and redirects (prov-servers.sh) */
 static unsigned tftp_noopts_port;           /* tftpd-hpa refusing every RFC 2347 option */
+static unsigned proftpd_port, pureftpd_port, atftpd_port; /* unpacked into build/servers (prov-servers.sh) */
 static unsigned char ec_root[2048], rsa_root[2048];
 static size_t ec_root_len, rsa_root_len;
 
@@ -181,8 +182,12 @@ static int start_servers(void **state)
                 {"FTPS12_PORT=", CERTSLOT_SCHEME_COUNT},
                 {"APACHE_HTTP_PORT=", CERTSLOT_SCHEME_COUNT},
                 {"APACHE_HTTPS_PORT=", CERTSLOT_SCHEME_COUNT},
-                {"TFTP_NOOPTS_PORT=", CERTSLOT_SCHEME_COUNT}};
-    unsigned *extra[] = {&ftps12_port, &apache_http, &apache_https, &tftp_noopts_port};
+                {"TFTP_NOOPTS_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"PROFTPD_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"PUREFTPD_PORT=", CERTSLOT_SCHEME_COUNT},
+                {"ATFTPD_PORT=", CERTSLOT_SCHEME_COUNT}};
+    unsigned *extra[] = {&ftps12_port, &apache_http, &apache_https, &tftp_noopts_port,
+                         &proftpd_port, &pureftpd_port, &atftpd_port};
     size_t next_extra = 0;
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *k = ports;
@@ -826,6 +831,56 @@ static void test_ftps_data_connections_resume_the_session(void **state)
     }
 }
 
+/*
+ * proftpd (mod_tls defaults: session reuse required) and pure-ftpd (TLS required), explicit FTPS, whose users log
+ * in at "/": the files are under srv's absolute path. Provisioning over each, and a log upload: appended by
+ * pure-ftpd, refused by proftpd's defaults with its own words; plain FTP to pure-ftpd is refused by the server.
+ */
+static void test_proftpd_and_pureftpd(void **state)
+{
+    const unsigned *ports[] = {&proftpd_port, &pureftpd_port};
+    const char *names[] = {"proftpd", "pure-ftpd"};
+    char files[300], log[32];
+    certslot_result_t res;
+    snprintf(files, sizeof(files), "%s/files", srv);
+    for (size_t i = 0; i < 2; i++) {
+        handset_down(state);
+        handset_up(state);
+        if (prov(CERTSLOT_SCHEME_FTPES, LOCAL, *ports[i], files, PASSWORD, TIMEOUT_MS, &res) != 0)
+            fail_msg("%s: %s", names[i], res.msg);
+        assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
+        /* proftpd requires the session resumed (it would refuse the data connection); pure-ftpd offers none. */
+        assert_int_equal(certslot_hal_sim_log_contains(&sim, "did not resume"), i == 1);
+        certslot_url_t server;
+        server_at(&server, CERTSLOT_SCHEME_FTPES, LOCAL, *ports[i], files, USER, PASSWORD);
+        snprintf(log, sizeof(log), "%.20s.log", names[i]);
+        served_remove(log);
+        for (int k = 0; k < 2; k++) {
+            int ret = certslot_prov_upload_log(&st, &hal, &server, log, (const unsigned char *)"line\n", 5,
+                                               TIMEOUT_MS, &res);
+            /* proftpd's default (AllowStoreRestart off) refuses to append to a file that exists: its reply is
+             * the message. */
+            if (i == 0 && k == 1 && (ret == 0 || strstr(res.msg, "APPE failed: 451") == NULL ||
+                                     strstr(res.msg, "Append/Restart not permitted") == NULL))
+                fail_msg("%s upload: %d %s", names[i], ret, res.msg);
+            if ((i == 1 || k == 0) && ret != 0)
+                fail_msg("%s upload: %s", names[i], res.msg);
+        }
+        certslot_url_wipe(&server);
+        if (i == 1) {
+            size_t len;
+            char *got = served_read(log, &len);
+            assert_string_equal(got, "line\nline\n");
+            free(got);
+        }
+    }
+    digest_t before = store_digest();
+    assert_int_not_equal(prov(CERTSLOT_SCHEME_FTP, LOCAL, pureftpd_port, files, PASSWORD, TIMEOUT_MS, &res), 0);
+    if (strstr(res.msg, "cleartext sessions and weak ciphers are not accepted") == NULL)
+        fail_msg("%s", res.msg);
+    assert_store_unchanged(before);
+}
+
 static void test_ftps_url_against_an_explicit_server_uses_auth_tls(void **state)
 {
     certslot_result_t res;
@@ -942,7 +997,8 @@ static int tftp_fetch(unsigned port, const char *name, size_t max, unsigned char
 static void test_tftp_block_sizes_and_fallback(void **state)
 {
     static const size_t sizes[] = {0, 1, 511, 512, 1024, 1467, 1468, 2936, 100000};
-    const unsigned ports[] = {port_of[CERTSLOT_SCHEME_TFTP], tftp_noopts_port};
+    const unsigned ports[] = {port_of[CERTSLOT_SCHEME_TFTP], tftp_noopts_port, atftpd_port};
+    static const char *const servers[] = {"tftpd-hpa", "tftpd-hpa without options", "atftpd"};
     certslot_result_t res;
     (void)state;
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
@@ -952,17 +1008,17 @@ static void test_tftp_block_sizes_and_fallback(void **state)
             want[k] = (char)('a' + (k * 7 + i) % 26);
         snprintf(name, sizeof(name), "size-%zu.bin", sizes[i]);
         served_write(name, want, sizes[i]);
-        for (size_t p = 0; p < 2; p++) {
+        for (size_t p = 0; p < 3; p++) {
             unsigned char *got = NULL;
             size_t len = 0;
             certslot_hal_sim_log_clear(&sim);
             if (tftp_fetch(ports[p], name, 1 << 20, &got, &len, &res) != 0)
-                fail_msg("%s from %s: %s", name, p == 0 ? "tftpd-hpa" : "tftpd-hpa without options", res.msg);
+                fail_msg("%s from %s: %s", name, servers[p], res.msg);
             assert_int_equal(len, sizes[i]);
             assert_memory_equal(got, want, sizes[i]);
             certslot_free(got);
             /* With the options, 1468-byte blocks; without, the server's 512 (and no OACK to log). */
-            assert_int_equal(certslot_hal_sim_log_contains(&sim, "TFTP blksize 1468"), p == 0);
+            assert_int_equal(certslot_hal_sim_log_contains(&sim, "TFTP blksize 1468"), p != 1);
         }
         free(want);
     }
@@ -1070,6 +1126,7 @@ int main(void)
         T(test_expected_misses_are_not_problems),
         T(test_ftps_data_connections_resume_the_session),
         T(test_ftps_url_against_an_explicit_server_uses_auth_tls),
+        T(test_proftpd_and_pureftpd),
         T(test_explicit_ftps_never_falls_back_to_plain_text),
         T(test_http_digest_and_basic),
         T(test_http_credentials_refused_or_missing),
