@@ -18,6 +18,11 @@
 
 #include <cmocka.h>
 
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
+#include <unistd.h>
+
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/fetch.h"
@@ -350,6 +355,7 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
     size_t n;
     (void)state;
     certslot_hal_sim_init(&sim, &hal);
+    sim.now = (int64_t)time(NULL); /* the test PKI is made today */
     assert_int_equal(certslot_store_open(&st, &hal), 0);
     char *pem = tu_pki_read("root-rsa.crt", &n);
     assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, (unsigned char *)pem, n,
@@ -461,6 +467,115 @@ static void ftp_inject_after_auth(int fd, void *arg)
             tu_peer_send(c, "234 go ahead\r\n230 you are logged in\r\n", 0);
 }
 
+/* ---- an implicit FTPS server of our own (mbedTLS) that refuses PROT P ---- */
+
+static int fd_send(void *ctx, const unsigned char *b, size_t n)
+{
+    ssize_t r = write(*(int *)ctx, b, n);
+    return r < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : (int)r;
+}
+
+static int fd_recv(void *ctx, unsigned char *b, size_t n)
+{
+    ssize_t r = read(*(int *)ctx, b, n);
+    return r < 0 ? MBEDTLS_ERR_SSL_INTERNAL_ERROR : (int)r;
+}
+
+static void tls_say(mbedtls_ssl_context *ssl, const char *text)
+{
+    (void)mbedtls_ssl_write(ssl, (const unsigned char *)text, strlen(text));
+}
+
+static void ftps_refuses_prot(int fd, void *arg)
+{
+    mbedtls_ssl_config conf;
+    mbedtls_ssl_context ssl;
+    mbedtls_x509_crt chain;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    (void)arg;
+    int c = tu_peer_accept(fd);
+    mbedtls_ssl_config_init(&conf);
+    mbedtls_ssl_init(&ssl);
+    mbedtls_x509_crt_init(&chain);
+    mbedtls_pk_init(&key);
+    mbedtls_entropy_init(&entropy);
+    mbedtls_ctr_drbg_init(&drbg);
+    if (c < 0 || mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy, NULL, 0) != 0 ||
+        mbedtls_x509_crt_parse_file(&chain, tu_pki("server-chain.pem")) != 0 ||
+        mbedtls_pk_parse_keyfile(&key, tu_pki("server.key"), NULL, mbedtls_ctr_drbg_random, &drbg) != 0 ||
+        mbedtls_ssl_config_defaults(&conf, MBEDTLS_SSL_IS_SERVER, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                    MBEDTLS_SSL_PRESET_DEFAULT) != 0)
+        return;
+    mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
+    if (mbedtls_ssl_conf_own_cert(&conf, &chain, &key) != 0 || mbedtls_ssl_setup(&ssl, &conf) != 0)
+        return;
+    mbedtls_ssl_set_bio(&ssl, &c, fd_send, fd_recv, NULL);
+    int ret;
+    while ((ret = mbedtls_ssl_handshake(&ssl)) == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
+        ;
+    if (ret != 0)
+        return;
+    tls_say(&ssl, "220 ready\r\n");
+    char line[256];
+    size_t n = 0;
+    unsigned char ch;
+    while ((ret = mbedtls_ssl_read(&ssl, &ch, 1)) == 1 || ret == MBEDTLS_ERR_SSL_WANT_READ) {
+        if (ret != 1 || n + 1 >= sizeof(line))
+            continue;
+        line[n++] = (char)ch;
+        if (ch != '\n')
+            continue;
+        tu_peer_record(line, n);
+        line[n] = '\0';
+        n = 0;
+        tls_say(&ssl, strncmp(line, "USER", 4) == 0   ? "331 password\r\n"
+                      : strncmp(line, "PASS", 4) == 0 ? "230 in\r\n"
+                      : strncmp(line, "PBSZ", 4) == 0 ? "200 PBSZ=0\r\n"
+                      : strncmp(line, "PROT", 4) == 0 ? "536 PROT P not accepted\r\n"
+                                                      : "500 what\r\n");
+    }
+}
+
+static void test_ftps_server_refusing_prot_p(void **state)
+{
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+    certslot_result_t r;
+    certslot_fetch_opts_t o = short_opts();
+    size_t n;
+    (void)state;
+    certslot_hal_sim_init(&sim, &hal);
+    sim.now = (int64_t)time(NULL); /* the test PKI is made today */
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    char *pem = tu_pki_read("root-rsa.crt", &n);
+    assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, (unsigned char *)pem, n,
+                                            NULL, 0, 0, &r),
+                     0);
+    free(pem);
+    o.hal = &hal;
+    o.settings = &st.settings;
+    o.st = &st;
+    o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
+    tu_peer_start(&peer, SOCK_STREAM, ftps_refuses_prot, NULL);
+    int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
+    if (ret != CERTSLOT_ERR_TLS)
+        fail_msg("%d: %s", ret, res.msg);
+    assert_int_equal(res.status, CERTSLOT_STATUS_TLS_FAILED);
+    if (strstr(res.msg, "the server refused to protect the data connection (PROT P): 536") == NULL)
+        fail_msg("%s", res.msg);
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    assert_non_null(strstr(got, "PROT P\r\n"));
+    assert_null(strstr(got, "EPSV")); /* no data connection is asked for */
+    assert_null(strstr(got, "RETR"));
+    free(got);
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
 static void test_explicit_ftps_refuses_text_injected_before_tls(void **state)
 {
     certslot_hal_sim_t sim;
@@ -545,6 +660,7 @@ int main(void)
         T(test_server_text_is_escaped),
         T(test_explicit_ftps_refuses_text_injected_before_tls),
         T(test_digest_answers_rfc7616_examples),
+        T(test_ftps_server_refusing_prot_p),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
