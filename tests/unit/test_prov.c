@@ -733,6 +733,46 @@ static void test_install_from_url(void **state)
     }
 }
 
+/* URL install from each kind of server the provisioning tests run; and FTPS with the wrong CA refused. */
+static void test_install_from_url_from_every_server(void **state)
+{
+    char files[300], url[700];
+    certslot_result_t res, r;
+    (void)state;
+    snprintf(files, sizeof(files), "%s/files", srv);
+    const struct {
+        const char *scheme;
+        unsigned port;
+        const char *dir;
+    } cases[] = {{"http", apache_http, "/digest"},
+                 {"http", apache_http, "/moved"},
+                 {"https", apache_https, "/basic"},
+                 {"ftps", port_of[CERTSLOT_SCHEME_FTPS], ""},
+                 {"ftpes", port_of[CERTSLOT_SCHEME_FTPES], ""},
+                 {"ftp", proftpd_port, files},
+                 {"ftpes", proftpd_port, files},
+                 {"ftpes", pureftpd_port, files}};
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, &r), 0);
+        snprintf(url, sizeof(url), "%s://" CRED LOCAL ":%u%s/ca.pem", cases[i].scheme, cases[i].port, cases[i].dir);
+        if (install(CERTSLOT_SLOT_APPLICATION1, url, &res) != 0)
+            fail_msg("%s: %s", url, res.msg);
+        assert_true(ca_is(CERTSLOT_SLOT_APPLICATION1, rsa_root, rsa_root_len));
+    }
+    /* The provisioning profile trusting another CA (its default list takes every CA slot): the FTPS server is
+     * refused, nothing changes. */
+    assert_int_equal(certslot_store_clear(&st, CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, &r), 0);
+    char *pem = tu_pki_read("root-ec.crt", NULL);
+    assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, (unsigned char *)pem,
+                                            strlen(pem), NULL, 0, 0, &r),
+                     0);
+    free(pem);
+    digest_t before = store_digest();
+    assert_int_not_equal(prov(CERTSLOT_SCHEME_FTPES, LOCAL, proftpd_port, files, PASSWORD, TIMEOUT_MS, &res), 0);
+    assert_status(res, CERTSLOT_STATUS_TLS_REFUSED);
+    assert_store_unchanged(before);
+}
+
 static void test_install_from_url_refusals(void **state)
 {
     certslot_result_t res;
@@ -1127,6 +1167,7 @@ int main(void)
         T(test_ftps_data_connections_resume_the_session),
         T(test_ftps_url_against_an_explicit_server_uses_auth_tls),
         T(test_proftpd_and_pureftpd),
+        T(test_install_from_url_from_every_server),
         T(test_explicit_ftps_never_falls_back_to_plain_text),
         T(test_http_digest_and_basic),
         T(test_http_credentials_refused_or_missing),

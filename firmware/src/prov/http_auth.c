@@ -91,7 +91,7 @@ static int digest_params(const char *p, certslot_http_auth_t *a)
                 a->digest.md = MBEDTLS_MD_SHA256;
             else
                 return -1; /* SHA-512-256 and others: not offered by this challenge */
-            snprintf(a->digest.algorithm, sizeof(a->digest.algorithm), "%s", v);
+            snprintf(a->digest.algorithm, sizeof(a->digest.algorithm), "%.15s", v);
         } else if (cs_equal_ci(name, n, "qop")) {
             qop_given = 1;
             for (const char *q = v; *q != '\0';) {
