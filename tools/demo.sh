@@ -78,7 +78,7 @@ step "servers: nginx (HTTP, HTTPS) for provisioning; openssl s_server for SIP (m
 cp "$D/prov.crt" "$D/srvpki/server.crt"
 cp "$D/prov.key" "$D/srvpki/server.key"
 : >"$D/srvpki/inter.crt"
-quiet "$here/tests/servers/prov-servers.sh" start "$D/srv" "$D/srvpki"
+quiet "$here/tests/servers/prov-servers.sh" start "$D/srv" "$D/srvpki" nginx
 . "$D/srv/ports.env"
 peer() { # name cert key extra...
     local name=$1 cert=$2 key=$3 port

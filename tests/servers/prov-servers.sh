@@ -8,7 +8,8 @@
 #   proftpd, pure-ftpd, atftpd   unpacked by make deps into build/servers: see start_proftpd and the others
 # all serving DIR/files (the same directory for every protocol).
 #
-#   prov-servers.sh start DIR PKI   starts them, writes DIR/ports.env
+#   prov-servers.sh start DIR PKI [NAME...]   starts them (or only the NAMEs: nginx vsftpd apache2 tftpd
+#                                   proftpd pure-ftpd atftpd), writes DIR/ports.env
 #                                   (HTTP_PORT HTTPS_PORT FTP_PORT FTPS_PORT FTPES_PORT FTPS12_PORT TFTP_PORT)
 #   prov-servers.sh stop DIR        stops them
 # A server that cannot start fails with the reason (exit 1); nothing is skipped.
@@ -330,7 +331,7 @@ Alias /basic/ $dir/files/
     DocumentRoot $dir/files
     Redirect 301 /moved/ /digest/
     Redirect 302 /secure/ https://127.0.0.1:$APACHE_HTTPS_PORT/digest/
-    Redirect 302 /to-ftp/ ftp://127.0.0.1:$FTP_PORT/
+    Redirect 302 /to-ftp/ ftp://127.0.0.1:${FTP_PORT:-21}/
     Redirect 302 /elsewhere/ http://localhost:$APACHE_HTTP_PORT/digest/
 </VirtualHost>
 <VirtualHost 127.0.0.1:$APACHE_HTTPS_PORT>
@@ -373,31 +374,40 @@ start_tftpd() { # name [in.tftpd options...] (tftpd-hpa as Debian's default runs
     exit 1
 }
 
+# Which servers: the names after PKI (nginx vsftpd apache2 tftpd proftpd pure-ftpd atftpd), or all of them.
+shift 3
+want() { [ $# -eq 0 ] && return 0; local w; for w in "${only[@]}"; do [ "$w" = "$1" ] && return 0; done; return 1; }
+only=("$@")
+[ ${#only[@]} -gt 0 ] || only=(nginx vsftpd apache2 tftpd proftpd pure-ftpd atftpd)
 trap 'stop' ERR
-start_nginx
-start_vsftpd ftp 0
-start_vsftpd ftps implicit
-start_vsftpd ftpes explicit
-start_vsftpd ftps12 implicit TLSv1.2
-start_apache
-start_tftpd tftp
-start_tftpd tftp_noopts -r blksize -r tsize -r timeout # a server that ignores RFC 2347 options
-start_proftpd
-start_pureftpd
-start_atftpd
+want nginx && start_nginx
+if want vsftpd; then
+    start_vsftpd ftp 0
+    start_vsftpd ftps implicit
+    start_vsftpd ftpes explicit
+    start_vsftpd ftps12 implicit TLSv1.2
+fi
+want apache2 && start_apache
+if want tftpd; then
+    start_tftpd tftp
+    start_tftpd tftp_noopts -r blksize -r tsize -r timeout # a server that ignores RFC 2347 options
+fi
+want proftpd && start_proftpd
+want pure-ftpd && start_pureftpd
+want atftpd && start_atftpd
 trap - ERR
 cat >"$dir/ports.env" <<ENV
-HTTP_PORT=$HTTP_PORT
-HTTPS_PORT=$HTTPS_PORT
-FTP_PORT=$FTP_PORT
-FTPS_PORT=$FTPS_PORT
-FTPES_PORT=$FTPES_PORT
-FTPS12_PORT=$FTPS12_PORT
-TFTP_PORT=$TFTP_PORT
-TFTP_NOOPTS_PORT=$TFTP_NOOPTS_PORT
-APACHE_HTTP_PORT=$APACHE_HTTP_PORT
-APACHE_HTTPS_PORT=$APACHE_HTTPS_PORT
-PROFTPD_PORT=$PROFTPD_PORT
-PUREFTPD_PORT=$PUREFTPD_PORT
-ATFTPD_PORT=$ATFTPD_PORT
+HTTP_PORT=${HTTP_PORT:-}
+HTTPS_PORT=${HTTPS_PORT:-}
+FTP_PORT=${FTP_PORT:-}
+FTPS_PORT=${FTPS_PORT:-}
+FTPES_PORT=${FTPES_PORT:-}
+FTPS12_PORT=${FTPS12_PORT:-}
+TFTP_PORT=${TFTP_PORT:-}
+TFTP_NOOPTS_PORT=${TFTP_NOOPTS_PORT:-}
+APACHE_HTTP_PORT=${APACHE_HTTP_PORT:-}
+APACHE_HTTPS_PORT=${APACHE_HTTPS_PORT:-}
+PROFTPD_PORT=${PROFTPD_PORT:-}
+PUREFTPD_PORT=${PUREFTPD_PORT:-}
+ATFTPD_PORT=${ATFTPD_PORT:-}
 ENV
