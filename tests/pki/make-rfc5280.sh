@@ -62,6 +62,12 @@ cert int-old root "/O=certslot tests/CN=Int 1" 1 "$CA" # the same CA (name, key)
 leaf cross int1
 chain cross cross int-old int1 # the first candidate for the issuer expires before the one after it
 cert stray - "/O=certslot tests/CN=Stray" 3650 "$CA"
+cert int1-other - "/O=certslot tests/CN=Int 1" 3650 "$CA" # Int 1's name, another key (and key identifier)
+leaf other-key int1-other # sent with the real Int 1: the key identifiers differ
+ski=$(openssl x509 -in int1.crt -noout -ext subjectKeyIdentifier | tail -1 | tr -d ' ')
+cert int1-forged - "/O=certslot tests/CN=Int 1" 3650 "basicConstraints=critical,CA:true" \
+    "keyUsage=critical,keyCertSign,cRLSign" "subjectKeyIdentifier=$ski" # Int 1's name and key identifier
+leaf forged int1-forged # sent with the real Int 1: its signature does not verify
 leaf extra int1
 chain extra extra stray int1 stray # an unrelated certificate, twice, and the issuer
 

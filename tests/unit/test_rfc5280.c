@@ -59,6 +59,10 @@ static const case_t cases[] = {
     {"only candidate expired", "cross", "int-old.crt", "root.crt", "server.test", 2, 0, CERTSLOT_ERR_VERIFY,
      "'Int 1' expired on"},
     OK("unrelated certificates, one twice", "extra", "extra.rest", "root.crt", "server.test"),
+    NO("a signature that does not verify", "forged", "int1.crt", "root.crt", "server.test",
+       "the signature of certificate 'server.test' does not verify with the key of 'Int 1'"),
+    NO("an issuer of that name with another key identifier", "other-key", "int1.crt", "root.crt", "server.test",
+       "(its issuer, O=certslot tests, CN=Int 1, was found only with another key identifier)"),
     NO("an issuer missing", "order", "int2.crt", "root.crt", "server.test", "(its issuer, O=certslot tests, CN=Int 1, was not found)"),
     /* pathLenConstraint. */
     OK("self-issued intermediate not counted", "pl-self", "pl-self.rest", "root.crt", "server.test"),

@@ -71,6 +71,9 @@ typedef struct {
     int verified;              /* 1: the whole chain was checked and accepted */
     int top_depth;
     char why[256];             /* one line when refused */
+    /* ---- internal: what mbedTLS checked during the handshake (certslot_verify_cb) ---- */
+    const mbedtls_x509_crt *lib_parent; /* the leaf's parent in mbedTLS's chain */
+    int lib_leaf_signed;                /* 1: the leaf's signature verified with lib_parent's key */
 } certslot_verify_t;
 
 void certslot_verify_init(certslot_verify_t *v, const certslot_hal_t *hal);

@@ -82,6 +82,8 @@ static NOINLINE int signed_by(search_t *s, const mbedtls_x509_crt *child, const 
     if (s->work == 0)
         return 0;
     s->work--;
+    if (child == s->peer[0] && parent == s->v->lib_parent && s->v->lib_leaf_signed)
+        return 1; /* mbedTLS checked this very signature in the handshake (certslot_verify_cb) */
     return md != NULL && mbedtls_md(md, child->tbs.p, child->tbs.len, hash) == 0 &&
            mbedtls_pk_verify_ext(CRT(child, sig_pk), CRT(child, sig_opts), (mbedtls_pk_context *)&parent->pk,
                                  CRT(child, sig_md), hash, mbedtls_md_get_size(md), CRT(child, sig).p,
@@ -248,14 +250,14 @@ static NOINLINE void say_bad_signature(search_t *s, const mbedtls_x509_crt *chil
         cs_reason(s->v, "the signature of certificate %s does not verify with the key of %s", who, by);
 }
 
-static NOINLINE void say_not_found(search_t *s, const mbedtls_x509_crt *child)
+static NOINLINE void say_not_found(search_t *s, const mbedtls_x509_crt *child, int named)
 {
     char who[96], issuer[128];
     cs_cert_name(child, who, sizeof(who));
     if (mbedtls_x509_dn_gets(issuer, sizeof(issuer), &child->issuer) < 0)
         snprintf(issuer, sizeof(issuer), "?");
-    cs_reason(s->v, "certificate %s is not issued by a CA this profile trusts (its issuer, %s, was not found)", who,
-              issuer);
+    cs_reason(s->v, "certificate %s is not issued by a CA this profile trusts (its issuer, %s, was %s)", who, issuer,
+              named ? "found only with another key identifier" : "not found");
 }
 
 /* Tries parent (a trust anchor when anchor) as the issuer of path[depth]: 0 when a whole path was accepted. */
@@ -289,10 +291,11 @@ static int try_parent(search_t *s, int depth, const mbedtls_x509_crt *parent, in
 static int extend(search_t *s, int depth)
 {
     const mbedtls_x509_crt *child = s->path[depth].crt;
-    int found = 0;
+    int found = 0, named = 0; /* a candidate of the issuer's name and key identifier; of the name only */
 
     for (const mbedtls_x509_crt *t = s->trust; t != NULL && t->raw.len > 0 && s->work > 0; t = t->next) {
-        found |= issued_by_name(child, t);
+        named |= issued_by_name(child, t);
+        found |= issued_by_name(child, t) && !other_key(child, t);
         if (try_parent(s, depth, t, 1) == 0)
             return 0;
     }
@@ -308,12 +311,13 @@ static int extend(search_t *s, int depth)
         }
     }
     for (size_t i = 1; i < s->npeer && s->work > 0; i++) {
-        found |= issued_by_name(child, s->peer[i]);
+        named |= issued_by_name(child, s->peer[i]);
+        found |= issued_by_name(child, s->peer[i]) && !other_key(child, s->peer[i]);
         if (try_parent(s, depth, s->peer[i], 0) == 0)
             return 0;
     }
     if (!found) {
-        say_not_found(s, child);
+        say_not_found(s, child, named);
         note_failure(s, depth + 1, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
     } else if (s->work == 0 && s->best < 0) {
         cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);

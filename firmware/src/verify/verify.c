@@ -68,6 +68,8 @@ void certslot_verify_start(certslot_verify_t *v)
     v->verified = 0;
     v->top_depth = -1;
     v->why[0] = '\0';
+    v->lib_parent = NULL;
+    v->lib_leaf_signed = 0;
 }
 
 static int has_eku(const mbedtls_x509_crt *crt)
@@ -165,6 +167,16 @@ int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fl
 {
     certslot_verify_t *v = ctx;
 
+    /*
+     * mbedTLS has already checked the leaf's signature with the key of the
+     * certificate it called us with at depth 1 (a parent from the peer's
+     * chain): NOT_TRUSTED on the leaf means it found none or the signature
+     * failed. The path search takes that check instead of repeating it.
+     */
+    if (depth == 1)
+        v->lib_parent = crt;
+    else if (depth == 0)
+        v->lib_leaf_signed = v->lib_parent != NULL && (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
     *flags = 0;
     if (depth != 0)
         return 0;
