@@ -176,6 +176,46 @@ static void test_unknown_parameters(void **state)
     assert_int_equal(cfg.errors, 0);
 }
 
+/*
+ * A did-you-mean search is a pass over every name: a file of near-miss names (a provisioning server's, say)
+ * gets CERTSLOT_CONFIG_MAX_SUGGEST of them, and none once the diagnostics are full.
+ */
+static size_t count_text(const char *text)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < cfg.ndiags; i++)
+        n += strstr(cfg.diags[i].msg, text) != NULL;
+    return n;
+}
+
+static void test_near_miss_names_are_bounded(void **state)
+{
+    (void)state;
+    size_t size = 600 * 64, o = 0;
+    char *xml = malloc(size);
+    assert_non_null(xml);
+    o += (size_t)snprintf(xml + o, size - o, HDR "<r>");
+    for (int i = 0; i < 100; i++)
+        o += (size_t)snprintf(xml + o, size - o, "<e devce.set=\"1\"/>\n");
+    snprintf(xml + o, size - o, "</r>");
+    parse1(xml);
+    assert_int_equal(cfg.suggestions, CERTSLOT_CONFIG_MAX_SUGGEST);
+    assert_int_equal(count_text("did you mean 'device.set'?"), CERTSLOT_CONFIG_MAX_SUGGEST);
+    certslot_config_free(&cfg);
+
+    /* The diagnostics filled by repeated values first: no search at all afterwards. */
+    o = (size_t)snprintf(xml, size, HDR "<r>");
+    for (int i = 0; i < CERTSLOT_CONFIG_MAX_DIAGS + 10; i++)
+        o += (size_t)snprintf(xml + o, size - o, "<e sec.TLS.SIP.cipherList=\"AES\"/>\n");
+    for (int i = 0; i < 5; i++)
+        o += (size_t)snprintf(xml + o, size - o, "<e devce.set=\"1\"/>\n");
+    snprintf(xml + o, size - o, "</r>");
+    parse1(xml);
+    assert_int_equal(cfg.ndiags, CERTSLOT_CONFIG_MAX_DIAGS);
+    assert_int_equal(cfg.suggestions, 0);
+    free(xml);
+}
+
 /* ---- the .set gate ---- */
 
 static void test_device_set_zero_blocks_every_device_parameter(void **state)
@@ -903,6 +943,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_seed001_wireless_cfg, teardown),
         cmocka_unit_test_teardown(test_names_are_case_insensitive, teardown),
+        cmocka_unit_test_teardown(test_near_miss_names_are_bounded, teardown),
         cmocka_unit_test_teardown(test_old_protocols_act_as_tls12, teardown),
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
         cmocka_unit_test_teardown(test_unknown_parameters, teardown),

@@ -87,6 +87,7 @@ typedef struct {
     certslot_diag_t *diags;
     size_t ndiags, diag_cap, diags_dropped;
     unsigned errors, warnings;
+    unsigned suggestions; /* did-you-mean searches made: at most CERTSLOT_CONFIG_MAX_SUGGEST */
     char mac[13];
     int finished;
     int io_error; /* a file could not be read */

@@ -46,6 +46,10 @@
 #ifndef CERTSLOT_CONFIG_MAX_DIAGS
 #define CERTSLOT_CONFIG_MAX_DIAGS 500 /* diagnostics kept; more are only counted */
 #endif
+#ifndef CERTSLOT_CONFIG_MAX_SUGGEST
+#define CERTSLOT_CONFIG_MAX_SUGGEST 32 /* did-you-mean searches in one configuration: each is a pass over every
+                                          name, so a file of near-miss names cannot cost more than these */
+#endif
 #ifndef CERTSLOT_CONFIG_DIAG_LEN
 #define CERTSLOT_CONFIG_DIAG_LEN 200 /* bytes of one diagnostic's message */
 #endif

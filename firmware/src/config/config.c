@@ -191,9 +191,15 @@ static void unknown_param(parse_t *ps, const char *name, const certslot_where_t 
             return;
         }
     }
-    if (len < CERTSLOT_PARAM_NAME_MAX + 8 && certslot_param_suggest(name, buf, sizeof(buf))) {
-        pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'; did you mean '%s'?", name, buf);
-        return;
+    /* A search over every name: for the first names only, and never once the diagnostics are full. */
+    certslot_config_t *cfg = ps->cfg;
+    if (len < CERTSLOT_PARAM_NAME_MAX + 8 && cfg->suggestions < CERTSLOT_CONFIG_MAX_SUGGEST &&
+        cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS && certslot_param_may_be_near(name, len, NULL)) {
+        cfg->suggestions++;
+        if (certslot_param_suggest(name, buf, sizeof(buf))) {
+            pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'; did you mean '%s'?", name, buf);
+            return;
+        }
     }
     /* Names outside certslot's namespaces belong to other parts of the handset. */
     if (cs_starts_ci(name, "device.sec.") || cs_starts_ci(name, "sec.tls.") || cs_starts_ci(name, "device.prov."))
