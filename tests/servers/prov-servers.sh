@@ -292,6 +292,7 @@ start_atftpd() {
 # instead of 000-default: DIR/files under /digest/ (Digest, MD5) and /basic/ (Basic), and redirects:
 #   /moved/ 301 -> /digest/        /secure/ 302 -> https://.../digest/     /to-ftp/ 302 -> ftp://...
 #   /elsewhere/ 302 -> http://localhost:.../digest/ (another host: no credentials)   https /downgrade/ 302 -> http
+#   https /elsewhere/ 302 -> https://localhost:.../digest/ (a host the certificate does not name)
 start_apache() {
     local a=$dir/apache2 realm=provisioning
     command -v apache2 >/dev/null || { echo "prov-servers: apache2 is not installed (make deps)" >&2; exit 1; }
@@ -340,6 +341,7 @@ Alias /basic/ $dir/files/
     SSLCertificateFile $dir/fullchain.pem
     SSLCertificateKeyFile $dir/server.key
     Redirect 302 /downgrade/ http://127.0.0.1:$APACHE_HTTP_PORT/digest/
+    Redirect 302 /elsewhere/ https://localhost:$APACHE_HTTPS_PORT/digest/
 </VirtualHost>
 CONF
         APACHE_CONFDIR=$a APACHE_RUN_USER=www-data APACHE_RUN_GROUP=www-data APACHE_PID_FILE=$dir/apache.pid \

@@ -993,8 +993,10 @@ static void test_http_redirects(void **state)
     } runs[] = {{CERTSLOT_SCHEME_HTTP, &apache_http, "/moved", NULL},
                 {CERTSLOT_SCHEME_HTTP, &apache_http, "/secure", NULL}, /* http -> https, credentials kept */
                 {CERTSLOT_SCHEME_HTTP, &port_of[CERTSLOT_SCHEME_HTTP], "/moved", NULL}, /* nginx */
-                {CERTSLOT_SCHEME_HTTP, &apache_http, "/to-ftp", "to ftp://127.0.0.1"},
-                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/downgrade", "never to another one"}};
+                {CERTSLOT_SCHEME_HTTP, &apache_http, "/to-ftp", "/0004f2a1b2c3.cfg refused: a redirect may keep the scheme"},
+                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/downgrade", "never to another one"},
+                /* TLS checks the name of the host redirected to, not the configured 127.0.0.1 */
+                {CERTSLOT_SCHEME_HTTPS, &apache_https, "/elsewhere", "name 'localhost' is not in the certificate"}};
     certslot_result_t res;
 
     for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
@@ -1008,7 +1010,7 @@ static void test_http_redirects(void **state)
             assert_true(ca_is(CERTSLOT_SLOT_PLATFORM1, ec_root, ec_root_len));
         } else {
             assert_int_not_equal(ret, 0);
-            if (strstr(res.msg, runs[i].refused) == NULL || strstr(res.msg, "refused") == NULL)
+            if (strstr(res.msg, runs[i].refused) == NULL)
                 fail_msg("%s: %s", runs[i].path, res.msg);
             assert_store_unchanged(before);
         }
