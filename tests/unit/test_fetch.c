@@ -226,6 +226,36 @@ static certslot_fetch_opts_t short_opts(void)
     return o;
 }
 
+/* A simulated handset (its clock today: the test PKI is made at test time) and o set up to use its store,
+ * which trusts root-rsa in slot when slot < CERTSLOT_SLOT_COUNT. */
+static certslot_hal_sim_t sim;
+static certslot_hal_t hal;
+static certslot_store_t st;
+
+static void handset_up(certslot_slot_t slot, certslot_fetch_opts_t *o)
+{
+    certslot_result_t r;
+    size_t n;
+    certslot_hal_sim_init(&sim, &hal);
+    sim.now = (int64_t)time(NULL);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+    if (slot < CERTSLOT_SLOT_COUNT) {
+        char *pem = tu_pki_read("root-rsa.crt", &n);
+        assert_int_equal(certslot_store_install(&st, slot, CERTSLOT_KIND_CA, (unsigned char *)pem, n, NULL, 0, 0, &r),
+                         0);
+        free(pem);
+    }
+    o->hal = &hal;
+    o->settings = &st.settings;
+    o->st = &st;
+}
+
+static void handset_down(void)
+{
+    certslot_store_free(&st);
+    certslot_hal_sim_free(&sim);
+}
+
 /* ---- the whole-transfer deadline, every protocol ---- */
 
 static void test_http_trickle_ends_at_the_deadline(void **state)
@@ -322,23 +352,15 @@ static void test_tftp_endless_file_and_junk_end_at_the_deadline(void **state)
 
 static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
 {
-    certslot_hal_sim_t sim;
-    certslot_hal_t hal;
-    certslot_store_t st;
     certslot_fetch_opts_t o = short_opts();
     (void)state;
-    certslot_hal_sim_init(&sim, &hal);
-    assert_int_equal(certslot_store_open(&st, &hal), 0);
-    o.hal = &hal;
-    o.settings = &st.settings; /* the defaults */
-    o.st = &st;
+    handset_up(CERTSLOT_SLOT_COUNT, &o); /* the default settings, no CA */
     tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
     assert_gave_up_in_time(fetch_from("https://u:p@", "/f.cfg", &o), "took longer than its limit");
     tu_peer_stop(&peer);
     tu_peer_start(&peer, SOCK_STREAM, tls_trickle_handshake, NULL);
     assert_gave_up_in_time(fetch_from("ftps://u:p@", "/f.cfg", &o), "took longer than its limit");
-    certslot_store_free(&st);
-    certslot_hal_sim_free(&sim);
+    handset_down();
 }
 
 /*
@@ -347,25 +369,10 @@ static void test_tls_handshake_trickle_ends_at_the_deadline(void **state)
  */
 static void test_failed_tls_setup_leaks_nothing(void **state)
 {
-    certslot_hal_sim_t sim;
-    certslot_hal_t hal;
-    certslot_store_t st;
-    certslot_result_t r;
     certslot_fetch_opts_t o = short_opts();
-    size_t n;
     (void)state;
-    certslot_hal_sim_init(&sim, &hal);
-    sim.now = (int64_t)time(NULL); /* the test PKI is made today */
-    assert_int_equal(certslot_store_open(&st, &hal), 0);
-    char *pem = tu_pki_read("root-rsa.crt", &n);
-    assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, (unsigned char *)pem, n,
-                                            NULL, 0, 0, &r),
-                     0);
-    free(pem);
+    handset_up(CERTSLOT_SLOT_PLATFORM1, &o);
     sim.factory_fails = 1;
-    o.hal = &hal;
-    o.settings = &st.settings;
-    o.st = &st;
     tu_peer_start(&peer, SOCK_STREAM, http_record, NULL);
     assert_int_equal(fetch_from("https://u:p@", "/f.cfg", &o), CERTSLOT_ERR_IO);
     assert_int_equal(res.status, CERTSLOT_STATUS_TLS_FAILED);
@@ -375,8 +382,7 @@ static void test_failed_tls_setup_leaks_nothing(void **state)
     char *got = tu_peer_log(&peer, &len);
     assert_int_equal(len, 0); /* no connection was made */
     free(got);
-    certslot_store_free(&st);
-    certslot_hal_sim_free(&sim);
+    handset_down();
 }
 
 /* A server that never reads an upload: the send waits end at the deadline too. */
@@ -540,24 +546,9 @@ static void ftps_refuses_prot(int fd, void *arg)
 
 static void test_ftps_server_refusing_prot_p(void **state)
 {
-    certslot_hal_sim_t sim;
-    certslot_hal_t hal;
-    certslot_store_t st;
-    certslot_result_t r;
     certslot_fetch_opts_t o = short_opts();
-    size_t n;
     (void)state;
-    certslot_hal_sim_init(&sim, &hal);
-    sim.now = (int64_t)time(NULL); /* the test PKI is made today */
-    assert_int_equal(certslot_store_open(&st, &hal), 0);
-    char *pem = tu_pki_read("root-rsa.crt", &n);
-    assert_int_equal(certslot_store_install(&st, CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_CA, (unsigned char *)pem, n,
-                                            NULL, 0, 0, &r),
-                     0);
-    free(pem);
-    o.hal = &hal;
-    o.settings = &st.settings;
-    o.st = &st;
+    handset_up(CERTSLOT_SLOT_PLATFORM2, &o);
     o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
     tu_peer_start(&peer, SOCK_STREAM, ftps_refuses_prot, NULL);
     int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
@@ -572,22 +563,14 @@ static void test_ftps_server_refusing_prot_p(void **state)
     assert_null(strstr(got, "EPSV")); /* no data connection is asked for */
     assert_null(strstr(got, "RETR"));
     free(got);
-    certslot_store_free(&st);
-    certslot_hal_sim_free(&sim);
+    handset_down();
 }
 
 static void test_explicit_ftps_refuses_text_injected_before_tls(void **state)
 {
-    certslot_hal_sim_t sim;
-    certslot_hal_t hal;
-    certslot_store_t st;
     certslot_fetch_opts_t o = short_opts();
     (void)state;
-    certslot_hal_sim_init(&sim, &hal);
-    assert_int_equal(certslot_store_open(&st, &hal), 0);
-    o.hal = &hal;
-    o.settings = &st.settings;
-    o.st = &st;
+    handset_up(CERTSLOT_SLOT_COUNT, &o); /* the default settings, no CA */
     tu_peer_start(&peer, SOCK_STREAM, ftp_inject_after_auth, NULL);
     assert_int_equal(fetch_from("ftpes://u:secret@", "/f.cfg", &o), CERTSLOT_ERR_PROTOCOL);
     assert_non_null(strstr(res.msg, "the server sent data before TLS started"));
@@ -597,8 +580,7 @@ static void test_explicit_ftps_refuses_text_injected_before_tls(void **state)
     assert_null(strstr(got, "USER")); /* nothing else was sent, in clear or not */
     assert_null(strstr(got, "secret"));
     free(got);
-    certslot_store_free(&st);
-    certslot_hal_sim_free(&sim);
+    handset_down();
 }
 
 /* RFC 7616 3.9.1: the same request answered with SHA-256 and with MD5, from the challenges as a server sends them. */

@@ -59,9 +59,10 @@ typedef struct {
     cli_store_opts_t so;
     const char *dir, *mac, *name, *user, *password, *log_name, *file;
     long type, timeout;
+    int help; /* --help was given (and printed) */
 } prov_args_t;
 
-/* Parses argv into a (upload: also --name and LOGFILE). 0, EXIT_ACCEPT + 100 after --help, or EXIT_USAGE. */
+/* Parses argv into a (upload: also --name and LOGFILE). 0 (a->help after --help) or EXIT_USAGE. */
 static int parse(int argc, char **argv, int upload, const char *cmd, const char *help, prov_args_t *a)
 {
     char *end = NULL;
@@ -73,7 +74,8 @@ static int parse(int argc, char **argv, int upload, const char *cmd, const char 
             continue;
         if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
             fputs(help, stdout);
-            return EXIT_ACCEPT + 100;
+            a->help = 1;
+            return 0;
         } else if (upload && arg[0] != '-' && a->file == NULL) {
             a->file = arg;
         } else if (arg[0] != '-' || i + 1 == argc) {
@@ -159,8 +161,8 @@ int cmd_provision(int argc, char **argv)
     certslot_result_t res;
 
     int ret = parse(argc, argv, 0, "provision", prov_help, &a);
-    if (ret != 0)
-        return ret == EXIT_ACCEPT + 100 ? EXIT_ACCEPT : ret;
+    if (ret != 0 || a.help)
+        return ret;
     if ((ret = server_of(&a, NULL, "provision", &server)) != 0)
         return ret;
     a.so.dir = a.dir;
@@ -190,8 +192,8 @@ int cmd_upload(int argc, char **argv)
     size_t len;
 
     int ret = parse(argc, argv, 1, "upload", upload_help, &a);
-    if (ret != 0)
-        return ret == EXIT_ACCEPT + 100 ? EXIT_ACCEPT : ret;
+    if (ret != 0 || a.help)
+        return ret;
     unsigned char *log = cli_read_file("upload", a.file, CERTSLOT_FETCH_MAX_SIZE, &len);
     if (log == NULL)
         return EXIT_USAGE;

@@ -72,6 +72,7 @@ typedef struct {
     unsigned char resumed;        /* 1: the server resumed the session given to certslot_tls_start */
     unsigned char first[4];       /* the first bytes the peer sent (a plain-text FTP greeting shows here) */
     unsigned char first_len;
+    unsigned char notified;       /* close_notify sent (certslot_tls_shutdown) */
 } certslot_tls_conn_t;
 
 /*
@@ -115,6 +116,12 @@ int certslot_tls_get_session(const certslot_tls_conn_t *c, mbedtls_ssl_session *
  */
 int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len);
 int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len);
+/*
+ * Sends close_notify now (an upload's end: the peer learns that all data
+ * came); the connection stays open for reading what the peer still sends.
+ * 0 or CERTSLOT_ERR_TLS. certslot_tls_close does not send it again.
+ */
+int certslot_tls_shutdown(certslot_tls_conn_t *c);
 void certslot_tls_close(certslot_tls_conn_t *c);
 
 #endif

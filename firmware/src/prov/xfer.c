@@ -203,11 +203,8 @@ int certslot_xfer_finish(certslot_xfer_stream_t *s)
 
     if (!s->open || !s->is_tls)
         return 0;
-    do
-        ret = mbedtls_ssl_close_notify(&s->tls.ssl);
-    while (ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_WANT_READ);
-    if (ret != 0)
-        return CERTSLOT_ERR_TLS;
+    if ((ret = certslot_tls_shutdown(&s->tls)) != 0)
+        return ret;
     /* Whatever is still on its way (TLS 1.3 tickets), up to the server's own close. */
     for (int i = 0; i < 64 && (n = certslot_xfer_read(s, buf, sizeof(buf))) > 0; i++)
         ;

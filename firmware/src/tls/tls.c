@@ -394,11 +394,21 @@ int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len)
     return ret >= 0 ? ret : failure(c, ret);
 }
 
+int certslot_tls_shutdown(certslot_tls_conn_t *c)
+{
+    int ret;
+    do
+        ret = mbedtls_ssl_close_notify(&c->ssl);
+    while (ret == MBEDTLS_ERR_SSL_WANT_WRITE || ret == MBEDTLS_ERR_SSL_WANT_READ);
+    c->notified = 1;
+    return ret == 0 ? 0 : CERTSLOT_ERR_TLS;
+}
+
 void certslot_tls_close(certslot_tls_conn_t *c)
 {
     if (c == NULL)
         return;
-    if (c->conn != NULL)
+    if (c->conn != NULL && !c->notified)
         (void)mbedtls_ssl_close_notify(&c->ssl);
     mbedtls_ssl_free(&c->ssl);
     certslot_port_close(c->conn);
