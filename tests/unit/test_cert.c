@@ -89,6 +89,40 @@ static void test_every_encoding_decodes_to_the_same_der(void **state)
     free(der);
 }
 
+/* Base64 padding: optional at the end, nowhere else, never more than the group allows. */
+static void test_base64_padding(void **state)
+{
+    (void)state;
+    size_t der_len, len;
+    char *der = tu_pki_read("root-rsa.der", &der_len);
+    char *b64 = tu_pki_read("root-rsa.der.b64", &len);
+    while (len > 0 && (b64[len - 1] == '\n' || b64[len - 1] == '='))
+        b64[--len] = '\0';
+    mbedtls_x509_crt chain;
+    char *bad = malloc(len + 8);
+    assert_non_null(bad);
+    /* Without its padding: the same DER. */
+    assert_int_equal(decode_ok(b64, len, &chain), 1);
+    assert_memory_equal(chain.raw.p, der, der_len);
+    mbedtls_x509_crt_free(&chain);
+    const char *const tails[] = {"===", "=A", "A"};
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(bad, len + 8, "%s%s", b64, tails[i]);
+        mbedtls_x509_crt_init(&chain);
+        assert_int_not_equal(certslot_cert_decode((unsigned char *)bad, strlen(bad), &chain, why, sizeof(why)), 0);
+        mbedtls_x509_crt_free(&chain);
+    }
+    /* '=' inside the text. */
+    memcpy(bad, b64, len + 1);
+    bad[len / 2] = '=';
+    mbedtls_x509_crt_init(&chain);
+    assert_int_not_equal(certslot_cert_decode((unsigned char *)bad, len, &chain, why, sizeof(why)), 0);
+    mbedtls_x509_crt_free(&chain);
+    free(bad);
+    free(b64);
+    free(der);
+}
+
 static void test_chain_keeps_order_leaf_first(void **state)
 {
     (void)state;
@@ -313,6 +347,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_encoding_decodes_to_the_same_der),
+        cmocka_unit_test(test_base64_padding),
         cmocka_unit_test(test_chain_keeps_order_leaf_first),
         cmocka_unit_test(test_bad_certificates_are_refused_with_a_reason),
         cmocka_unit_test(test_unusable_key_types_are_named),

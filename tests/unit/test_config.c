@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,16 @@ static void test_registry_round_trip(void **state)
             assert_int_equal(certslot_param_lookup(name, strlen(name), &companion), p);
             assert_int_equal(companion, 1);
         }
+        for (char *c = name; *c != '\0'; c++) /* any case */
+            *c = (char)toupper((unsigned char)*c);
+        assert_int_equal(certslot_param_lookup(name, strlen(name), NULL), p);
     }
+    /* Only the bytes given are looked at; a longer name sharing a namespace's beginning is none. */
+    assert_int_equal(certslot_param_lookup("device.set.set", 10, NULL), CERTSLOT_P_DEVICE_SET);
+    assert_int_equal(certslot_param_lookup("device.sec.TLS.customCaCert1.set", 28, &(int){1}), P("device.sec.TLS.customCaCert1"));
+    assert_int_equal(certslot_param_lookup("device.setupWizard", 18, NULL), -1);
+    assert_int_equal(certslot_param_lookup("device.set.set", 14, NULL), -1);
+    assert_int_equal(certslot_param_lookup("sec.TLS.customCaCert.1.set", 26, NULL), -1);
     /* Indexes outside a family's range are not parameters. */
     assert_int_equal(certslot_param_lookup("device.sec.TLS.customCaCert3", 28, NULL), -1);
     assert_int_equal(certslot_param_lookup("sec.TLS.customCaCert.0", 22, NULL), -1);
@@ -214,6 +224,32 @@ static void test_near_miss_names_are_bounded(void **state)
     assert_int_equal(cfg.ndiags, CERTSLOT_CONFIG_MAX_DIAGS);
     assert_int_equal(cfg.suggestions, 0);
     free(xml);
+}
+
+/* A certificate value takes base64, PEM's '-' and whitespace, and no other byte. */
+static void test_certificate_value_bytes(void **state)
+{
+    (void)state;
+    char why[200];
+    int num;
+    for (int c = 0; c < 256; c++) {
+        char t[2] = {(char)c, '\0'};
+        int ok = isalnum(c) || strchr("+/=- \t\r\n", c) != NULL;
+        if (c == 0)
+            ok = 0;
+        int ret = certslot_param_check(P("sec.TLS.customCaCert.1"), t, 1, &num, why, sizeof(why));
+        assert_int_equal(ret == 0, c < 128 && ok);
+    }
+}
+
+/* Other subsystems' device.s* names (device.sntp, device.serial, device.setup...) are not certslot's: silent. */
+static void test_other_device_names_are_not_ours(void **state)
+{
+    (void)state;
+    assert_int_equal(parse1(HDR "<x device.sntp.serverName='ntp' device.serial.enable='0' device.serial.enable.set='1' "
+                                "device.setupWizard.1='0' device.secondaryDns1='192.0.2.1' device.setting='1'/>"),
+                     0);
+    assert_int_equal(cfg.ndiags, 0);
 }
 
 /* ---- the .set gate ---- */
@@ -946,6 +982,8 @@ int main(void)
         cmocka_unit_test_teardown(test_near_miss_names_are_bounded, teardown),
         cmocka_unit_test_teardown(test_old_protocols_act_as_tls12, teardown),
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
+        cmocka_unit_test_teardown(test_certificate_value_bytes, teardown),
+        cmocka_unit_test_teardown(test_other_device_names_are_not_ours, teardown),
         cmocka_unit_test_teardown(test_unknown_parameters, teardown),
         cmocka_unit_test_teardown(test_device_set_zero_blocks_every_device_parameter, teardown),
         cmocka_unit_test_teardown(test_set_companion_not_one_ignores_value, teardown),

@@ -98,75 +98,6 @@ static void fatal(parse_t *ps, int err, const char *msg)
     XML_StopParser(ps->xp, XML_FALSE);
 }
 
-/* ---- attribute positions: expat reports only the element's ---- */
-
-typedef struct {
-    const char *p, *end;
-    uint32_t line, col; /* col 0-based, in characters as expat counts */
-} scan_t;
-
-static void scan_advance(scan_t *s)
-{
-    unsigned char c = (unsigned char)*s->p++;
-
-    if (c == '\n' || (c == '\r' && !(s->p < s->end && *s->p == '\n'))) {
-        s->line++;
-        s->col = 0;
-    } else if ((c & 0xC0) != 0x80 && c != '\r') {
-        s->col++;
-    }
-}
-
-int cs_config_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-/* Positions s at the first attribute of the start tag. */
-static void scan_begin(scan_t *s, XML_Parser xp)
-{
-    int off = 0, size = 0;
-    const char *buf = XML_GetInputContext(xp, &off, &size);
-    int count = XML_GetCurrentByteCount(xp);
-
-    s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
-    s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
-    if (buf == NULL || count <= 0 || off + count > size) {
-        s->p = s->end = NULL;
-        return;
-    }
-    s->p = buf + off;
-    s->end = s->p + count;
-    if (s->p < s->end && *s->p == '<')
-        scan_advance(s);
-    while (s->p < s->end && !cs_config_space(*s->p) && *s->p != '/' && *s->p != '>')
-        scan_advance(s);
-}
-
-/* Where the next attribute name starts; then skips past its value. */
-static certslot_where_t scan_next(scan_t *s, const char *file)
-{
-    certslot_where_t w = {file, s->line, s->col + 1};
-
-    if (s->p == NULL)
-        return w;
-    while (s->p < s->end && cs_config_space(*s->p))
-        scan_advance(s);
-    w.line = s->line;
-    w.col = s->col + 1;
-    while (s->p < s->end && *s->p != '"' && *s->p != '\'')
-        scan_advance(s);
-    if (s->p < s->end) {
-        char q = *s->p;
-        scan_advance(s);
-        while (s->p < s->end && *s->p != q)
-            scan_advance(s);
-        if (s->p < s->end)
-            scan_advance(s);
-    }
-    return w;
-}
-
 /* ---- one attribute ---- */
 
 static int is_master_attr(const char *name)
@@ -175,6 +106,21 @@ static int is_master_attr(const char *name)
         if (cs_equal_ci(name, strlen(name), master_attrs[i]))
             return 1;
     return 0;
+}
+
+/* A did-you-mean search is still allowed: for the first names only, and never once the diagnostics are full. */
+static int may_suggest(const certslot_config_t *cfg)
+{
+    return cfg->suggestions < CERTSLOT_CONFIG_MAX_SUGGEST && cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS;
+}
+
+/* p's name in buf, for a diagnostic; not worked out once the diagnostics are full (the text is not kept). */
+static const char *pname(const parse_t *ps, certslot_param_t p, char *buf)
+{
+    buf[0] = '\0';
+    if (ps->cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS)
+        certslot_param_name(p, buf, CERTSLOT_PARAM_NAME_MAX);
+    return buf;
 }
 
 static void unknown_param(parse_t *ps, const char *name, const certslot_where_t *w)
@@ -193,8 +139,7 @@ static void unknown_param(parse_t *ps, const char *name, const certslot_where_t 
     }
     /* A search over every name: for the first names only, and never once the diagnostics are full. */
     certslot_config_t *cfg = ps->cfg;
-    if (len < CERTSLOT_PARAM_NAME_MAX + 8 && cfg->suggestions < CERTSLOT_CONFIG_MAX_SUGGEST &&
-        cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS && certslot_param_may_be_near(name, len, NULL)) {
+    if (len < CERTSLOT_PARAM_NAME_MAX + 8 && may_suggest(cfg) && certslot_param_may_be_near(name, len, NULL)) {
         cfg->suggestions++;
         if (certslot_param_suggest(name, buf, sizeof(buf))) {
             pdiag(ps, CERTSLOT_WARNING, w, -1, "unknown parameter '%s'; did you mean '%s'?", name, buf);
@@ -222,16 +167,15 @@ static void set_companion(parse_t *ps, certslot_param_t p, const char *value, co
     char name[CERTSLOT_PARAM_NAME_MAX];
     size_t len = strlen(value);
 
-    certslot_param_name(p, name, sizeof(name));
     trim(&value, &len);
     if (len != 1 || (value[0] != '0' && value[0] != '1')) {
-        pdiag(ps, CERTSLOT_ERROR, w, p, "%s.set: expected 0 or 1, got '%.40s'", name, value);
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s.set: expected 0 or 1, got '%.40s'", pname(ps, p, name), value);
         ps->value_errors++;
         return;
     }
     if (s->set_given)
-        pdiag(ps, CERTSLOT_WARNING, w, p, "%s.set given again; this one replaces the one at line %u", name,
-              (unsigned)s->set_where.line);
+        pdiag(ps, CERTSLOT_WARNING, w, p, "%s.set given again; this one replaces the one at line %u",
+              pname(ps, p, name), (unsigned)s->set_where.line);
     s->set = (uint8_t)(value[0] - '0');
     s->set_given = 1;
     s->set_where = *w;
@@ -245,9 +189,8 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     certslot_type_t type = certslot_param_type(p);
     int num;
 
-    certslot_param_name(p, name, sizeof(name));
     if (len > CERTSLOT_CONFIG_MAX_VALUE) {
-        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: value is %zu bytes, longer than the limit of %u", name, len,
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: value is %zu bytes, longer than the limit of %u", pname(ps, p, name), len,
               (unsigned)CERTSLOT_CONFIG_MAX_VALUE);
         ps->value_errors++;
         return;
@@ -255,7 +198,7 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     if (type != CERTSLOT_TYPE_CERT && type != CERTSLOT_TYPE_KEY && type != CERTSLOT_TYPE_STRING)
         trim(&text, &len);
     if (certslot_param_check(p, text, len, &num, why, sizeof(why)) != 0) {
-        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: %s", name, why);
+        pdiag(ps, CERTSLOT_ERROR, w, p, "%s: %s", pname(ps, p, name), why);
         ps->value_errors++;
         return;
     }
@@ -263,7 +206,7 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     if (fam >= CERTSLOT_FAM_PROTOCOL_DOT1X && fam <= CERTSLOT_FAM_PROTOCOL_BROWSER &&
         (num == CERTSLOT_TLS_1_0 || num == CERTSLOT_TLS_1_1))
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s: %.*s acts as TLSv1_2: the TLS library (mbedTLS 3.6) has no TLS 1.0 "
-              "or 1.1", name, (int)len, text);
+              "or 1.1", pname(ps, p, name), (int)len, text);
     char digit[2] = {(char)('0' + num), '\0'};
     if (len > 0 && type == CERTSLOT_TYPE_ENUM) /* keep the canonical spelling */
         len = certslot_param_enum_name(p, num, &text);
@@ -275,9 +218,10 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
         return;
     }
     if (s->given) {
-        pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u", name,
-              (unsigned)s->where.line);
-        certslot_zeroize(s->text, s->len);
+        pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
+              pname(ps, p, name), (unsigned)s->where.line);
+        if (certslot_param_is_secret(p)) /* keys, passwords: wiped; certificates are public */
+            certslot_zeroize(s->text, s->len);
         certslot_free(s->text);
     }
     s->text = copy;
@@ -287,14 +231,18 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     s->where = *w;
 }
 
-static void attribute(parse_t *ps, const char *name, const char *text, const certslot_where_t *w)
-{
-    int companion = 0;
-    certslot_param_t p;
+/* What an attribute is to certslot: relevant() finds it, attribute() acts on it. */
+typedef struct {
+    certslot_param_t p; /* -1: none */
+    int companion;      /* p's .set companion */
+    int master_attr;    /* a master-file attribute (CONFIG_FILES, ...) */
+} kind_t;
 
-    if (strcmp(name, "xmlns") == 0 || strchr(name, ':') != NULL)
-        return; /* XML machinery, not a parameter */
-    if (is_master_attr(name)) {
+static void attribute(parse_t *ps, const char *name, const char *text, const certslot_where_t *w, const kind_t *k)
+{
+    certslot_param_t p = k->p;
+
+    if (k->master_attr) {
         if (!ps->master) {
             pdiag(ps, CERTSLOT_WARNING, w, -1, "%s has effect only in a master file; ignored here", name);
         } else if (cs_equal_ci(name, strlen(name), "CONFIG_FILES")) {
@@ -307,15 +255,13 @@ static void attribute(parse_t *ps, const char *name, const char *text, const cer
             ps->config_files = copy;
             ps->config_files_where = *w;
         }
-        return;
-    }
-    p = certslot_param_lookup(name, strlen(name), &companion);
-    if (p < 0) {
-        unknown_param(ps, name, w);
+    } else if (p < 0) {
+        if (strcmp(name, "xmlns") != 0 && strchr(name, ':') == NULL) /* else XML machinery, not a parameter */
+            unknown_param(ps, name, w);
     } else if (ps->master) {
         pdiag(ps, CERTSLOT_WARNING, w, p,
               "'%s' in the master file is not applied; put it in a file named by CONFIG_FILES", name);
-    } else if (companion) {
+    } else if (k->companion) {
         set_companion(ps, p, text, w);
     } else {
         value(ps, p, text, w);
@@ -325,20 +271,26 @@ static void attribute(parse_t *ps, const char *name, const char *text, const cer
 /* ---- expat callbacks ---- */
 
 /*
- * 0 when attribute() would do nothing with name: a name of the handset's
- * other subsystems, neither a parameter, nor close enough to one for a
+ * 0 when attribute() would do nothing with name (else *k says what it is):
+ * a name of the handset's other subsystems, neither a parameter, nor close enough to one for a
  * did-you-mean, nor a master-file attribute. Most attributes of a real file
  * are such names, so this is kept cheap: the last far name's screened bytes
  * are remembered, and names sharing them are far too.
  */
-static int relevant(parse_t *ps, const char *name)
+static int relevant(parse_t *ps, const char *name, kind_t *kind)
 {
     size_t len = strlen(name), used;
 
+    kind->p = -1;
+    kind->companion = kind->master_attr = 0;
     if (strchr("acmlouACMLOU", name[0]) != NULL && name[0] != '\0' && is_master_attr(name))
+        return kind->master_attr = 1;
+    kind->p = certslot_param_lookup(name, len, &kind->companion);
+    if (kind->p >= 0 || certslot_param_in_namespace(name, len))
         return 1;
-    if (certslot_param_in_namespace(name, len))
-        return 1;
+    /* Outside the namespaces only a did-you-mean could come of it: none once they are used up. */
+    if (!may_suggest(ps->cfg))
+        return 0;
     for (size_t k = 0; k < FAR_NAMES; k++)
         if (ps->far_len[k] > 0 && len + 1 >= ps->far_len[k] && cs_ncase_equal(name, ps->far[k], ps->far_len[k]))
             return 0;
@@ -355,7 +307,7 @@ static int relevant(parse_t *ps, const char *name)
 static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts)
 {
     parse_t *ps = ud;
-    scan_t s;
+    cs_scan_t s;
     size_t scanned = 0; /* attributes whose position the scan has passed */
     certslot_where_t w = {NULL, 0, 0};
 
@@ -363,15 +315,16 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
     if (ps->fatal != 0)
         return;
     for (size_t i = 0; atts[i] != NULL && ps->fatal == 0; i += 2) {
-        if (!relevant(ps, atts[i]))
+        kind_t k;
+        if (!relevant(ps, atts[i], &k))
             continue;
         if (scanned == 0)
-            scan_begin(&s, ps->xp);
+            cs_scan_begin(&s, ps->xp);
         while (scanned <= i / 2) { /* positions are found only when needed */
-            w = scan_next(&s, ps->file);
+            w = cs_scan_next(&s, ps->file);
             scanned++;
         }
-        attribute(ps, atts[i], atts[i + 1], &w);
+        attribute(ps, atts[i], atts[i + 1], &w, &k);
     }
 }
 
@@ -396,40 +349,6 @@ static int XMLCALL on_external_entity(XML_Parser xp, const XML_Char *context, co
     (void)xp, (void)context, (void)base, (void)sysid, (void)pubid;
     return XML_STATUS_ERROR;
 }
-
-/* expat's allocator, routed through certslot_calloc (which has no realloc). */
-typedef union {
-    size_t size;
-    max_align_t align;
-} xhdr_t;
-
-static void *xmalloc(size_t n)
-{
-    xhdr_t *h = certslot_calloc(1, sizeof(xhdr_t) + n);
-    if (h == NULL)
-        return NULL;
-    h->size = n;
-    return h + 1;
-}
-
-static void xfree(void *p)
-{
-    if (p != NULL)
-        certslot_free((xhdr_t *)p - 1);
-}
-
-static void *xrealloc(void *p, size_t n)
-{
-    void *q = xmalloc(n);
-    if (q != NULL && p != NULL) {
-        size_t old = ((xhdr_t *)p - 1)->size;
-        memcpy(q, p, old < n ? old : n);
-        xfree(p);
-    }
-    return q;
-}
-
-static const XML_Memory_Handling_Suite xml_mem = {xmalloc, xrealloc, xfree};
 
 /* ---- one file ---- */
 
@@ -464,7 +383,8 @@ int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int m
     ps->file = cfg->files[ps->rank];
     ps->diag_mark = cfg->ndiags;
     ps->st = certslot_calloc(CERTSLOT_PARAM_COUNT, sizeof(staged_t));
-    ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, &xml_mem, NULL) : NULL;
+    /* expat allocates through certslot's pair when one is installed; else with libc's malloc and realloc. */
+    ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, cs_platform_libc_alloc() ? NULL : &cs_config_xml_mem, NULL) : NULL;
     if (ps->xp == NULL) {
         certslot_free(ps->st);
         ps->st = NULL;
@@ -542,7 +462,8 @@ static void staged_free(staged_t *st)
     if (st == NULL)
         return;
     for (size_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
-        certslot_zeroize(st[p].text, st[p].len);
+        if (certslot_param_is_secret((certslot_param_t)p))
+            certslot_zeroize(st[p].text, st[p].len);
         certslot_free(st[p].text);
     }
     certslot_free(st);

@@ -77,4 +77,19 @@ void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t ra
 /* XML white space. */
 int cs_config_space(char c);
 
+/*
+ * Attribute positions (config_scan.c): cs_scan_begin at a start tag, then
+ * cs_scan_next once per attribute, in order, gives where each starts.
+ */
+typedef struct {
+    const char *p, *end;
+    uint32_t line, col; /* col 0-based, in characters as expat counts */
+    int in_attr;        /* p is at the start of the attribute last reported: skipped only when needed */
+} cs_scan_t;
+void cs_scan_begin(cs_scan_t *s, XML_Parser xp);
+certslot_where_t cs_scan_next(cs_scan_t *s, const char *file);
+
+/* expat's allocator through certslot_calloc/certslot_free (config_scan.c). */
+extern const XML_Memory_Handling_Suite cs_config_xml_mem;
+
 #endif

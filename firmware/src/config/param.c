@@ -101,17 +101,19 @@ int certslot_param_is_secret(certslot_param_t p)
 }
 
 /*
- * Matches name against a family pattern, case-insensitively. A %u matches
- * 1 to 2 decimal digits without a leading zero, within the family's range.
- * Returns the number of name bytes consumed, or 0 when it does not match.
+ * Matches name against a family pattern, case-insensitively, from byte skip
+ * on (the caller compared those). A %u matches 1 to 2 decimal digits without
+ * a leading zero, within the family's range. Returns the number of name bytes
+ * consumed, or 0 when it does not match.
  */
-static size_t match_pattern(const certslot_family_info_t *f, const char *name, size_t len, unsigned idx[2])
+static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const char *name, size_t len,
+                            unsigned idx[2])
 {
-    size_t o = 0;
+    size_t o = skip;
     int which = 0;
 
     idx[0] = idx[1] = 1;
-    for (const char *s = f->pattern; *s != '\0'; s++) {
+    for (const char *s = f->pattern + skip; *s != '\0'; s++) {
         if (s[0] == '%' && s[1] == 'u') {
             unsigned v = 0, digits = 0;
             while (o < len && name[o] >= '0' && name[o] <= '9' && digits < 3) {
@@ -135,48 +137,111 @@ static size_t match_pattern(const certslot_family_info_t *f, const char *name, s
 }
 
 /*
- * Every family pattern starts with one of these (case-insensitively), so a
- * name that starts with none of them is no parameter: one check instead of
- * trying every family. (A new family outside them must extend the list, and
- * near_prefixes below.)
+ * Every family pattern starts with one of these (case-insensitively), or is
+ * "device.set" itself, so a name that does neither is no parameter: one check
+ * instead of trying every family. (A new family outside them must extend the
+ * list, and near_prefixes below.)
  */
-static const char *const namespaces[] = {"device.se", "device.prov.", "sec.tls."};
+static const char *const namespaces[] = {"device.sec.", "device.prov.", "sec.tls.", "device.set"};
+enum { NS_NONE = -1, NS_DEVICE_SEC, NS_DEVICE_PROV, NS_SEC, NS_DEVICE_SET };
+
+/* Which of namespaces[] name starts with (device.set: is), or NS_NONE; by its first bytes, no loop. */
+static int namespace_of(const char *name, size_t len)
+{
+    if (len < 8)
+        return NS_NONE;
+    if (cs_lower(name[0]) == 's')
+        return cs_ncase_equal(name, "sec.tls.", 8) ? NS_SEC : NS_NONE;
+    if (len < 10 || !cs_ncase_equal(name, "device.", 7))
+        return NS_NONE;
+    if (cs_ncase_equal(name + 7, "sec.", 4))
+        return len >= 11 ? NS_DEVICE_SEC : NS_NONE;
+    if (cs_ncase_equal(name + 7, "prov.", 5))
+        return len >= 12 ? NS_DEVICE_PROV : NS_NONE;
+    return len == 10 && cs_ncase_equal(name + 7, "set", 3) ? NS_DEVICE_SET : NS_NONE;
+}
 
 int certslot_param_in_namespace(const char *name, size_t len)
 {
-    for (size_t i = 0; i < sizeof(namespaces) / sizeof(namespaces[0]); i++) {
-        size_t n = strlen(namespaces[i]);
-        if (len >= n && cs_ncase_equal(name, namespaces[i], n))
-            return 1;
+    return namespace_of(name, len) != NS_NONE;
+}
+
+/*
+ * A name's signature: the sum of a spread of each byte but digits, case
+ * ignored (with a few other bytes: it only picks candidates), so a family's
+ * pattern (its %u left out) and every name it matches have the same one. Lookup compares 32-bit sums instead of patterns, and
+ * matches only the families (nearly always one) whose sum agrees. Each
+ * family's is worked out at compile time, SIG64 over at most 64 bytes.
+ */
+#define SIG_BYTE(c) (((uint32_t)(c) | 0x20u) * 0x9E3779B1u) /* | 0x20: a letter's case left out */
+#define SIG_TERM(c, prev) (((c) >= '0' && (c) <= '9') || (c) == '%' || ((c) == 'u' && (prev) == '%') ? 0u : SIG_BYTE(c))
+#define PAT_AT(pat, i) ((pat)[(i) < sizeof(pat) ? (i) : 0])
+#define SIG_AT(pat, i) ((i) + 1 < sizeof(pat) ? SIG_TERM(PAT_AT(pat, i), (i) > 0 ? PAT_AT(pat, (i) - 1) : 0) : 0u)
+#define SIG8(pat, b)                                                                                              \
+    (SIG_AT(pat, b) + SIG_AT(pat, b + 1) + SIG_AT(pat, b + 2) + SIG_AT(pat, b + 3) + SIG_AT(pat, b + 4) +         \
+     SIG_AT(pat, b + 5) + SIG_AT(pat, b + 6) + SIG_AT(pat, b + 7))
+#define SIG64(pat)                                                                                                \
+    (SIG8(pat, 0) + SIG8(pat, 8) + SIG8(pat, 16) + SIG8(pat, 24) + SIG8(pat, 32) + SIG8(pat, 40) + SIG8(pat, 48) + \
+     SIG8(pat, 56))
+#define X(id, pat, n1, n2, type, values, def, flags, help) _Static_assert(sizeof(pat) <= 65, "pattern too long: " pat);
+CERTSLOT_PARAM_FAMILIES(X)
+#undef X
+
+/*
+ * Per family, worked out at compile time from its pattern: its signature,
+ * its namespace (whose prefix lookup need not compare again), the pattern's
+ * length and its number of %u. A name of len bytes can match only
+ * when patlen - nidx <= len <= patlen (each %u stands for one or two digits);
+ * a family has a %u for each index whose range exceeds 1 (the registry test
+ * looks every name up).
+ */
+static const struct {
+    uint32_t sig;
+    int8_t ns;
+    uint8_t patlen, nidx;
+} shapes[CERTSLOT_FAM_COUNT] = {
+#define X(id, pat, n1, n2, type, values, def, flags, help)                                                       \
+    {SIG64(pat), (pat)[0] == 's' ? NS_SEC : (pat)[7] == 'p' ? NS_DEVICE_PROV : (pat)[9] == 'c' ? NS_DEVICE_SEC     \
+                                                                                               : NS_DEVICE_SET,   \
+     sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
+    CERTSLOT_PARAM_FAMILIES(X)
+#undef X
+};
+
+static uint32_t signature(const char *name, size_t len)
+{
+    uint32_t sig = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)name[i];
+        if (c < '0' || c > '9')
+            sig += SIG_BYTE(c);
     }
-    return 0;
+    return sig;
 }
 
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
 {
-    if (!certslot_param_in_namespace(name, len))
+    int ns = namespace_of(name, len);
+    if (ns == NS_NONE)
         return -1;
+    int dotset = ns != NS_SEC && ns != NS_DEVICE_SET && len > 4 && cs_equal_ci(name + len - 4, 4, ".set");
+    uint32_t sig = signature(name, len), sig_base = sig;
+    if (dotset) /* a device.* companion: its parameter's signature */
+        sig_base -= SIG_BYTE('.') + SIG_BYTE('s') + SIG_BYTE('e') + SIG_BYTE('t');
     for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
         const certslot_family_info_t *f = &families[fam];
         unsigned idx[2];
-        size_t n;
+        int companion = shapes[fam].sig != sig;
 
-        if (cs_lower(name[0]) != cs_lower(f->pattern[0]))
+        if ((companion && shapes[fam].sig != sig_base) || shapes[fam].ns != ns)
             continue;
-        n = match_pattern(f, name, len, idx);
-        if (n == 0)
+        size_t want = companion ? len - 4 : len, hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
+        if (want < lo || want > hi || match_pattern(f, strlen(namespaces[ns]), name, want, idx) != want)
             continue;
-        certslot_param_t p = family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
-        int companion = 0;
-        if (n != len) {
-            if (fam == CERTSLOT_FAM_DEVICE_SET || strncmp(f->pattern, "device.", 7) != 0 ||
-                !cs_equal_ci(name + n, len - n, ".set"))
-                continue;
-            companion = 1;
-        }
         if (is_set_companion != NULL)
             *is_set_companion = companion;
-        return p;
+        return family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
     }
     return -1;
 }
@@ -308,6 +373,13 @@ int certslot_param_suggest(const char *name, char *buf, size_t size)
 
     for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++) {
         int forms = certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET ? 2 : 1;
+        /* Only names whose length is within limit of len can be within limit edits of it. */
+        certslot_family_t fam = certslot_param_family(p, NULL, NULL);
+        size_t hi = shapes[fam].patlen + (forms == 2 ? 4 : 0), lo = shapes[fam].patlen - shapes[fam].nidx;
+        if (len + limit < lo || len > hi + limit) {
+            p = family_first[fam + 1] - 1; /* the family's other names have the same lengths */
+            continue;
+        }
         certslot_param_name(p, cand, sizeof(cand) - 4);
         for (int form = 0; form < forms; form++) {
             if (form == 1)
@@ -361,16 +433,22 @@ static int check_enum(const certslot_family_info_t *f, const char *t, size_t len
     return CERTSLOT_ERR_VALUE;
 }
 
-static int is_b64(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/' ||
-           c == '=';
-}
-
-static int is_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
+/*
+ * The bytes a value may hold, one lookup per byte: CERT_BYTE for a
+ * certificate (base64 A-Z a-z 0-9 + / =, '-' of PEM lines, whitespace),
+ * KEY_BYTE for a PEM key (printable ASCII, whitespace). Bytes 128..255: none.
+ */
+enum { CERT_BYTE = 1, KEY_BYTE = 2 };
+static const uint8_t value_bytes[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 3, 3, 0, 0, 3, 0, 0,
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    3, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 3, 2, 3, 2, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 3, 2, 2,
+    2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2,
+    2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 0,
+};
 
 /* Cipher list: ':', ',' or ' ' separated tokens of [A-Za-z0-9_.=+!@-]. */
 /* A TLS 1.3 suite list: names of letters, digits and '_', separated by ':' (OpenSSL's -ciphersuites), or NoCipher. */
@@ -448,7 +526,7 @@ static int check_server(const char *t, size_t len, char *why, size_t why_size)
     ret = certslot_url_is_url(text) ? certslot_url_parse(text, &url, reason, sizeof(reason))
                                     : certslot_url_parse_server(text, CERTSLOT_SCHEME_FTP, &url, reason, sizeof(reason));
     certslot_url_wipe(&url);
-    certslot_zeroize(text, sizeof(text));
+    certslot_zeroize(text, len + 1);
     if (ret != 0)
         snprintf(why, why_size, "%s", reason); /* never holds the password */
     return ret;
@@ -491,15 +569,18 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
         return f->type == CERTSLOT_TYPE_SERVER ? check_server(t, len, why, why_size) : 0;
     case CERTSLOT_TYPE_CERT:
     case CERTSLOT_TYPE_KEY:
-        for (size_t i = 0; i < len; i++) {
-            unsigned char c = (unsigned char)t[i];
-            int ok = f->type == CERTSLOT_TYPE_KEY ? (c >= 0x20 && c < 0x7f) || is_space(t[i])
-                                                  : is_b64(t[i]) || is_space(t[i]) || t[i] == '-';
-            if (!ok) {
-                snprintf(why, why_size, "character '%c' at position %zu cannot be part of a %s", t[i], i + 1,
-                         f->type == CERTSLOT_TYPE_KEY ? "PEM key" : "base64 or PEM certificate");
-                return CERTSLOT_ERR_VALUE;
-            }
+        size_t i = 0;
+        uint8_t want = f->type == CERTSLOT_TYPE_KEY ? KEY_BYTE : CERT_BYTE;
+        const unsigned char *u = (const unsigned char *)t;
+        while (i + 4 <= len && (value_bytes[u[i]] & value_bytes[u[i + 1]] & value_bytes[u[i + 2]] &
+                                value_bytes[u[i + 3]] & want) != 0)
+            i += 4; /* values are long: four bytes a step */
+        while (i < len && (value_bytes[u[i]] & want) != 0)
+            i++;
+        if (i < len) {
+            snprintf(why, why_size, "character '%c' at position %zu cannot be part of a %s", t[i], i + 1,
+                     f->type == CERTSLOT_TYPE_KEY ? "PEM key" : "base64 or PEM certificate");
+            return CERTSLOT_ERR_VALUE;
         }
         if (f->type == CERTSLOT_TYPE_KEY && (!cs_find(t, len, "-----BEGIN ") || !cs_find(t, len, "PRIVATE KEY-----"))) {
             snprintf(why, why_size, "a key must be PEM with its -----BEGIN ... PRIVATE KEY----- header kept");

@@ -28,6 +28,9 @@ int cs_starts_ci(const char *s, const char *prefix);
 /* 1 when the C string needle occurs in hay[0..len) (case-sensitive). */
 int cs_find(const char *hay, size_t len, const char *needle);
 
+/* 1 while certslot allocates with libc's calloc and free (no pair installed): then others may use malloc too. */
+int cs_platform_libc_alloc(void);
+
 /*
  * The one log helper: formats a line, escapes control bytes in it (it may
  * carry untrusted names; certslot/text.h) and hands it to hal->log. Does

@@ -23,6 +23,11 @@ void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f)
     cs_tls_lib_memory(calloc_fn, free_fn); /* mbedTLS's own allocations too */
 }
 
+int cs_platform_libc_alloc(void)
+{
+    return calloc_fn == calloc && free_fn == free;
+}
+
 void *certslot_calloc(size_t n, size_t size)
 {
     return calloc_fn(n, size);
@@ -45,13 +50,17 @@ char *certslot_strndup(const char *s, size_t len)
 
 void certslot_zeroize(void *p, size_t n)
 {
-    volatile unsigned char *v = p;
-
-    if (v == NULL)
+    if (p == NULL || n == 0)
         return;
-
+#if defined(__GNUC__) || defined(__clang__)
+    /* memset, and a barrier that tells the compiler the bytes are read after: the store cannot be dropped. */
+    memset(p, 0, n);
+    __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+    volatile unsigned char *v = p;
     while (n-- > 0)
         *v++ = 0;
+#endif
 }
 
 int cs_ncase_equal(const char *a, const char *b, size_t n)

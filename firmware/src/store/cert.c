@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include <mbedtls/asn1.h>
-#include <mbedtls/base64.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/error.h>
 #include <mbedtls/md.h>
@@ -45,38 +44,82 @@ static const unsigned char *find(const unsigned char *p, const unsigned char *en
 }
 
 /*
- * Base64 with any whitespace removed, into a new buffer. Returns 0, or
- * CERTSLOT_ERR_CERT when the text is not base64.
+ * The value of a base64 digit, or -1; without a branch on c, as keys are
+ * decoded here too. ((lo - x) & (x - hi)) >> 8 is all ones exactly when
+ * lo < x < hi (x is 0..255); each range adds its offset only then.
+ */
+static int b64_value(unsigned char c)
+{
+    int x = c, v = -1;
+
+    v += (((64 - x) & (x - 91)) >> 8) & (x - 64);  /* A-Z: 0..25 */
+    v += (((96 - x) & (x - 123)) >> 8) & (x - 70); /* a-z: 26..51 */
+    v += (((47 - x) & (x - 58)) >> 8) & (x + 5);   /* 0-9: 52..61 */
+    v += (((42 - x) & (x - 44)) >> 8) & 63;        /* +: 62 */
+    v += (((46 - x) & (x - 48)) >> 8) & 64;        /* /: 63 */
+    return v;
+}
+
+/*
+ * Base64, any whitespace ignored, into a new buffer. Only where whitespace
+ * and padding are depends on branches, a digit's value does not (keys are
+ * decoded here too). Padding is optional; '=' only at the end, at most two,
+ * none after one digit of a group. Returns 0, or CERTSLOT_ERR_CERT when the
+ * text is not base64.
  */
 static int b64_decode(const unsigned char *p, size_t len, unsigned char **out, size_t *out_len)
 {
-    unsigned char *clean = certslot_calloc(1, len + 1), *bin = NULL;
-    size_t n = 0, olen = 0;
-    int ret = CERTSLOT_ERR_CERT;
+    unsigned char *bin = certslot_calloc(1, len / 4 * 3 + 3);
+    size_t olen = 0;
+    unsigned acc = 0, digits = 0, pad = 0;
 
-    if (clean == NULL)
+    if (bin == NULL)
         return CERTSLOT_ERR_NOMEM;
-    for (size_t i = 0; i < len; i++)
-        if (!is_ws(p[i]))
-            clean[n++] = p[i];
-    if (n == 0)
-        goto cleanup;
-    bin = certslot_calloc(1, n / 4 * 3 + 3);
-    if (bin == NULL) {
-        ret = CERTSLOT_ERR_NOMEM;
-        goto cleanup;
+    for (size_t i = 0; i < len; i++) {
+        int v = b64_value(p[i]);
+        if (v < 0 && is_ws(p[i]))
+            continue;
+        if (v < 0 && p[i] == '=' && digits % 4 >= 2 && pad < 2) {
+            pad++;
+            continue;
+        }
+        if (v < 0 || pad > 0)
+            goto bad;
+        acc = acc << 6 | (unsigned)v;
+        if (++digits % 4 == 0) {
+            bin[olen++] = (unsigned char)(acc >> 16);
+            bin[olen++] = (unsigned char)(acc >> 8);
+            bin[olen++] = (unsigned char)acc;
+            acc = 0;
+        }
     }
-    if (mbedtls_base64_decode(bin, n / 4 * 3 + 3, &olen, clean, n) != 0 || olen == 0)
-        goto cleanup;
+    switch (digits % 4) { /* the last group's bytes */
+    case 1:
+        goto bad;
+    case 2:
+        if (pad == 1)
+            goto bad;
+        bin[olen++] = (unsigned char)(acc >> 4);
+        break;
+    case 3:
+        if (pad == 2)
+            goto bad;
+        bin[olen++] = (unsigned char)(acc >> 10);
+        bin[olen++] = (unsigned char)(acc >> 2);
+        break;
+    default:
+        if (pad > 0)
+            goto bad;
+    }
+    if (olen == 0)
+        goto bad;
     *out = bin;
     *out_len = olen;
-    bin = NULL;
-    ret = 0;
-cleanup:
-    certslot_zeroize(clean, len);
-    certslot_free(clean);
+    return 0;
+bad:
+    certslot_zeroize(bin, olen);
     certslot_free(bin);
-    return ret;
+    return CERTSLOT_ERR_CERT;
 }
 
 /* Length of the DER element at p (tag, length, contents), or 0 when malformed. */
