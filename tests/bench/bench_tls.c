@@ -2,16 +2,17 @@
  * One full TLS handshake through an application's profile against a plain
  * mbedTLS client doing the same handshake with the same certificates.
  *
- *   bench_tls ours|base 1.2|1.3
+ *   bench_tls ours|base 1.2|1.3 rsa|ec
  *
- * The server: openssl s_server, TLS 1.2 with one suite (ECDHE-RSA-AES128-GCM-SHA256) or TLS 1.3 with one suite
- * (TLS_AES_128_GCM_SHA256),
- * with the test PKI's server.crt, its key and inter.crt as the chain, on
- * 127.0.0.1 and a random high port, started before and stopped after the
- * measured part (also when the program fails).
+ * The server: openssl s_server, TLS 1.2 with one suite (ECDHE-RSA- or
+ * ECDHE-ECDSA-AES128-GCM-SHA256) or TLS 1.3 with one suite
+ * (TLS_AES_128_GCM_SHA256), with the test PKI's server.crt, its key and
+ * inter.crt as the chain under root-rsa (rsa), or server-ec.crt and its key
+ * under root-ec (ec), on 127.0.0.1 and a random high port, started before and
+ * stopped after the measured part (also when the program fails).
  * ours: certslot_tls_setup + certslot_tls_connect + certslot_tls_close +
  * certslot_tls_free for SIP on ApplicationProfile2 (built-in list off,
- * root-rsa.crt in application CA slot 2, sec.TLS.SIP.cipherList or
+ * the root in application CA slot 2, sec.TLS.SIP.cipherList or
  * sec.TLS.SIP.tls13CipherSuites forcing the suite, strict name check on for
  * "server.test"). The hal/sim store and the
  * parsed config are prepared before; the handset has no factory device
@@ -43,10 +44,12 @@
 #include "sserver.h"
 
 #define SUITE "ECDHE-RSA-AES128-GCM-SHA256"
+#define SUITE_EC "ECDHE-ECDSA-AES128-GCM-SHA256"
 #define SUITE13 "TLS_AES_128_GCM_SHA256"
 #define NAME "server.test"
 
 static int tls13; /* 1: the TLS 1.3 handshake */
+static int ec;    /* 1: the ECDSA server */
 
 __attribute__((noinline)) int bench_measure(int ours);
 
@@ -76,12 +79,12 @@ static void server_start(void)
 {
     char cert[1024], key[1024], chain[1024];
 
-    snprintf(cert, sizeof(cert), "%s", bench_pki("server.crt"));
-    snprintf(key, sizeof(key), "%s", bench_pki("server.key"));
-    snprintf(chain, sizeof(chain), "%s", bench_pki("inter.crt"));
+    snprintf(cert, sizeof(cert), "%s", bench_pki(ec ? "server-ec.crt" : "server.crt"));
+    snprintf(key, sizeof(key), "%s", bench_pki(ec ? "server-ec.key" : "server.key"));
+    snprintf(chain, sizeof(chain), "%s", bench_pki(ec ? "server-ec.crt" : "inter.crt"));
     snprintf(server_log, sizeof(server_log), "/tmp/bench_tls.%ld.log", (long)getpid());
     atexit(server_stop);
-    const char *args12[] = {"-no_tls1_3", "-cipher", SUITE, "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
+    const char *args12[] = {"-no_tls1_3", "-cipher", ec ? SUITE_EC : SUITE, "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
     const char *args13[] = {"-tls1_3", "-ciphersuites", SUITE13, "-cert", cert, "-key", key, "-cert_chain", chain,
                             NULL};
     const char **args = tls13 ? args13 : args12;
@@ -121,6 +124,7 @@ static mbedtls_x509_crt ca;
 static mbedtls_ssl_context ssl;
 static certslot_conn_t *sock;
 static const int base_suites[] = {MBEDTLS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 0};
+static const int base_suites_ec[] = {MBEDTLS_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0};
 static const int base_suites13[] = {MBEDTLS_TLS1_3_AES_128_GCM_SHA256, 0};
 
 static int entropy(void *ctx, unsigned char *out, size_t len)
@@ -165,7 +169,7 @@ static int measure_base(void)
         mbedtls_ssl_conf_rng(&conf, mbedtls_ctr_drbg_random, &drbg);
         mbedtls_ssl_conf_authmode(&conf, MBEDTLS_SSL_VERIFY_REQUIRED);
         mbedtls_ssl_conf_ca_chain(&conf, &ca, NULL);
-        mbedtls_ssl_conf_ciphersuites(&conf, tls13 ? base_suites13 : base_suites);
+        mbedtls_ssl_conf_ciphersuites(&conf, tls13 ? base_suites13 : ec ? base_suites_ec : base_suites);
         mbedtls_ssl_conf_read_timeout(&conf, CERTSLOT_TLS_TIMEOUT_MS);
         ret = certslot_port_connect(&sock, "127.0.0.1", server.port, CERTSLOT_TLS_TIMEOUT_MS);
     }
@@ -207,14 +211,16 @@ static void prepare(void)
 {
     static const char xml12[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
                                 " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE "'/>";
+    static const char xml12ec[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
+                                  " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.cipherList='" SUITE_EC "'/>";
     static const char xml13[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2'"
                                 " sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.SIP.tls13CipherSuites='" SUITE13
                                 "'/>";
-    const char *xml = tls13 ? xml13 : xml12;
+    const char *xml = tls13 ? xml13 : ec ? xml12ec : xml12;
     certslot_result_t res;
     char why[200];
     size_t len;
-    char *pem = bench_read(bench_pki("root-rsa.crt"), &len);
+    char *pem = bench_read(bench_pki(ec ? "root-ec.crt" : "root-rsa.crt"), &len);
 
     if (pem == NULL)
         bench_die("cannot read the test PKI (make bench builds it)");
@@ -224,7 +230,7 @@ static void prepare(void)
     if (certslot_store_open(&store, &hal) != 0 ||
         certslot_store_install(&store, CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, (unsigned char *)pem, len,
                                NULL, 0, 0, &res) != 0)
-        bench_die("cannot install root-rsa.crt in application CA slot 2");
+        bench_die("cannot install the root in application CA slot 2");
     free(pem);
     const certslot_part_t *p = &store.part[CERTSLOT_SLOT_APPLICATION2][CERTSLOT_KIND_CA];
     if (p->ncerts != 1 || p->certs[0].len > sizeof(root_der))
@@ -240,11 +246,13 @@ static void prepare(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3 || (strcmp(argv[1], "ours") != 0 && strcmp(argv[1], "base") != 0) ||
-        (strcmp(argv[2], "1.2") != 0 && strcmp(argv[2], "1.3") != 0))
-        bench_die("usage: bench_tls ours|base 1.2|1.3");
+    if (argc != 4 || (strcmp(argv[1], "ours") != 0 && strcmp(argv[1], "base") != 0) ||
+        (strcmp(argv[2], "1.2") != 0 && strcmp(argv[2], "1.3") != 0) ||
+        (strcmp(argv[3], "rsa") != 0 && strcmp(argv[3], "ec") != 0))
+        bench_die("usage: bench_tls ours|base 1.2|1.3 rsa|ec");
     int ours = strcmp(argv[1], "ours") == 0;
     tls13 = strcmp(argv[2], "1.3") == 0;
+    ec = strcmp(argv[3], "ec") == 0;
 
     prepare();
     server_start();

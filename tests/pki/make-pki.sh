@@ -7,6 +7,7 @@
 # root-rsa      RSA 2048 root CA           root-ec     EC P-256 root CA
 # inter         RSA 2048 intermediate CA (under root-rsa, pathlen 0)
 # server        RSA 2048 leaf under inter, CN server.test, SAN server.test + 127.0.0.1
+# server-ec     EC P-256 leaf under root-ec, the same names (ECDSA handshakes: make bench)
 # server-sha1, server-rsa1024   leaves under root-rsa the verification policy refuses
 # server-noca   leaf under inter-noca, a CA:false "intermediate" under root-rsa
 # server-ca, server-kcs   leaves under root-rsa that are a CA / assert keyCertSign without being one
@@ -73,6 +74,8 @@ issue inter inter.key "/O=certslot tests/CN=certslot Test Intermediate CA" root-
 rsa server.key 2048
 issue server server.key "/O=certslot tests/CN=server.test" inter server.ext
 cat server.crt inter.crt >server-chain.pem
+ec server-ec.key P-256
+issue server-ec server-ec.key "/O=certslot tests/CN=server.test" root-ec server.ext
 
 # Server certificates the verification policy refuses, under the trusted root.
 rsa server-sha1.key 2048

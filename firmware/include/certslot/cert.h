@@ -100,6 +100,9 @@ typedef struct {
 
 int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info);
 
+/* The last common name of name (a subject or issuer), escaped as certslot_text_escape does; "" when none. */
+void certslot_cert_cn(const mbedtls_x509_name *name, char *out, size_t size);
+
 /* Seconds since 1970 of an mbedTLS time (UTC). */
 int64_t certslot_time_from_x509(const mbedtls_x509_time *t);
 

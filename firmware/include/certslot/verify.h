@@ -71,9 +71,9 @@ typedef struct {
     int verified;              /* 1: the whole chain was checked and accepted */
     int top_depth;
     char why[256];             /* one line when refused */
-    /* ---- internal: what mbedTLS checked during the handshake (certslot_verify_cb) ---- */
-    const mbedtls_x509_crt *lib_parent; /* the leaf's parent in mbedTLS's chain */
-    int lib_leaf_signed;                /* 1: the leaf's signature verified with lib_parent's key */
+    /* ---- internal: the signatures mbedTLS checked during the handshake (certslot_verify_cb) ---- */
+    const mbedtls_x509_crt *lib_chain[CERTSLOT_VERIFY_MAX_DEPTH + 2]; /* mbedTLS's chain by depth, leaf first */
+    uint32_t lib_signed; /* bit d: lib_chain[d]'s signature verified with lib_chain[d + 1]'s key */
 } certslot_verify_t;
 
 void certslot_verify_init(certslot_verify_t *v, const certslot_hal_t *hal);

@@ -486,7 +486,7 @@ int certslot_policy_check(const mbedtls_x509_crt *crt, int allow_weak, int *rela
     return CERTSLOT_ERR_POLICY;
 }
 
-static void copy_cn(const mbedtls_x509_name *name, char *out, size_t size)
+void certslot_cert_cn(const mbedtls_x509_name *name, char *out, size_t size)
 {
     out[0] = '\0';
     for (; name != NULL; name = name->next) {
@@ -528,8 +528,8 @@ void certslot_time_iso8601(int64_t t, char *buf, size_t size)
 int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info)
 {
     memset(info, 0, sizeof(*info));
-    copy_cn(&crt->subject, info->subject_cn, sizeof(info->subject_cn));
-    copy_cn(&crt->issuer, info->issuer_cn, sizeof(info->issuer_cn));
+    certslot_cert_cn(&crt->subject, info->subject_cn, sizeof(info->subject_cn));
+    certslot_cert_cn(&crt->issuer, info->issuer_cn, sizeof(info->issuer_cn));
     info->not_before = certslot_time_from_x509(&crt->valid_from);
     info->not_after = certslot_time_from_x509(&crt->valid_to);
     mbedtls_pk_type_t type = mbedtls_pk_get_type(&crt->pk);

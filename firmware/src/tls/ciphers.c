@@ -153,10 +153,17 @@ static int eat(const char **p, const char *prefix)
     return 1;
 }
 
+/* Appends s to the string in out (size bytes), cut to fit; no printf: it runs for every suite of a list. */
 static void put(char *out, size_t size, const char *s)
 {
-    size_t len = strlen(out);
-    snprintf(out + len, size - len, "%s", s);
+    size_t len = strlen(out), n = strlen(s);
+
+    if (len + 1 >= size)
+        return;
+    if (n > size - len - 1)
+        n = size - len - 1;
+    memcpy(out + len, s, n);
+    out[len + n] = '\0';
 }
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

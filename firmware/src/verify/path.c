@@ -82,8 +82,9 @@ static NOINLINE int signed_by(search_t *s, const mbedtls_x509_crt *child, const 
     if (s->work == 0)
         return 0;
     s->work--;
-    if (child == s->peer[0] && parent == s->v->lib_parent && s->v->lib_leaf_signed)
-        return 1; /* mbedTLS checked this very signature in the handshake (certslot_verify_cb) */
+    for (size_t d = 0; d + 1 < sizeof(s->v->lib_chain) / sizeof(s->v->lib_chain[0]); d++)
+        if (s->v->lib_chain[d] == child && s->v->lib_chain[d + 1] == parent && (s->v->lib_signed >> d & 1u) != 0)
+            return 1; /* mbedTLS checked this very signature in the handshake (certslot_verify_cb) */
     return md != NULL && mbedtls_md(md, child->tbs.p, child->tbs.len, hash) == 0 &&
            mbedtls_pk_verify_ext(CRT(child, sig_pk), CRT(child, sig_opts), (mbedtls_pk_context *)&parent->pk,
                                  CRT(child, sig_md), hash, mbedtls_md_get_size(md), CRT(child, sig).p,

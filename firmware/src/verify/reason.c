@@ -13,12 +13,11 @@
 
 void cs_cert_name(const mbedtls_x509_crt *crt, char *buf, size_t size)
 {
-    certslot_cert_info_t info;
-    char dn[128];
+    char cn[CERTSLOT_CERT_CN_SIZE], dn[128];
 
-    certslot_cert_info(crt, &info);
-    if (info.subject_cn[0] != '\0')
-        snprintf(buf, size, "'%s'", info.subject_cn);
+    certslot_cert_cn(&crt->subject, cn, sizeof(cn)); /* not certslot_cert_info: no fingerprint needed */
+    if (cn[0] != '\0')
+        snprintf(buf, size, "'%s'", cn);
     else if (mbedtls_x509_dn_gets(dn, sizeof(dn), &crt->subject) > 0)
         snprintf(buf, size, "'%s'", dn);
     else

@@ -68,8 +68,8 @@ void certslot_verify_start(certslot_verify_t *v)
     v->verified = 0;
     v->top_depth = -1;
     v->why[0] = '\0';
-    v->lib_parent = NULL;
-    v->lib_leaf_signed = 0;
+    memset(v->lib_chain, 0, sizeof(v->lib_chain));
+    v->lib_signed = 0;
 }
 
 static int has_eku(const mbedtls_x509_crt *crt)
@@ -168,15 +168,18 @@ int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *fl
     certslot_verify_t *v = ctx;
 
     /*
-     * mbedTLS has already checked the leaf's signature with the key of the
-     * certificate it called us with at depth 1 (a parent from the peer's
-     * chain): NOT_TRUSTED on the leaf means it found none or the signature
-     * failed. The path search takes that check instead of repeating it.
+     * mbedTLS calls this from the top of the chain it built down to the leaf,
+     * and has already checked each certificate's signature with the key of
+     * the one above it: NOT_TRUSTED means it found no parent or the
+     * signature failed. The path search takes those checks instead of
+     * repeating them (a trust anchor's self-signature is never one).
      */
-    if (depth == 1)
-        v->lib_parent = crt;
-    else if (depth == 0)
-        v->lib_leaf_signed = v->lib_parent != NULL && (*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0;
+    const int n = (int)(sizeof(v->lib_chain) / sizeof(v->lib_chain[0]));
+    if (depth >= 0 && depth < n) {
+        v->lib_chain[depth] = crt;
+        if ((*flags & MBEDTLS_X509_BADCERT_NOT_TRUSTED) == 0 && depth + 1 < n && v->lib_chain[depth + 1] != NULL)
+            v->lib_signed |= 1u << depth;
+    }
     *flags = 0;
     if (depth != 0)
         return 0;
