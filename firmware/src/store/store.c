@@ -78,47 +78,65 @@ typedef struct {
     int used;           /* the file the store holds, -1: none */
 } found_t;
 
-/* Reads the three names; st takes the intact version with the highest generation. settings: room for one. */
+/*
+ * Reads the three names; st takes the intact version with the highest
+ * generation. Only what is needed is decrypted: the files in the order of
+ * the generation their headers claim, until one authenticates (normally the
+ * first: 'store'); one whose header is malformed is not tried at all. A
+ * file after the one taken is not looked into, so damage to an older copy
+ * shows when it is needed. settings: room for one file's.
+ */
 static int scan(certslot_store_t *st, found_t *f, certslot_settings_t *settings)
 {
     const certslot_hal_t *hal = st->hal;
+    unsigned char *file[3] = {NULL, NULL, NULL};
+    size_t len[3] = {0, 0, 0};
+    uint64_t claim[3] = {0, 0, 0};
+    int order[3], n = 0, ret = 0;
 
     memset(f, 0, sizeof(*f));
     f->used = -1;
     for (int i = 0; i < 3; i++) {
-        unsigned char *file = NULL;
-        size_t len = 0;
-        int ret = hal->storage_read(hal->ctx, file_names[i], &file, &len);
+        ret = hal->storage_read(hal->ctx, file_names[i], &file[i], &len[i]);
         if (ret == CERTSLOT_ERR_NOT_FOUND)
             continue;
         f->present[i] = 1;
         st->files++;
-        cs_parts_t parts;
-        uint64_t gen = 0;
         f->why[i] = "unreadable";
-        memset(parts, 0, sizeof(parts));
         if (ret == 0)
-            ret = cs_store_unseal(hal, file, len, parts, settings, &gen, &f->why[i]);
-        certslot_free(file);
-        if (ret == CERTSLOT_ERR_NOMEM)
-            return ret;
+            ret = cs_store_peek(file[i], len[i], &claim[i], &f->why[i]);
         if (ret != 0) {
-            f->err[i] = ret == CERTSLOT_ERR_SECRET ? ret : CERTSLOT_ERR_CORRUPT;
+            f->err[i] = CERTSLOT_ERR_CORRUPT;
             continue;
         }
-        if (i == 0)
-            st->main_intact = 1;
-        if (gen > st->generation) {
-            cs_parts_free(st->part);
-            memcpy(st->part, parts, sizeof(parts));
-            memcpy(&st->settings, settings, sizeof(*settings));
-            st->generation = gen;
-            f->used = i;
-        } else {
-            cs_parts_free(parts);
-        }
+        int k = n++; /* by claimed generation, highest first; ties keep store, store.new, store.bak */
+        for (; k > 0 && claim[order[k - 1]] < claim[i]; k--)
+            order[k] = order[k - 1];
+        order[k] = i;
     }
-    return 0;
+    ret = 0;
+    for (int k = 0; k < n && f->used < 0; k++) {
+        int i = order[k];
+        cs_parts_t parts;
+        uint64_t gen = 0;
+        memset(parts, 0, sizeof(parts));
+        ret = cs_store_unseal(hal, file[i], len[i], parts, settings, &gen, &f->why[i]);
+        if (ret == CERTSLOT_ERR_NOMEM)
+            break;
+        if (ret != 0) {
+            f->err[i] = ret == CERTSLOT_ERR_SECRET ? ret : CERTSLOT_ERR_CORRUPT;
+            ret = 0;
+            continue;
+        }
+        memcpy(st->part, parts, sizeof(parts));
+        memcpy(&st->settings, settings, sizeof(*settings));
+        st->generation = gen;
+        st->main_intact = i == 0; /* not decrypted: not known intact, so never moved over store.bak */
+        f->used = i;
+    }
+    for (int i = 0; i < 3; i++)
+        certslot_free(file[i]);
+    return ret;
 }
 
 /* Logs what scan found that is not the plain case; the result when no version is intact. */

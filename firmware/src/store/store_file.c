@@ -249,13 +249,9 @@ int certslot_store_fuzz_records(const unsigned char *plain, size_t len)
  * CERTSLOT_ERR_SECRET for a file of another device secret, CERTSLOT_ERR_CORRUPT
  * for anything else that is not an intact store; *why says which.
  */
-int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, cs_parts_t parts,
-                    certslot_settings_t *settings, uint64_t *gen, const char **why)
+int cs_store_peek(const unsigned char *file, size_t len, uint64_t *gen, const char **why)
 {
-    unsigned char *plain = NULL, key[32], id[KEY_ID_LEN];
-    mbedtls_gcm_context gcm;
-    size_t plen, hdr;
-    int ret;
+    size_t hdr;
 
     *why = "not a certslot store file";
     if (len < 9 || memcmp(file, MAGIC, 8) != 0)
@@ -266,11 +262,24 @@ int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t
     }
     hdr = file[8] == 1 ? HDR_V1 : HDR_LEN;
     *why = "truncated or extended";
-    if (len < hdr + TAG_LEN)
+    if (len < hdr + TAG_LEN || (size_t)get_be(file + 20, 4) != len - hdr - TAG_LEN)
         return CERTSLOT_ERR_CORRUPT;
-    plen = (size_t)get_be(file + 20, 4);
-    if (plen != len - hdr - TAG_LEN)
-        return CERTSLOT_ERR_CORRUPT;
+    *gen = get_be(file + 12, 8);
+    return 0;
+}
+
+int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, cs_parts_t parts,
+                    certslot_settings_t *settings, uint64_t *gen, const char **why)
+{
+    unsigned char *plain = NULL, key[32], id[KEY_ID_LEN];
+    mbedtls_gcm_context gcm;
+    size_t plen, hdr;
+    int ret = cs_store_peek(file, len, gen, why);
+
+    if (ret != 0)
+        return ret;
+    hdr = file[8] == 1 ? HDR_V1 : HDR_LEN;
+    plen = len - hdr - TAG_LEN;
     mbedtls_gcm_init(&gcm);
     certslot_settings_init(settings);
     plain = certslot_calloc(1, plen + 1);
@@ -294,12 +303,8 @@ int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t
         goto cleanup;
     }
     ret = parse_records(plain, plen, parts, settings);
-    if (ret != 0) {
+    if (ret != 0)
         *why = "malformed contents";
-        goto cleanup;
-    }
-    *gen = get_be(file + 12, 8);
-    ret = 0;
 cleanup:
     mbedtls_gcm_free(&gcm);
     certslot_zeroize(key, sizeof(key));

@@ -26,6 +26,13 @@ int cs_store_seal(const certslot_hal_t *hal, cs_parts_t parts, const certslot_se
                   unsigned char **out, size_t *out_len);
 
 /*
+ * The generation a store file's clear header claims (checked: magic, version,
+ * lengths; not yet authenticated: cs_store_unseal does that), without
+ * decrypting it; CERTSLOT_ERR_CORRUPT with *why otherwise.
+ */
+int cs_store_peek(const unsigned char *file, size_t len, uint64_t *gen, const char **why);
+
+/*
  * Checks and decrypts a store file into parts (zeroed by the caller) and
  * settings (defaults when the file has none). CERTSLOT_ERR_SECRET for a
  * file of another device secret, CERTSLOT_ERR_CORRUPT for anything else
