@@ -6,7 +6,7 @@
 #   make deps             install build/test packages, build the ARM sysroot
 #   make test             unit tests (host, asan, arm under qemu) + CLI tests
 #   make test-host | test-asan | test-arm | test-cli | valgrind
-#   make fuzz | bench | demo | install | clean
+#   make fuzz | bench | demo | install | docs | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
 #   firmware/src/*/*.c port/$(PORT)/*.c -> libcertslot.a
@@ -140,7 +140,7 @@ TESTDATA := $(CURDIR)/tests/data
 
 # `make deps` runs first (order-only) when a goal that needs the packages is
 # asked for; a plain `make` never touches apt.
-NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench,$(MAKECMDGOALS))
+NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench docs,$(MAKECMDGOALS))
 DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
 
 # ------------------------------------------------------------- variants ---
@@ -383,7 +383,7 @@ FUZZ_BRIEF ?= 3
 # What tests/install/install.sh installs: both libraries and mbedTLS, host and ARM, and the tool.
 INSTALL_ALL := $(host_LIB) $(host_HAL) $(host_MBED) $(TOOL_BIN) $(arm_LIB) $(arm_HAL) $(arm_MBED)
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all $(TESTPKI)/.done,host asan arm cli install fuzz)
+	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all docs $(TESTPKI)/.done,host asan arm cli install fuzz)
 test-host: deps
 	$(call run_tests,host-all min-all $(TESTPKI)/.done,host)
 test-asan: deps
@@ -444,10 +444,11 @@ INSTALL_MBEDTLS ?= 0
 PC_REQUIRES     ?= mbedtls mbedx509 mbedcrypto expat
 PC_LIBS_PRIVATE ?= $(if $(filter lwip,$(PORT)),$(LWIP_LIBS))
 
-# The public API (README, "Building"): installed by make install. hal_sim.h (the test
+# The public API (README, "Building"): installed by make install, documented by make docs. hal_sim.h (the test
 # double) is not part of it.
 PUBLIC_HEADERS := $(HEADERS) hal/include/certslot/hal.h $(wildcard hal/include/certslot/hal_$(HAL).h) \
                   port/include/certslot/port.h
+DOC_HEADERS    := $(HEADERS) hal/include/certslot/hal.h hal/include/certslot/hal_linux.h port/include/certslot/port.h
 VERSION := $(shell sed -n 's/^\#define CERTSLOT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' \
                 firmware/include/certslot/version.h | paste -sd.)
 MBEDTLS_VERSION = $(shell sed -n 's/^\#define MBEDTLS_VERSION_STRING  *"\(.*\)"/\1/p' \
@@ -483,6 +484,20 @@ install-mbedtls: $($(IV)_MBED)
 	for p in "mbedcrypto||" "mbedx509|mbedcrypto|" "mbedtls|mbedcrypto mbedx509|"; do IFS='|' read -r n r _ <<<"$$p"; \
 	  $(pc_subst) -e "s|@NAME@|$$n|" -e 's|@VERSION@|$(MBEDTLS_VERSION)|' -e "s|@REQUIRES@|$$r|" \
 	    tools/pkgconfig/mbedtls.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/$$n.pc || exit 1; done
+
+# ------------------------------------------------------------------ docs ---
+# The API reference of the public headers, HTML in build/docs/html/ (doxygen, from make deps). Any warning, an
+# undocumented public function among them, fails it; make test builds it.
+DOCS := $(BUILD)/docs/html/index.html
+.PHONY: docs
+docs: $(DOCS)
+$(DOCS): $(DOC_HEADERS) tools/Doxyfile firmware/include/certslot/version.h | $(DEPS_FIRST)
+	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	CERTSLOT_VERSION=$(VERSION) CERTSLOT_DOC_OUT=$(BUILD)/docs CERTSLOT_DOC_INPUT="$(DOC_HEADERS)" \
+	    CERTSLOT_DOC_ROOT=$(CURDIR) \
+	    CERTSLOT_DOC_INCLUDE_ROOTS="$(CURDIR)/firmware/include $(CURDIR)/hal/include $(CURDIR)/port/include" \
+	    doxygen tools/Doxyfile
+	@test -f $@ || { echo "make docs: doxygen wrote no $@" >&2; exit 1; }
 
 # Keeps the downloaded ARM sysroot (it is slow to fetch); `make distclean`
 # removes it too.
