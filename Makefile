@@ -432,7 +432,7 @@ demo: deps $(TESTPKI)/.done
 
 # -------------------------------------------------------- install, clean ---
 # make install [CROSS_COMPILE=...] [PREFIX=/usr] [DESTDIR=stage] [LIBDIR=...] [INCLUDEDIR=...] [INSTALL_MBEDTLS=1]
-# installs the public headers, libcertslot.a, libcertslot-hal-$(HAL).a, certslot.pc and (host only) the tool;
+# installs the public headers, libcertslot.a, libcertslot-hal-$(HAL).a, certslot.pc and (host, HAL=linux) the tool;
 # INSTALL_MBEDTLS=1 adds the project's mbedTLS 3.6 build (libraries, headers, mbedtls/mbedx509/mbedcrypto.pc) for a
 # system that has no mbedTLS 3.6 of its own. The paths in certslot.pc are the ones given, without DESTDIR.
 LIBDIR       ?= $(PREFIX)/lib
@@ -455,12 +455,14 @@ MBEDTLS_VERSION = $(shell sed -n 's/^\#define MBEDTLS_VERSION_STRING  *"\(.*\)"/
                     $(MBEDTLS_SRC)/include/mbedtls/build_info.h)
 
 IV := $(if $(CROSS_COMPILE),arm,host)
+# The tool is a host program on hal/linux: installed only then.
+INSTALL_TOOL := $(if $(CROSS_COMPILE),,$(if $(filter linux,$(HAL)),$(TOOL_BIN)))
 # -D options of certslot/options.h change structures of the public headers: the application is compiled with them.
 PC_CFLAGS := $(filter -D%,$(CPPFLAGS))
 pc_subst = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|'
 
 .PHONY: install clean
-install: $($(IV)_LIB) $($(IV)_HAL) $(if $(CROSS_COMPILE),,$(TOOL_BIN)) $(if $(filter 1,$(INSTALL_MBEDTLS)),$($(IV)_MBED))
+install: $($(IV)_LIB) $($(IV)_HAL) $(INSTALL_TOOL) $(if $(filter 1,$(INSTALL_MBEDTLS)),$($(IV)_MBED))
 	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/certslot $(DESTDIR)$(PKGCONFIGDIR)
 	install -m 644 $($(IV)_LIB) $($(IV)_HAL) $(DESTDIR)$(LIBDIR)/
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/certslot/
@@ -468,8 +470,7 @@ install: $($(IV)_LIB) $($(IV)_HAL) $(if $(CROSS_COMPILE),,$(TOOL_BIN)) $(if $(fi
 	$(pc_subst) -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PC_REQUIRES)|' \
 	    -e 's|@CFLAGS@|$(PC_CFLAGS)|' -e 's|@HAL_LIB@|$(if $($(IV)_HAL),-lcertslot-hal-$(HAL))|' \
 	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' tools/pkgconfig/certslot.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/certslot.pc
-	$(if $(CROSS_COMPILE),,$(if $(TOOL_BIN),install -d $(DESTDIR)$(BINDIR) && \
-	    install -m 755 $(TOOL_BIN) $(DESTDIR)$(BINDIR)/))
+	$(if $(INSTALL_TOOL),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(INSTALL_TOOL) $(DESTDIR)$(BINDIR)/)
 	$(if $(filter 1,$(INSTALL_MBEDTLS)),+@$(MAKE) --no-print-directory install-mbedtls)
 
 # The project's mbedTLS build, as mbedTLS's own CMake install lays it out (the same library and .pc names), with

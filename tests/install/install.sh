@@ -5,7 +5,9 @@
 #   2. every installed public header compiles alone in a translation unit, with the Cflags of certslot.pc;
 #   3. tests/install/example.c, compiled and linked with `pkg-config --cflags --static --libs certslot` and
 #      nothing else of the source tree, opens a store, applies a config file and makes one verified connection to
-#      openssl s_server (the ARM build under qemu-arm), and refuses a wrong name.
+#      openssl s_server (the ARM build under qemu-arm), and refuses a wrong name;
+#   4. an OEM's own hal: certslot installed with HAL=none (no hal library, none in certslot.pc), the example linked
+#      with a hal built out of tree against the installed headers (hal/linux's sources, copied, stand in for it).
 # Run by make test (make test-install) after the libraries are built; it runs make install itself.
 . "$(dirname "$0")/../common/cli.sh"
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -28,6 +30,14 @@ cp -a "$arm_sysroot/usr" "$stage/"
 LAST="CROSS_COMPILE=$multi- make install DESTDIR=$stage PREFIX=/usr LIBDIR=/usr/lib/$multi INSTALL_MBEDTLS=1"
 env -u MAKEFLAGS -u MFLAGS make -s -C "$root" --no-print-directory CROSS_COMPILE=$multi- install DESTDIR="$stage" PREFIX=/usr \
     LIBDIR=/usr/lib/$multi INSTALL_MBEDTLS=1 >"$T/install-arm.log" 2>&1 || fail "$(tail -5 "$T/install-arm.log")"
+nohal=$T/nohal/usr
+LAST="make install HAL=none PREFIX=$nohal INSTALL_MBEDTLS=1"
+env -u MAKEFLAGS -u MFLAGS make -s -C "$root" --no-print-directory install HAL=none PREFIX="$nohal" INSTALL_MBEDTLS=1 \
+    >"$T/install-nohal.log" 2>&1 || fail "$(tail -5 "$T/install-nohal.log")"
+[ -z "$(ls "$nohal"/lib/libcertslot-hal-* 2>/dev/null)" ] || fail "a hal library was installed"
+[ ! -e "$nohal/include/certslot/hal_linux.h" ] || fail "hal_linux.h was installed"
+[ ! -e "$nohal/bin/certslot" ] || fail "the tool (which needs hal/linux) was installed"
+grep -q -- '-lcertslot-hal' "$nohal/lib/pkgconfig/certslot.pc" && fail "certslot.pc names a hal library"
 [ -x "$host/bin/certslot" ] || { LAST="host install"; fail "no bin/certslot"; }
 [ ! -e "$stage/usr/bin/certslot" ] || { LAST="ARM install"; fail "the host tool was installed into the ARM tree"; }
 
@@ -73,6 +83,15 @@ LAST="host: cc example.c \$(pkg-config --cflags --static --libs certslot)"
 # shellcheck disable=SC2046
 gcc "${strict[@]}" -O2 -o "$T/example-host" "$root/tests/install/example.c" \
     $(host_pc --cflags --static --libs certslot) 2>"$T/cc.err" || fail "$(head -5 "$T/cc.err")"
+# The OEM's hal: its own sources and header, out of certslot's tree, built against the installed headers only.
+mkdir -p "$T/oem/certslot"
+cp "$root"/hal/linux/*.c "$T/oem/"
+cp "$root/hal/include/certslot/hal_linux.h" "$T/oem/certslot/"
+LAST="an OEM hal: cc example.c oem/*.c \$(pkg-config ... certslot) for the HAL=none tree"
+# shellcheck disable=SC2046
+gcc "${strict[@]}" -D_DEFAULT_SOURCE -O2 -o "$T/example-oem" -I"$T/oem" "$root/tests/install/example.c" \
+    "$T"/oem/*.c $(PKG_CONFIG_PATH=$nohal/lib/pkgconfig pkg-config --cflags --static --libs certslot) \
+    2>"$T/cc.err" || fail "$(head -5 "$T/cc.err")"
 LAST="ARM: $multi-gcc example.c \$(pkg-config --cflags --static --libs certslot)"
 # shellcheck disable=SC2046
 $multi-gcc "${strict[@]}" -Os -mthumb -o "$T/example-arm" "$root/tests/install/example.c" \
@@ -108,9 +127,9 @@ cat >"$T/cfg/site.cfg" <<X
 X
 
 qemu=(qemu-arm -L /usr/$multi -E LD_LIBRARY_PATH=$stage/usr/lib/$multi)
-for build in host arm; do
+for build in host arm oem; do
     wrap=()
-    [ "$build" = host ] || wrap=("${qemu[@]}")
+    [ "$build" != arm ] || wrap=("${qemu[@]}")
     ex=$T/example-$build
     [ -x "$ex" ] || continue
     store=$T/store-$build
@@ -123,6 +142,7 @@ for build in host arm; do
     run_ex "$store" "$T/cfg/master.cfg" 127.0.0.1 "$port" wrong.test
     expect_rc 1
     expect_out "refused: name 'wrong.test' is not in the certificate"
+    [ "$build" != oem ] || continue
     # Without the config file's CA, the profile trusts nothing: the connection is refused.
     printf '<?xml version="1.0"?>\n<APPLICATION/>\n' >"$T/cfg/none.cfg"
     run_ex "$T/fresh-$build" "$T/cfg/none.cfg" 127.0.0.1 "$port" server.test
