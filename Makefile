@@ -1,11 +1,11 @@
 # certslot: one non-recursive Makefile (GNU make).
 #
-#   make                  host library, build/certslot, host unit tests
+#   make                  host libraries, build/certslot, host unit tests
 #   CROSS_COMPILE=arm-linux-gnueabihf- make
-#                         the library for that compiler, in build/arm/
+#                         the libraries for that compiler, in build/arm/
 #   make deps             install build/test packages, build the ARM sysroot
-#   make test             unit tests (host, asan, arm under qemu) + CLI tests
-#   make test-host | test-asan | test-arm | test-cli | valgrind
+#   make test             unit tests (host, asan, arm under qemu) + CLI tests + the install test + make docs
+#   make test-host | test-asan | test-arm | test-cli | test-install | valgrind
 #   make fuzz | bench | demo | install | docs | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
