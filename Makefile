@@ -1,15 +1,16 @@
 # certslot: one non-recursive Makefile (GNU make).
 #
-#   make                  host library, build/certslot, host unit tests
+#   make                  host libraries, build/certslot, host unit tests
 #   CROSS_COMPILE=arm-linux-gnueabihf- make
-#                         the library for that compiler, in build/arm/
+#                         the libraries for that compiler, in build/arm/
 #   make deps             install build/test packages, build the ARM sysroot
-#   make test             unit tests (host, asan, arm under qemu) + CLI tests
-#   make test-host | test-asan | test-arm | test-cli | valgrind
-#   make fuzz | bench | demo | install | clean
+#   make test             unit tests (host, asan, arm under qemu) + CLI tests + the install test + make docs
+#   make test-host | test-asan | test-arm | test-cli | test-install | valgrind
+#   make fuzz | bench | demo | install | docs | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
-#   firmware/src/*/*.c hal/$(HAL)/*.c port/$(PORT)/*.c -> libcertslot.a
+#   firmware/src/*/*.c port/$(PORT)/*.c -> libcertslot.a
+#   hal/$(HAL)/*.c                -> libcertslot-hal-$(HAL).a (none with HAL=none: the application brings its own)
 #   hal/sim/*.c                   -> libcertslot_sim.a (test doubles)
 #   tools/certslot/pkcs12.c       -> libcertslot_tool.a (library code only the tool uses)
 #   tools/certslot/*.c            -> build/certslot
@@ -29,7 +30,8 @@ BUILD   := build
 PREFIX  ?= /usr/local
 DESTDIR ?=
 PORT    ?= posix
-# The hal the firmware library links (hal/$(HAL)/): linux, or an OEM's own folder. The tool and the tests need linux.
+# The hal built beside the firmware library (hal/$(HAL)/ -> libcertslot-hal-$(HAL).a): linux, an OEM's own folder,
+# or none (the application links its own certslot_hal_t). The tool and the tests need linux.
 HAL     ?= linux
 # The PEM bundle the built-in CA list is generated from.
 BUILTIN_BUNDLE ?= /etc/ssl/certs/ca-certificates.crt
@@ -116,7 +118,8 @@ LF_fuzz := $(WRAP) -fsanitize=fuzzer,address,undefined
 LB_fuzz := $(HOST_LIBS)
 
 # -------------------------------------------------------------- sources ---
-LIB_SRCS    := $(sort $(wildcard firmware/src/*/*.c hal/$(HAL)/*.c port/$(PORT)/*.c))
+LIB_SRCS    := $(sort $(wildcard firmware/src/*/*.c port/$(PORT)/*.c))
+HAL_SRCS    := $(sort $(wildcard hal/$(HAL)/*.c))
 # Library code only the host tool uses (the PKCS#12 reader); its tests and fuzz harness link it too.
 TLIB_SRCS   := tools/certslot/pkcs12.c
 SIM_SRCS    := $(sort $(wildcard hal/sim/*.c))
@@ -137,22 +140,24 @@ TESTDATA := $(CURDIR)/tests/data
 
 # `make deps` runs first (order-only) when a goal that needs the packages is
 # asked for; a plain `make` never touches apt.
-NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench,$(MAKECMDGOALS))
+NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench docs,$(MAKECMDGOALS))
 DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
 
 # ------------------------------------------------------------- variants ---
 # $(call variant,NAME): objects, libcertslot.a, libcertslot_sim.a, tests.
 define variant
 $(1)_LIB_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(LIB_SRCS))
+$(1)_HAL_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(HAL_SRCS))
 $(1)_SIM_OBJS    := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(SIM_SRCS))
 $(1)_TLIB_OBJS   := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TLIB_SRCS))
 $(1)_COMMON_OBJS := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(COMMON_SRCS))
 $(1)_TOOL_OBJS   := $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TOOL_SRCS))
 $(1)_LIB         := $(BUILD)/$(1)/libcertslot.a
+$(1)_HAL         := $$(if $$(HAL_SRCS),$(BUILD)/$(1)/libcertslot-hal-$(HAL).a)
 $(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a) $(BUILD)/$(1)/libcertslot_tool.a
 $(1)_TESTS       := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/tests/%,$$(TEST_SRCS))
 $(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm,$(1)),$$(ARM_STAMP))
-$(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
+$(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_HAL) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
 $(1)_MBED        := $$(filter $(BUILD)/mbedtls/%,$$(LB_$(1)))
 
 # (A new mbedTLS source, whose headers are system headers to the dependency files, rebuilds everything.)
@@ -164,6 +169,10 @@ $$($(1)_LIB): $$($(1)_LIB_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
 
+$(BUILD)/$(1)/libcertslot-hal-$(HAL).a: $$($(1)_HAL_OBJS)
+	@mkdir -p $$(@D)
+	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
+
 $(BUILD)/$(1)/libcertslot_sim.a: $$($(1)_SIM_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
@@ -172,30 +181,31 @@ $(BUILD)/$(1)/libcertslot_tool.a: $$($(1)_TLIB_OBJS)
 	@mkdir -p $$(@D)
 	rm -f $$@ && $$(AR_$(1)) rcs $$@ $$^
 
-$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_LIB) $$($(1)_MBED)
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/obj/tests/unit/%.o $$($(1)_COMMON_OBJS) $$($(1)_SIM) $$($(1)_HAL) $$($(1)_LIB) \
+                      $$($(1)_MBED)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(LF_$(1)) $$(LDFLAGS) -o $$@ $$< $$($(1)_COMMON_OBJS) $$($(1)_LINKLIBS) -lcmocka
 
-ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_SIM_OBJS) $$($(1)_TLIB_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
+ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_HAL_OBJS) $$($(1)_SIM_OBJS) $$($(1)_TLIB_OBJS) $$($(1)_COMMON_OBJS) $$($(1)_TOOL_OBJS) \
             $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS) tools/handset/handset.c)
 endef
 
 $(foreach v,host asan arm fuzz min,$(eval $(call variant,$(v))))
 
 # The host tool, and an instrumented copy for the asan tests.
-$(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_SIM) $(host_MBED)
+$(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_HAL) $(host_SIM) $(host_MBED)
 	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $(host_TOOL_OBJS) $(host_LINKLIBS)
 
-$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB) $(asan_SIM) $(asan_MBED)
+$(BUILD)/asan/certslot: $(asan_TOOL_OBJS) $(asan_LIB) $(asan_HAL) $(asan_SIM) $(asan_MBED)
 	$(CC_asan) $(LF_asan) $(LDFLAGS) -o $@ $(asan_TOOL_OBJS) $(asan_LINKLIBS)
 
 FUZZERS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(FUZZ_SRCS))
-$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_LIB) $(fuzz_MBED)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/obj/tests/fuzz/fuzz_%.o $(fuzz_SIM) $(fuzz_HAL) $(fuzz_LIB) $(fuzz_MBED)
 	$(CC_fuzz) $(LF_fuzz) $(LDFLAGS) -o $@ $< $(fuzz_LINKLIBS)
 
 BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/host/bench/%,$(BENCH_SRCS))
 BENCH_COMMON := $(BUILD)/host/obj/tests/common/sserver.o
-$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_LIB) $(host_MBED)
+$(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_HAL) $(host_LIB) $(host_MBED)
 	@mkdir -p $(@D)
 	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) $(host_LINKLIBS)
 
@@ -296,25 +306,25 @@ $(foreach v,host asan arm,$(eval $(call lwip_variant,$(v))))
 .PHONY: all lib host-all asan-all arm-all cli-all min-all
 ifneq ($(CROSS_COMPILE),)
 # A firmware build: the library for $(CROSS_COMPILE)gcc only, no host tool.
-all: $(arm_LIB) $(arm_SIM)
-lib: $(arm_LIB)
+all: $(arm_LIB) $(arm_HAL) $(arm_SIM)
+lib: $(arm_LIB) $(arm_HAL)
 else
 all: host-all
-lib: $(host_LIB)
+lib: $(host_LIB) $(host_HAL)
 endif
 .DEFAULT_GOAL := all
 
-host-all: $(host_LIB) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
-asan-all: $(asan_LIB) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
-arm-all:  $(arm_LIB) $(arm_SIM) $(arm_TESTS)
+host-all: $(host_LIB) $(host_HAL) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
+asan-all: $(asan_LIB) $(asan_HAL) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
+arm-all:  $(arm_LIB) $(arm_HAL) $(arm_SIM) $(arm_TESTS)
 cli-all:  $(TOOL_BIN) $(if $(TOOL_SRCS),$(BUILD)/host/handset)
 # tests/min/test_*.c: built against the min variant (every feature off), run by make test with the host tests.
 MIN_TESTS := $(patsubst tests/min/%.c,$(BUILD)/min/tests/%,$(sort $(wildcard tests/min/test_*.c)))
-$(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_LIB) $(min_MBED)
+$(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SIM) $(min_HAL) $(min_LIB) $(min_MBED)
 	@mkdir -p $(@D)
 	$(CC_min) $(LF_min) $(LDFLAGS) -o $@ $< $(min_COMMON_OBJS) $(min_LINKLIBS) -lcmocka
 -include $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.d,$(wildcard tests/min/test_*.c))
-min-all:  $(min_LIB) $(MIN_TESTS)
+min-all:  $(min_LIB) $(min_HAL) $(MIN_TESTS)
 
 .PHONY: deps
 deps:
@@ -345,6 +355,9 @@ RUN_arm = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	arm $(RESULTS)/arm.txt $(arm_TESTS)
 RUN_cli = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale cli $(RESULTS)/cli.txt $(CLI_TESTS)
+# tests/install/install.sh runs make install itself (host and ARM) into its own temporary trees.
+RUN_install = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
+	$(RUN) $$stale install $(RESULTS)/install.txt tests/install/install.sh
 RUN_fuzz = $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_BRIEF) \
 	$(RUN) $$stale --wrap tools/fuzz-run.sh fuzz $(RESULTS)/fuzz.txt $(FUZZERS)
 RUN_valgrind = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
@@ -366,9 +379,11 @@ endef
 # make test runs every fuzz harness this many seconds over its corpus.
 FUZZ_BRIEF ?= 3
 
-.PHONY: test test-host test-asan test-arm test-cli test-fuzz valgrind
+.PHONY: test test-host test-asan test-arm test-cli test-install test-fuzz valgrind
+# What tests/install/install.sh installs: both libraries and mbedTLS, host and ARM, and the tool.
+INSTALL_ALL := $(host_LIB) $(host_HAL) $(host_MBED) $(TOOL_BIN) $(arm_LIB) $(arm_HAL) $(arm_MBED)
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all $(TESTPKI)/.done,host asan arm cli fuzz)
+	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all docs $(TESTPKI)/.done,host asan arm cli install fuzz)
 test-host: deps
 	$(call run_tests,host-all min-all $(TESTPKI)/.done,host)
 test-asan: deps
@@ -377,6 +392,8 @@ test-arm: deps
 	$(call run_tests,arm-all $(TOOL_BIN) $(TESTPKI)/.done,arm)
 test-cli: deps
 	$(call run_tests,cli-all $(TESTPKI)/.done,cli)
+test-install: deps
+	$(call run_tests,$(INSTALL_ALL) $(TESTPKI)/.done,install)
 test-fuzz: deps
 	$(call run_tests,fuzz-all $(TESTPKI)/.done,fuzz)
 valgrind: deps
@@ -405,8 +422,8 @@ bench: deps
 $(BUILD)/%/handset: $(BUILD)/%/obj/tools/handset/handset.o $(BUILD)/%/libcertslot.a $(BUILD)/%/libcertslot_sim.a \
                     $(BUILD)/%/libcertslot_tool.a
 	$(CC_$*) $(LF_$*) $(LDFLAGS) -o $@ $< $($*_LINKLIBS)
-$(BUILD)/host/handset: $(host_MBED)
-$(BUILD)/arm/handset: $(arm_MBED)
+$(BUILD)/host/handset: $(host_HAL) $(host_MBED)
+$(BUILD)/arm/handset: $(arm_HAL) $(arm_MBED)
 
 demo: deps $(TESTPKI)/.done
 	@$(MAKE) --no-print-directory $(TOOL) $(BUILD)/arm/handset
@@ -414,19 +431,74 @@ demo: deps $(TESTPKI)/.done
 	    -E LD_LIBRARY_PATH=$(CURDIR)/$(ARM_LIBDIR)
 
 # -------------------------------------------------------- install, clean ---
+# make install [CROSS_COMPILE=...] [PREFIX=/usr] [DESTDIR=stage] [LIBDIR=...] [INCLUDEDIR=...] [INSTALL_MBEDTLS=1]
+# installs the public headers, libcertslot.a, libcertslot-hal-$(HAL).a, certslot.pc and (host, HAL=linux) the tool;
+# INSTALL_MBEDTLS=1 adds the project's mbedTLS 3.6 build (libraries, headers, mbedtls/mbedx509/mbedcrypto.pc) for a
+# system that has no mbedTLS 3.6 of its own. The paths in certslot.pc are the ones given, without DESTDIR.
+LIBDIR       ?= $(PREFIX)/lib
+INCLUDEDIR   ?= $(PREFIX)/include
+BINDIR       ?= $(PREFIX)/bin
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
+INSTALL_MBEDTLS ?= 0
+# What certslot.pc names for linking; a team whose mbedTLS has no .pc files moves it to PC_LIBS_PRIVATE.
+PC_REQUIRES     ?= mbedtls mbedx509 mbedcrypto expat
+PC_LIBS_PRIVATE ?= $(if $(filter lwip,$(PORT)),$(LWIP_LIBS))
+
+# The public API (README, "Building"): installed by make install, documented by make docs. hal_sim.h (the test
+# double) is not part of it.
+PUBLIC_HEADERS := $(HEADERS) hal/include/certslot/hal.h $(wildcard hal/include/certslot/hal_$(HAL).h) \
+                  port/include/certslot/port.h
+DOC_HEADERS    := $(HEADERS) hal/include/certslot/hal.h hal/include/certslot/hal_linux.h port/include/certslot/port.h
+VERSION := $(shell sed -n 's/^\#define CERTSLOT_VERSION_\(MAJOR\|MINOR\|PATCH\) \([0-9]*\).*/\2/p' \
+                firmware/include/certslot/version.h | paste -sd.)
+MBEDTLS_VERSION = $(shell sed -n 's/^\#define MBEDTLS_VERSION_STRING  *"\(.*\)"/\1/p' \
+                    $(MBEDTLS_SRC)/include/mbedtls/build_info.h)
+
+IV := $(if $(CROSS_COMPILE),arm,host)
+# The tool is a host program on hal/linux: installed only then.
+INSTALL_TOOL := $(if $(CROSS_COMPILE),,$(if $(filter linux,$(HAL)),$(TOOL_BIN)))
+# -D options of certslot/options.h change structures of the public headers: the application is compiled with them.
+PC_CFLAGS := $(filter -D%,$(CPPFLAGS))
+pc_subst = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|'
+
 .PHONY: install clean
-ifneq ($(CROSS_COMPILE),)
-install: $(arm_LIB)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/certslot
-	install -m 644 $(arm_LIB) $(DESTDIR)$(PREFIX)/lib/
-	$(if $(HEADERS),install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/certslot/)
-else
-install: $(host_LIB) $(TOOL_BIN)
-	install -d $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/certslot $(DESTDIR)$(PREFIX)/bin
-	install -m 644 $(host_LIB) $(DESTDIR)$(PREFIX)/lib/
-	$(if $(HEADERS),install -m 644 $(HEADERS) $(DESTDIR)$(PREFIX)/include/certslot/)
-	$(if $(TOOL_BIN),install -m 755 $(TOOL_BIN) $(DESTDIR)$(PREFIX)/bin/)
-endif
+install: $($(IV)_LIB) $($(IV)_HAL) $(INSTALL_TOOL) $(if $(filter 1,$(INSTALL_MBEDTLS)),$($(IV)_MBED))
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/certslot $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $($(IV)_LIB) $($(IV)_HAL) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(INCLUDEDIR)/certslot/
+	install -m 644 $(MBEDTLS_CONFIG) $(DESTDIR)$(INCLUDEDIR)/certslot/mbedtls_config.h
+	$(pc_subst) -e 's|@VERSION@|$(VERSION)|' -e 's|@REQUIRES@|$(PC_REQUIRES)|' \
+	    -e 's|@CFLAGS@|$(PC_CFLAGS)|' -e 's|@HAL_LIB@|$(if $($(IV)_HAL),-lcertslot-hal-$(HAL))|' \
+	    -e 's|@LIBS_PRIVATE@|$(PC_LIBS_PRIVATE)|' tools/pkgconfig/certslot.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/certslot.pc
+	$(if $(INSTALL_TOOL),install -d $(DESTDIR)$(BINDIR) && install -m 755 $(INSTALL_TOOL) $(DESTDIR)$(BINDIR)/)
+	$(if $(filter 1,$(INSTALL_MBEDTLS)),+@$(MAKE) --no-print-directory install-mbedtls)
+
+# The project's mbedTLS build, as mbedTLS's own CMake install lays it out (the same library and .pc names), with
+# certslot's configuration as its mbedtls/mbedtls_config.h: what every file that includes an mbedTLS header reads.
+.PHONY: install-mbedtls
+install-mbedtls: $($(IV)_MBED)
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCLUDEDIR)/mbedtls $(DESTDIR)$(INCLUDEDIR)/psa $(DESTDIR)$(PKGCONFIGDIR)
+	install -m 644 $($(IV)_MBED) $(DESTDIR)$(LIBDIR)/
+	install -m 644 $(MBEDTLS_SRC)/include/mbedtls/*.h $(DESTDIR)$(INCLUDEDIR)/mbedtls/
+	install -m 644 $(MBEDTLS_SRC)/include/psa/*.h $(DESTDIR)$(INCLUDEDIR)/psa/
+	install -m 644 $(MBEDTLS_CONFIG) $(DESTDIR)$(INCLUDEDIR)/mbedtls/mbedtls_config.h
+	for p in "mbedcrypto||" "mbedx509|mbedcrypto|" "mbedtls|mbedcrypto mbedx509|"; do IFS='|' read -r n r _ <<<"$$p"; \
+	  $(pc_subst) -e "s|@NAME@|$$n|" -e 's|@VERSION@|$(MBEDTLS_VERSION)|' -e "s|@REQUIRES@|$$r|" \
+	    tools/pkgconfig/mbedtls.pc.in >$(DESTDIR)$(PKGCONFIGDIR)/$$n.pc || exit 1; done
+
+# ------------------------------------------------------------------ docs ---
+# The API reference of the public headers, HTML in build/docs/html/ (doxygen, from make deps). Any warning, an
+# undocumented public function among them, fails it; make test builds it.
+DOCS := $(BUILD)/docs/html/index.html
+.PHONY: docs
+docs: $(DOCS)
+$(DOCS): $(DOC_HEADERS) tools/Doxyfile firmware/include/certslot/version.h | $(DEPS_FIRST)
+	rm -rf $(BUILD)/docs && mkdir -p $(BUILD)/docs
+	CERTSLOT_VERSION=$(VERSION) CERTSLOT_DOC_OUT=$(BUILD)/docs CERTSLOT_DOC_INPUT="$(DOC_HEADERS)" \
+	    CERTSLOT_DOC_ROOT=$(CURDIR) \
+	    CERTSLOT_DOC_INCLUDE_ROOTS="$(CURDIR)/firmware/include $(CURDIR)/hal/include $(CURDIR)/port/include" \
+	    doxygen tools/Doxyfile
+	@test -f $@ || { echo "make docs: doxygen wrote no $@" >&2; exit 1; }
 
 # Keeps the downloaded ARM sysroot (it is slow to fetch); `make distclean`
 # removes it too.

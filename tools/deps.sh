@@ -58,6 +58,7 @@ host_pkgs=(
     clang
     libclang-rt-14-dev
     xxd
+    doxygen
     nginx
     apache2
     apache2-utils

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Certificate and key values as administrators paste them, decoded to DER,
  * checked against the security policy, and described for people.
  *
@@ -25,7 +26,7 @@
 #include "certslot/options.h"
 
 
-/*
+/**
  * Decodes a certificate value or file into chain (initialised by the
  * caller), in the order given. Returns 0, or CERTSLOT_ERR_CERT with a
  * one-line reason in why; on error chain holds nothing new.
@@ -33,14 +34,14 @@
 int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt *chain, char *why,
                          size_t why_size);
 
-/*
+/**
  * Decodes an unencrypted private key (PEM with header, or DER) into pk
  * (initialised by the caller). CERTSLOT_ERR_KEY with a reason in why; an
  * encrypted key is refused with a reason that says so.
  */
 int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_context *pk, char *why, size_t why_size);
 
-/*
+/**
  * Parses one DER certificate onto chain as mbedtls_x509_crt_parse_der does,
  * but past extensions mbedTLS does not know, critical ones included:
  * certslot_cert_extensions applies the rule for those. Every certificate
@@ -50,15 +51,15 @@ int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_contex
  */
 int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len);
 
-/* What certslot reads from a certificate's extensions itself. */
+/** What certslot reads from a certificate's extensions itself. */
 typedef struct {
-    const unsigned char *nc; /* the nameConstraints value (DER), or NULL */
-    size_t nc_len;
-    int nc_critical;
-    int san_critical; /* a subjectAltName that is critical */
+    const unsigned char *nc; /**< the nameConstraints value (DER), or NULL */
+    size_t nc_len;   /**< its length */
+    int nc_critical; /**< 1: nameConstraints is critical */
+    int san_critical; /**< a subjectAltName that is critical */
 } certslot_cert_ext_t;
 
-/*
+/**
  * Reads crt's extensions from its DER into out: 0, or CERTSLOT_ERR_CERT with
  * the reason (naming the certificate as who) when one appears twice or a
  * critical one is processed neither by mbedTLS (basicConstraints, keyUsage,
@@ -68,13 +69,13 @@ typedef struct {
 int certslot_cert_extensions(const mbedtls_x509_crt *crt, const char *who, certslot_cert_ext_t *out, char *why,
                              size_t why_size);
 
-/* 1 when crt's subject and issuer are the same name (RFC 5280: self-issued). */
+/** 1 when crt's subject and issuer are the same name (RFC 5280: self-issued). */
 int certslot_cert_self_issued(const mbedtls_x509_crt *crt);
 
-/* 0 when pk is the private key of crt's public key, else CERTSLOT_ERR_KEY. */
+/** 0 when pk is the private key of crt's public key, else CERTSLOT_ERR_KEY. */
 int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
 
-/*
+/**
  * The security policy (seed 002): RSA keys of 2048 to 4096 bits, EC keys on
  * P-256 or P-384, signatures with SHA-256 or stronger; the hash of a
  * self-signature is not judged (a trust anchor's self-signature is never
@@ -85,28 +86,30 @@ int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk);
  */
 int certslot_policy_check(const mbedtls_x509_crt *crt, int allow_weak, int *relaxed, char *why, size_t why_size);
 
-/* A CN as shown: escaped (certslot/text.h), cut to fit, NUL-terminated. */
+/** A CN as shown: escaped (certslot/text.h), cut to fit, NUL-terminated. */
 #define CERTSLOT_CERT_CN_SIZE 129
 
-/* What `certslot store list` and a handset UI show of a certificate. */
+/** What `certslot store list` and a handset UI show of a certificate. */
 typedef struct {
-    char subject_cn[CERTSLOT_CERT_CN_SIZE];
-    char issuer_cn[CERTSLOT_CERT_CN_SIZE];
-    int64_t not_before, not_after; /* seconds since 1970, UTC */
-    char key_type[8];              /* "RSA", "EC" */
-    unsigned key_bits;
-    unsigned char sha256[32];      /* fingerprint of the DER */
+    char subject_cn[CERTSLOT_CERT_CN_SIZE]; /**< the subject's CN, as shown */
+    char issuer_cn[CERTSLOT_CERT_CN_SIZE];  /**< the issuer's CN, as shown */
+    int64_t not_before;            /**< start of validity: seconds since 1970, UTC */
+    int64_t not_after;             /**< end of validity: seconds since 1970, UTC */
+    char key_type[8];              /**< "RSA", "EC" or "other" */
+    unsigned key_bits;             /**< the key's size in bits */
+    unsigned char sha256[32];      /**< fingerprint of the DER */
 } certslot_cert_info_t;
 
+/** Fills info from crt: 0, or CERTSLOT_ERR_CRYPTO when its fingerprint cannot be computed. */
 int certslot_cert_info(const mbedtls_x509_crt *crt, certslot_cert_info_t *info);
 
-/* The last common name of name (a subject or issuer), escaped as certslot_text_escape does; "" when none. */
+/** The last common name of name (a subject or issuer), escaped as certslot_text_escape does; "" when none. */
 void certslot_cert_cn(const mbedtls_x509_name *name, char *out, size_t size);
 
-/* Seconds since 1970 of an mbedTLS time (UTC). */
+/** Seconds since 1970 of an mbedTLS time (UTC). */
 int64_t certslot_time_from_x509(const mbedtls_x509_time *t);
 
-/* t as "YYYY-MM-DDTHH:MM:SSZ" (UTC); 64 bytes always suffice. */
+/** t as "YYYY-MM-DDTHH:MM:SSZ" (UTC); 64 bytes always suffice. */
 void certslot_time_iso8601(int64_t t, char *buf, size_t size);
 
 #endif

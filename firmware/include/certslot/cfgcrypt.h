@@ -1,8 +1,11 @@
-/*
+/**
+ * @file
  * Config files encrypted at rest (seed 002, device.sec.configEncryption.key).
  *
  * Key string (the parameter's value, or what an administrator types):
- *   Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;
+ *
+ *     Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;
+ *
  * fields in any order, the final ';' optional. Key is an AES-128 key. The
  * label names the key, so a file can say which key it needs; it is 0 to
  * CERTSLOT_CFGCRYPT_LABEL_MAX printable ASCII characters other than ';'.
@@ -10,8 +13,8 @@
  * File format, version 1 (text, so it survives FTP ASCII mode, TFTP, web
  * forms, mail and editors unchanged):
  *
- *   CERTSLOT-ENCRYPTED-CONFIG v1 keydesc=<label>\n
- *   base64( nonce (12 bytes) | AES-128-GCM ciphertext | tag (16 bytes) )
+ *     CERTSLOT-ENCRYPTED-CONFIG v1 keydesc=<label>\n
+ *     base64( nonce (12 bytes) | AES-128-GCM ciphertext | tag (16 bytes) )
  *
  * The base64 is written in lines of 64 characters, each ending "\n". On
  * reading, "\r\n" line ends are accepted anywhere. The nonce is random per
@@ -32,48 +35,49 @@
 
 #include "certslot/options.h"
 
-#define CERTSLOT_CFGCRYPT_MAGIC "CERTSLOT-ENCRYPTED-CONFIG"
-#define CERTSLOT_CFGCRYPT_VERSION 1
-#define CERTSLOT_CFGCRYPT_KEY_LEN 16   /* AES-128 */
-#define CERTSLOT_CFGCRYPT_LABEL_MAX 64 /* characters of KeyDesc */
-#define CERTSLOT_CFGCRYPT_NONCE_LEN 12
-#define CERTSLOT_CFGCRYPT_TAG_LEN 16
-#define CERTSLOT_CFGCRYPT_WHY_LEN 180 /* enough for every message of this module */
+#define CERTSLOT_CFGCRYPT_MAGIC "CERTSLOT-ENCRYPTED-CONFIG" /**< how the header line starts */
+#define CERTSLOT_CFGCRYPT_VERSION 1                         /**< the format's version, "v1" in the header */
+#define CERTSLOT_CFGCRYPT_KEY_LEN 16   /**< AES-128 */
+#define CERTSLOT_CFGCRYPT_LABEL_MAX 64 /**< characters of KeyDesc */
+#define CERTSLOT_CFGCRYPT_NONCE_LEN 12 /**< bytes of the GCM nonce */
+#define CERTSLOT_CFGCRYPT_TAG_LEN 16   /**< bytes of the GCM tag */
+#define CERTSLOT_CFGCRYPT_WHY_LEN 180 /**< enough for every message of this module */
 
-/* Largest encrypted file holding at most plain_max bytes of plaintext (header, base64, line ends). */
+/** Largest encrypted file holding at most plain_max bytes of plaintext (header, base64, line ends). */
 #define CERTSLOT_CFGCRYPT_MAX_ENCODED(plain_max) \
     (128u + ((size_t)(plain_max) + CERTSLOT_CFGCRYPT_NONCE_LEN + CERTSLOT_CFGCRYPT_TAG_LEN + 2u) / 3u * 4u / 64u * 66u + 66u)
 
+/** A parsed key string: its label and AES key. Wipe it with certslot_cfgcrypt_key_free. */
 typedef struct {
-    char label[CERTSLOT_CFGCRYPT_LABEL_MAX + 1];
-    unsigned char key[CERTSLOT_CFGCRYPT_KEY_LEN];
-    int loaded; /* 1 once a key string was parsed into it (other values: not usable) */
+    char label[CERTSLOT_CFGCRYPT_LABEL_MAX + 1]; /**< KeyDesc, NUL-terminated */
+    unsigned char key[CERTSLOT_CFGCRYPT_KEY_LEN]; /**< the AES-128 key */
+    int loaded; /**< 1 once a key string was parsed into it (other values: not usable) */
 } certslot_cfgcrypt_key_t;
 
-/* Source of random bytes for the nonce (same shape as certslot_hal_t.random). */
+/** Source of random bytes for the nonce (same shape as certslot_hal_t.random). */
 typedef int (*certslot_cfgcrypt_random_fn)(void *ctx, unsigned char *buf, size_t len);
 
-/*
+/**
  * Parses a key string into key. On error (CERTSLOT_ERR_VALUE) key is left
  * unloaded and why says what is wrong (never quoting the key).
  */
 int certslot_cfgcrypt_key_parse(certslot_cfgcrypt_key_t *key, const char *text, size_t len, char *why,
                                 size_t why_size);
 
-/* Wipes key; accepts a zeroed or already freed key. */
+/** Wipes key; accepts a zeroed or already freed key. */
 void certslot_cfgcrypt_key_free(certslot_cfgcrypt_key_t *key);
 
-/* 1 when data starts like an encrypted config file (the magic), else 0. */
+/** 1 when data starts like an encrypted config file (the magic), else 0. */
 int certslot_cfgcrypt_detect(const char *data, size_t len);
 
-/*
+/**
  * Encrypts len bytes of plain into a new encrypted file *out (from
  * certslot_calloc, NUL-terminated; *out_len excludes the NUL).
  */
 int certslot_cfgcrypt_encrypt(const certslot_cfgcrypt_key_t *key, certslot_cfgcrypt_random_fn rng, void *rng_ctx,
                               const char *plain, size_t len, char **out, size_t *out_len);
 
-/*
+/**
  * Decrypts an encrypted file with whichever of the nkeys keys its header
  * names (keys whose loaded is not 1 are skipped). On success *plain is a new buffer
  * from certslot_calloc (NUL-terminated; the caller wipes and frees it).

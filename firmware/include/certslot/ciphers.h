@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Cipher lists in OpenSSL syntax ("ALL:!aNULL:!eNULL:!MD5:!RC4:@STRENGTH"),
  * mapped onto the TLS library's cipher suites (those for TLS 1.2 and older).
  *
@@ -25,7 +26,7 @@
 
 #include <stddef.h>
 
-/*
+/**
  * Writes the mbedTLS suite ids the list selects, in preference order, to
  * ids (at most max - 1 of them, then a 0 terminator, as
  * mbedtls_ssl_conf_ciphersuites wants). Returns the number written (> 0):
@@ -40,7 +41,7 @@
  */
 int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size_t why_size);
 
-/*
+/**
  * The TLS 1.3 suites of list, OpenSSL's -ciphersuites syntax: suite names
  * (TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,
  * TLS_CHACHA20_POLY1305_SHA256, TLS_AES_128_CCM_SHA256,

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The handset's XML configuration files, parsed into settings. Stage 1 of
  * the flow (README, "Architecture"; folder firmware/src/config/):
  *
@@ -46,69 +47,80 @@
 #include "certslot/settings.h"
 #include "certslot/store.h"
 
-typedef enum { CERTSLOT_NOTE, CERTSLOT_WARNING, CERTSLOT_ERROR } certslot_severity_t;
+/** How bad a diagnostic is: an error refuses the value (or the file), a warning and a note do not. */
+typedef enum {
+    CERTSLOT_NOTE,    /**< for information */
+    CERTSLOT_WARNING, /**< applied, but probably not what was meant */
+    CERTSLOT_ERROR    /**< refused */
+} certslot_severity_t;
 
-/* One diagnostic, located at file:line:col (1-based; 0 when not in a file). */
+/** One diagnostic, located at file:line:col (1-based; 0 when not in a file). */
 typedef struct {
-    certslot_severity_t severity;
-    const char *file;
-    uint32_t line, col;
-    certslot_param_t param; /* -1 when it is not about a parameter */
-    uint8_t rejects_file;   /* this error rejected its file whole (nothing of it applies) */
-    char msg[CERTSLOT_CONFIG_DIAG_LEN];
-    /* internal */
-    uint16_t file_rank;
-    certslot_param_t gate; /* the error is void if this param's gate is closed */
+    certslot_severity_t severity; /**< note, warning or error */
+    const char *file;             /**< the file's name, or NULL */
+    uint32_t line;                /**< 1-based line */
+    uint32_t col;                 /**< 1-based column */
+    certslot_param_t param; /**< -1 when it is not about a parameter */
+    uint8_t rejects_file;   /**< this error rejected its file whole (nothing of it applies) */
+    char msg[CERTSLOT_CONFIG_DIAG_LEN]; /**< one line, control bytes escaped */
+    uint16_t file_rank; /**< internal: the file's place in parse order */
+    certslot_param_t gate; /**< the error is void if this param's gate is closed */
 } certslot_diag_t;
 
-/* Where a value came from. */
+/** Where a value came from. */
 typedef struct {
-    const char *file;
-    uint32_t line, col;
+    const char *file; /**< the file's name */
+    uint32_t line;    /**< 1-based line */
+    uint32_t col;     /**< 1-based column */
 } certslot_where_t;
 
+/** One parameter's value as the configuration gives it (certslot_config_t.v). */
 typedef struct {
-    char *text;     /* NULL: not given */
-    size_t len;
-    int num;        /* BOOL / ENUM / INDEX value */
-    certslot_where_t where;
-    uint16_t rank;  /* file that set it */
-    uint8_t given;  /* a valid value was given */
-    uint8_t set;    /* device params: value of ".set" (when set_given) */
-    uint8_t set_given;
-    uint8_t applied; /* after finish: the value applies */
-    certslot_where_t set_where;
+    char *text;     /**< NULL: not given */
+    size_t len;     /**< bytes of text */
+    int num;        /**< BOOL / ENUM / INDEX value */
+    certslot_where_t where; /**< where the value came from */
+    uint16_t rank;  /**< file that set it */
+    uint8_t given;  /**< a valid value was given */
+    uint8_t set;    /**< device params: value of ".set" (when set_given) */
+    uint8_t set_given; /**< device params: a ".set" was given */
+    uint8_t applied; /**< after finish: the value applies */
+    certslot_where_t set_where; /**< where the ".set" came from */
 } certslot_value_t;
 
+/** A configuration being read: the values of every parameter, the files read and the diagnostics. */
 typedef struct {
-    certslot_value_t v[CERTSLOT_PARAM_COUNT];
-    char *files[CERTSLOT_CONFIG_MAX_FILES]; /* names, in parse order */
-    unsigned nfiles;
-    certslot_diag_t *diags;
-    size_t ndiags, diag_cap, diags_dropped;
-    unsigned errors, warnings;
-    unsigned suggestions; /* did-you-mean searches made: at most CERTSLOT_CONFIG_MAX_SUGGEST */
-    char mac[13];
-    int finished;
-    int io_error; /* a file could not be read */
-    /* Keys for encrypted files: [0] from certslot_config_set_key, [1] set by the configuration. */
+    certslot_value_t v[CERTSLOT_PARAM_COUNT]; /**< every parameter's value, by certslot_param_t */
+    char *files[CERTSLOT_CONFIG_MAX_FILES]; /**< names, in parse order */
+    unsigned nfiles;                        /**< files parsed */
+    certslot_diag_t *diags;                 /**< the diagnostics (ordered by certslot_config_finish) */
+    size_t ndiags;                          /**< how many diags holds */
+    size_t diag_cap;                        /**< internal: room in diags */
+    size_t diags_dropped;                   /**< diagnostics beyond CERTSLOT_CONFIG_MAX_DIAGS, not kept */
+    unsigned errors;                        /**< error diagnostics */
+    unsigned warnings;                      /**< warning diagnostics */
+    unsigned suggestions; /**< did-you-mean searches made: at most CERTSLOT_CONFIG_MAX_SUGGEST */
+    char mac[13];                           /**< the handset's MAC, 12 lower-case hex digits */
+    int finished;                           /**< certslot_config_finish was called */
+    int io_error; /**< a file could not be read */
+    /** Keys for encrypted files: [0] from certslot_config_set_key, [1] set by the configuration. */
     certslot_cfgcrypt_key_t keys[2];
 } certslot_config_t;
 
-/* An empty configuration for the MAC 000000000000. Cannot fail. */
+/** An empty configuration for the MAC 000000000000. Cannot fail. */
 void certslot_config_init(certslot_config_t *cfg);
-/*
- * The handset's MAC ([mac] in CONFIG_FILES, <mac>.cfg): 12 hex digits, any
+/**
+ * The handset's MAC ([mac] in CONFIG_FILES, `<mac>.cfg`): 12 hex digits, any
  * case, ':' or '-' separators allowed; before any file is loaded.
  * CERTSLOT_ERR_ARG (nothing changes) otherwise.
  */
 int certslot_config_set_mac(certslot_config_t *cfg, const char *mac);
-/* Frees and wipes; accepts a zeroed or freed cfg. */
+/** Frees and wipes; accepts a zeroed or freed cfg. */
 void certslot_config_free(certslot_config_t *cfg);
 
-/*
+/**
  * Supplies the key for encrypted config files, as a key string
- * (Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;), before any file is parsed;
+ * (`Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;`), before any file is parsed;
  * the handset passes the key it kept from an earlier configuration.
  * CERTSLOT_ERR_VALUE for a malformed key string (nothing changes).
  *
@@ -122,53 +134,53 @@ void certslot_config_free(certslot_config_t *cfg);
  */
 int certslot_config_set_key(certslot_config_t *cfg, const char *keystring);
 
-/* Parses one file's contents; name is used in diagnostics. */
+/** Parses one file's contents; name is used in diagnostics. */
 int certslot_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len);
 
-/*
+/**
  * Reads the file name through src (certslot/source.h) and parses it. A file
  * that cannot be opened is an error at that file: CERTSLOT_ERR_IO (io_error
  * set) when it does not exist or cannot be read, or the source's refusal.
  */
 int certslot_config_parse(certslot_config_t *cfg, const certslot_source_t *src, const char *name);
 
-/*
+/**
  * Loads a master file and the files its CONFIG_FILES names, all through src
  * ([mac] / [PHONE_MAC_ADDRESS] in the names replaced by the MAC). master
- * names the master file; NULL: "<mac>.cfg" when src has it, else
+ * names the master file; NULL: `<mac>.cfg` when src has it, else
  * "000000000000.cfg". A file that cannot be read is an error (io_error
  * set); a CONFIG_FILES entry that does not exist is skipped with a warning.
  */
 int certslot_config_load_master(certslot_config_t *cfg, const certslot_source_t *src, const char *master);
 
-/* Applies the .set gate and orders the diagnostics. Call once, after parsing. */
+/** Applies the .set gate and orders the diagnostics. Call once, after parsing. */
 int certslot_config_finish(certslot_config_t *cfg);
 
-/* Effective text of p: the applied value, or the default. Never NULL. */
+/** Effective text of p: the applied value, or the default. Never NULL. */
 const char *certslot_config_get(const certslot_config_t *cfg, certslot_param_t p);
 
-/* Effective number of a BOOL, ENUM or INDEX parameter (default when not applied). */
+/** Effective number of a BOOL, ENUM or INDEX parameter (default when not applied). */
 int certslot_config_get_num(const certslot_config_t *cfg, certslot_param_t p);
 
-/*
+/**
  * 1 when the configuration explicitly sets p (after the gate), even to the
  * empty value: the store empties a slot whose parameter is set empty, and
  * leaves alone a slot whose parameter is not set at all.
  */
 int certslot_config_is_set(const certslot_config_t *cfg, certslot_param_t p);
 
-/*
+/**
  * The configuration's effective values as settings (certslot/settings.h),
  * what the stages below the config stage use. CERTSLOT_ERR_LIMIT with why
  * when the text settings together do not fit CERTSLOT_SETTINGS_TEXT_MAX.
  */
 int certslot_config_settings(const certslot_config_t *cfg, certslot_settings_t *s, char *why, size_t why_size);
 
-/* Called for each problem of certslot_config_apply (the parameter, -1 for none; where it came from; why). */
+/** Called for each problem of certslot_config_apply (the parameter, -1 for none; where it came from; why). */
 typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, const certslot_where_t *where,
                                          const char *msg);
 
-/*
+/**
  * Applies a finished configuration to the store: its slot parameters,
  * all-or-nothing per slot part (a part whose new value is invalid keeps what
  * it had and report() names the parameter, file and line; the others apply;
@@ -180,7 +192,7 @@ typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, cons
 int certslot_config_apply(const certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
                           void *report_ctx);
 
-/* Where the applied value of p came from, or NULL. */
+/** Where the applied value of p came from, or NULL. */
 const certslot_where_t *certslot_config_where(const certslot_config_t *cfg, certslot_param_t p);
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The dot1x application's profile as a wpa_supplicant network block.
  *
  * On the handset's Linux, 802.1X (Wi-Fi EAP) is done by wpa_supplicant, not
@@ -53,33 +54,38 @@
 #include "certslot/hal.h"
 #include "certslot/store.h"
 
-typedef enum { CERTSLOT_DOT1X_EAP_TLS, CERTSLOT_DOT1X_EAP_PEAP } certslot_dot1x_eap_t;
+/** The EAP method of the network block. */
+typedef enum {
+    CERTSLOT_DOT1X_EAP_TLS, /**< EAP-TLS: the profile's device certificate authenticates the handset */
+    CERTSLOT_DOT1X_EAP_PEAP /**< PEAP with MSCHAPv2: a user name and password inside the TLS tunnel */
+} certslot_dot1x_eap_t;
 
-/* The network block's maximum size, and of each string argument. */
+/** The network block's maximum size, and of each string argument. */
 #define CERTSLOT_DOT1X_MAX_SSID 32
 
-/* File names inside out_dir. */
+/** File names inside out_dir: the network block, */
 #define CERTSLOT_DOT1X_CONF "dot1x.conf"
-#define CERTSLOT_DOT1X_CA "dot1x-ca.pem"
-#define CERTSLOT_DOT1X_CLIENT_CERT "dot1x-client.pem"
-#define CERTSLOT_DOT1X_CLIENT_KEY "dot1x-client.key"
+#define CERTSLOT_DOT1X_CA "dot1x-ca.pem"               /**< the trusted CAs, */
+#define CERTSLOT_DOT1X_CLIENT_CERT "dot1x-client.pem"  /**< the device certificate, */
+#define CERTSLOT_DOT1X_CLIENT_KEY "dot1x-client.key"   /**< and its private key. */
 
-/* The default directory of the system's trusted roots, for ca_path. */
+/** The default directory of the system's trusted roots, for ca_path. */
 #define CERTSLOT_DOT1X_SYSTEM_CA_PATH "/etc/ssl/certs"
 
+/** What certslot_dot1x_export writes. */
 typedef struct {
-    certslot_dot1x_eap_t eap;
-    const char *ssid;        /* the WLAN's SSID (1..32 bytes), or NULL: no ssid line */
-    const char *identity;    /* PEAP: the user name (required); EAP-TLS: must be NULL (the CN is used) */
-    const char *password;    /* PEAP: the MSCHAPv2 password (required); EAP-TLS: must be NULL */
-    const char *server_name; /* the RADIUS server's name for the strict check; NULL: none */
-    const char *out_dir;     /* where the files go (created 0700 if missing); absolute, as
+    certslot_dot1x_eap_t eap; /**< EAP-TLS or PEAP */
+    const char *ssid;        /**< the WLAN's SSID (1..32 bytes), or NULL: no ssid line */
+    const char *identity;    /**< PEAP: the user name (required); EAP-TLS: must be NULL (the CN is used) */
+    const char *password;    /**< PEAP: the MSCHAPv2 password (required); EAP-TLS: must be NULL */
+    const char *server_name; /**< the RADIUS server's name for the strict check; NULL: none */
+    const char *out_dir;     /**< where the files go (created 0700 if missing); absolute, as
                               * the network block names files by out_dir + "/" + name */
-    const char *builtin_ca_path; /* ca_path when the profile includes the built-in list;
+    const char *builtin_ca_path; /**< ca_path when the profile includes the built-in list;
                                   * NULL: CERTSLOT_DOT1X_SYSTEM_CA_PATH */
 } certslot_dot1x_opts_t;
 
-/*
+/**
  * Writes the files above for the profile the settings select for dot1x, with st's
  * slots and, when the profile presents the built-in device certificate,
  * hal->factory_device (EAP-TLS only; hal->log also gets the insecure-check

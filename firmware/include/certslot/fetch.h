@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Fetching a file from a server (FTP, TFTP, HTTP, HTTPS, FTPS), uploading a
  * log, and installing a certificate from a URL. On top of the stages
  * (README, "Architecture"; folder firmware/src/prov/): it takes settings and
@@ -31,36 +32,37 @@
 #include "certslot/url.h"
 
 
-
+/** How certslot_fetch, certslot_fetch_install and certslot_upload run: zeroed fields take the defaults. */
 typedef struct {
-    const certslot_hal_t *hal;    /* log and entropy; required for HTTPS/FTPS */
-    const certslot_settings_t *settings; /* the provisioning profile's settings (HTTPS/FTPS) */
-    const certslot_store_t *st;   /* slots the TLS profile trusts (HTTPS/FTPS) */
-    const char *tls_name;         /* configured server name for the strict check; NULL: the URL's host */
-    unsigned timeout_ms;          /* longest wait; 0: CERTSLOT_FETCH_TIMEOUT_MS */
-    unsigned deadline_ms;         /* the whole transfer; 0: CERTSLOT_FETCH_DEADLINE_MS */
-    unsigned min_rate;            /* bytes a second, see above; 0: CERTSLOT_FETCH_MIN_RATE */
-    unsigned rate_window_ms;      /* 0: CERTSLOT_FETCH_RATE_WINDOW_MS */
-    size_t max_size;              /* 0: CERTSLOT_FETCH_MAX_SIZE */
-    const char *user, *password;  /* certslot_fetch_install: when user is set, these, not the URL's */
+    const certslot_hal_t *hal;    /**< log and entropy; required for HTTPS/FTPS */
+    const certslot_settings_t *settings; /**< the provisioning profile's settings (HTTPS/FTPS) */
+    const certslot_store_t *st;   /**< slots the TLS profile trusts (HTTPS/FTPS) */
+    const char *tls_name;         /**< configured server name for the strict check; NULL: the URL's host */
+    unsigned timeout_ms;          /**< longest wait; 0: CERTSLOT_FETCH_TIMEOUT_MS */
+    unsigned deadline_ms;         /**< the whole transfer; 0: CERTSLOT_FETCH_DEADLINE_MS */
+    unsigned min_rate;            /**< bytes a second, see above; 0: CERTSLOT_FETCH_MIN_RATE */
+    unsigned rate_window_ms;      /**< 0: CERTSLOT_FETCH_RATE_WINDOW_MS */
+    size_t max_size;              /**< 0: CERTSLOT_FETCH_MAX_SIZE */
+    const char *user;             /**< certslot_fetch_install: when user is set, user and password, not the URL's */
+    const char *password;         /**< the password going with user */
 } certslot_fetch_opts_t;
 
-/*
- * Fetches url into *data (certslot_calloc, NUL-terminated, *len bytes
+/**
+ * Fetches url into `*data` (certslot_calloc, NUL-terminated, `*len` bytes
  * without the NUL; the caller wipes and frees). Returns 0, or a negative
  * CERTSLOT_ERR_* with res saying why (res->status is never OK then).
  */
 int certslot_fetch(const certslot_fetch_opts_t *o, const certslot_url_t *url, unsigned char **data, size_t *len,
                    certslot_result_t *res);
 
-/*
+/**
  * Uploads a log: FTP and FTPS append to the file (APPE), HTTP and HTTPS
  * replace it (PUT). TFTP: CERTSLOT_STATUS_UNSUPPORTED.
  */
 int certslot_upload(const certslot_fetch_opts_t *o, const certslot_url_t *url, const unsigned char *data, size_t len,
                     certslot_result_t *res);
 
-/*
+/**
  * Installs the certificate(s) at url_text (http:// or ftp:// with user
  * and password; PEM in any layout, or DER) into slot's kind part with the
  * store's all-or-nothing rule (certslot_store_install). An ftp:// URL

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The strict name check (seeds 000, 001, 002): the configured server name,
  * exactly as the administrator typed it or DHCP gave it, against the
  * certificate by plain string comparison. No DNS lookup, forward or reverse.
@@ -36,7 +37,7 @@
 
 #include <mbedtls/x509_crt.h>
 
-/*
+/**
  * 0 when name (len bytes; may contain NUL bytes, which never match) matches
  * crt; CERTSLOT_ERR_NAME otherwise, with a one-line reason in why naming
  * what the certificate holds (CN and SAN entries, abbreviated).
@@ -47,7 +48,7 @@
  */
 int certslot_name_check(const mbedtls_x509_crt *crt, const char *name, size_t len, char *why, size_t why_size);
 
-/*
+/**
  * 1 when text (len bytes) is an IPv4 dotted-quad or an IPv6 literal (RFC
  * 4291 text forms, with "::" and an optional embedded IPv4 tail; no zone,
  * no brackets), with the address written to addr (4 or 16 bytes) and its

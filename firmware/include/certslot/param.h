@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The parameter registry: every configuration parameter certslot knows.
  *
  * This list is the only place parameters are named. The parser, lint, the
@@ -21,24 +22,25 @@
 
 #include "certslot/settings.h" /* the defaults both show */
 
+/** The type of a parameter's value: how the parser checks it. */
 typedef enum {
-    CERTSLOT_TYPE_BOOL,    /* 0 or 1 */
-    CERTSLOT_TYPE_ENUM,    /* one of the '|'-separated values, any ASCII case */
-    CERTSLOT_TYPE_INDEX,   /* ENUM that is also accepted (and shown) as 0..n-1 */
-    CERTSLOT_TYPE_STRING,  /* free text without control characters */
-    CERTSLOT_TYPE_SERVER,  /* host, FQDN, IP, host/path or URL: no spaces */
-    CERTSLOT_TYPE_CERT,    /* certificate(s) as text; decoded by the store */
-    CERTSLOT_TYPE_KEY,     /* PEM private key, header kept; decoded by the store */
-    CERTSLOT_TYPE_CIPHERS, /* OpenSSL-syntax cipher list */
-    CERTSLOT_TYPE_SUITES13, /* TLS 1.3 suites, OpenSSL -ciphersuites syntax: names separated by ':' */
-    CERTSLOT_TYPE_ENCKEY   /* Crypt=1;KeyDesc=<label>;Key=<32 hex digits>; */
+    CERTSLOT_TYPE_BOOL,    /**< 0 or 1 */
+    CERTSLOT_TYPE_ENUM,    /**< one of the '|'-separated values, any ASCII case */
+    CERTSLOT_TYPE_INDEX,   /**< ENUM that is also accepted (and shown) as 0..n-1 */
+    CERTSLOT_TYPE_STRING,  /**< free text without control characters */
+    CERTSLOT_TYPE_SERVER,  /**< host, FQDN, IP, host/path or URL: no spaces */
+    CERTSLOT_TYPE_CERT,    /**< certificate(s) as text; decoded by the store */
+    CERTSLOT_TYPE_KEY,     /**< PEM private key, header kept; decoded by the store */
+    CERTSLOT_TYPE_CIPHERS, /**< OpenSSL-syntax cipher list */
+    CERTSLOT_TYPE_SUITES13, /**< TLS 1.3 suites, OpenSSL -ciphersuites syntax: names separated by ':' */
+    CERTSLOT_TYPE_ENCKEY   /**< `Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;` */
 } certslot_type_t;
 
-/* Flags of a family. */
-#define CERTSLOT_PF_SECRET 0x1u /* never printed: shown as <secret> */
+/** Flags of a family. */
+#define CERTSLOT_PF_SECRET 0x1u /**< never printed: shown as `<secret>` */
 
 
-/* X(ID, pattern, n1, n2, type, values, default, flags, help) */
+/** X(ID, pattern, n1, n2, type, values, default, flags, help) */
 #define CERTSLOT_PARAM_FAMILIES(X) \
     X(DEVICE_SET, "device.set", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
       "Master switch: no device.* parameter applies unless this is 1.") \
@@ -159,12 +161,14 @@ typedef enum {
     X(CONFIG_ENCRYPTION_KEY, "device.sec.configEncryption.key", 1, 1, CERTSLOT_TYPE_ENCKEY, NULL, "", \
       CERTSLOT_PF_SECRET, "Key for encrypted config files: Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;")
 
+/** The values of a profile selection, '|'-separated, in profile order (0..7). */
 #define CERTSLOT_PROFILE_NAMES \
     "PlatformProfile1|PlatformProfile2|ApplicationProfile1|ApplicationProfile2|ApplicationProfile3|" \
     "ApplicationProfile4|ApplicationProfile5|ApplicationProfile6"
+/** The values of a lowest protocol, '|'-separated, in the order of certslot_tls_version_t. */
 #define CERTSLOT_PROTOCOL_NAMES "SSLv2v3|TLSv1_0|TLSv1_1|TLSv1_2|TLSv1_3"
 
-/* Family numbers: CERTSLOT_FAM_<ID>. */
+/** Family numbers: CERTSLOT_FAM_<ID>. */
 typedef enum {
 #define CERTSLOT_X_(id, pat, n1, n2, type, values, def, flags, help) CERTSLOT_FAM_##id,
     CERTSLOT_PARAM_FAMILIES(CERTSLOT_X_)
@@ -172,7 +176,7 @@ typedef enum {
     CERTSLOT_FAM_COUNT
 } certslot_family_t;
 
-/* First parameter number of each family: CERTSLOT_P_<ID>. */
+/** First parameter number of each family: CERTSLOT_P_<ID>. */
 enum {
 #define CERTSLOT_X_(id, pat, n1, n2, type, values, def, flags, help) \
     CERTSLOT_P_##id, CERTSLOT_P_##id##_LAST_ = CERTSLOT_P_##id + (n1) * (n2) - 1,
@@ -181,57 +185,68 @@ enum {
     CERTSLOT_PARAM_COUNT
 };
 
+/** A concrete parameter's number, 0 to CERTSLOT_PARAM_COUNT - 1 (-1: none). */
 typedef int certslot_param_t;
 
+/** The parameter of family CERTSLOT_FAM_<id> with 1-based index i. */
 #define CERTSLOT_PARAM(id, i) ((certslot_param_t)(CERTSLOT_P_##id + (i) - 1))
+/** The parameter of a family with two indexes: i (1..n1) and j (1..n2). */
 #define CERTSLOT_PARAM2(id, i, j) \
     ((certslot_param_t)(CERTSLOT_P_##id + ((i) - 1) * certslot_family_n2(CERTSLOT_FAM_##id) + (j) - 1))
 
-/* Longest canonical parameter name, with ".set", plus the NUL. */
+/** Longest canonical parameter name, with ".set", plus the NUL. */
 #define CERTSLOT_PARAM_NAME_MAX 64
 
+/** One row of the registry (CERTSLOT_PARAM_FAMILIES). */
 typedef struct {
-    const char *pattern;
-    unsigned n1, n2;
-    certslot_type_t type;
-    const char *values; /* '|'-separated, ENUM and INDEX only */
-    const char *def;    /* default as text */
-    unsigned flags;
-    const char *help;
+    const char *pattern; /**< the name, each %u an index */
+    unsigned n1;         /**< values of the first index (1 when none) */
+    unsigned n2;         /**< values of the second index (1 when none) */
+    certslot_type_t type; /**< how values are checked */
+    const char *values; /**< '|'-separated, ENUM and INDEX only */
+    const char *def;    /**< default as text */
+    unsigned flags;     /**< CERTSLOT_PF_* */
+    const char *help;   /**< one sentence for `certslot params` and the README */
 } certslot_family_info_t;
 
+/** The registry's row for fam, or NULL when fam is not a family. */
 const certslot_family_info_t *certslot_family_info(certslot_family_t fam);
+/** n2 of family fam (a valid family). */
 unsigned certslot_family_n2(certslot_family_t fam);
 
-/* The family of a parameter and its 1-based indexes (index2 is 1 when unused). */
+/** The family of a parameter and its 1-based indexes (index2 is 1 when unused). */
 certslot_family_t certslot_param_family(certslot_param_t p, unsigned *index1, unsigned *index2);
 
-/* Writes the canonical name into buf (CERTSLOT_PARAM_NAME_MAX bytes suffice). */
+/** Writes the canonical name into buf (CERTSLOT_PARAM_NAME_MAX bytes suffice). */
 void certslot_param_name(certslot_param_t p, char *buf, size_t size);
 
-/* 1 for device.* parameters (gated by device.set and their .set companion). */
+/** 1 for device.* parameters (gated by device.set and their .set companion). */
 int certslot_param_is_device(certslot_param_t p);
 
+/** The type of p's value. */
 certslot_type_t certslot_param_type(certslot_param_t p);
+/** p's default value as text. */
 const char *certslot_param_default(certslot_param_t p);
-/* The default's number, for BOOL, ENUM and INDEX parameters. */
+/** The default's number, for BOOL, ENUM and INDEX parameters. */
 int certslot_param_default_num(certslot_param_t p);
+/** 1 when p's value is a secret (CERTSLOT_PF_SECRET): never printed or logged. */
 int certslot_param_is_secret(certslot_param_t p);
 
-/*
+/**
  * Looks a name up, ASCII case-insensitively. Returns the parameter, or -1.
- * *is_set_companion (may be NULL) is set to 1 when name is "<device param>.set".
+ * `*is_set_companion` (may be NULL) is set to 1 when name is `"<device param>.set"`.
  */
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion);
 
-/*
+/**
  * The known name (with ".set" when that is closer) nearest to an unknown
  * one, for "did you mean". Writes it into buf and returns 1, or returns 0
  * when nothing is close enough.
  */
 int certslot_param_suggest(const char *name, char *buf, size_t size);
 
-/*
+/** @{ */
+/**
  * Cheap screens for the parser. certslot_param_in_namespace: 0 when name
  * cannot be a parameter or its .set companion (it starts with none of the
  * parameters' namespaces). certslot_param_may_be_near: 0 when name is too far
@@ -242,8 +257,9 @@ int certslot_param_suggest(const char *name, char *buf, size_t size);
  */
 int certslot_param_in_namespace(const char *name, size_t len);
 int certslot_param_may_be_near(const char *name, size_t len, size_t *used);
+/** @} */
 
-/*
+/**
  * Checks text as a value of p. On success returns 0 and, for BOOL, ENUM and
  * INDEX, stores the number (0/1, or the value's position) in *num and the
  * canonical spelling's position; on failure returns CERTSLOT_ERR_VALUE and
@@ -251,7 +267,7 @@ int certslot_param_may_be_near(const char *name, size_t len, size_t *used);
  */
 int certslot_param_check(certslot_param_t p, const char *text, size_t len, int *num, char *why, size_t why_size);
 
-/* The canonical spelling of value number num of an ENUM/INDEX parameter. */
+/** The canonical spelling of value number num of an ENUM/INDEX parameter. */
 size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name);
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The one place certslot allocates memory.
  *
  * All heap memory of the module (including expat's and mbedTLS's) goes
@@ -12,20 +13,24 @@
 
 #include <stddef.h>
 
+/** An allocator with calloc's contract. */
 typedef void *(*certslot_calloc_fn)(size_t n, size_t size);
+/** The free of that allocator; accepts NULL. */
 typedef void (*certslot_free_fn)(void *p);
 
-/* Installs an allocator pair, for certslot and for mbedTLS (mbedtls_platform_set_calloc_free); NULL for either
+/** Installs an allocator pair, for certslot and for mbedTLS (mbedtls_platform_set_calloc_free); NULL for either
  * restores the default pair. */
 void certslot_platform_set_calloc_free(certslot_calloc_fn c, certslot_free_fn f);
 
+/** Zeroed memory for n objects of size bytes from the installed allocator; NULL on failure. */
 void *certslot_calloc(size_t n, size_t size);
+/** Frees what certslot_calloc returned; accepts NULL. */
 void certslot_free(void *p);
 
-/* Copies s (at most len bytes, then a NUL) into new memory; NULL on failure. */
+/** Copies s (at most len bytes, then a NUL) into new memory; NULL on failure. */
 char *certslot_strndup(const char *s, size_t len);
 
-/* Overwrites n bytes at p with zeroes in a way the compiler cannot elide. */
+/** Overwrites n bytes at p with zeroes in a way the compiler cannot elide. */
 void certslot_zeroize(void *p, size_t n);
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * Provisioning at boot: fetch the master file and the files it names from
  * the provisioning server, and apply them to the store as one update.
  *
@@ -25,7 +26,7 @@
 #include "certslot/store.h"
 #include "certslot/url.h"
 
-/*
+/**
  * The server from explicit values: server_name is a URL or host[:port][/path];
  * type 0..4 (device.prov.serverType); user and password used unless the URL
  * has credentials (NULL: "PlcmSpIp"). CERTSLOT_ERR_VALUE with why.
@@ -33,15 +34,15 @@
 int certslot_prov_server(certslot_url_t *server, const char *server_name, int type, const char *user,
                          const char *password, char *why, size_t why_size);
 
-/* The server as the settings name it (device.prov.*). */
+/** The server as the settings name it (device.prov.*). */
 int certslot_prov_server_from_settings(const certslot_settings_t *s, certslot_url_t *server, char *why,
                                        size_t why_size);
 
-/* Called with each problem of the run (fetch failures, rejected files, refused slot values). */
+/** Called with each problem of the run (fetch failures, rejected files, refused slot values). */
 typedef void (*certslot_prov_report_fn)(void *ctx, const char *msg);
 
 
-/*
+/**
  * One provisioning run against server for the handset whose MAC the hal
  * gives. timeout_ms is the most each transfer (connection, TLS handshake,
  * all its data) may take; 0: CERTSLOT_FETCH_DEADLINE_MS. Returns 0 when applied; CERTSLOT_ERR_VALUE when applied but some
@@ -53,7 +54,7 @@ int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const cer
                       unsigned timeout_ms, certslot_prov_report_fn report, void *report_ctx,
                       certslot_result_t *res);
 
-/*
+/**
  * Uploads a log as name in the server's directory: appended on FTP/FTPS,
  * replaced on HTTP/HTTPS (PUT); TFTP: not supported. timeout_ms as for
  * certslot_prov_run.

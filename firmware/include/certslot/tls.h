@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * A ready TLS client configuration per application, and connections made
  * with it. Stage 5 of the flow (README, "Architecture"; folder
  * firmware/src/tls/, with verify/ for the policy):
@@ -33,25 +34,26 @@
 #include "certslot/store.h"
 #include "certslot/verify.h"
 
-
+/** One application's TLS configuration, made by certslot_tls_setup; it serves any number of connections. */
 typedef struct {
-    const certslot_hal_t *hal;
-    certslot_app_profile_t profile;
-    certslot_verify_t verify;
-    mbedtls_ssl_config conf;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_x509_crt ca;  /* the profile's CA slots */
-    mbedtls_x509_crt own; /* device certificate and its chain */
-    mbedtls_pk_context own_key;
-    int has_ca, has_own;
-    int suites[CERTSLOT_TLS_MAX_SUITES];
-    char own_cn[CERTSLOT_CERT_CN_SIZE];     /* CN of the device certificate presented, for logs */
+    const certslot_hal_t *hal;      /**< log, clock, entropy */
+    certslot_app_profile_t profile; /**< the application's resolved profile */
+    certslot_verify_t verify;       /**< the verification settings its connections start from */
+    mbedtls_ssl_config conf;        /**< the mbedTLS configuration */
+    mbedtls_ctr_drbg_context drbg;  /**< seeded from hal->random */
+    mbedtls_x509_crt ca;  /**< the profile's CA slots */
+    mbedtls_x509_crt own; /**< device certificate and its chain */
+    mbedtls_pk_context own_key; /**< the device certificate's key */
+    int has_ca;                 /**< 1: ca holds a certificate */
+    int has_own;                /**< 1: a device certificate is presented */
+    int suites[CERTSLOT_TLS_MAX_SUITES]; /**< the suites offered (TLS 1.3's first), for mbedtls_ssl_conf_ciphersuites */
+    char own_cn[CERTSLOT_CERT_CN_SIZE];     /**< CN of the device certificate presented, for logs */
 } certslot_tls_t;
 
-/* An empty configuration. Cannot fail. */
+/** An empty configuration. Cannot fail. */
 void certslot_tls_init(certslot_tls_t *t);
 
-/*
+/**
  * Builds the configuration for app from settings and slots into t (made by
  * certslot_tls_init, used once). Fails closed with a reason: a profile that
  * trusts no CA, a device slot that is not complete, a cipher list that
@@ -59,23 +61,24 @@ void certslot_tls_init(certslot_tls_t *t);
  */
 int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certslot_settings_t *settings,
                        const certslot_store_t *st, certslot_app_t app, char *why, size_t why_size);
-/* Frees and wipes; accepts an initialised, set up or freed t. */
+/** Frees and wipes; accepts an initialised, set up or freed t. */
 void certslot_tls_free(certslot_tls_t *t);
 
+/** One TLS connection. */
 typedef struct {
-    mbedtls_ssl_context ssl;
-    certslot_conn_t *conn;
-    certslot_tls_t *tls;
-    unsigned timeout_ms;          /* longest wait for the peer */
-    certslot_deadline_t deadline; /* reads and writes time out once it is spent (ms 0: none) */
-    unsigned char refused;        /* the TLS alert with which the server refused the device certificate, or 0 */
-    unsigned char resumed;        /* 1: the server resumed the session given to certslot_tls_start */
-    unsigned char first[4];       /* the first bytes the peer sent (a plain-text FTP greeting shows here) */
-    unsigned char first_len;
-    unsigned char notified;       /* close_notify sent (certslot_tls_shutdown) */
+    mbedtls_ssl_context ssl; /**< the mbedTLS context (mbedtls_ssl_get_version, ...) */
+    certslot_conn_t *conn;   /**< the port's connection under it */
+    certslot_tls_t *tls;     /**< the configuration it was made with */
+    unsigned timeout_ms;          /**< longest wait for the peer */
+    certslot_deadline_t deadline; /**< reads and writes time out once it is spent (ms 0: none) */
+    unsigned char refused;        /**< the TLS alert with which the server refused the device certificate, or 0 */
+    unsigned char resumed;        /**< 1: the server resumed the session given to certslot_tls_start */
+    unsigned char first[4];       /**< the first bytes the peer sent (a plain-text FTP greeting shows here) */
+    unsigned char first_len;      /**< bytes in first */
+    unsigned char notified;       /**< close_notify sent (certslot_tls_shutdown) */
 } certslot_tls_conn_t;
 
-/*
+/**
  * Connects to host:port and completes a verified handshake, all within
  * timeout_ms (a peer that trickles the handshake cannot stretch it). name
  * is the configured server name the strict check compares (NULL: host
@@ -88,7 +91,7 @@ typedef struct {
 int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *host, uint16_t port,
                          const char *name, unsigned timeout_ms, char *why, size_t why_size);
 
-/*
+/**
  * certslot_tls_connect over a connection already made (conn, from
  * certslot_port_connect: c owns it from here, and has closed it when this
  * fails), for protocols that start TLS inside a plain session (FTP's AUTH
@@ -101,14 +104,15 @@ int certslot_tls_connect(certslot_tls_conn_t *c, certslot_tls_t *t, const char *
 int certslot_tls_start(certslot_tls_conn_t *c, certslot_tls_t *t, certslot_conn_t *conn, const char *name,
                        const mbedtls_ssl_session *resume, unsigned timeout_ms, char *why, size_t why_size);
 
-/*
+/**
  * The session of c (in TLS 1.3 the latest ticket the server sent) into out
  * (mbedtls_ssl_session_init'ed; free it with mbedtls_ssl_session_free), for
  * certslot_tls_start's resume. 0, or CERTSLOT_ERR_TLS when there is none.
  */
 int certslot_tls_get_session(const certslot_tls_conn_t *c, mbedtls_ssl_session *out);
 
-/*
+/** @{ */
+/**
  * Bytes written / read (0: the peer closed), or a negative CERTSLOT_ERR_*:
  * CERTSLOT_ERR_TIMEOUT, CERTSLOT_ERR_AUTH when the server refused the
  * device certificate (in TLS 1.3 it says so only after the handshake: c->refused
@@ -116,12 +120,15 @@ int certslot_tls_get_session(const certslot_tls_conn_t *c, mbedtls_ssl_session *
  */
 int certslot_tls_write(certslot_tls_conn_t *c, const unsigned char *buf, size_t len);
 int certslot_tls_read(certslot_tls_conn_t *c, unsigned char *buf, size_t len);
-/*
+/** @} */
+/**
  * Sends close_notify now (an upload's end: the peer learns that all data
  * came); the connection stays open for reading what the peer still sends.
  * 0 or CERTSLOT_ERR_TLS. certslot_tls_close does not send it again.
  */
 int certslot_tls_shutdown(certslot_tls_conn_t *c);
+/** Sends close_notify (unless certslot_tls_shutdown did), closes the port connection and frees c's TLS state;
+ * accepts NULL. */
 void certslot_tls_close(certslot_tls_conn_t *c);
 
 #endif

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * certslot's verification of a peer's certificate chain, used by every TLS
  * connection (from the mbedTLS verify callback, with no CA chain given to
  * mbedTLS) and by `certslot verify` (folder firmware/src/verify/, part of
@@ -49,49 +50,57 @@
 #include "certslot/options.h"
 
 
-typedef enum { CERTSLOT_PURPOSE_SERVER, CERTSLOT_PURPOSE_CLIENT } certslot_purpose_t;
+/** What the leaf must be for: the extended key usage it must allow, when it has one. */
+typedef enum {
+    CERTSLOT_PURPOSE_SERVER, /**< serverAuth */
+    CERTSLOT_PURPOSE_CLIENT  /**< clientAuth */
+} certslot_purpose_t;
 
+/** A verification: its settings, then the result of the last chain it judged. */
 typedef struct {
     /* ---- settings (certslot_verify_init sets the defaults) ---- */
-    const certslot_hal_t *hal; /* clock and log; may be NULL with use_time */
-    int builtin;               /* the built-in list is trusted */
-    certslot_purpose_t purpose;
-    int strict;                /* the strict name check is on */
-    char name[CERTSLOT_NAME_MAX + 1];
-    size_t name_len;           /* may include NUL bytes: they never match */
-    int use_time;              /* 1: `time` is now (overrides the hal clock) */
-    int64_t time;
-    int max_depth;             /* most intermediates (leaf and trust anchor not counted); default and at most
+    const certslot_hal_t *hal; /**< clock and log; may be NULL with use_time */
+    int builtin;               /**< the built-in list is trusted */
+    certslot_purpose_t purpose; /**< server (default) or client */
+    int strict;                /**< the strict name check is on */
+    char name[CERTSLOT_NAME_MAX + 1]; /**< the configured name (certslot_verify_set_name) */
+    size_t name_len;           /**< may include NUL bytes: they never match */
+    int use_time;              /**< 1: `time` is now (overrides the hal clock) */
+    int64_t time;              /**< seconds since 1970 (UTC), with use_time */
+    int max_depth;             /**< most intermediates (leaf and trust anchor not counted); default and at most
                                   CERTSLOT_VERIFY_MAX_DEPTH */
-    const mbedtls_x509_crt *trust; /* the trusted CAs (certslot_tls_setup and certslot_verify_chain set it) */
-    int allow_weak;
-    const char *what;          /* for log lines: "sip", "verify", ... */
+    const mbedtls_x509_crt *trust; /**< the trusted CAs (certslot_tls_setup and certslot_verify_chain set it) */
+    int allow_weak;            /**< 1: anything mbedTLS can verify (device.sec.TLS.allowWeakCertificates) */
+    const char *what;          /**< for log lines: "sip", "verify", ... */
     /* ---- result of the last verification ---- */
-    uint32_t flags;            /* MBEDTLS_X509_BADCERT_* of the whole chain */
-    int verified;              /* 1: the whole chain was checked and accepted */
-    int top_depth;
-    char why[256];             /* one line when refused */
+    uint32_t flags;            /**< MBEDTLS_X509_BADCERT_* of the whole chain */
+    int verified;              /**< 1: the whole chain was checked and accepted */
+    int top_depth;             /**< internal: -1 after certslot_verify_start (nothing reads it) */
+    char why[256];             /**< one line when refused */
     /* ---- internal: the signatures mbedTLS checked during the handshake (certslot_verify_cb) ---- */
-    const mbedtls_x509_crt *lib_chain[CERTSLOT_VERIFY_MAX_DEPTH + 2]; /* mbedTLS's chain by depth, leaf first */
-    uint32_t lib_signed; /* bit d: lib_chain[d]'s signature verified with lib_chain[d + 1]'s key */
+    const mbedtls_x509_crt *lib_chain[CERTSLOT_VERIFY_MAX_DEPTH + 2]; /**< mbedTLS's chain by depth, leaf first */
+    uint32_t lib_signed; /**< bit d: lib_chain[d]'s signature verified with lib_chain[d + 1]'s key */
 } certslot_verify_t;
 
+/** The defaults: strict name check on, server purpose, at most CERTSLOT_VERIFY_MAX_DEPTH intermediates, no
+ * trusted CA, the hal's clock. Cannot fail. */
 void certslot_verify_init(certslot_verify_t *v, const certslot_hal_t *hal);
 
-/* Sets the name to check (any bytes, at most CERTSLOT_NAME_MAX). */
+/** Sets the name to check (any bytes, at most CERTSLOT_NAME_MAX). */
 int certslot_verify_set_name(certslot_verify_t *v, const char *name, size_t len);
 
-/* The mbedTLS certificate profile matching v->allow_weak. */
+/** The mbedTLS certificate profile matching v->allow_weak. */
 const mbedtls_x509_crt_profile *certslot_verify_profile(const certslot_verify_t *v);
 
-/*
+/**
  * Verifies chain (leaf first, then any intermediates the peer sent) against
  * trust (may be NULL or empty) and v's settings, without a connection.
  * 0 when accepted; CERTSLOT_ERR_VERIFY or CERTSLOT_ERR_NAME with v->why.
  */
 int certslot_verify_chain(certslot_verify_t *v, mbedtls_x509_crt *chain, mbedtls_x509_crt *trust);
 
-/*
+/** @{ */
+/**
  * The mbedTLS verify callback (mbedtls_ssl_conf_verify with ctx = v, or
  * mbedtls_x509_crt_verify's f_vrfy). Call certslot_verify_start(v) before
  * each handshake. At the leaf it returns MBEDTLS_ERR_X509_CERT_VERIFY_FAILED
@@ -99,5 +108,6 @@ int certslot_verify_chain(certslot_verify_t *v, mbedtls_x509_crt *chain, mbedtls
  */
 void certslot_verify_start(certslot_verify_t *v);
 int certslot_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
+/** @} */
 
 #endif

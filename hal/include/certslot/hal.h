@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * What certslot needs from the handset, as one small table of functions:
  * every stage reaches storage, entropy, the clock and identity only through
  * it (README, "Architecture" and "Porting"; folders hal/linux/, hal/sim/).
@@ -19,62 +20,70 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum { CERTSLOT_LOG_DEBUG, CERTSLOT_LOG_INFO, CERTSLOT_LOG_WARNING, CERTSLOT_LOG_ERROR } certslot_log_level_t;
+/** The level of a log line. */
+typedef enum {
+    CERTSLOT_LOG_DEBUG,   /**< detail for a developer */
+    CERTSLOT_LOG_INFO,    /**< what happened */
+    CERTSLOT_LOG_WARNING, /**< something an administrator should look at */
+    CERTSLOT_LOG_ERROR    /**< something failed */
+} certslot_log_level_t;
 
-/* "debug", "info", "warning", "error": how log lines name their level. */
+/** "debug", "info", "warning", "error": how log lines name their level. */
 const char *certslot_log_level_name(certslot_log_level_t level);
 
+/** Bytes of the device secret (device_secret). */
 #define CERTSLOT_DEVICE_SECRET_LEN 32
 
-/* One file of files_write: a plain name (no '/', not starting with '.'), its bytes and mode. */
+/** One file of files_write: a plain name (no '/', not starting with '.'), its bytes and mode. */
 typedef struct {
-    const char *name;
-    const void *data;
-    size_t len;
-    unsigned mode;
+    const char *name; /**< the file's name */
+    const void *data; /**< its bytes; NULL: the file is removed */
+    size_t len;       /**< their length */
+    unsigned mode;    /**< its permission bits (0600, 0644) */
 } certslot_file_t;
 
+/** The platform: the functions a port fills in (README, "Porting"), each given ctx. */
 typedef struct certslot_hal {
-    void *ctx;
+    void *ctx; /**< passed to every function */
 
-    /* Reads the whole object into a new buffer from certslot_calloc (caller frees).
+    /** Reads the whole object into a new buffer from certslot_calloc (caller frees).
      * CERTSLOT_ERR_NOT_FOUND when there is no such object. */
     int (*storage_read)(void *ctx, const char *name, unsigned char **data, size_t *len);
-    /* Creates or truncates the object and writes data (not durable yet). */
+    /** Creates or truncates the object and writes data (not durable yet). */
     int (*storage_write)(void *ctx, const char *name, const unsigned char *data, size_t len);
-    /* Makes the object's data durable (fsync). */
+    /** Makes the object's data durable (fsync). */
     int (*storage_sync)(void *ctx, const char *name);
-    /* Atomically gives object `from` the name `to`, replacing any `to`. */
+    /** Atomically gives object `from` the name `to`, replacing any `to`. */
     int (*storage_rename)(void *ctx, const char *from, const char *to);
-    /* Makes every create, rename and remove so far durable (fsync of the directory). */
+    /** Makes every create, rename and remove so far durable (fsync of the directory). */
     int (*storage_sync_dir)(void *ctx);
-    /* Removes the object; no error when it does not exist. */
+    /** Removes the object; no error when it does not exist. */
     int (*storage_remove)(void *ctx, const char *name);
 
-    /* Fills buf with len bytes from a cryptographically secure source. */
+    /** Fills buf with len bytes from a cryptographically secure source. */
     int (*random)(void *ctx, unsigned char *buf, size_t len);
 
-    /* Current UTC time in seconds since 1970; CERTSLOT_ERR_CLOCK while the
+    /** Current UTC time in seconds since 1970; CERTSLOT_ERR_CLOCK while the
      * handset has not yet synchronised its clock (no NTP answer yet). */
     int (*time)(void *ctx, int64_t *now);
 
-    /* The handset's MAC as 12 lower-case hex digits and a NUL. */
+    /** The handset's MAC as 12 lower-case hex digits and a NUL. */
     int (*mac)(void *ctx, char mac[13]);
-    /* A per-handset secret that never leaves the device (OTP, eFuse, TEE)
+    /** A per-handset secret that never leaves the device (OTP, eFuse, TEE)
      * and is kept apart from the store's storage: the store derives its
      * encryption key from it. */
     int (*device_secret)(void *ctx, unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN]);
-    /* The factory-installed (built-in) device certificate, optionally
+    /** The factory-installed (built-in) device certificate, optionally
      * followed by its issuing chain, and its unencrypted private key, as the
      * factory stored them (PEM or DER: the store stage decodes and checks
      * them), in new buffers from certslot_calloc. The caller wipes and frees
      * the key. CERTSLOT_ERR_NOT_FOUND when the handset has none. */
     int (*factory_device)(void *ctx, unsigned char **cert, size_t *cert_len, unsigned char **key, size_t *key_len);
 
-    /* One line for the handset's log. Never given secrets. */
+    /** One line for the handset's log. Never given secrets. */
     void (*log)(void *ctx, certslot_log_level_t level, const char *msg);
 
-    /*
+    /**
      * Optional (both NULL when the handset has none): an anti-rollback
      * counter, a number that never decreases and that whoever can write the
      * store's storage cannot reset (RPMB, OTP bits, a TEE's monotonic
@@ -84,9 +93,10 @@ typedef struct certslot_hal {
      * last update and refuses an older one.
      */
     int (*counter_read)(void *ctx, uint64_t *value);
+    /** See counter_read. */
     int (*counter_advance)(void *ctx, uint64_t value);
 
-    /*
+    /**
      * Optional (NULL: no exports): writes files for another program of the
      * handset (wpa_supplicant's certificates and network block) into the
      * directory dir, made (mode 0700) when missing. All or nothing: every

@@ -1,4 +1,5 @@
-/*
+/**
+ * @file
  * The HAL for the handset's Linux: storage as files in one directory, entropy
  * from getrandom() (or /dev/urandom), the clock from time(), identity from
  * sysfs and files.
@@ -42,74 +43,77 @@
 #include "certslot/hal.h"
 #include "certslot/source.h"
 
-/* Largest object storage_read accepts. */
+/** Largest object storage_read accepts. */
 #ifndef CERTSLOT_HAL_LINUX_MAX_OBJECT
 #define CERTSLOT_HAL_LINUX_MAX_OBJECT (16u * 1024u * 1024u)
 #endif
 
-/* Most files one certslot_hal_linux_write_files call writes. */
+/** Most files one certslot_hal_linux_write_files call writes. */
 #ifndef CERTSLOT_HAL_LINUX_MAX_FILES
 #define CERTSLOT_HAL_LINUX_MAX_FILES 8
 #endif
 
-/* Largest factory certificate or key file accepted. */
+/** Largest factory certificate or key file accepted. */
 #ifndef CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE
 #define CERTSLOT_HAL_LINUX_MAX_FACTORY_FILE (256u * 1024u)
 #endif
 
-/* 2020-01-01T00:00:00Z: earlier clock readings count as unsynchronised. */
+/** 2020-01-01T00:00:00Z: earlier clock readings count as unsynchronised. */
 #define CERTSLOT_HAL_LINUX_CLOCK_FLOOR 1577836800
 
+/** Where log lines go, instead of a file (options.log). */
 typedef void (*certslot_hal_linux_log_fn)(void *log_ctx, certslot_log_level_t level, const char *msg);
 
+/** What certslot_hal_linux_open opens. */
 typedef struct {
-    /* Directory of the stored objects (required). */
+    /** Directory of the stored objects (required). */
     const char *storage_dir;
-    /* File holding the 32-byte device secret (required; see above). */
+    /** File holding the 32-byte device secret (required; see above). */
     const char *secret_path;
-    /* File of the anti-rollback counter; NULL: no counter. */
+    /** File of the anti-rollback counter; NULL: no counter. */
     const char *counter_path;
-    /* 1: create storage_dir (mode 0700; its parent must exist) when missing,
+    /** 1: create storage_dir (mode 0700; its parent must exist) when missing,
      * and the device secret (mode 0600, atomically, never replacing a file
      * another process created meanwhile) when missing and storage_dir holds
      * no object. 0: both must exist (a read-only user: nothing is created). */
     int create;
-    /* The MAC as text ("00:04:f2:a1:b2:c3", "00-04-F2-...", or 12 hex
-     * digits); NULL: read from /sys/class/net/<iface>/address. */
+    /** The MAC as text ("00:04:f2:a1:b2:c3", "00-04-F2-...", or 12 hex
+     * digits); NULL: read from `/sys/class/net/<iface>/address`. */
     const char *mac;
-    /* Interface whose MAC is read when mac is NULL; NULL: "wlan0". */
+    /** Interface whose MAC is read when mac is NULL; NULL: "wlan0". */
     const char *iface;
-    /* Factory device certificate (optionally followed by its chain) and
+    /** Factory device certificate (optionally followed by its chain) and
      * private key (unencrypted), PEM or DER. Either NULL: factory_device
      * returns CERTSLOT_ERR_NOT_FOUND. Read at each factory_device call. */
     const char *factory_cert_path;
-    const char *factory_key_path;
-    /* Where log lines go: the callback when set, else log_file, else stderr,
-     * as "certslot: <level>: <message>". Lines below log_level are dropped. */
+    const char *factory_key_path; /**< see factory_cert_path */
+    /** Where log lines go: the callback when set, else log_file, else stderr,
+     * as `"certslot: <level>: <message>"`. Lines below log_level are dropped. */
     certslot_hal_linux_log_fn log;
-    void *log_ctx;
-    FILE *log_file;
-    certslot_log_level_t log_level;
+    void *log_ctx;                  /**< passed to log */
+    FILE *log_file;                 /**< see log */
+    certslot_log_level_t log_level; /**< see log */
 } certslot_hal_linux_options_t;
 
+/** The open hal/linux: what its functions work on (ctx of the certslot_hal_t it filled). */
 typedef struct {
-    int dir_fd;
-    int dir_open; /* dir_fd is valid (a zeroed object has no descriptor) */
-    char mac[13];
-    unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN];
-    char *counter_path;
-    char *factory_cert_path;
-    char *factory_key_path;
-    certslot_hal_linux_log_fn log;
-    void *log_ctx;
-    FILE *log_file;
-    certslot_log_level_t log_level;
+    int dir_fd;   /**< the storage directory */
+    int dir_open; /**< dir_fd is valid (a zeroed object has no descriptor) */
+    char mac[13]; /**< 12 lower-case hex digits */
+    unsigned char secret[CERTSLOT_DEVICE_SECRET_LEN]; /**< the device secret (wiped by free) */
+    char *counter_path;      /**< the options' counter_path, or NULL */
+    char *factory_cert_path; /**< the options' factory_cert_path, or NULL */
+    char *factory_key_path;  /**< the options' factory_key_path, or NULL */
+    certslot_hal_linux_log_fn log;  /**< the options' log */
+    void *log_ctx;                  /**< the options' log_ctx */
+    FILE *log_file;                 /**< the options' log_file */
+    certslot_log_level_t log_level; /**< the options' log_level */
 } certslot_hal_linux_t;
 
-/* An empty h, holding nothing. Cannot fail. */
+/** An empty h, holding nothing. Cannot fail. */
 void certslot_hal_linux_init(certslot_hal_linux_t *h);
 
-/*
+/**
  * Opens (or, with create, creates) the storage directory and the device
  * secret, reads the MAC, and fills hal with functions whose ctx is h (the
  * counter functions only with counter_path). h must stay in place and
@@ -123,43 +127,44 @@ void certslot_hal_linux_init(certslot_hal_linux_t *h);
  */
 int certslot_hal_linux_open(certslot_hal_linux_t *h, certslot_hal_t *hal, const certslot_hal_linux_options_t *opt);
 
-/* Closes the directory and wipes the secret. Accepts a zeroed or freed h. */
+/** Closes the directory and wipes the secret. Accepts a zeroed or freed h. */
 void certslot_hal_linux_free(certslot_hal_linux_t *h);
 
-/* The clock rule on its own: 0 for a reading at or after
+/** The clock rule on its own: 0 for a reading at or after
  * CERTSLOT_HAL_LINUX_CLOCK_FLOOR, CERTSLOT_ERR_CLOCK before it. */
 int certslot_hal_linux_check_time(int64_t now);
 
-/* Normalises a MAC text (see options.mac) to 12 lower-case hex digits and a
+/** Normalises a MAC text (see options.mac) to 12 lower-case hex digits and a
  * NUL; CERTSLOT_ERR_ARG when it is not a MAC. */
 int certslot_hal_linux_parse_mac(const char *text, char mac[13]);
 
 /* ---- files outside the store (hal/linux/files.c) ---- */
 
-/* Config files named by their paths (the tool's command line): any regular file. */
+/** Config files named by their paths (the tool's command line): any regular file. */
 void certslot_hal_linux_config_files(certslot_source_t *src);
 
+/** A directory of config files (certslot_hal_linux_config_dir). */
 typedef struct {
-    char dir[1024];
+    char dir[1024]; /**< its path */
 } certslot_hal_linux_dir_t;
 
-/*
+/**
  * Config files from a directory, for certslot_config_load_master: path is
- * the directory (*master = NULL: the config stage picks <mac>.cfg or
- * 000000000000.cfg) or a master file in it (*master points at its name in
+ * the directory (`*master` = NULL: the config stage picks `<mac>.cfg` or
+ * 000000000000.cfg) or a master file in it (`*master` points at its name in
  * path). Only regular files inside that directory are read: no FIFO, device
  * or directory, no symbolic link that leads out of it (each refused as a
- * config error at that file); files are named "<dir>/<name>" in
+ * config error at that file); files are named `"<dir>/<name>"` in
  * diagnostics. d must outlive src. CERTSLOT_ERR_LIMIT for a path too long.
  */
 int certslot_hal_linux_config_dir(certslot_hal_linux_dir_t *d, certslot_source_t *src, const char *path,
                                   const char **master);
 
-/* Flags of the writers below. */
-#define CERTSLOT_HAL_LINUX_NEW 1   /* never replace a file: CERTSLOT_ERR_EXISTS */
-#define CERTSLOT_HAL_LINUX_MKDIR 2 /* make dir (mode 0700) when missing; removed again on failure */
+/** Flags of the writers below. */
+#define CERTSLOT_HAL_LINUX_NEW 1   /**< never replace a file: CERTSLOT_ERR_EXISTS */
+#define CERTSLOT_HAL_LINUX_MKDIR 2 /**< make dir (mode 0700) when missing; removed again on failure */
 
-/*
+/**
  * Writes n files (at most CERTSLOT_HAL_LINUX_MAX_FILES) into dir, all or
  * nothing as far as POSIX allows: each complete, with its mode and synced
  * under a temporary name in dir first, then renamed into place (linked,
@@ -170,7 +175,7 @@ int certslot_hal_linux_config_dir(certslot_hal_linux_dir_t *d, certslot_source_t
 int certslot_hal_linux_write_files(const char *dir, const certslot_file_t *files, size_t n, int flags, char *why,
                                    size_t why_size);
 
-/* One file at path, the same way. */
+/** One file at path, the same way. */
 int certslot_hal_linux_write_file(const char *path, const void *data, size_t len, unsigned mode, int flags,
                                   char *why, size_t why_size);
 
