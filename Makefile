@@ -137,7 +137,7 @@ TESTDATA := $(CURDIR)/tests/data
 
 # `make deps` runs first (order-only) when a goal that needs the packages is
 # asked for; a plain `make` never touches apt.
-NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench,$(MAKECMDGOALS))
+NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench qemu-image power-cut,$(MAKECMDGOALS))
 DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
 
 # ------------------------------------------------------------- variants ---
@@ -413,6 +413,58 @@ demo: deps $(TESTPKI)/.done
 	@tools/demo.sh $(TOOL) $(BUILD)/arm/handset $(QEMU_ARM) -L $(QEMU_PREFIX) \
 	    -E LD_LIBRARY_PATH=$(CURDIR)/$(ARM_LIBDIR)
 
+# --------------------------------------------------------- system image ---
+# make qemu-image (tools/qemu-image.sh): build/qemu/, a bootable armhf system for qemu-system-arm -M virt made
+# of Debian's armmp kernel and its modules and busybox-static (unpacked into build/arm-guest/ by make deps), the
+# init (tests/system/init), the ARM unit test programs that need no network, tests/system/powercut on hal/linux
+# (and a copy on a deliberately broken hal, the test's proof), the test data, and a blank ext4 disk for the store.
+# make test-system boots it (tests/system/test-system.sh); make power-cut CYCLES=N kills it N times mid-update
+# (tests/system/power-cut.sh). Every boot has a time limit (tools/qemu-boot.sh).
+GUEST_STAMP     := $(BUILD)/arm-guest/.stamp
+QEMU_IMAGE      := $(BUILD)/qemu
+SYSTEM_SUITES   := builtin cert cfgcrypt config csr dot1x hal name pkcs12 settings store syslog text url
+SYSTEM_TESTS    := $(patsubst %,$(BUILD)/arm/tests/test_%,$(SYSTEM_SUITES))
+POWERCUT        := $(BUILD)/arm/system/powercut
+POWERCUT_BROKEN := $(BUILD)/arm/system/powercut-broken
+CYCLES          ?= 50
+SEED            ?= $(shell date +%s)
+
+$(GUEST_STAMP): | $(DEPS_FIRST)
+	tools/deps.sh --guest-only
+
+$(POWERCUT): $(BUILD)/arm/obj/tests/system/powercut.o $(arm_LIB) $(arm_MBED)
+	@mkdir -p $(@D)
+	$(CC_arm) $(LF_arm) $(LDFLAGS) -o $@ $< $(arm_LINKLIBS)
+
+# The broken hal: hal/linux with CERTSLOT_TEST_BROKEN_FSYNC (the store's file is never fsynced), linked ahead of
+# the library so that it replaces hal/linux's object in this one program only.
+$(BUILD)/arm/obj-broken/hal_linux.o: hal/linux/hal_linux.c $(MBEDTLS_SRC)/.stamp | $(arm_ORDER)
+	@mkdir -p $(@D)
+	$(CC_arm) $(WARNINGS) $(CF_arm) $(INCLUDES) $(DEPFLAGS) -DCERTSLOT_TEST_BROKEN_FSYNC $(CPPFLAGS) $(CFLAGS) \
+	    -c $< -o $@
+$(POWERCUT_BROKEN): $(BUILD)/arm/obj/tests/system/powercut.o $(BUILD)/arm/obj-broken/hal_linux.o $(arm_LIB) \
+                    $(arm_MBED)
+	@mkdir -p $(@D)
+	$(CC_arm) $(LF_arm) $(LDFLAGS) -o $@ $< $(BUILD)/arm/obj-broken/hal_linux.o $(arm_LINKLIBS)
+-include $(BUILD)/arm/obj/tests/system/powercut.d $(BUILD)/arm/obj-broken/hal_linux.d
+
+IMAGE_INPUTS := tools/qemu-image.sh tests/system/init $(GUEST_STAMP) $(SYSTEM_TESTS) $(POWERCUT) \
+                $(POWERCUT_BROKEN) $(TESTPKI)/.done $(BUILTIN_BUNDLE) $(wildcard tests/data/*/* tests/data/*)
+$(QEMU_IMAGE)/.done: $(IMAGE_INPUTS)
+	ARM_CROSS=$(ARM_CROSS) ARM_LIBDIR=$(ARM_LIBDIR) QEMU_PREFIX=$(QEMU_PREFIX) BUILTIN_BUNDLE=$(BUILTIN_BUNDLE) \
+	    tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data $(POWERCUT) $(POWERCUT_BROKEN) \
+	    $(SYSTEM_TESTS)
+
+.PHONY: qemu-image test-system power-cut
+qemu-image: $(QEMU_IMAGE)/.done
+test-system: deps
+	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
+	@tests/system/test-system.sh $(QEMU_IMAGE)
+# BROKEN=1: the same cycles on the broken hal, which must fail them.
+power-cut: deps
+	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
+	@tests/system/power-cut.sh $(QEMU_IMAGE) $(CYCLES) $(SEED) $(if $(filter 1,$(BROKEN)),broken)
+
 # -------------------------------------------------------- install, clean ---
 .PHONY: install clean
 ifneq ($(CROSS_COMPILE),)
@@ -432,7 +484,7 @@ endif
 # removes it too.
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(BUILD)/min $(BUILD)/mbedtls $(RESULTS) $(TOOL) \
-	       $(BUILD)/gen $(BUILD)/gen-tools
+	       $(BUILD)/gen $(BUILD)/gen-tools $(QEMU_IMAGE)
 
 .PHONY: distclean
 distclean:
