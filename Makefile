@@ -459,7 +459,7 @@ $(QEMU_IMAGE)/.done: $(IMAGE_INPUTS)
 qemu-image: $(QEMU_IMAGE)/.done
 test-system: deps
 	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
-	@tests/system/test-system.sh $(QEMU_IMAGE)
+	@SEED=$(SEED) tests/system/test-system.sh $(QEMU_IMAGE) $(RESULTS)/system.txt
 # BROKEN=1: the same cycles on the broken hal, which must fail them.
 power-cut: deps
 	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
