@@ -6,6 +6,10 @@
 #   make deps             install build/test packages, build the ARM sysroot
 #   make test             unit tests (host, asan, arm under qemu) + CLI tests
 #   make test-host | test-asan | test-arm | test-cli | valgrind
+#   make qemu-image       the system image (build/qemu/): Debian's armmp kernel, busybox, the ARM tests
+#   make test-system      boots it under qemu-system-arm: ARM suites, the store on ext4, power cuts
+#                         (not part of make test: .ci/run runs it after)
+#   make power-cut CYCLES=N [SEED=S] [BROKEN=1]   N power cuts of the image, "S/N survived"
 #   make fuzz | bench | demo | install | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
@@ -17,6 +21,7 @@
 #   tests/cli/*.sh                -> shell tests of build/certslot
 #   tests/fuzz/fuzz_*.c           -> libFuzzer harnesses (make fuzz)
 #   tests/bench/bench_*.c         -> benchmarks (make bench)
+#   tests/system/powercut.c       -> build/arm/system/powercut (+ -broken), in the system image
 #   tools/gen_builtin.c + BUILTIN_BUNDLE -> build/gen/builtin_roots.inc
 #                                    (the built-in CA list; a host program)
 
@@ -448,11 +453,18 @@ $(POWERCUT_BROKEN): $(BUILD)/arm/obj/tests/system/powercut.o $(BUILD)/arm/obj-br
 	$(CC_arm) $(LF_arm) $(LDFLAGS) -o $@ $< $(BUILD)/arm/obj-broken/hal_linux.o $(arm_LINKLIBS)
 -include $(BUILD)/arm/obj/tests/system/powercut.d $(BUILD)/arm/obj-broken/hal_linux.d
 
+# An integration team's own ARM test programs: SYSTEM_EXTRA="prog..." puts them in /tests/extra/ of the image, run
+# after the suites. The setting is kept in a file (rewritten only when it changes), so a new list rebuilds the image.
+SYSTEM_EXTRA   ?=
+EXTRA_SETTING  := $(BUILD)/gen/system-extra.txt
+$(shell mkdir -p $(BUILD)/gen && { [ "$$(cat $(EXTRA_SETTING) 2>/dev/null)" = '$(SYSTEM_EXTRA)' ] || \
+	echo '$(SYSTEM_EXTRA)' > $(EXTRA_SETTING); })
 IMAGE_INPUTS := tools/qemu-image.sh tests/system/init $(GUEST_STAMP) $(SYSTEM_TESTS) $(POWERCUT) \
-                $(POWERCUT_BROKEN) $(TESTPKI)/.done $(BUILTIN_BUNDLE) $(wildcard tests/data/*/* tests/data/*)
+                $(POWERCUT_BROKEN) $(TESTPKI)/.done $(BUILTIN_BUNDLE) $(wildcard tests/data/*/* tests/data/*) \
+                $(SYSTEM_EXTRA) $(EXTRA_SETTING)
 $(QEMU_IMAGE)/.done: $(IMAGE_INPUTS)
 	ARM_CROSS=$(ARM_CROSS) ARM_LIBDIR=$(ARM_LIBDIR) QEMU_PREFIX=$(QEMU_PREFIX) BUILTIN_BUNDLE=$(BUILTIN_BUNDLE) \
-	    tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data $(POWERCUT) $(POWERCUT_BROKEN) \
+	    SYSTEM_EXTRA='$(SYSTEM_EXTRA)' tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data $(POWERCUT) $(POWERCUT_BROKEN) \
 	    $(SYSTEM_TESTS)
 
 .PHONY: qemu-image test-system power-cut
