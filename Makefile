@@ -464,8 +464,8 @@ IMAGE_INPUTS := tools/qemu-image.sh tests/system/init $(GUEST_STAMP) $(SYSTEM_TE
                 $(SYSTEM_EXTRA) $(EXTRA_SETTING)
 $(QEMU_IMAGE)/.done: $(IMAGE_INPUTS)
 	ARM_CROSS=$(ARM_CROSS) ARM_LIBDIR=$(ARM_LIBDIR) QEMU_PREFIX=$(QEMU_PREFIX) BUILTIN_BUNDLE=$(BUILTIN_BUNDLE) \
-	    SYSTEM_EXTRA='$(SYSTEM_EXTRA)' tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data $(POWERCUT) $(POWERCUT_BROKEN) \
-	    $(SYSTEM_TESTS)
+	    SYSTEM_EXTRA='$(SYSTEM_EXTRA)' tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data \
+	    $(POWERCUT) $(POWERCUT_BROKEN) $(SYSTEM_TESTS)
 
 .PHONY: qemu-image test-system power-cut
 qemu-image: $(QEMU_IMAGE)/.done

@@ -298,8 +298,12 @@ fetch_mbedtls() {
 [ "$do_mbedtls" -eq 0 ] || fetch_mbedtls
 
 # ------------------------------------------------------- system image ---
-# The stamp holds name=version: the name asked for, the version fetched (for the kernel, the package the
-# metapackage depends on: linux-image-6.1.0-N-armmp=VERSION).
+# The stamp holds name=version for busybox-static, and linux-image-armmp=PACKAGE=VERSION for the kernel: the
+# package the metapackage depends on (linux-image-6.1.0-N-armmp), which is what is fetched.
+armmp_kernel() {
+    apt-cache depends linux-image-armmp:armhf 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-armmp(:armhf)?$/ { sub(/:armhf$/, "", $2); print $2; exit }'
+}
 unpack_guest() {
     guest_ok && return 0
     mkdir -p "$(dirname "$guest")"
@@ -307,14 +311,9 @@ unpack_guest() {
     flock 7
     guest_ok && return 0
     armhf_enabled || { enable_armhf; apt_update; }
-    local kernel refs=() stamp_lines=() p v tmp
-    kernel=$(apt-cache depends linux-image-armmp:armhf 2>/dev/null |
-        awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-armmp(:armhf)?$/ { sub(/:armhf$/, "", $2); print $2; exit }')
-    if [ -z "$kernel" ]; then
-        apt_update
-        kernel=$(apt-cache depends linux-image-armmp:armhf 2>/dev/null |
-            awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-armmp(:armhf)?$/ { sub(/:armhf$/, "", $2); print $2; exit }')
-    fi
+    local kernel refs=() stamp_lines=() p v tmp opts=()
+    kernel=$(armmp_kernel)
+    [ -n "$kernel" ] || { apt_update; kernel=$(armmp_kernel); }
     [ -n "$kernel" ] || die "apt has no armhf linux-image-armmp (is armhf in the package lists?)"
     for p in "$kernel" busybox-static; do
         v=$(LC_ALL=C apt-cache policy "$p:armhf" 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
@@ -324,7 +323,8 @@ unpack_guest() {
     stamp_lines=("linux-image-armmp=$kernel=${refs[0]##*=}" "busybox-static=${refs[1]##*=}")
     log "unpacking the system image's kernel and busybox: ${refs[*]}"
     tmp=$(mktemp -d "$guest.tmp.XXXXXX")
-    if ! (cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root "${refs[@]}" >&2); then
+    [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+    if ! (cd "$tmp" && apt-get -q "${opts[@]}" download "${refs[@]}" >&2); then
         rm -rf "$tmp"
         die "apt-get download ${refs[*]} failed"
     fi
