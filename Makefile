@@ -6,6 +6,10 @@
 #   make deps             install build/test packages, build the ARM sysroot
 #   make test             unit tests (host, asan, arm under qemu) + CLI tests + the install test + make docs
 #   make test-host | test-asan | test-arm | test-cli | test-install | valgrind
+#   make qemu-image       the system image (build/qemu/): Debian's armmp kernel, busybox, the ARM tests
+#   make test-system      boots it under qemu-system-arm: ARM suites, the store on ext4, power cuts
+#                         (not part of make test: .ci/run runs it after)
+#   make power-cut CYCLES=N [SEED=S] [BROKEN=1]   N power cuts of the image, "S/N survived"
 #   make fuzz | bench | demo | install | docs | clean
 #
 # Sources are found by wildcard, so adding a .c file needs no edit here:
@@ -18,6 +22,7 @@
 #   tests/cli/*.sh                -> shell tests of build/certslot
 #   tests/fuzz/fuzz_*.c           -> libFuzzer harnesses (make fuzz)
 #   tests/bench/bench_*.c         -> benchmarks (make bench)
+#   tests/system/powercut.c       -> build/arm/system/powercut (+ -broken), in the system image
 #   tools/gen_builtin.c + BUILTIN_BUNDLE -> build/gen/builtin_roots.inc
 #                                    (the built-in CA list; a host program)
 
@@ -140,7 +145,7 @@ TESTDATA := $(CURDIR)/tests/data
 
 # `make deps` runs first (order-only) when a goal that needs the packages is
 # asked for; a plain `make` never touches apt.
-NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench docs,$(MAKECMDGOALS))
+NEEDS_DEPS := $(filter deps test test-% valgrind demo fuzz bench docs qemu-image power-cut,$(MAKECMDGOALS))
 DEPS_FIRST := $(if $(NEEDS_DEPS),deps)
 
 # ------------------------------------------------------------- variants ---
@@ -430,6 +435,65 @@ demo: deps $(TESTPKI)/.done
 	@tools/demo.sh $(TOOL) $(BUILD)/arm/handset $(QEMU_ARM) -L $(QEMU_PREFIX) \
 	    -E LD_LIBRARY_PATH=$(CURDIR)/$(ARM_LIBDIR)
 
+# --------------------------------------------------------- system image ---
+# make qemu-image (tools/qemu-image.sh): build/qemu/, a bootable armhf system for qemu-system-arm -M virt made
+# of Debian's armmp kernel and its modules and busybox-static (unpacked into build/arm-guest/ by make deps), the
+# init (tests/system/init), the ARM unit test programs that need no network, tests/system/powercut on hal/linux
+# (and a copy on a deliberately broken hal, the test's proof), the test data, and a blank ext4 disk for the store.
+# make test-system boots it (tests/system/test-system.sh); make power-cut CYCLES=N kills it N times mid-update
+# (tests/system/power-cut.sh). Every boot has a time limit (tools/qemu-boot.sh).
+GUEST_STAMP     := $(BUILD)/arm-guest/.stamp
+QEMU_IMAGE      := $(BUILD)/qemu
+SYSTEM_SUITES   := builtin cert cfgcrypt config csr dot1x hal name pkcs12 settings store syslog text url
+SYSTEM_TESTS    := $(patsubst %,$(BUILD)/arm/tests/test_%,$(SYSTEM_SUITES))
+POWERCUT        := $(BUILD)/arm/system/powercut
+POWERCUT_BROKEN := $(BUILD)/arm/system/powercut-broken
+CYCLES          ?= 50
+SEED            ?= $(shell date +%s)
+
+$(GUEST_STAMP): | $(DEPS_FIRST)
+	tools/deps.sh --guest-only
+
+$(POWERCUT): $(BUILD)/arm/obj/tests/system/powercut.o $(arm_HAL) $(arm_LIB) $(arm_MBED)
+	@mkdir -p $(@D)
+	$(CC_arm) $(LF_arm) $(LDFLAGS) -o $@ $< $(arm_LINKLIBS)
+
+# The broken hal: hal/linux with CERTSLOT_TEST_BROKEN_FSYNC (the store's file is never fsynced), linked ahead of
+# the library so that it replaces hal/linux's object in this one program only.
+$(BUILD)/arm/obj-broken/hal_linux.o: hal/linux/hal_linux.c $(MBEDTLS_SRC)/.stamp | $(arm_ORDER)
+	@mkdir -p $(@D)
+	$(CC_arm) $(WARNINGS) $(CF_arm) $(INCLUDES) $(DEPFLAGS) -DCERTSLOT_TEST_BROKEN_FSYNC $(CPPFLAGS) $(CFLAGS) \
+	    -c $< -o $@
+$(POWERCUT_BROKEN): $(BUILD)/arm/obj/tests/system/powercut.o $(BUILD)/arm/obj-broken/hal_linux.o $(arm_HAL) $(arm_LIB) \
+                    $(arm_MBED)
+	@mkdir -p $(@D)
+	$(CC_arm) $(LF_arm) $(LDFLAGS) -o $@ $< $(BUILD)/arm/obj-broken/hal_linux.o $(arm_LINKLIBS)
+-include $(BUILD)/arm/obj/tests/system/powercut.d $(BUILD)/arm/obj-broken/hal_linux.d
+
+# An integration team's own ARM test programs: SYSTEM_EXTRA="prog..." puts them in /tests/extra/ of the image, run
+# after the suites. The setting is kept in a file (rewritten only when it changes), so a new list rebuilds the image.
+SYSTEM_EXTRA   ?=
+EXTRA_SETTING  := $(BUILD)/gen/system-extra.txt
+$(shell mkdir -p $(BUILD)/gen && { [ "$$(cat $(EXTRA_SETTING) 2>/dev/null)" = '$(SYSTEM_EXTRA)' ] || \
+	echo '$(SYSTEM_EXTRA)' > $(EXTRA_SETTING); })
+IMAGE_INPUTS := tools/qemu-image.sh tests/system/init $(GUEST_STAMP) $(SYSTEM_TESTS) $(POWERCUT) \
+                $(POWERCUT_BROKEN) $(TESTPKI)/.done $(BUILTIN_BUNDLE) $(wildcard tests/data/*/* tests/data/*) \
+                $(SYSTEM_EXTRA) $(EXTRA_SETTING)
+$(QEMU_IMAGE)/.done: $(IMAGE_INPUTS)
+	ARM_CROSS=$(ARM_CROSS) ARM_LIBDIR=$(ARM_LIBDIR) QEMU_PREFIX=$(QEMU_PREFIX) BUILTIN_BUNDLE=$(BUILTIN_BUNDLE) \
+	    SYSTEM_EXTRA='$(SYSTEM_EXTRA)' tools/qemu-image.sh $(QEMU_IMAGE) $(BUILD)/arm-guest $(TESTPKI) tests/data \
+	    $(POWERCUT) $(POWERCUT_BROKEN) $(SYSTEM_TESTS)
+
+.PHONY: qemu-image test-system power-cut
+qemu-image: $(QEMU_IMAGE)/.done
+test-system: deps
+	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
+	@SEED=$(SEED) tests/system/test-system.sh $(QEMU_IMAGE) $(RESULTS)/system.txt
+# BROKEN=1: the same cycles on the broken hal, which must fail them.
+power-cut: deps
+	@$(MAKE) --no-print-directory $(QEMU_IMAGE)/.done
+	@tests/system/power-cut.sh $(QEMU_IMAGE) $(CYCLES) $(SEED) $(if $(filter 1,$(BROKEN)),broken)
+
 # -------------------------------------------------------- install, clean ---
 # make install [CROSS_COMPILE=...] [PREFIX=/usr] [DESTDIR=stage] [LIBDIR=...] [INCLUDEDIR=...] [INSTALL_MBEDTLS=1]
 # installs the public headers, libcertslot.a, libcertslot-hal-$(HAL).a, certslot.pc and (host, HAL=linux) the tool;
@@ -504,7 +568,7 @@ $(DOCS): $(DOC_HEADERS) tools/Doxyfile firmware/include/certslot/version.h | $(D
 # removes it too.
 clean:
 	rm -rf $(BUILD)/host $(BUILD)/asan $(BUILD)/arm $(BUILD)/fuzz $(BUILD)/min $(BUILD)/mbedtls $(RESULTS) $(TOOL) \
-	       $(BUILD)/gen $(BUILD)/gen-tools
+	       $(BUILD)/gen $(BUILD)/gen-tools $(QEMU_IMAGE)
 
 .PHONY: distclean
 distclean:

@@ -8,7 +8,10 @@
 # Idempotent: when everything is present it only runs dpkg-query and reads
 # the stamps, so a second run takes well under two seconds.
 #
-# Usage: tools/deps.sh [--host-only | --sysroot-only | --mbedtls-only]
+# The system image (make qemu-image) gets an armhf kernel with its modules and a static busybox the same way,
+# unpacked into build/arm-guest/.
+#
+# Usage: tools/deps.sh [--host-only | --sysroot-only | --mbedtls-only | --guest-only]
 # Env:   ARM_SYSROOT  sysroot directory (default: <repo>/build/arm-sysroot)
 #        MBEDTLS_DEB_VERSION  another Debian version of the mbedtls source package
 set -euo pipefail
@@ -32,12 +35,14 @@ mbedtls_src=$here/build/mbedtls-src
 do_host=1
 do_sysroot=1
 do_mbedtls=1
+do_guest=1
 case "${1:-}" in
-    --host-only) do_sysroot=0 do_mbedtls=0 ;;
-    --sysroot-only) do_host=0 do_mbedtls=0 ;;
-    --mbedtls-only) do_host=0 do_sysroot=0 ;;
+    --host-only) do_sysroot=0 do_mbedtls=0 do_guest=0 ;;
+    --sysroot-only) do_host=0 do_mbedtls=0 do_guest=0 ;;
+    --mbedtls-only) do_host=0 do_sysroot=0 do_guest=0 ;;
+    --guest-only) do_host=0 do_sysroot=0 do_mbedtls=0 ;;
     "") ;;
-    *) echo "usage: $0 [--host-only | --sysroot-only | --mbedtls-only]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--host-only | --sysroot-only | --mbedtls-only | --guest-only]" >&2; exit 2 ;;
 esac
 
 host_pkgs=(
@@ -77,6 +82,9 @@ host_pkgs=(
     libpcre2-posix3
     libsodium23
     libwrap0
+    qemu-system-arm
+    e2fsprogs
+    cpio
 )
 
 # Test servers whose packages conflict with ones above (ftp-server, tftpd): unpacked, never installed, into
@@ -89,6 +97,14 @@ server_pkgs=(
     atftpd
 )
 servers=$here/build/servers
+
+# armhf packages of the system image (make qemu-image), unpacked (never installed) into build/arm-guest/:
+# the kernel (the metapackage names the current linux-image-*-armmp, which is what is fetched) and busybox.
+guest_pkgs=(
+    linux-image-armmp
+    busybox-static
+)
+guest=$here/build/arm-guest
 
 # armhf packages unpacked (never installed) into the sysroot.
 arm_pkgs=(
@@ -148,9 +164,14 @@ enable_armhf() {
     apt_updated=0
 }
 
+guest_names=$(printf '%s\n' "${guest_pkgs[@]}" | sort)
+guest_ok() {
+    [ -f "$guest/.stamp" ] && [ "$(cut -d= -f1 "$guest/.stamp" | sort)" = "$guest_names" ]
+}
+
 # A fresh machine: enable armhf before the first apt-get update, so one
 # update fetches both the host and the armhf package lists.
-if [ "$do_sysroot" -eq 1 ] && ! sysroot_ok && ! armhf_enabled; then
+if { { [ "$do_sysroot" -eq 1 ] && ! sysroot_ok; } || { [ "$do_guest" -eq 1 ] && ! guest_ok; }; } && ! armhf_enabled; then
     enable_armhf
 fi
 
@@ -276,6 +297,49 @@ fetch_mbedtls() {
     log "mbedtls $MBEDTLS_DEB_VERSION source ready in $mbedtls_src"
 }
 [ "$do_mbedtls" -eq 0 ] || fetch_mbedtls
+
+# ------------------------------------------------------- system image ---
+# The stamp holds name=version for busybox-static, and linux-image-armmp=PACKAGE=VERSION for the kernel: the
+# package the metapackage depends on (linux-image-6.1.0-N-armmp), which is what is fetched.
+armmp_kernel() {
+    apt-cache depends linux-image-armmp:armhf 2>/dev/null |
+        awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-armmp(:armhf)?$/ { sub(/:armhf$/, "", $2); print $2; exit }'
+}
+unpack_guest() {
+    guest_ok && return 0
+    mkdir -p "$(dirname "$guest")"
+    exec 7>"$guest.lock"
+    flock 7
+    guest_ok && return 0
+    armhf_enabled || { enable_armhf; apt_update; }
+    local kernel refs=() stamp_lines=() p v tmp opts=()
+    kernel=$(armmp_kernel)
+    [ -n "$kernel" ] || { apt_update; kernel=$(armmp_kernel); }
+    [ -n "$kernel" ] || die "apt has no armhf linux-image-armmp (is armhf in the package lists?)"
+    for p in "$kernel" busybox-static; do
+        v=$(LC_ALL=C apt-cache policy "$p:armhf" 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
+        [ -n "$v" ] && [ "$v" != "(none)" ] || die "apt has no armhf candidate for $p"
+        refs+=("$p:armhf=$v")
+    done
+    stamp_lines=("linux-image-armmp=$kernel=${refs[0]##*=}" "busybox-static=${refs[1]##*=}")
+    log "unpacking the system image's kernel and busybox: ${refs[*]}"
+    tmp=$(mktemp -d "$guest.tmp.XXXXXX")
+    [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
+    if ! (cd "$tmp" && apt-get -q "${opts[@]}" download "${refs[@]}" >&2); then
+        rm -rf "$tmp"
+        die "apt-get download ${refs[*]} failed"
+    fi
+    mkdir -p "$tmp/root"
+    for d in "$tmp"/*.deb; do dpkg -x "$d" "$tmp/root" || { rm -rf "$tmp"; die "dpkg -x $d failed"; }; done
+    ls "$tmp"/root/boot/vmlinuz-* >/dev/null 2>&1 || { rm -rf "$tmp"; die "$kernel has no /boot/vmlinuz-*"; }
+    [ -x "$tmp/root/bin/busybox" ] || { rm -rf "$tmp"; die "busybox-static has no /bin/busybox"; }
+    printf '%s\n' "${stamp_lines[@]}" >"$tmp/root/.stamp"
+    rm -rf "$guest"
+    mv "$tmp/root" "$guest"
+    rm -rf "$tmp"
+    log "system image packages ready in $guest"
+}
+[ "$do_guest" -eq 0 ] || unpack_guest
 
 [ "$do_sysroot" -eq 1 ] || exit 0
 
