@@ -474,7 +474,7 @@ $(POWERCUT_BROKEN): $(BUILD)/arm/obj/tests/system/powercut.o $(BUILD)/arm/obj-br
 # after the suites. The setting is kept in a file (rewritten only when it changes), so a new list rebuilds the image.
 SYSTEM_EXTRA   ?=
 EXTRA_SETTING  := $(BUILD)/gen/system-extra.txt
-$(shell mkdir -p $(BUILD)/gen && { [ "$$(cat $(EXTRA_SETTING) 2>/dev/null)" = '$(SYSTEM_EXTRA)' ] || \
+$(shell mkdir -p $(BUILD)/gen && { [ -f $(EXTRA_SETTING) ] && [ "$$(cat $(EXTRA_SETTING))" = '$(SYSTEM_EXTRA)' ] || \
 	echo '$(SYSTEM_EXTRA)' > $(EXTRA_SETTING); })
 IMAGE_INPUTS := tools/qemu-image.sh tests/system/init $(GUEST_STAMP) $(SYSTEM_TESTS) $(POWERCUT) \
                 $(POWERCUT_BROKEN) $(TESTPKI)/.done $(BUILTIN_BUNDLE) $(wildcard tests/data/*/* tests/data/*) \

@@ -281,6 +281,13 @@ static const char *const type_name[] = {
     [CERTSLOT_TYPE_ENCKEY] = "key string",
 };
 
+/* Each family's one sentence, from the registry: compiled into the tool only (the firmware never shows it). */
+static const char *const family_help[CERTSLOT_FAM_COUNT] = {
+#define X(id, pat, n1, n2, type, values, def, flags, help) help,
+    CERTSLOT_PARAM_FAMILIES(X)
+#undef X
+};
+
 /* The family's pattern with its %u shown as N and M. */
 static void family_name(const certslot_family_info_t *f, char *buf, size_t size)
 {
@@ -330,7 +337,7 @@ int cmd_params(int argc, char **argv)
             for (const char *c = values; *c != '\0'; c++)
                 fputs(*c == '|' ? ", " : (char[]){*c, '\0'}, stdout);
             printf(" | %s%s%s | %s |\n", f->def[0] != '\0' ? "`" : "", f->def[0] != '\0' ? f->def : "(empty)",
-                   f->def[0] != '\0' ? "`" : "", f->help);
+                   f->def[0] != '\0' ? "`" : "", family_help[fam]);
         } else {
             printf("%-56s %-14s %-12s default '%s'\n", name, range, type_name[f->type], f->def);
         }

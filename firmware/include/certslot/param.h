@@ -40,7 +40,12 @@ typedef enum {
 #define CERTSLOT_PF_SECRET 0x1u /**< never printed: shown as `<secret>` */
 
 
-/** X(ID, pattern, n1, n2, type, values, default, flags, help) */
+/**
+ * X(ID, pattern, n1, n2, type, values, default, flags, help). The help
+ * sentence is for `certslot params` and the README: only the tool compiles
+ * it in (certslot_family_info_t does not carry it, so no firmware pays for
+ * the text).
+ */
 #define CERTSLOT_PARAM_FAMILIES(X) \
     X(DEVICE_SET, "device.set", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
       "Master switch: no device.* parameter applies unless this is 1.") \
@@ -206,7 +211,6 @@ typedef struct {
     const char *values; /**< '|'-separated, ENUM and INDEX only */
     const char *def;    /**< default as text */
     unsigned flags;     /**< CERTSLOT_PF_* */
-    const char *help;   /**< one sentence for `certslot params` and the README */
 } certslot_family_info_t;
 
 /** The registry's row for fam, or NULL when fam is not a family. */

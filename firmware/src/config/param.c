@@ -13,7 +13,7 @@
 #include "core/internal.h"
 
 static const certslot_family_info_t families[CERTSLOT_FAM_COUNT] = {
-#define X(id, pat, n1, n2, type, values, def, flags, help) {pat, n1, n2, type, values, def, flags, help},
+#define X(id, pat, n1, n2, type, values, def, flags, help) {pat, n1, n2, type, values, def, flags},
     CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 };
