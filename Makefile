@@ -161,7 +161,7 @@ $(1)_LIB         := $(BUILD)/$(1)/libcertslot.a
 $(1)_HAL         := $$(if $$(HAL_SRCS),$(BUILD)/$(1)/libcertslot-hal-$(HAL).a)
 $(1)_SIM         := $$(if $$(SIM_SRCS),$(BUILD)/$(1)/libcertslot_sim.a) $(BUILD)/$(1)/libcertslot_tool.a
 $(1)_TESTS       := $$(patsubst tests/unit/%.c,$(BUILD)/$(1)/tests/%,$$(TEST_SRCS))
-$(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm,$(1)),$$(ARM_STAMP))
+$(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm fp,$(1)),$$(ARM_STAMP))
 $(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_HAL) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
 $(1)_MBED        := $$(filter $(BUILD)/mbedtls/%,$$(LB_$(1)))
 
@@ -195,7 +195,15 @@ ALL_OBJS += $$($(1)_LIB_OBJS) $$($(1)_HAL_OBJS) $$($(1)_SIM_OBJS) $$($(1)_TLIB_O
             $$(patsubst %.c,$(BUILD)/$(1)/obj/%.o,$$(TEST_SRCS) $$(FUZZ_SRCS) $$(BENCH_SRCS) tools/handset/handset.c)
 endef
 
-$(foreach v,host asan arm fuzz min,$(eval $(call variant,$(v))))
+# make bench's footprint build: the ARM build with every function and datum in its own section, so that a link with
+# --gc-sections keeps what a handset's calls reach and nothing else (tools/footprint.sh).
+CC_fp := $(CC_arm)
+AR_fp := $(AR_arm)
+CF_fp := $(CF_arm) -ffunction-sections -fdata-sections
+LF_fp := $(LF_arm)
+LB_fp := $(LB_arm)
+
+$(foreach v,host asan arm fuzz min fp,$(eval $(call variant,$(v))))
 
 # The host tool, and an instrumented copy for the asan tests.
 $(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_HAL) $(host_SIM) $(host_MBED)
@@ -212,7 +220,8 @@ BENCHES := $(patsubst tests/bench/%.c,$(BUILD)/host/bench/%,$(BENCH_SRCS))
 BENCH_COMMON := $(BUILD)/host/obj/tests/common/sserver.o
 $(BUILD)/host/bench/%: $(BUILD)/host/obj/tests/bench/%.o $(BENCH_COMMON) $(host_SIM) $(host_HAL) $(host_LIB) $(host_MBED)
 	@mkdir -p $(@D)
-	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(BENCH_COMMON) $(host_LINKLIBS)
+	$(CC_host) $(LF_host) $(LDFLAGS) -o $@ $< $(BENCH_OBJS_$*) $(BENCH_COMMON) $(host_LINKLIBS)
+
 
 -include $(ALL_OBJS:.o=.d)
 
@@ -261,7 +270,7 @@ $(BUILTIN_BUNDLE): | $(DEPS_FIRST)
 $(BUILTIN_INC): $(GEN_TOOL) $(BUILTIN_BUNDLE) $(BUILTIN_SETTING)
 	$(GEN_TOOL) $(BUILTIN_BUNDLE) > $@.tmp || { rm -f $@.tmp; exit 1; }; mv $@.tmp $@
 
-$(foreach v,host asan arm fuzz min,$(BUILD)/$(v)/obj/firmware/src/verify/builtin.o): $(BUILTIN_INC)
+$(foreach v,host asan arm fuzz min fp,$(BUILD)/$(v)/obj/firmware/src/verify/builtin.o): $(BUILTIN_INC)
 
 # ------------------------------------------------------------ lwIP port ---
 # port/lwip/*.c and tests/lwip/test_*.c compile against lwIP's headers (Debian's
@@ -417,10 +426,27 @@ fuzz: deps $(TESTPKI)/.done
 	done; exit $$rc
 
 # tools/bench.sh runs them under callgrind and writes the table to $(BUILD)/bench.md.
+# bench_anchors verifies a real chain: the test PKI's intermediate under its root, which is added to the CA bundle
+# the baseline parses and to a built-in list generated from that same bundle (linked ahead of the library's).
+BENCH_GEN    := $(BUILD)/bench/gen
+BENCH_BUNDLE := $(BENCH_GEN)/bundle.pem
+$(BENCH_BUNDLE): $(BUILTIN_BUNDLE) $(TESTPKI)/.done
+	@mkdir -p $(@D)
+	cat $(TESTPKI)/root-rsa.crt $(BUILTIN_BUNDLE) > $@
+$(BENCH_GEN)/builtin_roots.inc: $(GEN_TOOL) $(BENCH_BUNDLE)
+	$(GEN_TOOL) $(BENCH_BUNDLE) > $@.tmp || { rm -f $@.tmp; exit 1; }; mv $@.tmp $@
+$(BENCH_GEN)/builtin.o: firmware/src/verify/builtin.c $(BENCH_GEN)/builtin_roots.inc
+	$(CC_host) $(WARNINGS) $(CF_host) -I$(BENCH_GEN) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+BENCH_OBJS_bench_anchors := $(BENCH_GEN)/builtin.o
+$(BUILD)/host/bench/bench_anchors: $(BENCH_GEN)/builtin.o
+
 bench: deps
-	@$(MAKE) --no-print-directory $(BENCHES) $(arm_LIB) $(BUILD)/mbedtls/arm-fw/.built $(TESTPKI)/.done
-	@$(TEST_ENV) BUILD=$(BUILD) ARM_LIB=$(arm_LIB) ARM_SIZE=$(ARM_CROSS)size ARM_MBEDTLS=$(BUILD)/mbedtls/arm-fw \
-	    tools/bench.sh
+	@$(MAKE) --no-print-directory $(BENCHES) $(fp_LIB) $(fp_HAL) $(BUILD)/mbedtls/arm-fw/.built $(TESTPKI)/.done \
+	    $(BENCH_BUNDLE)
+	@$(TEST_ENV) BUILD=$(BUILD) BENCH_BUNDLE=$(BENCH_BUNDLE) FP_LIB=$(fp_LIB) FP_HAL=$(fp_HAL) \
+	    FP_CC='$(subst ','\'',$(CC_fp) $(WARNINGS) $(CF_fp) $(INCLUDES) $(CPPFLAGS) $(CFLAGS))' ARM_CC=$(CC_arm) \
+	    ARM_NM=$(ARM_CROSS)nm \
+	    ARM_SIZE=$(ARM_CROSS)size ARM_MBEDTLS=$(BUILD)/mbedtls/arm-fw ARM_LIBDIR=$(ARM_LIBDIR) tools/bench.sh
 
 # The simulated handset (tools/handset/): the firmware library's main job, as
 # a program. make demo runs the ARM build under qemu-arm (tools/demo.sh).

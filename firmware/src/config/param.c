@@ -572,9 +572,10 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
         size_t i = 0;
         uint8_t want = f->type == CERTSLOT_TYPE_KEY ? KEY_BYTE : CERT_BYTE;
         const unsigned char *u = (const unsigned char *)t;
-        while (i + 4 <= len && (value_bytes[u[i]] & value_bytes[u[i + 1]] & value_bytes[u[i + 2]] &
-                                value_bytes[u[i + 3]] & want) != 0)
-            i += 4; /* values are long: four bytes a step */
+        while (i + 8 <= len && (value_bytes[u[i]] & value_bytes[u[i + 1]] & value_bytes[u[i + 2]] &
+                                value_bytes[u[i + 3]] & value_bytes[u[i + 4]] & value_bytes[u[i + 5]] &
+                                value_bytes[u[i + 6]] & value_bytes[u[i + 7]] & want) != 0)
+            i += 8; /* values are long: eight bytes a step */
         while (i < len && (value_bytes[u[i]] & want) != 0)
             i++;
         if (i < len) {
