@@ -787,6 +787,67 @@ static int load_master_from(certslot_config_t *c, fetch_fn fetch, void *ctx)
     return certslot_config_load_master(c, &src, NULL);
 }
 
+/* One file of the served text, for certslot_config_parse through the shim. */
+static const char *positions_text;
+static int fetch_text(void *ctx, const char *name, char **data, size_t *len)
+{
+    (void)ctx, (void)name;
+    *len = strlen(positions_text);
+    *data = certslot_calloc(1, *len + 1);
+    memcpy(*data, positions_text, *len);
+    return 0;
+}
+
+/*
+ * Every error's line:col, over files much larger than the parser's read
+ * buffer (so tags are counted from the previous one, and from expat's
+ * position after each new buffer), with UTF-8 text before the attribute
+ * (columns are characters) and LF, CRLF and bare CR line ends.
+ */
+static void test_positions_across_read_buffers(void **state)
+{
+    (void)state;
+    static const char *const ends[] = {"\n", "\r\n", "\r"};
+    size_t size = 200 * 1024;
+    char *xml = malloc(size);
+    uint32_t want_line[400], want_col[400];
+    assert_non_null(xml);
+    for (size_t e = 0; e < 3; e++) {
+        size_t o = (size_t)snprintf(xml, size, "<?xml version='1.0' encoding='UTF-8'?>%s<r>%s", ends[e], ends[e]);
+        uint32_t line = 3, n = 0;
+        for (int i = 0; i < 2400; i++, line++) {
+            /* 5 characters of UTF-8 text (2-byte and 3-byte ones), other subsystems' names, then ours. */
+            int pad = i % 7;
+            o += (size_t)snprintf(xml + o, size - o, "%*s<x voice.label=\"h\xc3\xa9llo \xe2\x82\xac\" reg.%d.x=\"1\"", pad, "", i);
+            if (i % 6 == 0 && n < 400) {
+                /* the column, in characters: pad + "<x voice.label=\"" (16) + 7 characters + "\" reg.N.x=\"1\" " */
+                char head[64];
+                int hl = snprintf(head, sizeof(head), "\" reg.%d.x=\"1\" ", i);
+                want_line[n] = line;
+                want_col[n] = (uint32_t)(pad + 16 + 7 + hl + 1);
+                n++;
+                o += (size_t)snprintf(xml + o, size - o, " sec.TLS.SIP.strictCertCommonNameValidation=\"2\"");
+            }
+            o += (size_t)snprintf(xml + o, size - o, "/>%s", ends[e]);
+        }
+        snprintf(xml + o, size - o, "</r>");
+        assert_true(o > 3 * 16384);
+        positions_text = xml;
+        shim_t sh = {fetch_text, NULL};
+        const certslot_source_t src = {shim_open, shim_read, shim_close, &sh, NULL};
+        certslot_config_init(&cfg);
+        assert_int_equal(certslot_config_parse(&cfg, &src, "big.cfg"), CERTSLOT_ERR_VALUE);
+        assert_int_equal(cfg.ndiags, n);
+        for (uint32_t k = 0; k < n; k++) {
+            if (cfg.diags[k].line != want_line[k] || cfg.diags[k].col != want_col[k])
+                fail_msg("line ends %zu, error %u: at %u:%u, expected %u:%u", e, k, cfg.diags[k].line,
+                         cfg.diags[k].col, want_line[k], want_col[k]);
+        }
+        certslot_config_free(&cfg);
+    }
+    free(xml);
+}
+
 /* A provisioning server in memory: name -> contents, or an error. */
 static const struct {
     const char *name, *text;
@@ -984,6 +1045,7 @@ int main(void)
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
         cmocka_unit_test_teardown(test_certificate_value_bytes, teardown),
         cmocka_unit_test_teardown(test_other_device_names_are_not_ours, teardown),
+        cmocka_unit_test_teardown(test_positions_across_read_buffers, teardown),
         cmocka_unit_test_teardown(test_unknown_parameters, teardown),
         cmocka_unit_test_teardown(test_device_set_zero_blocks_every_device_parameter, teardown),
         cmocka_unit_test_teardown(test_set_companion_not_one_ignores_value, teardown),

@@ -186,7 +186,9 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     staged_t *s = &ps->st[p];
     char name[CERTSLOT_PARAM_NAME_MAX], why[CERTSLOT_CONFIG_DIAG_LEN - CERTSLOT_PARAM_NAME_MAX - 8];
     size_t len = strlen(text);
-    certslot_type_t type = certslot_param_type(p);
+    certslot_family_t fam = certslot_param_family(p, NULL, NULL); /* once: type, flags and family from it */
+    const certslot_family_info_t *info = certslot_family_info(fam);
+    certslot_type_t type = info->type;
     int num;
 
     if (len > CERTSLOT_CONFIG_MAX_VALUE) {
@@ -202,7 +204,6 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
         ps->value_errors++;
         return;
     }
-    certslot_family_t fam = certslot_param_family(p, NULL, NULL);
     if (fam >= CERTSLOT_FAM_PROTOCOL_DOT1X && fam <= CERTSLOT_FAM_PROTOCOL_BROWSER &&
         (num == CERTSLOT_TLS_1_0 || num == CERTSLOT_TLS_1_1))
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s: %.*s acts as TLSv1_2: the TLS library (mbedTLS 3.6) has no TLS 1.0 "
@@ -220,7 +221,7 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     if (s->given) {
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
               pname(ps, p, name), (unsigned)s->where.line);
-        if (certslot_param_is_secret(p)) /* keys, passwords: wiped; certificates are public */
+        if ((info->flags & CERTSLOT_PF_SECRET) != 0) /* keys, passwords: wiped; certificates are public */
             certslot_zeroize(s->text, s->len);
         certslot_free(s->text);
     }
@@ -319,7 +320,7 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
         if (!relevant(ps, atts[i], &k))
             continue;
         if (scanned == 0)
-            cs_scan_begin(&s, ps->xp);
+            cs_scan_begin(&s, ps->xp, &ps->mark);
         while (scanned <= i / 2) { /* positions are found only when needed */
             w = cs_scan_next(&s, ps->file);
             scanned++;

@@ -26,9 +26,17 @@ typedef struct {
     certslot_where_t set_where;
 } staged_t;
 
+/* The last start tag's place: the next one's is counted from it. */
+typedef struct {
+    XML_Index index; /* its first byte's index in the file */
+    uint32_t line, col;
+    int valid;
+} cs_scan_mark_t;
+
 typedef struct {
     certslot_config_t *cfg;
     XML_Parser xp;
+    cs_scan_mark_t mark; /* attribute positions: the last start tag's (config_scan.c) */
     const char *file;
     uint16_t rank;
     staged_t *st;
@@ -86,7 +94,7 @@ typedef struct {
     uint32_t line, col; /* col 0-based, in characters as expat counts */
     int in_attr;        /* p is at the start of the attribute last reported: skipped only when needed */
 } cs_scan_t;
-void cs_scan_begin(cs_scan_t *s, XML_Parser xp);
+void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark);
 certslot_where_t cs_scan_next(cs_scan_t *s, const char *file);
 
 /* expat's allocator through certslot_calloc/certslot_free (config_scan.c). */

@@ -4,6 +4,7 @@
  * through certslot's when a firmware installed its own.
  */
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "certslot/platform.h"
@@ -23,13 +24,28 @@ static void scan_advance(cs_scan_t *s)
     }
 }
 
-/* Moves s to the next byte c (or the end), counting as scan_advance does, a line at a time. */
-static void scan_until(cs_scan_t *s, char c)
+/* Characters in [p, end) as expat counts columns (UTF-8 continuation bytes are not), eight bytes a step. */
+static uint32_t chars(const char *p, const char *end)
 {
-    const char *stop = memchr(s->p, c, (size_t)(s->end - s->p)), *nl;
+    size_t n = (size_t)(end - p), cont = 0;
 
-    if (stop == NULL)
-        stop = s->end;
+    for (; end - p >= 8; p += 8) {
+        uint64_t w;
+        memcpy(&w, p, sizeof(w));
+        if ((w & 0x8080808080808080u) != 0) /* not all ASCII */
+            for (int k = 0; k < 8; k++)
+                cont += ((unsigned char)p[k] & 0xC0) == 0x80;
+    }
+    for (; p < end; p++)
+        cont += ((unsigned char)*p & 0xC0) == 0x80;
+    return (uint32_t)(n - cont);
+}
+
+/* Moves s to stop (inside s's text), counting as scan_advance does, a line at a time. */
+static void scan_to(cs_scan_t *s, const char *stop)
+{
+    const char *nl;
+
     if (memchr(s->p, '\r', (size_t)(stop - s->p)) != NULL) { /* rare: byte by byte */
         while (s->p < stop)
             scan_advance(s);
@@ -40,8 +56,16 @@ static void scan_until(cs_scan_t *s, char c)
         s->col = 0;
         s->p = nl + 1;
     }
-    for (; s->p < stop; s->p++)
-        s->col += ((unsigned char)*s->p & 0xC0) != 0x80;
+    s->col += chars(s->p, stop);
+    s->p = stop;
+}
+
+/* Moves s to the next byte c (or the end). */
+static void scan_until(cs_scan_t *s, char c)
+{
+    const char *stop = memchr(s->p, c, (size_t)(s->end - s->p));
+
+    scan_to(s, stop != NULL ? stop : s->end);
 }
 
 int cs_config_space(char c)
@@ -49,20 +73,38 @@ int cs_config_space(char c)
     return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-/* Positions s at the first attribute of the start tag. */
-void cs_scan_begin(cs_scan_t *s, XML_Parser xp)
+/*
+ * Positions s at the first attribute of the start tag. Where the tag starts
+ * is counted from the last tag's start (mark) when expat's buffer still
+ * holds it, with the counting above; expat's own position (which scans the
+ * same bytes, slower) only otherwise: a file's first tag, a new buffer.
+ */
+void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
 {
     int off = 0, size = 0;
     const char *buf = XML_GetInputContext(xp, &off, &size);
     int count = XML_GetCurrentByteCount(xp);
+    XML_Index at = XML_GetCurrentByteIndex(xp), base = at - off; /* base: buf[0]'s place in the file */
 
-    s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
-    s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
     s->in_attr = 0;
-    if (buf == NULL || count <= 0 || off + count > size) {
+    if (buf == NULL || count <= 0 || off + count > size || at < 0) {
+        s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
+        s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
         s->p = s->end = NULL;
+        mark->valid = 0;
         return;
     }
+    if (mark->valid && mark->index >= base && mark->index <= at) {
+        s->p = buf + (mark->index - base);
+        s->end = buf + size;
+        s->line = mark->line;
+        s->col = mark->col;
+        scan_to(s, buf + off);
+    } else {
+        s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
+        s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
+    }
+    *mark = (cs_scan_mark_t){at, s->line, s->col, 1};
     s->p = buf + off;
     s->end = s->p + count;
     if (s->p < s->end && *s->p == '<')

@@ -127,7 +127,7 @@ static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const 
                 return 0;
             idx[which++] = v;
             s++;
-        } else if (o >= len || cs_lower(name[o]) != cs_lower(*s)) {
+        } else if (o >= len || (name[o] | 0x20) != (*s | 0x20)) { /* patterns: letters, digits, '.' */
             return 0;
         } else {
             o++;
@@ -145,20 +145,34 @@ static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const 
 static const char *const namespaces[] = {"device.sec.", "device.prov.", "sec.tls.", "device.set"};
 enum { NS_NONE = -1, NS_DEVICE_SEC, NS_DEVICE_PROV, NS_SEC, NS_DEVICE_SET };
 
+/*
+ * 1 when name starts with lit (lower case: letters, digits and '.') in any
+ * case. | 0x20 folds a letter's case, and changes no byte a pattern holds
+ * into another (it would only fold control bytes, which XML names cannot
+ * hold, into '.' or digits).
+ */
+static inline int starts_ci(const char *name, const char *lit, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((name[i] | 0x20) != lit[i])
+            return 0;
+    return 1;
+}
+
 /* Which of namespaces[] name starts with (device.set: is), or NS_NONE; by its first bytes, no loop. */
 static int namespace_of(const char *name, size_t len)
 {
     if (len < 8)
         return NS_NONE;
-    if (cs_lower(name[0]) == 's')
-        return cs_ncase_equal(name, "sec.tls.", 8) ? NS_SEC : NS_NONE;
-    if (len < 10 || !cs_ncase_equal(name, "device.", 7))
+    if ((name[0] | 0x20) == 's')
+        return starts_ci(name, "sec.tls.", 8) ? NS_SEC : NS_NONE;
+    if (len < 10 || !starts_ci(name, "device.", 7))
         return NS_NONE;
-    if (cs_ncase_equal(name + 7, "sec.", 4))
+    if (starts_ci(name + 7, "sec.", 4))
         return len >= 11 ? NS_DEVICE_SEC : NS_NONE;
-    if (cs_ncase_equal(name + 7, "prov.", 5))
+    if (starts_ci(name + 7, "prov.", 5))
         return len >= 12 ? NS_DEVICE_PROV : NS_NONE;
-    return len == 10 && cs_ncase_equal(name + 7, "set", 3) ? NS_DEVICE_SET : NS_NONE;
+    return len == 10 && starts_ci(name + 7, "set", 3) ? NS_DEVICE_SET : NS_NONE;
 }
 
 int certslot_param_in_namespace(const char *name, size_t len)
@@ -232,9 +246,10 @@ certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set
     for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
         const certslot_family_info_t *f = &families[fam];
         unsigned idx[2];
+        if (shapes[fam].sig != sig && shapes[fam].sig != sig_base)
+            continue;
         int companion = shapes[fam].sig != sig;
-
-        if ((companion && shapes[fam].sig != sig_base) || shapes[fam].ns != ns)
+        if (shapes[fam].ns != ns)
             continue;
         size_t want = companion ? len - 4 : len, hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
         if (want < lo || want > hi || match_pattern(f, strlen(namespaces[ns]), name, want, idx) != want)
@@ -568,7 +583,7 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
         }
         return f->type == CERTSLOT_TYPE_SERVER ? check_server(t, len, why, why_size) : 0;
     case CERTSLOT_TYPE_CERT:
-    case CERTSLOT_TYPE_KEY:
+    case CERTSLOT_TYPE_KEY: {
         size_t i = 0;
         uint8_t want = f->type == CERTSLOT_TYPE_KEY ? KEY_BYTE : CERT_BYTE;
         const unsigned char *u = (const unsigned char *)t;
@@ -588,6 +603,7 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
             return CERTSLOT_ERR_VALUE;
         }
         return 0;
+    }
     case CERTSLOT_TYPE_CIPHERS:
         return check_ciphers(t, len, why, why_size);
     case CERTSLOT_TYPE_SUITES13:
