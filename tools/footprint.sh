@@ -16,10 +16,12 @@
 # in turn, the sources that test it are compiled again (FP_CC: the fp
 # variant's compile command), and the same link says what the feature costs.
 #
-# Prints "key value" lines: total (without builtin.o), builtin (the built-in
-# list), obj <name> <bytes> per object, feature <F> <bytes saved when off>.
+# Prints "key value" lines: total (the kept input sections, without
+# builtin.o), linked (the module's share of the linked program's flash, the
+# built-in list left out), builtin (the built-in list), obj <name> <bytes>
+# per object, feature <F> <bytes saved when off>.
 #
-# env: FP_CC, ARM_CC, ARM_NM, ARM_MBEDTLS (a directory of libmbed*.a), ARM_LIBDIR (holds libexpat.a)
+# env: FP_CC, ARM_CC, ARM_NM, ARM_SIZE, ARM_MBEDTLS (a directory of libmbed*.a), ARM_LIBDIR (holds libexpat.a)
 set -euo pipefail
 
 out=${1:?usage: footprint.sh OUT LIB HAL}
@@ -67,6 +69,26 @@ footprint() {
 read -r total builtin < <(footprint "$out/objs" all)
 echo "total $total"
 echo "builtin $builtin"
+
+# The same as the linked program sees it (strings merged, relocations, the GOT): its flash size (size's text + data)
+# less a program that links the same mbedTLS, expat and libc parts, by referencing every symbol the module takes
+# from them.
+"$ARM_NM" -u "$out"/objs/*.o 2>/dev/null | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u >"$out/undef.syms"
+"$ARM_NM" --defined-only "$out"/objs/*.o 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$out/def.syms"
+comm -23 "$out/undef.syms" "$out/def.syms" | sed 's/^__real_mbedtls_x509_crt_parse_der$/mbedtls_x509_crt_parse_der/' \
+    >"$out/ext.syms"
+{
+    sed 's/.*/extern char &;/' "$out/ext.syms"
+    echo "void *const ext[] = {"
+    sed 's/.*/    (void *)\&&,/' "$out/ext.syms"
+    echo "};"
+    echo "int main(int argc, char **argv) { (void)argv; return ext[argc] != 0; }"
+} >"$out/base.c"
+"$ARM_CC" -Os -mthumb -w -c "$out/base.c" -o "$out/base.o"
+"$ARM_CC" -mthumb -Wl,--gc-sections -o "$out/base.elf" "$out/base.o" "$ARM_MBEDTLS"/libmbedtls.a \
+    "$ARM_MBEDTLS"/libmbedx509.a "$ARM_MBEDTLS"/libmbedcrypto.a "$ARM_LIBDIR"/libexpat.a
+flash() { "${ARM_SIZE:-size}" "$1" | awk 'NR == 2 { print $1 + $2 }'; }
+echo "linked $(($(flash "$out/all.elf") - $(flash "$out/base.elf") - builtin))"
 sort -k2 -n -r "$out/all.objs" | awk '$1 != "builtin.o" { print "obj", $1, $2 }'
 
 for f in $(sed -n 's/^#define CERTSLOT_WITH_\([A-Z0-9_]*\) 1 .*/\1/p' firmware/include/certslot/options.h); do
