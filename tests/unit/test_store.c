@@ -20,6 +20,7 @@
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/hal_sim.h"
+#include "certslot/platform.h"
 #include "certslot/store.h"
 #include "testutil.h"
 
@@ -425,6 +426,76 @@ static void test_damaged_newest_file_falls_back_to_last_good_copy(void **state)
     assert_int_equal(st.generation, 1);
 }
 
+/*
+ * Open decrypts only the copy it uses: damage inside an older copy is not
+ * even looked at while the newest authenticates, and the next update makes
+ * the newest the last good copy, so the damage never matters. A copy open
+ * did not decrypt is never moved over the last good copy.
+ */
+static void test_open_decrypts_only_the_copy_it_uses(void **state)
+{
+    (void)state;
+    fill_two_slots(); /* generation 1 in store.bak, 2 in store */
+    assert_int_equal(certslot_hal_sim_corrupt(&sim, "store.bak", 60, 1), 0); /* inside the ciphertext */
+    certslot_hal_sim_log_clear(&sim);
+    reopen(0);
+    assert_int_equal(st.generation, 2);
+    assert_false(certslot_hal_sim_log_contains(&sim, "store.bak")); /* not decrypted: nothing to say */
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    /* The newest copy damaged now: store.bak is generation 2, intact. */
+    assert_int_equal(certslot_hal_sim_corrupt(&sim, "store", 60, 1), 0);
+    certslot_hal_sim_log_clear(&sim);
+    reopen(0);
+    assert_int_equal(st.generation, 2);
+    assert_true(certslot_hal_sim_log_contains(&sim, "using version 2 from 'store.bak'"));
+
+    /* An unfinished update (store.new claims a newer generation but does not authenticate) is tried first, then
+     * 'store'; and a copy open did not look into is never moved over store.bak by the next update. */
+    teardown(NULL);
+    setup(NULL);
+    fill_two_slots();
+    const unsigned char *data;
+    size_t len;
+    assert_int_equal(certslot_hal_sim_file(&sim, "store", &data, &len), 0);
+    unsigned char *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, data, len);
+    copy[19] = 9; /* generation 9 claimed (big endian at 12..19): the header is authenticated, so it fails */
+    assert_int_equal(hal.storage_write(hal.ctx, "store.new", copy, len), 0);
+    free(copy);
+    certslot_hal_sim_log_clear(&sim);
+    reopen(0);
+    assert_int_equal(st.generation, 2);
+    assert_true(certslot_hal_sim_log_contains(&sim, "discarded an unfinished update"));
+
+    /* A finished store.new whose renames a cut prevented: it is used, 'store' is not decrypted, so the next update
+     * does not move 'store' over store.bak (it is not known intact): store.bak keeps generation 1. */
+    teardown(NULL);
+    setup(NULL);
+    fill_two_slots();
+    unsigned char *old_main = NULL, *old_bak = NULL;
+    size_t main_len = 0, bak_len = 0;
+    assert_int_equal(hal.storage_read(hal.ctx, "store", &old_main, &main_len), 0);
+    assert_int_equal(hal.storage_read(hal.ctx, "store.bak", &old_bak, &bak_len), 0);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    unsigned char *newest = NULL;
+    size_t newest_len = 0;
+    assert_int_equal(hal.storage_read(hal.ctx, "store", &newest, &newest_len), 0);
+    assert_int_equal(hal.storage_write(hal.ctx, "store.new", newest, newest_len), 0); /* generation 3 */
+    assert_int_equal(hal.storage_write(hal.ctx, "store", old_main, main_len), 0);    /* generation 2 */
+    assert_int_equal(hal.storage_write(hal.ctx, "store.bak", old_bak, bak_len), 0);  /* generation 1 */
+    certslot_free(newest);
+    certslot_free(old_main);
+    certslot_free(old_bak);
+    reopen(0);
+    assert_int_equal(st.generation, 3);
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    assert_int_equal(certslot_hal_sim_file(&sim, "store.bak", &data, &len), 0);
+    assert_true(len > 20);
+    assert_int_equal(data[19], 1); /* the generation in its header (big endian at 12..19) */
+    assert_int_equal(data[18], 0);
+}
+
 static void test_nothing_intact_starts_empty_and_recovers(void **state)
 {
     (void)state;
@@ -742,6 +813,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_power_cut_point_gives_old_or_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_while_applying_a_configuration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_newest_file_falls_back_to_last_good_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_decrypts_only_the_copy_it_uses, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_intact_starts_empty_and_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_of_another_handset_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_older_copy_is_refused_as_a_rollback, setup, teardown),
