@@ -183,9 +183,10 @@ int certslot_param_in_namespace(const char *name, size_t len)
 /*
  * A name's signature: the sum of a spread of each byte but digits, case
  * ignored (with a few other bytes: it only picks candidates), so a family's
- * pattern (its %u left out) and every name it matches have the same one. Lookup compares 32-bit sums instead of patterns, and
- * matches only the families (nearly always one) whose sum agrees. Each
- * family's is worked out at compile time, SIG64 over at most 64 bytes.
+ * pattern (its %u left out) and every name it matches have the same one.
+ * Lookup compares 32-bit sums instead of patterns, and matches only the
+ * families (nearly always one) whose sum agrees. Each family's is worked out
+ * at compile time, SIG64 over at most 64 bytes.
  */
 #define SIG_BYTE(c) (((uint32_t)(c) | 0x20u) * 0x9E3779B1u) /* | 0x20: a letter's case left out */
 #define SIG_TERM(c, prev) (((c) >= '0' && (c) <= '9') || (c) == '%' || ((c) == 'u' && (prev) == '%') ? 0u : SIG_BYTE(c))
@@ -204,9 +205,9 @@ CERTSLOT_PARAM_FAMILIES(X)
 /*
  * Per family, worked out at compile time from its pattern: its signature,
  * its namespace (whose prefix lookup need not compare again), the pattern's
- * length and its number of %u. A name of len bytes can match only
- * when patlen - nidx <= len <= patlen (each %u stands for one or two digits);
- * a family has a %u for each index whose range exceeds 1 (the registry test
+ * length and its number of %u. A name of len bytes can match only when
+ * patlen - nidx <= len <= patlen (each %u stands for one or two digits); a
+ * family has a %u for each index whose range exceeds 1 (the registry test
  * looks every name up).
  */
 static const struct {
