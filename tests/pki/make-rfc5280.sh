@@ -68,6 +68,9 @@ ski=$(openssl x509 -in int1.crt -noout -ext subjectKeyIdentifier | tail -1 | tr 
 cert int1-forged - "/O=certslot tests/CN=Int 1" 3650 "basicConstraints=critical,CA:true" \
     "keyUsage=critical,keyCertSign,cRLSign" "subjectKeyIdentifier=$ski" # Int 1's name and key identifier
 leaf forged int1-forged # sent with the real Int 1: its signature does not verify
+cp int2.key int2-forged.key
+cert int2-forged int1-forged "/O=certslot tests/CN=Int 2" 3650 "$CA" # Int 2 (its key too), signed by the forger
+chain forged-mid order int2-forged int1 # the real leaf under it verifies; the forged Int 2 under Int 1 does not
 leaf extra int1
 chain extra extra stray int1 stray # an unrelated certificate, twice, and the issuer
 

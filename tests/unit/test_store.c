@@ -426,13 +426,33 @@ static void test_damaged_newest_file_falls_back_to_last_good_copy(void **state)
     assert_int_equal(st.generation, 1);
 }
 
+/* A store file's bytes (a new buffer from hal/sim's storage, *len bytes). */
+static unsigned char *read_file(const char *name, size_t *len)
+{
+    unsigned char *data = NULL;
+    assert_int_equal(hal.storage_read(hal.ctx, name, &data, len), 0);
+    return data;
+}
+
+/* The generation a store file's header claims (big endian at 12..19). */
+static uint64_t claimed_generation(const char *name)
+{
+    const unsigned char *data;
+    size_t len;
+    uint64_t g = 0;
+    assert_int_equal(certslot_hal_sim_file(&sim, name, &data, &len), 0);
+    assert_true(len > 20);
+    for (int i = 12; i < 20; i++)
+        g = g << 8 | data[i];
+    return g;
+}
+
 /*
  * Open decrypts only the copy it uses: damage inside an older copy is not
  * even looked at while the newest authenticates, and the next update makes
- * the newest the last good copy, so the damage never matters. A copy open
- * did not decrypt is never moved over the last good copy.
+ * the newest the last good copy, so the damage never matters.
  */
-static void test_open_decrypts_only_the_copy_it_uses(void **state)
+static void test_open_leaves_an_older_copy_alone(void **state)
 {
     (void)state;
     fill_two_slots(); /* generation 1 in store.bak, 2 in store */
@@ -448,52 +468,48 @@ static void test_open_decrypts_only_the_copy_it_uses(void **state)
     reopen(0);
     assert_int_equal(st.generation, 2);
     assert_true(certslot_hal_sim_log_contains(&sim, "using version 2 from 'store.bak'"));
+}
 
-    /* An unfinished update (store.new claims a newer generation but does not authenticate) is tried first, then
-     * 'store'; and a copy open did not look into is never moved over store.bak by the next update. */
-    teardown(NULL);
-    setup(NULL);
+/* An unfinished update (store.new claims a newer generation but does not authenticate) is tried first, then 'store'. */
+static void test_open_tries_the_newest_claim_first(void **state)
+{
+    (void)state;
     fill_two_slots();
-    const unsigned char *data;
     size_t len;
-    assert_int_equal(certslot_hal_sim_file(&sim, "store", &data, &len), 0);
-    unsigned char *copy = malloc(len);
-    assert_non_null(copy);
-    memcpy(copy, data, len);
-    copy[19] = 9; /* generation 9 claimed (big endian at 12..19): the header is authenticated, so it fails */
+    unsigned char *copy = read_file("store", &len);
+    copy[19] = 9; /* generation 9 claimed: the header is authenticated with the file, so it fails */
     assert_int_equal(hal.storage_write(hal.ctx, "store.new", copy, len), 0);
-    free(copy);
+    certslot_free(copy);
     certslot_hal_sim_log_clear(&sim);
     reopen(0);
     assert_int_equal(st.generation, 2);
     assert_true(certslot_hal_sim_log_contains(&sim, "discarded an unfinished update"));
+}
 
-    /* A finished store.new whose renames a cut prevented: it is used, 'store' is not decrypted, so the next update
-     * does not move 'store' over store.bak (it is not known intact): store.bak keeps generation 1. */
-    teardown(NULL);
-    setup(NULL);
+/*
+ * A finished store.new whose renames a cut prevented: it is used, and 'store'
+ * is not decrypted, so the next update does not move 'store' over store.bak
+ * (it is not known intact): store.bak keeps generation 1.
+ */
+static void test_a_copy_not_decrypted_never_becomes_store_bak(void **state)
+{
+    (void)state;
     fill_two_slots();
-    unsigned char *old_main = NULL, *old_bak = NULL;
-    size_t main_len = 0, bak_len = 0;
-    assert_int_equal(hal.storage_read(hal.ctx, "store", &old_main, &main_len), 0);
-    assert_int_equal(hal.storage_read(hal.ctx, "store.bak", &old_bak, &bak_len), 0);
+    size_t main_len, bak_len, new_len;
+    unsigned char *old_main = read_file("store", &main_len), *old_bak = read_file("store.bak", &bak_len);
     assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
-    unsigned char *newest = NULL;
-    size_t newest_len = 0;
-    assert_int_equal(hal.storage_read(hal.ctx, "store", &newest, &newest_len), 0);
-    assert_int_equal(hal.storage_write(hal.ctx, "store.new", newest, newest_len), 0); /* generation 3 */
-    assert_int_equal(hal.storage_write(hal.ctx, "store", old_main, main_len), 0);    /* generation 2 */
-    assert_int_equal(hal.storage_write(hal.ctx, "store.bak", old_bak, bak_len), 0);  /* generation 1 */
+    unsigned char *newest = read_file("store", &new_len);
+    assert_int_equal(hal.storage_write(hal.ctx, "store.new", newest, new_len), 0); /* generation 3 */
+    assert_int_equal(hal.storage_write(hal.ctx, "store", old_main, main_len), 0);  /* generation 2 */
+    assert_int_equal(hal.storage_write(hal.ctx, "store.bak", old_bak, bak_len), 0); /* generation 1 */
     certslot_free(newest);
     certslot_free(old_main);
     certslot_free(old_bak);
     reopen(0);
     assert_int_equal(st.generation, 3);
     assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
-    assert_int_equal(certslot_hal_sim_file(&sim, "store.bak", &data, &len), 0);
-    assert_true(len > 20);
-    assert_int_equal(data[19], 1); /* the generation in its header (big endian at 12..19) */
-    assert_int_equal(data[18], 0);
+    assert_int_equal(claimed_generation("store"), 4);
+    assert_int_equal(claimed_generation("store.bak"), 1);
 }
 
 static void test_nothing_intact_starts_empty_and_recovers(void **state)
@@ -813,7 +829,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_every_power_cut_point_gives_old_or_new, setup, teardown),
         cmocka_unit_test_setup_teardown(test_power_cut_while_applying_a_configuration, setup, teardown),
         cmocka_unit_test_setup_teardown(test_damaged_newest_file_falls_back_to_last_good_copy, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_open_decrypts_only_the_copy_it_uses, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_leaves_an_older_copy_alone, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_tries_the_newest_claim_first, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_copy_not_decrypted_never_becomes_store_bak, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_intact_starts_empty_and_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_store_of_another_handset_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_older_copy_is_refused_as_a_rollback, setup, teardown),
