@@ -322,7 +322,7 @@ int main(int argc, char **argv)
     printf("bytes %zu\n", doc_len);
     printf("heap_peak %lld\n", bench_heap_peak());
     printf("heap_peak_parse %lld\n", ours ? parse_peak : bench_heap_peak());
-    printf("diags_bytes %zu\n", cfg.diag_cap * sizeof(certslot_diag_t));
+    printf("diags_bytes %zu\n", cfg.diag_bytes);
     if (ours) {
         for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
             certs += store.part[s][CERTSLOT_KIND_CA].ncerts;

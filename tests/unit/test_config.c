@@ -215,14 +215,97 @@ static void test_near_miss_names_are_bounded(void **state)
 
     /* The diagnostics filled by repeated values first: no search at all afterwards. */
     o = (size_t)snprintf(xml, size, HDR "<r>");
-    for (int i = 0; i < CERTSLOT_CONFIG_MAX_DIAGS + 10; i++)
+    for (int i = 0; i < 1000; i++)
         o += (size_t)snprintf(xml + o, size - o, "<e sec.TLS.SIP.cipherList=\"AES\"/>\n");
     for (int i = 0; i < 5; i++)
         o += (size_t)snprintf(xml + o, size - o, "<e devce.set=\"1\"/>\n");
     snprintf(xml + o, size - o, "</r>");
     parse1(xml);
-    assert_int_equal(cfg.ndiags, CERTSLOT_CONFIG_MAX_DIAGS);
+    assert_true(cfg.diags_dropped > 0);
+    assert_int_equal(cfg.ndiags + cfg.diags_dropped, 999); /* devce.* is another subsystem's without a search */
     assert_int_equal(cfg.suggestions, 0);
+    free(xml);
+}
+
+/*
+ * The diagnostics a configuration keeps take at most diag_limit bytes of heap, however many there are: a file of
+ * a hundred thousand repeated values (a provisioning server's) costs the handset that much and no more. The first
+ * ones are kept whole; a caller may raise the limit; a rejected file gives its diagnostics' room back.
+ */
+static void test_diagnostics_heap_is_bounded(void **state)
+{
+    (void)state;
+    size_t size = 100000 * 40 + 256, o;
+    char *xml = malloc(size);
+    assert_non_null(xml);
+    o = (size_t)snprintf(xml, size, HDR "<r device.prov.serverType=\"BOGUS\">\n");
+    for (int i = 0; i < 100000; i++)
+        o += (size_t)snprintf(xml + o, size - o, "<e sec.TLS.SIP.cipherList=\"AES\"/>\n");
+    snprintf(xml + o, size - o, "</r>");
+
+    size_t kept[2];
+    for (int big = 0; big < 2; big++) {
+        certslot_config_init(&cfg);
+        assert_int_equal(cfg.diag_limit, CERTSLOT_CONFIG_DIAG_BYTES);
+        if (big)
+            cfg.diag_limit = 64 * CERTSLOT_CONFIG_DIAG_BYTES;
+        tu_alloc_install(0);
+        size_t before = tu_alloc_outstanding();
+        certslot_config_parse_buffer(&cfg, "a.cfg", xml, strlen(xml));
+        size_t held = tu_alloc_outstanding() - before;
+        certslot_config_finish(&cfg);
+        tu_alloc_uninstall();
+        assert_true(cfg.diag_bytes <= cfg.diag_limit);
+        /* What the configuration holds: its values, names and the diagnostics' limit. */
+        assert_true(held <= cfg.diag_limit + 4096);
+        assert_int_equal(cfg.ndiags + cfg.diags_dropped, 100000);
+        assert_int_equal(cfg.warnings, 100000 - 1); /* counted all the same; one is the gated error's note */
+        kept[big] = cfg.ndiags;
+        /* The gated error became a note with the reason appended, in the room kept for it. */
+        assert_string_equal(cfg.diags[0].msg, "device.prov.serverType: expected a number or one of "
+                                              "FTP,TFTP,HTTP,HTTPS,FTPS (ignored: device.set is not 1)");
+        assert_int_equal(cfg.diags[0].severity, CERTSLOT_NOTE);
+        char last[100];
+        snprintf(last, sizeof(last), "sec.TLS.SIP.cipherList given again; this value replaces the one at line %u",
+                 (unsigned)cfg.diags[cfg.ndiags - 1].line - 1);
+        assert_string_equal(cfg.diags[cfg.ndiags - 1].msg, last);
+        assert_int_equal(cfg.diags[cfg.ndiags - 1].line, cfg.ndiags + 2); /* kept in order: the first ones */
+        certslot_config_free(&cfg);
+    }
+    assert_true(kept[0] >= 64);
+    assert_true(kept[1] > 32 * kept[0]);
+
+    /*
+     * Once they are full: a later file's rejection is kept all the same (the provisioning flow fails the run on
+     * it), and a refused value still makes finish say so.
+     */
+    certslot_config_init(&cfg);
+    certslot_config_parse_buffer(&cfg, "a.cfg", xml, strlen(xml));
+    assert_true(cfg.diags_dropped > 0);
+    const char *bad = HDR "<r sec.TLS.SIP.cipherList='x'>";
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "b.cfg", bad, strlen(bad)), CERTSLOT_ERR_XML);
+    const char *refused = HDR "<r sec.TLS.SIP.strictCertCommonNameValidation='2'/>";
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "c.cfg", refused, strlen(refused)), CERTSLOT_ERR_VALUE);
+    assert_int_equal(certslot_config_finish(&cfg), CERTSLOT_ERR_VALUE);
+    assert_int_equal(cfg.errors, 2); /* b.cfg's rejection, and c.cfg's value, not kept */
+    const certslot_diag_t *rej = find_diag(CERTSLOT_ERROR, "not well-formed XML");
+    assert_non_null(rej);
+    assert_int_equal(rej->rejects_file, 1);
+    assert_string_equal(rej->file, "b.cfg");
+    certslot_config_free(&cfg);
+
+    /* A file rejected whole takes its diagnostics with it, and gives their room to the files after it. */
+    certslot_config_init(&cfg);
+    xml[o] = '\0'; /* no end tag: not well-formed */
+    certslot_config_parse_buffer(&cfg, "bad.cfg", xml, strlen(xml));
+    assert_int_equal(cfg.ndiags, 1);
+    assert_int_equal(cfg.diags[0].rejects_file, 1);
+    assert_int_equal(cfg.diags_full, 0);
+    const char *good = HDR "<r devce.set=\"1\"/>";
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "good.cfg", good, strlen(good)), 0);
+    certslot_config_finish(&cfg);
+    assert_non_null(find_diag(CERTSLOT_WARNING, "did you mean 'device.set'?"));
+    certslot_config_free(&cfg);
     free(xml);
 }
 
@@ -836,6 +919,7 @@ static void test_positions_across_read_buffers(void **state)
         shim_t sh = {fetch_text, NULL};
         const certslot_source_t src = {shim_open, shim_read, shim_close, &sh, NULL};
         certslot_config_init(&cfg);
+        cfg.diag_limit = 1u << 20; /* every one of them kept */
         assert_int_equal(certslot_config_parse(&cfg, &src, "big.cfg"), CERTSLOT_ERR_VALUE);
         assert_int_equal(cfg.ndiags, n);
         for (uint32_t k = 0; k < n; k++) {
@@ -1041,6 +1125,7 @@ int main(void)
         cmocka_unit_test_teardown(test_seed001_wireless_cfg, teardown),
         cmocka_unit_test_teardown(test_names_are_case_insensitive, teardown),
         cmocka_unit_test_teardown(test_near_miss_names_are_bounded, teardown),
+        cmocka_unit_test_teardown(test_diagnostics_heap_is_bounded, teardown),
         cmocka_unit_test_teardown(test_old_protocols_act_as_tls12, teardown),
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
         cmocka_unit_test_teardown(test_certificate_value_bytes, teardown),

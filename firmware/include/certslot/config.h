@@ -56,15 +56,15 @@ typedef enum {
 
 /** One diagnostic, located at file:line:col (1-based; 0 when not in a file). */
 typedef struct {
-    certslot_severity_t severity; /**< note, warning or error */
     const char *file;             /**< the file's name, or NULL */
+    const char *msg;        /**< one line, control bytes escaped (at most CERTSLOT_CONFIG_DIAG_LEN - 1 bytes) */
     uint32_t line;                /**< 1-based line */
     uint32_t col;                 /**< 1-based column */
+    certslot_severity_t severity; /**< note, warning or error */
     certslot_param_t param; /**< -1 when it is not about a parameter */
-    uint8_t rejects_file;   /**< this error rejected its file whole (nothing of it applies) */
-    char msg[CERTSLOT_CONFIG_DIAG_LEN]; /**< one line, control bytes escaped */
+    certslot_param_t gate; /**< internal: the error is void if this param's gate is closed */
     uint16_t file_rank; /**< internal: the file's place in parse order */
-    certslot_param_t gate; /**< the error is void if this param's gate is closed */
+    uint8_t rejects_file;   /**< this error rejected its file whole (nothing of it applies) */
 } certslot_diag_t;
 
 /** Where a value came from. */
@@ -96,9 +96,21 @@ typedef struct {
     certslot_diag_t *diags;                 /**< the diagnostics (ordered by certslot_config_finish) */
     size_t ndiags;                          /**< how many diags holds */
     size_t diag_cap;                        /**< internal: room in diags */
-    size_t diags_dropped;                   /**< diagnostics beyond CERTSLOT_CONFIG_MAX_DIAGS, not kept */
-    unsigned errors;                        /**< error diagnostics */
-    unsigned warnings;                      /**< warning diagnostics */
+    size_t diags_dropped;                   /**< diagnostics beyond diag_limit, only counted */
+    /**
+     * Heap the kept diagnostics may take, their records and their text;
+     * init sets CERTSLOT_CONFIG_DIAG_BYTES. Once one does not fit, the later
+     * ones are only counted (diags_dropped): a file of a million bad values
+     * costs this much and no more. A caller that wants more (a lint tool)
+     * raises it before the first parse.
+     */
+    size_t diag_limit;
+    size_t diag_bytes;                      /**< internal: heap the diagnostics take */
+    int diags_full;                         /**< internal: one did not fit; later ones are only counted */
+    unsigned dropped_errors, dropped_warnings; /**< internal: of diags_dropped, errors and warnings */
+    void *diag_text;                        /**< internal: the blocks their messages are in */
+    unsigned errors;   /**< error diagnostics, kept or not (one not kept counts, even when its gate closes) */
+    unsigned warnings; /**< warning diagnostics, kept or not */
     unsigned suggestions; /**< did-you-mean searches made: at most CERTSLOT_CONFIG_MAX_SUGGEST */
     char mac[13];                           /**< the handset's MAC, 12 lower-case hex digits */
     int finished;                           /**< certslot_config_finish was called */

@@ -44,8 +44,9 @@
 #ifndef CERTSLOT_CONFIG_MAX_FILES
 #define CERTSLOT_CONFIG_MAX_FILES 32 /**< files in one configuration */
 #endif
-#ifndef CERTSLOT_CONFIG_MAX_DIAGS
-#define CERTSLOT_CONFIG_MAX_DIAGS 500 /**< diagnostics kept; more are only counted */
+#ifndef CERTSLOT_CONFIG_DIAG_BYTES
+#define CERTSLOT_CONFIG_DIAG_BYTES 8192u /**< default heap the kept diagnostics may take, records and text
+                                               (certslot_config_t.diag_limit); later ones are only counted */
 #endif
 #ifndef CERTSLOT_CONFIG_MAX_SUGGEST
 #define CERTSLOT_CONFIG_MAX_SUGGEST 32 /**< did-you-mean searches in one configuration: each is a pass over every

@@ -24,53 +24,7 @@ static const char *const master_attrs[] = {
     "CALL_LISTS_DIRECTORY", "COREFILE_DIRECTORY",
 };
 
-/* ---- diagnostics ---- */
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 8, 0)))
-#endif
-static void vdiag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
-                  certslot_param_t param, certslot_param_t gate, const char *fmt, va_list ap)
-{
-    if (sev == CERTSLOT_ERROR)
-        cfg->errors++;
-    else if (sev == CERTSLOT_WARNING)
-        cfg->warnings++;
-    if (cfg->ndiags == cfg->diag_cap) {
-        size_t cap = cfg->diag_cap == 0 ? 16 : cfg->diag_cap * 2;
-        if (cap > CERTSLOT_CONFIG_MAX_DIAGS)
-            cap = CERTSLOT_CONFIG_MAX_DIAGS;
-        certslot_diag_t *d = cap > cfg->diag_cap ? certslot_calloc(cap, sizeof(*d)) : NULL;
-        if (d == NULL) {
-            cfg->diags_dropped++;
-            return;
-        }
-        if (cfg->ndiags > 0)
-            memcpy(d, cfg->diags, cfg->ndiags * sizeof(*d));
-        certslot_free(cfg->diags);
-        cfg->diags = d;
-        cfg->diag_cap = cap;
-    }
-    certslot_diag_t *d = &cfg->diags[cfg->ndiags++];
-    d->severity = sev;
-    d->file_rank = rank;
-    d->file = rank < cfg->nfiles ? cfg->files[rank] : NULL;
-    d->line = line;
-    d->col = col;
-    d->param = param;
-    d->gate = gate;
-    vsnprintf(d->msg, sizeof(d->msg), fmt, ap);
-    certslot_text_escape_inplace(d->msg, sizeof(d->msg)); /* names and values are untrusted */
-}
-
-void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
-                 certslot_param_t param, certslot_param_t gate, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vdiag(cfg, sev, rank, line, col, param, gate, fmt, ap);
-    va_end(ap);
-}
+/* ---- diagnostics (config_diag.c keeps them) ---- */
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
@@ -83,7 +37,7 @@ static void pdiag(parse_t *ps, certslot_severity_t sev, const certslot_where_t *
     certslot_param_t gate = -1;
     if (sev == CERTSLOT_ERROR && param >= 0 && certslot_param_is_device(param) && param != CERTSLOT_P_DEVICE_SET)
         gate = param;
-    vdiag(ps->cfg, sev, ps->rank, w->line, w->col, param, gate, fmt, ap);
+    cs_config_vdiag(ps->cfg, 0, sev, ps->rank, w->line, w->col, param, gate, fmt, ap);
     va_end(ap);
 }
 
@@ -111,14 +65,14 @@ static int is_master_attr(const char *name)
 /* A did-you-mean search is still allowed: for the first names only, and never once the diagnostics are full. */
 static int may_suggest(const certslot_config_t *cfg)
 {
-    return cfg->suggestions < CERTSLOT_CONFIG_MAX_SUGGEST && cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS;
+    return cfg->suggestions < CERTSLOT_CONFIG_MAX_SUGGEST && !cfg->diags_full;
 }
 
 /* p's name in buf, for a diagnostic; not worked out once the diagnostics are full (the text is not kept). */
 static const char *pname(const parse_t *ps, certslot_param_t p, char *buf)
 {
     buf[0] = '\0';
-    if (ps->cfg->ndiags < CERTSLOT_CONFIG_MAX_DIAGS)
+    if (!ps->cfg->diags_full)
         certslot_param_name(p, buf, CERTSLOT_PARAM_NAME_MAX);
     return buf;
 }
@@ -175,10 +129,11 @@ static void set_companion(parse_t *ps, certslot_param_t p, const char *value, co
     }
     if (s->set_given)
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s.set given again; this one replaces the one at line %u",
-              pname(ps, p, name), (unsigned)s->set_where.line);
+              pname(ps, p, name), (unsigned)s->set_line);
     s->set = (uint8_t)(value[0] - '0');
     s->set_given = 1;
-    s->set_where = *w;
+    s->set_line = w->line;
+    s->set_col = w->col;
 }
 
 static void value(parse_t *ps, certslot_param_t p, const char *text, const certslot_where_t *w)
@@ -220,16 +175,17 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     }
     if (s->given) {
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
-              pname(ps, p, name), (unsigned)s->where.line);
+              pname(ps, p, name), (unsigned)s->line);
         if ((info->flags & CERTSLOT_PF_SECRET) != 0) /* keys, passwords: wiped; certificates are public */
             certslot_zeroize(s->text, s->len);
         certslot_free(s->text);
     }
     s->text = copy;
-    s->len = len;
+    s->len = (uint32_t)len;
     s->num = num;
     s->given = 1;
-    s->where = *w;
+    s->line = w->line;
+    s->col = w->col;
 }
 
 /* What an attribute is to certslot: relevant() finds it, attribute() acts on it. */
@@ -382,7 +338,7 @@ int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int m
         return ret;
     }
     ps->file = cfg->files[ps->rank];
-    ps->diag_mark = cfg->ndiags;
+    cs_config_diag_mark(cfg, ps);
     ps->st = certslot_calloc(CERTSLOT_PARAM_COUNT, sizeof(staged_t));
     /* expat allocates through certslot's pair when one is installed; else with libc's malloc and realloc. */
     ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, cs_platform_libc_alloc() ? NULL : &cs_config_xml_mem, NULL) : NULL;
@@ -482,7 +438,7 @@ static void merge(parse_t *ps)
             v->text = s->text;
             v->len = s->len;
             v->num = s->num;
-            v->where = s->where;
+            v->where = (certslot_where_t){ps->file, s->line, s->col};
             v->rank = ps->rank;
             v->given = 1;
             s->text = NULL;
@@ -491,7 +447,7 @@ static void merge(parse_t *ps)
         if (s->set_given && !v->set_given) {
             v->set = s->set;
             v->set_given = 1;
-            v->set_where = s->set_where;
+            v->set_where = (certslot_where_t){ps->file, s->set_line, s->set_col};
         }
     }
 }
@@ -518,26 +474,14 @@ static void adopt_key(certslot_config_t *cfg)
     }
 }
 
-static void recount(certslot_config_t *cfg)
-{
-    cfg->errors = cfg->warnings = 0;
-    for (size_t i = 0; i < cfg->ndiags; i++) {
-        cfg->errors += cfg->diags[i].severity == CERTSLOT_ERROR;
-        cfg->warnings += cfg->diags[i].severity == CERTSLOT_WARNING;
-    }
-}
-
 int cs_config_end(parse_t *ps)
 {
     certslot_config_t *cfg = ps->cfg;
     int ret = 0;
 
     if (ps->fatal != 0) {
-        cfg->ndiags = ps->diag_mark; /* the file is rejected whole: so are its diagnostics */
-        recount(cfg);
-        cs_config_diag(cfg, CERTSLOT_ERROR, ps->rank, ps->fatal_line, ps->fatal_col, -1, -1, "%s", ps->fatal_msg);
-        if (cfg->ndiags > 0 && cfg->diags[cfg->ndiags - 1].file_rank == ps->rank)
-            cfg->diags[cfg->ndiags - 1].rejects_file = 1;
+        cs_config_diag_rollback(cfg, ps); /* the file is rejected whole: so are its diagnostics */
+        cs_config_diag_reject(cfg, ps->rank, ps->fatal_line, ps->fatal_col, ps->fatal_msg);
         ret = ps->fatal;
     } else if (ps->st != NULL) {
         if (!ps->master) {
@@ -574,6 +518,7 @@ void certslot_config_init(certslot_config_t *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
     memcpy(cfg->mac, "000000000000", 13);
+    cfg->diag_limit = CERTSLOT_CONFIG_DIAG_BYTES;
 }
 
 int certslot_config_set_mac(certslot_config_t *cfg, const char *mac)
@@ -606,7 +551,7 @@ void certslot_config_free(certslot_config_t *cfg)
     }
     for (unsigned i = 0; i < cfg->nfiles; i++)
         certslot_free(cfg->files[i]);
-    certslot_free(cfg->diags);
+    cs_config_diag_free(cfg);
     certslot_cfgcrypt_key_free(&cfg->keys[0]);
     certslot_cfgcrypt_key_free(&cfg->keys[1]);
     memset(cfg, 0, sizeof(*cfg));
@@ -670,27 +615,10 @@ int certslot_config_finish(certslot_config_t *cfg)
         certslot_diag_t *d = &cfg->diags[i];
         if (d->gate < 0 || gate_open(cfg, d->gate))
             continue;
-        certslot_param_name(d->gate, name, sizeof(name));
-        d->severity = CERTSLOT_NOTE;
-        size_t n = strlen(d->msg);
-        snprintf(d->msg + n, sizeof(d->msg) - n, " (ignored: %s)",
-                 device_set ? ".set is not 1" : "device.set is not 1");
+        cs_config_diag_ignored(d, device_set ? ".set is not 1" : "device.set is not 1");
     }
-    /* Stable insertion sort: file order, then position. */
-    for (size_t i = 1; i < cfg->ndiags; i++) {
-        certslot_diag_t d = cfg->diags[i];
-        size_t j = i;
-        while (j > 0) {
-            const certslot_diag_t *e = &cfg->diags[j - 1];
-            if (e->file_rank < d.file_rank ||
-                (e->file_rank == d.file_rank && (e->line < d.line || (e->line == d.line && e->col <= d.col))))
-                break;
-            cfg->diags[j] = *e;
-            j--;
-        }
-        cfg->diags[j] = d;
-    }
-    recount(cfg);
+    cs_config_diag_sort(cfg);
+    cs_config_diag_recount(cfg);
     return cfg->errors > 0 ? CERTSLOT_ERR_VALUE : 0;
 }
 

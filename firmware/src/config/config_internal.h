@@ -7,6 +7,7 @@
 #define CERTSLOT_CONFIG_INTERNAL_H
 
 #include <expat.h>
+#include <stdarg.h>
 #include <stdint.h>
 
 #include "certslot/config.h"
@@ -16,14 +17,13 @@
 
 #define FAR_NAMES 8 /* far name beginnings relevant() remembers */
 
-/* One parameter's state inside the file being parsed. */
+/* One parameter's state inside the file being parsed (the file is the parse's: only line and column kept). */
 typedef struct {
     char *text;
-    size_t len;
-    int num;
-    certslot_where_t where;
+    uint32_t len; /* at most CERTSLOT_CONFIG_MAX_VALUE */
+    int32_t num;
+    uint32_t line, col, set_line, set_col;
     uint8_t given, set, set_given;
-    certslot_where_t set_where;
 } staged_t;
 
 /* The last start tag's place: the next one's is counted from it. */
@@ -40,7 +40,10 @@ typedef struct {
     const char *file;
     uint16_t rank;
     staged_t *st;
-    size_t diag_mark;
+    size_t diag_mark;                 /* the diagnostics before this file: their count, */
+    struct cs_diag_block *diag_block; /* the newest text block */
+    size_t diag_used;                 /* and what of it was used */
+    unsigned dropped_errors, dropped_warnings;
     size_t bytes;
     int master;
     char *config_files; /* master mode: last CONFIG_FILES value */
@@ -75,12 +78,32 @@ int cs_config_end(parse_t *ps);
 int cs_config_parse_buffer(certslot_config_t *cfg, const char *name, const char *data, size_t len, int master,
                            parse_t *ps);
 
-/* Records a diagnostic (gate: the error is void when that parameter's .set gate stays closed). */
+/*
+ * Diagnostics (config_diag.c). cs_config_diag records one (gate: the error
+ * is void when that parameter's .set gate stays closed), or only counts it
+ * once cfg->diag_limit is reached; cs_config_vdiag returns the record, NULL
+ * when only counted (force: kept beyond the limit). A file's rejection is
+ * always kept. mark / rollback: a rejected file's diagnostics are dropped
+ * with it. finish marks gated errors ignored, orders them and recounts.
+ */
 #if defined(__GNUC__)
 __attribute__((format(printf, 8, 9)))
 #endif
 void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t rank, uint32_t line, uint32_t col,
                     certslot_param_t param, certslot_param_t gate, const char *fmt, ...);
+#if defined(__GNUC__)
+__attribute__((format(printf, 9, 0)))
+#endif
+certslot_diag_t *cs_config_vdiag(certslot_config_t *cfg, int force, certslot_severity_t sev, uint16_t rank,
+                                 uint32_t line, uint32_t col, certslot_param_t param, certslot_param_t gate,
+                                 const char *fmt, va_list ap);
+void cs_config_diag_reject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *msg);
+void cs_config_diag_mark(const certslot_config_t *cfg, parse_t *ps);
+void cs_config_diag_rollback(certslot_config_t *cfg, const parse_t *ps);
+void cs_config_diag_ignored(certslot_diag_t *d, const char *why);
+void cs_config_diag_sort(certslot_config_t *cfg);
+void cs_config_diag_recount(certslot_config_t *cfg);
+void cs_config_diag_free(certslot_config_t *cfg);
 
 /* XML white space. */
 int cs_config_space(char c);
