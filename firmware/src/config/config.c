@@ -15,6 +15,7 @@
 #include "certslot/platform.h"
 #include "certslot/text.h"
 #include "config_internal.h"
+#include "param_internal.h"
 #include "core/internal.h"
 
 /* Attributes of the master file that are not parameters. */
@@ -32,6 +33,10 @@ __attribute__((format(printf, 5, 6)))
 static void pdiag(parse_t *ps, certslot_severity_t sev, const certslot_where_t *w, certslot_param_t param,
                   const char *fmt, ...)
 {
+    if (ps->cfg->diags_full) { /* only counted: nothing to format */
+        cs_config_diag_drop(ps->cfg, sev);
+        return;
+    }
     va_list ap;
     va_start(ap, fmt);
     certslot_param_t gate = -1;
@@ -136,12 +141,11 @@ static void set_companion(parse_t *ps, certslot_param_t p, const char *value, co
     s->set_col = w->col;
 }
 
-static void value(parse_t *ps, certslot_param_t p, const char *text, const certslot_where_t *w)
+static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const char *text, const certslot_where_t *w)
 {
     staged_t *s = &ps->st[p];
     char name[CERTSLOT_PARAM_NAME_MAX], why[CERTSLOT_CONFIG_DIAG_LEN - CERTSLOT_PARAM_NAME_MAX - 8];
     size_t len = strlen(text);
-    certslot_family_t fam = certslot_param_family(p, NULL, NULL); /* once: type, flags and family from it */
     const certslot_family_info_t *info = certslot_family_info(fam);
     certslot_type_t type = info->type;
     int num;
@@ -154,7 +158,8 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
     }
     if (type != CERTSLOT_TYPE_CERT && type != CERTSLOT_TYPE_KEY && type != CERTSLOT_TYPE_STRING)
         trim(&text, &len);
-    if (certslot_param_check(p, text, len, &num, why, sizeof(why)) != 0) {
+    const char *canon = text;
+    if (cs_param_check(fam, text, len, &num, &canon, why, sizeof(why)) != 0) {
         pdiag(ps, CERTSLOT_ERROR, w, p, "%s: %s", pname(ps, p, name), why);
         ps->value_errors++;
         return;
@@ -164,23 +169,29 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s: %.*s acts as TLSv1_2: the TLS library (mbedTLS 3.6) has no TLS 1.0 "
               "or 1.1", pname(ps, p, name), (int)len, text);
     char digit[2] = {(char)('0' + num), '\0'};
-    if (len > 0 && type == CERTSLOT_TYPE_ENUM) /* keep the canonical spelling */
-        len = certslot_param_enum_name(p, num, &text);
+    if (len > 0 && type == CERTSLOT_TYPE_ENUM) /* keep the canonical spelling (same length) */
+        text = canon;
     else if (len > 0 && type == CERTSLOT_TYPE_INDEX)
         text = digit, len = 1;
-    char *copy = certslot_strndup(text, len);
-    if (copy == NULL) {
-        fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory");
-        return;
-    }
+    int secret = (info->flags & CERTSLOT_PF_SECRET) != 0; /* keys, passwords: wiped; certificates are public */
     if (s->given) {
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
               pname(ps, p, name), (unsigned)s->line);
-        if ((info->flags & CERTSLOT_PF_SECRET) != 0) /* keys, passwords: wiped; certificates are public */
+        if (secret)
             certslot_zeroize(s->text, s->len);
-        certslot_free(s->text);
     }
-    s->text = copy;
+    if (s->text == NULL || len >= s->cap) { /* else the room of the value before is used again */
+        char *copy = certslot_calloc(1, len + 1);
+        if (copy == NULL) {
+            fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+            return;
+        }
+        certslot_free(s->text);
+        s->text = copy;
+        s->cap = (uint32_t)len + 1;
+    }
+    memcpy(s->text, text, len);
+    s->text[len] = '\0';
     s->len = (uint32_t)len;
     s->num = num;
     s->given = 1;
@@ -190,7 +201,8 @@ static void value(parse_t *ps, certslot_param_t p, const char *text, const certs
 
 /* What an attribute is to certslot: relevant() finds it, attribute() acts on it. */
 typedef struct {
-    certslot_param_t p; /* -1: none */
+    certslot_param_t p;    /* -1: none */
+    certslot_family_t fam; /* p's family */
     int companion;      /* p's .set companion */
     int master_attr;    /* a master-file attribute (CONFIG_FILES, ...) */
 } kind_t;
@@ -221,7 +233,7 @@ static void attribute(parse_t *ps, const char *name, const char *text, const cer
     } else if (k->companion) {
         set_companion(ps, p, text, w);
     } else {
-        value(ps, p, text, w);
+        value(ps, p, k->fam, text, w);
     }
 }
 
@@ -242,7 +254,7 @@ static int relevant(parse_t *ps, const char *name, kind_t *kind)
     kind->companion = kind->master_attr = 0;
     if (strchr("acmlouACMLOU", name[0]) != NULL && name[0] != '\0' && is_master_attr(name))
         return kind->master_attr = 1;
-    kind->p = certslot_param_lookup(name, len, &kind->companion);
+    kind->p = cs_param_lookup(name, len, &kind->companion, &kind->fam);
     if (kind->p >= 0 || certslot_param_in_namespace(name, len))
         return 1;
     /* Outside the namespaces only a did-you-mean could come of it: none once they are used up. */
@@ -283,6 +295,8 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
         }
         attribute(ps, atts[i], atts[i + 1], &w, &k);
     }
+    if (scanned > 0)
+        cs_scan_end(&s, &ps->mark);
 }
 
 static void XMLCALL on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid, const XML_Char *pubid,

@@ -117,10 +117,9 @@ certslot_diag_t *cs_config_vdiag(certslot_config_t *cfg, int force, certslot_sev
             memcpy(text, msg, n);
     }
     if (text == NULL) {
-        cfg->diags_full = 1;
-        cfg->diags_dropped++;
-        cfg->dropped_errors += sev == CERTSLOT_ERROR; /* counted as errors still, gated or not */
-        cfg->dropped_warnings += sev == CERTSLOT_WARNING;
+        cfg->errors -= sev == CERTSLOT_ERROR; /* cs_config_diag_drop counts it */
+        cfg->warnings -= sev == CERTSLOT_WARNING;
+        cs_config_diag_drop(cfg, sev);
         return NULL;
     }
     certslot_diag_t *d = &cfg->diags[cfg->ndiags++];
@@ -143,6 +142,16 @@ void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t ra
     va_start(ap, fmt);
     cs_config_vdiag(cfg, 0, sev, rank, line, col, param, gate, fmt, ap);
     va_end(ap);
+}
+
+void cs_config_diag_drop(certslot_config_t *cfg, certslot_severity_t sev)
+{
+    cfg->errors += sev == CERTSLOT_ERROR;
+    cfg->warnings += sev == CERTSLOT_WARNING;
+    cfg->diags_full = 1;
+    cfg->diags_dropped++;
+    cfg->dropped_errors += sev == CERTSLOT_ERROR; /* counted as errors still, gated or not */
+    cfg->dropped_warnings += sev == CERTSLOT_WARNING;
 }
 
 static void vreject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *fmt, ...)

@@ -21,14 +21,15 @@
 typedef struct {
     char *text;
     uint32_t len; /* at most CERTSLOT_CONFIG_MAX_VALUE */
+    uint32_t cap; /* text's room: a value given again reuses it when it fits */
     int32_t num;
     uint32_t line, col, set_line, set_col;
     uint8_t given, set, set_given;
 } staged_t;
 
-/* The last start tag's place: the next one's is counted from it. */
+/* A known place in the file, inside the last start tag scanned: the next tag's is counted from it. */
 typedef struct {
-    XML_Index index; /* its first byte's index in the file */
+    XML_Index index; /* its byte's index in the file */
     uint32_t line, col;
     int valid;
 } cs_scan_mark_t;
@@ -97,6 +98,7 @@ __attribute__((format(printf, 9, 0)))
 certslot_diag_t *cs_config_vdiag(certslot_config_t *cfg, int force, certslot_severity_t sev, uint16_t rank,
                                  uint32_t line, uint32_t col, certslot_param_t param, certslot_param_t gate,
                                  const char *fmt, va_list ap);
+void cs_config_diag_drop(certslot_config_t *cfg, certslot_severity_t sev); /* counted only */
 void cs_config_diag_reject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *msg);
 void cs_config_diag_mark(const certslot_config_t *cfg, parse_t *ps);
 void cs_config_diag_rollback(certslot_config_t *cfg, const parse_t *ps);
@@ -116,9 +118,13 @@ typedef struct {
     const char *p, *end;
     uint32_t line, col; /* col 0-based, in characters as expat counts */
     int in_attr;        /* p is at the start of the attribute last reported: skipped only when needed */
+    const char *buf;    /* expat's buffer, */
+    XML_Index base;     /* and its first byte's index in the file */
 } cs_scan_t;
 void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark);
 certslot_where_t cs_scan_next(cs_scan_t *s, const char *file);
+/* After the tag's last cs_scan_next: the next tag is counted from where this one's scan stopped. */
+void cs_scan_end(const cs_scan_t *s, cs_scan_mark_t *mark);
 
 /* expat's allocator through certslot_calloc/certslot_free (config_scan.c). */
 extern const XML_Memory_Handling_Suite cs_config_xml_mem;

@@ -24,48 +24,40 @@ static void scan_advance(cs_scan_t *s)
     }
 }
 
-/* Characters in [p, end) as expat counts columns (UTF-8 continuation bytes are not), eight bytes a step. */
-static uint32_t chars(const char *p, const char *end)
+/* 1 when a byte of w is below 0x20 (a line end among them) or not ASCII: not simply a column each. */
+static inline int special(uint64_t w)
 {
-    size_t n = (size_t)(end - p), cont = 0;
-
-    for (; end - p >= 8; p += 8) {
-        uint64_t w;
-        memcpy(&w, p, sizeof(w));
-        if ((w & 0x8080808080808080u) != 0) /* not all ASCII */
-            for (int k = 0; k < 8; k++)
-                cont += ((unsigned char)p[k] & 0xC0) == 0x80;
-    }
-    for (; p < end; p++)
-        cont += ((unsigned char)*p & 0xC0) == 0x80;
-    return (uint32_t)(n - cont);
+    const uint64_t ones = 0x0101010101010101u;
+    return ((((w - 0x20 * ones) & ~w) | w) & (0x80 * ones)) != 0;
 }
 
-/* Moves s to stop (inside s's text), counting as scan_advance does, a line at a time. */
+/*
+ * Moves s to stop (inside s's text), counting as scan_advance does: eight
+ * bytes a step while they hold no control byte and no UTF-8 (each is a column).
+ */
 static void scan_to(cs_scan_t *s, const char *stop)
 {
-    const char *nl;
+    const char *p = s->p;
+    uint32_t line = s->line, col = s->col;
 
-    if (memchr(s->p, '\r', (size_t)(stop - s->p)) != NULL) { /* rare: byte by byte */
-        while (s->p < stop)
-            scan_advance(s);
-        return;
+    while (p < stop) {
+        uint64_t w;
+        if (stop - p >= 8 && (memcpy(&w, p, 8), !special(w))) {
+            col += 8;
+            p += 8;
+            continue;
+        }
+        unsigned char c = (unsigned char)*p++;
+        if (c == '\n' || (c == '\r' && !(p < s->end && *p == '\n'))) {
+            line++;
+            col = 0;
+        } else if ((c & 0xC0) != 0x80 && c != '\r') {
+            col++;
+        }
     }
-    while ((nl = memchr(s->p, '\n', (size_t)(stop - s->p))) != NULL) {
-        s->line++;
-        s->col = 0;
-        s->p = nl + 1;
-    }
-    s->col += chars(s->p, stop);
-    s->p = stop;
-}
-
-/* Moves s to the next byte c (or the end). */
-static void scan_until(cs_scan_t *s, char c)
-{
-    const char *stop = memchr(s->p, c, (size_t)(s->end - s->p));
-
-    scan_to(s, stop != NULL ? stop : s->end);
+    s->p = p;
+    s->line = line;
+    s->col = col;
 }
 
 int cs_config_space(char c)
@@ -105,6 +97,8 @@ void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
         s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
     }
     *mark = (cs_scan_mark_t){at, s->line, s->col, 1};
+    s->buf = buf;
+    s->base = base;
     s->p = buf + off;
     s->end = s->p + count;
     if (s->p < s->end && *s->p == '<')
@@ -113,19 +107,17 @@ void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
         scan_advance(s);
 }
 
-/* Skips the attribute s is at: its name, its value. */
+/* Skips the attribute s is at: its name, its value; counted in one pass. */
 static void scan_skip(cs_scan_t *s)
 {
-    scan_until(s, '='); /* the name holds no quote */
-    while (s->p < s->end && *s->p != '"' && *s->p != '\'')
-        scan_advance(s);
-    if (s->p < s->end) {
-        char q = *s->p;
-        scan_advance(s);
-        scan_until(s, q);
-        if (s->p < s->end)
-            scan_advance(s);
+    const char *q = memchr(s->p, '=', (size_t)(s->end - s->p)), *stop = s->end; /* the name holds no quote */
+    while (q != NULL && q < s->end && *q != '"' && *q != '\'')
+        q++;
+    if (q != NULL && q < s->end) {
+        const char *close = memchr(q + 1, *q, (size_t)(s->end - (q + 1)));
+        stop = close != NULL ? close + 1 : s->end;
     }
+    scan_to(s, stop);
     s->in_attr = 0;
 }
 
@@ -144,6 +136,12 @@ certslot_where_t cs_scan_next(cs_scan_t *s, const char *file)
     w.col = s->col + 1;
     s->in_attr = 1;
     return w;
+}
+
+void cs_scan_end(const cs_scan_t *s, cs_scan_mark_t *mark)
+{
+    if (s->p != NULL && mark->valid)
+        *mark = (cs_scan_mark_t){s->base + (s->p - s->buf), s->line, s->col, 1};
 }
 
 /* ---- allocation ---- */

@@ -10,6 +10,7 @@
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/url.h"
+#include "config/param_internal.h"
 #include "core/internal.h"
 
 static const certslot_family_info_t families[CERTSLOT_FAM_COUNT] = {
@@ -100,21 +101,73 @@ int certslot_param_is_secret(certslot_param_t p)
     return (info_of(p)->flags & CERTSLOT_PF_SECRET) != 0;
 }
 
+/* The number of v's lowest set bit (v != 0). */
+static inline unsigned lowest_bit(uint64_t v)
+{
+#if defined(__GNUC__)
+    return (unsigned)__builtin_ctzll(v);
+#else
+    unsigned n = 0;
+    while ((v & 1u) == 0)
+        v >>= 1, n++;
+    return n;
+#endif
+}
+
+/* Where the first (in memory order) of the bytes flagged in mask is, and a mask of the bytes before it. */
+static inline unsigned first_byte(uint64_t mask)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return (unsigned)__builtin_clzll(mask) / 8;
+#else
+    return lowest_bit(mask) / 8;
+#endif
+}
+
+static inline uint64_t bytes_before(unsigned k)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    return k == 0 ? 0 : ~(~(uint64_t)0 >> (8 * k));
+#else
+    return ((uint64_t)1 << (8 * k)) - 1;
+#endif
+}
+
 /*
  * Matches name against a family pattern, case-insensitively, from byte skip
  * on (the caller compared those). A %u matches 1 to 2 decimal digits without
  * a leading zero, within the family's range. Returns the number of name bytes
  * consumed, or 0 when it does not match.
  */
-static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const char *name, size_t len,
-                            unsigned idx[2])
+static size_t match_pattern(const certslot_family_info_t *f, size_t patlen, size_t skip, const char *name,
+                            size_t len, unsigned idx[2])
 {
-    size_t o = skip;
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u, fold = 0x20 * ones;
+    const char *pat = f->pattern;
+    size_t o = skip, s = skip;
     int which = 0;
 
     idx[0] = idx[1] = 1;
-    for (const char *s = f->pattern + skip; *s != '\0'; s++) {
-        if (s[0] == '%' && s[1] == 'u') {
+    while (s < patlen) {
+        if (s + 8 <= patlen && o + 8 <= len) { /* eight bytes a step, up to the next %u */
+            uint64_t a, b;
+            memcpy(&a, name + o, 8);
+            memcpy(&b, pat + s, 8);
+            uint64_t pct = b ^ (0x25 * ones);
+            uint64_t at = ~((((pct & ~high) + ~high) | pct) & high) & high; /* high bit: the byte is a '%' */
+            uint64_t diff = (a | fold) ^ (b | fold);
+            if (at == 0) {
+                if (diff != 0)
+                    return 0;
+                o += 8, s += 8;
+                continue;
+            }
+            unsigned k = first_byte(at); /* the bytes before the first '%' */
+            if ((diff & bytes_before(k)) != 0)
+                return 0;
+            o += k, s += k;
+        }
+        if (pat[s] == '%' && pat[s + 1] == 'u') {
             unsigned v = 0, digits = 0;
             while (o < len && name[o] >= '0' && name[o] <= '9' && digits < 3) {
                 if (digits == 1 && v == 0)
@@ -126,11 +179,11 @@ static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const 
             if (digits == 0 || v < 1 || v > max)
                 return 0;
             idx[which++] = v;
-            s++;
-        } else if (o >= len || (name[o] | 0x20) != (*s | 0x20)) { /* patterns: letters, digits, '.' */
+            s += 2;
+        } else if (o >= len || (name[o] | 0x20) != (pat[s] | 0x20)) { /* patterns: letters, digits, '.' */
             return 0;
         } else {
-            o++;
+            o++, s++;
         }
     }
     return o;
@@ -142,8 +195,22 @@ static size_t match_pattern(const certslot_family_info_t *f, size_t skip, const 
  * instead of trying every family. (A new family outside them must extend the
  * list, and near_prefixes below.)
  */
-static const char *const namespaces[] = {"device.sec.", "device.prov.", "sec.tls.", "device.set"};
 enum { NS_NONE = -1, NS_DEVICE_SEC, NS_DEVICE_PROV, NS_SEC, NS_DEVICE_SET };
+#define NS_DEVICE_SEC_TEXT "device.sec."
+#define NS_DEVICE_PROV_TEXT "device.prov."
+#define NS_SEC_TEXT "sec.tls."
+#define NS_DEVICE_SET_TEXT "device.set"
+static const uint8_t ns_len[] = {sizeof(NS_DEVICE_SEC_TEXT) - 1, sizeof(NS_DEVICE_PROV_TEXT) - 1,
+                                 sizeof(NS_SEC_TEXT) - 1, sizeof(NS_DEVICE_SET_TEXT) - 1};
+/* Each prefix's byte sum, as byte_sum() adds them (letters folded; the prefixes hold no digit). */
+#define B_(t, i) ((i) < sizeof(t) - 1 ? ((unsigned)(t)[(i) < sizeof(t) ? (i) : 0] | 0x20u) : 0u)
+#define SUM12(t)                                                                                                  \
+    (B_(t, 0) + B_(t, 1) + B_(t, 2) + B_(t, 3) + B_(t, 4) + B_(t, 5) + B_(t, 6) + B_(t, 7) + B_(t, 8) + B_(t, 9) + \
+     B_(t, 10) + B_(t, 11))
+static const uint32_t ns_sum[] = {SUM12(NS_DEVICE_SEC_TEXT), SUM12(NS_DEVICE_PROV_TEXT), SUM12(NS_SEC_TEXT),
+                                  SUM12(NS_DEVICE_SET_TEXT)};
+#undef SUM12
+#undef B_
 
 /*
  * 1 when name starts with lit (lower case: letters, digits and '.') in any
@@ -159,20 +226,30 @@ static inline int starts_ci(const char *name, const char *lit, size_t n)
     return 1;
 }
 
-/* Which of namespaces[] name starts with (device.set: is), or NS_NONE; by its first bytes, no loop. */
+/* name's first 8 bytes, letters in lower case (| 0x20, as starts_ci), and the same of an 8-byte literal. */
+static inline uint64_t word_ci(const char *name)
+{
+    uint64_t w;
+    memcpy(&w, name, 8);
+    return w | 0x2020202020202020u;
+}
+
+/* Which namespace name starts with (device.set: is), or NS_NONE; by its first bytes, a word at a time. */
 static int namespace_of(const char *name, size_t len)
 {
     if (len < 8)
         return NS_NONE;
-    if ((name[0] | 0x20) == 's')
-        return starts_ci(name, "sec.tls.", 8) ? NS_SEC : NS_NONE;
-    if (len < 10 || !starts_ci(name, "device.", 7))
+    uint64_t w = word_ci(name);
+    if (w == word_ci("sec.tls."))
+        return NS_SEC;
+    if (len < 10) /* "device.set", the shortest of the others */
         return NS_NONE;
-    if (starts_ci(name + 7, "sec.", 4))
-        return len >= 11 ? NS_DEVICE_SEC : NS_NONE;
-    if (starts_ci(name + 7, "prov.", 5))
-        return len >= 12 ? NS_DEVICE_PROV : NS_NONE;
-    return len == 10 && starts_ci(name + 7, "set", 3) ? NS_DEVICE_SET : NS_NONE;
+    if (w == word_ci("device.s")) {
+        if (starts_ci(name + 8, "ec.", 3))
+            return len >= 11 ? NS_DEVICE_SEC : NS_NONE;
+        return len == 10 && starts_ci(name + 8, "et", 2) ? NS_DEVICE_SET : NS_NONE;
+    }
+    return w == word_ci("device.p") && len >= 12 && starts_ci(name + 8, "rov.", 4) ? NS_DEVICE_PROV : NS_NONE;
 }
 
 int certslot_param_in_namespace(const char *name, size_t len)
@@ -210,53 +287,120 @@ CERTSLOT_PARAM_FAMILIES(X)
  * family has a %u for each index whose range exceeds 1 (the registry test
  * looks every name up).
  */
+#define SHAPE_NS(pat)                                                                                            \
+    ((pat)[0] == 's' ? NS_SEC : (pat)[7] == 'p' ? NS_DEVICE_PROV : (pat)[9] == 'c' ? NS_DEVICE_SEC : NS_DEVICE_SET)
 static const struct {
     uint32_t sig;
     int8_t ns;
     uint8_t patlen, nidx;
 } shapes[CERTSLOT_FAM_COUNT] = {
 #define X(id, pat, n1, n2, type, values, def, flags, help)                                                       \
-    {SIG64(pat), (pat)[0] == 's' ? NS_SEC : (pat)[7] == 'p' ? NS_DEVICE_PROV : (pat)[9] == 'c' ? NS_DEVICE_SEC     \
-                                                                                               : NS_DEVICE_SET,   \
-     sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
+    {SIG64(pat), SHAPE_NS(pat), sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
     CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 };
 
-static uint32_t signature(const char *name, size_t len)
-{
-    uint32_t sig = 0;
+/*
+ * Which families' signatures fall in each of SIG_BUCKETS buckets (the
+ * signature's top bits), as a bit per family: worked out at compile time,
+ * so lookup matches only the one or two families of its name's bucket
+ * instead of comparing every family's signature.
+ */
+#define SIG_BUCKET_BITS 4
+#define SIG_BUCKETS (1u << SIG_BUCKET_BITS)
+_Static_assert(CERTSLOT_FAM_COUNT <= 64, "a bucket holds a 64-bit mask of families");
+#define IN_BUCKET(b, id, pat) | ((uint64_t)((SIG64(pat) >> (32 - SIG_BUCKET_BITS)) == (b)) << CERTSLOT_FAM_##id)
+#define XB0(id, pat, ...) IN_BUCKET(0, id, pat)
+#define XB1(id, pat, ...) IN_BUCKET(1, id, pat)
+#define XB2(id, pat, ...) IN_BUCKET(2, id, pat)
+#define XB3(id, pat, ...) IN_BUCKET(3, id, pat)
+#define XB4(id, pat, ...) IN_BUCKET(4, id, pat)
+#define XB5(id, pat, ...) IN_BUCKET(5, id, pat)
+#define XB6(id, pat, ...) IN_BUCKET(6, id, pat)
+#define XB7(id, pat, ...) IN_BUCKET(7, id, pat)
+#define XB8(id, pat, ...) IN_BUCKET(8, id, pat)
+#define XB9(id, pat, ...) IN_BUCKET(9, id, pat)
+#define XB10(id, pat, ...) IN_BUCKET(10, id, pat)
+#define XB11(id, pat, ...) IN_BUCKET(11, id, pat)
+#define XB12(id, pat, ...) IN_BUCKET(12, id, pat)
+#define XB13(id, pat, ...) IN_BUCKET(13, id, pat)
+#define XB14(id, pat, ...) IN_BUCKET(14, id, pat)
+#define XB15(id, pat, ...) IN_BUCKET(15, id, pat)
+#define BUCKET(b) (0 CERTSLOT_PARAM_FAMILIES(XB##b))
+static const uint64_t bucket_fams[SIG_BUCKETS] = {
+    BUCKET(0), BUCKET(1), BUCKET(2),  BUCKET(3),  BUCKET(4),  BUCKET(5),  BUCKET(6),  BUCKET(7),
+    BUCKET(8), BUCKET(9), BUCKET(10), BUCKET(11), BUCKET(12), BUCKET(13), BUCKET(14), BUCKET(15),
+};
+#undef BUCKET
 
-    for (size_t i = 0; i < len; i++) {
+/* The families of the same namespace, as bits. */
+#define IN_NS(ns, id, pat) | ((uint64_t)(SHAPE_NS(pat) == (ns)) << CERTSLOT_FAM_##id)
+#define XN0(id, pat, ...) IN_NS(NS_DEVICE_SEC, id, pat)
+#define XN1(id, pat, ...) IN_NS(NS_DEVICE_PROV, id, pat)
+#define XN2(id, pat, ...) IN_NS(NS_SEC, id, pat)
+#define XN3(id, pat, ...) IN_NS(NS_DEVICE_SET, id, pat)
+static const uint64_t ns_fams[4] = {
+    0 CERTSLOT_PARAM_FAMILIES(XN0), 0 CERTSLOT_PARAM_FAMILIES(XN1),
+    0 CERTSLOT_PARAM_FAMILIES(XN2), 0 CERTSLOT_PARAM_FAMILIES(XN3),
+};
+
+/* The sum of each byte but digits, with its case folded (SIG_BYTE's factor left out), eight bytes a step. */
+static uint32_t byte_sum(const char *name, size_t len)
+{
+    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
+    uint64_t sum = 0;
+    size_t i = 0;
+
+    for (; i + 8 <= len; i += 8) {
+        uint64_t w, t, ge10, digit, keep;
+        memcpy(&w, name + i, 8);
+        t = w ^ (0x30 * ones);                           /* a digit is now 0..9 */
+        ge10 = (((t & ~high) + (0x76 * ones)) | t) & high; /* high bit: the byte is not a digit */
+        digit = ((ge10 ^ high) >> 7) * 0xFF;             /* 0xFF where the byte is a digit */
+        keep = (w | (0x20 * ones)) & ~digit;
+        keep = (keep & 0x00FF00FF00FF00FFu) + ((keep >> 8) & 0x00FF00FF00FF00FFu);
+        keep += keep >> 16;
+        keep += keep >> 32;
+        sum += keep & 0xFFFF;
+    }
+    for (; i < len; i++) {
         unsigned char c = (unsigned char)name[i];
         if (c < '0' || c > '9')
-            sig += SIG_BYTE(c);
+            sum += c | 0x20u;
     }
-    return sig;
+    return (uint32_t)sum;
 }
 
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
 {
+    certslot_family_t fam;
+    return cs_param_lookup(name, len, is_set_companion, &fam);
+}
+
+certslot_param_t cs_param_lookup(const char *name, size_t len, int *is_set_companion, certslot_family_t *family)
+{
     int ns = namespace_of(name, len);
     if (ns == NS_NONE)
         return -1;
-    int dotset = ns != NS_SEC && ns != NS_DEVICE_SET && len > 4 && cs_equal_ci(name + len - 4, 4, ".set");
-    uint32_t sig = signature(name, len), sig_base = sig;
+    int dotset = ns != NS_SEC && ns != NS_DEVICE_SET && len > 4 && starts_ci(name + len - 4, ".set", 4);
+    uint32_t sig = (ns_sum[ns] + byte_sum(name + ns_len[ns], len - ns_len[ns])) * 0x9E3779B1u, sig_base = sig;
     if (dotset) /* a device.* companion: its parameter's signature */
         sig_base -= SIG_BYTE('.') + SIG_BYTE('s') + SIG_BYTE('e') + SIG_BYTE('t');
-    for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
+    uint64_t cand = (bucket_fams[sig >> (32 - SIG_BUCKET_BITS)] | bucket_fams[sig_base >> (32 - SIG_BUCKET_BITS)]) &
+                    ns_fams[ns];
+    for (; cand != 0; cand &= cand - 1) {
+        unsigned fam = lowest_bit(cand);
         const certslot_family_info_t *f = &families[fam];
         unsigned idx[2];
         if (shapes[fam].sig != sig && shapes[fam].sig != sig_base)
             continue;
         int companion = shapes[fam].sig != sig;
-        if (shapes[fam].ns != ns)
-            continue;
         size_t want = companion ? len - 4 : len, hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
-        if (want < lo || want > hi || match_pattern(f, strlen(namespaces[ns]), name, want, idx) != want)
+        if (want < lo || want > hi || match_pattern(f, hi, ns_len[ns], name, want, idx) != want)
             continue;
         if (is_set_companion != NULL)
             *is_set_companion = companion;
+        *family = (certslot_family_t)fam;
         return family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
     }
     return -1;
@@ -427,23 +571,31 @@ size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name)
     return 0;
 }
 
-static int check_enum(const certslot_family_info_t *f, const char *t, size_t len, int *num)
+/*
+ * Which of f's values ("A|B|C") t is, case ignored: its number, and where
+ * its canonical spelling is. Each value is compared only when its length,
+ * last and first characters agree (values often differ only at the end).
+ */
+static int check_enum(const certslot_family_info_t *f, const char *t, size_t len, int *num, const char **canon)
 {
-    const char *s = f->values;
+    const char *v = f->values;
     int k = 0;
+    char first = len > 0 ? cs_lower(t[0]) : 0, last = len > 0 ? cs_lower(t[len - 1]) : 0;
 
-    for (; s != NULL; k++) {
-        const char *bar = strchr(s, '|');
-        size_t n = bar != NULL ? (size_t)(bar - s) : strlen(s);
-        if (n == len && cs_ncase_equal(s, t, n)) {
+    for (; v != NULL; k++) {
+        const char *bar = strchr(v, '|');
+        size_t n = bar != NULL ? (size_t)(bar - v) : strlen(v);
+        if (n == len && n > 0 && cs_lower(v[n - 1]) == last && cs_lower(v[0]) == first && cs_ncase_equal(v, t, n)) {
             *num = k;
+            *canon = v;
             return 0;
         }
-        s = bar != NULL ? bar + 1 : NULL;
+        v = bar != NULL ? bar + 1 : NULL;
     }
     /* k is now the number of values. */
     if (f->type == CERTSLOT_TYPE_INDEX && len == 1 && t[0] >= '0' && t[0] - '0' < k) {
         *num = t[0] - '0';
+        *canon = t;
         return 0;
     }
     return CERTSLOT_ERR_VALUE;
@@ -550,7 +702,14 @@ static int check_server(const char *t, size_t len, char *why, size_t why_size)
 
 int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num, char *why, size_t why_size)
 {
-    const certslot_family_info_t *f = info_of(p);
+    const char *canon;
+    return cs_param_check(certslot_param_family(p, NULL, NULL), t, len, num, &canon, why, why_size);
+}
+
+int cs_param_check(certslot_family_t fam, const char *t, size_t len, int *num, const char **canon, char *why,
+                   size_t why_size)
+{
+    const certslot_family_info_t *f = &families[fam];
 
     *num = 0;
     if (len == 0)
@@ -565,7 +724,7 @@ int certslot_param_check(certslot_param_t p, const char *t, size_t len, int *num
         return CERTSLOT_ERR_VALUE;
     case CERTSLOT_TYPE_ENUM:
     case CERTSLOT_TYPE_INDEX:
-        if (check_enum(f, t, len, num) == 0)
+        if (check_enum(f, t, len, num, canon) == 0)
             return 0;
         snprintf(why, why_size, "expected %s%s", f->type == CERTSLOT_TYPE_INDEX ? "a number or one of " : "one of ",
                  f->values);
