@@ -30,13 +30,9 @@ static const char *const master_attrs[] = {
 #if defined(__GNUC__)
 __attribute__((format(printf, 5, 6)))
 #endif
-static void pdiag(parse_t *ps, certslot_severity_t sev, const certslot_where_t *w, certslot_param_t param,
-                  const char *fmt, ...)
+static void pdiag_fmt(parse_t *ps, certslot_severity_t sev, const certslot_where_t *w, certslot_param_t param,
+                      const char *fmt, ...)
 {
-    if (ps->cfg->diags_full) { /* only counted: nothing to format */
-        cs_config_diag_drop(ps->cfg, sev);
-        return;
-    }
     va_list ap;
     va_start(ap, fmt);
     certslot_param_t gate = -1;
@@ -45,6 +41,10 @@ static void pdiag(parse_t *ps, certslot_severity_t sev, const certslot_where_t *
     cs_config_vdiag(ps->cfg, 0, sev, ps->rank, w->line, w->col, param, gate, fmt, ap);
     va_end(ap);
 }
+
+/* A diagnostic at w: formatted only while they are kept (its arguments are not even worked out once they are full). */
+#define pdiag(ps, sev, ...) \
+    ((ps)->cfg->diags_full ? cs_config_diag_drop((ps)->cfg, (sev)) : pdiag_fmt((ps), (sev), __VA_ARGS__))
 
 static void fatal(parse_t *ps, int err, const char *msg)
 {
@@ -246,13 +246,14 @@ static void attribute(parse_t *ps, const char *name, const char *text, const cer
  * are such names, so this is kept cheap: the last far name's screened bytes
  * are remembered, and names sharing them are far too.
  */
-static int relevant(parse_t *ps, const char *name, kind_t *kind)
+static int relevant(parse_t *ps, const char *name, size_t len, kind_t *kind)
 {
-    size_t len = strlen(name), used;
+    size_t used;
 
     kind->p = -1;
     kind->companion = kind->master_attr = 0;
-    if (strchr("acmlouACMLOU", name[0]) != NULL && name[0] != '\0' && is_master_attr(name))
+    char c0 = cs_lower(name[0]); /* the master file's attributes start with these */
+    if ((c0 == 'a' || c0 == 'c' || c0 == 'm' || c0 == 'l' || c0 == 'o' || c0 == 'u') && is_master_attr(name))
         return kind->master_attr = 1;
     kind->p = cs_param_lookup(name, len, &kind->companion, &kind->fam);
     if (kind->p >= 0 || certslot_param_in_namespace(name, len))
@@ -283,14 +284,18 @@ static void XMLCALL on_start(void *ud, const XML_Char *el, const XML_Char **atts
     (void)el;
     if (ps->fatal != 0)
         return;
+    size_t len = 0, prev_len = 0; /* the name's length, and the one's before it */
     for (size_t i = 0; atts[i] != NULL && ps->fatal == 0; i += 2) {
         kind_t k;
-        if (!relevant(ps, atts[i], &k))
+        prev_len = len;
+        len = strlen(atts[i]);
+        if (!relevant(ps, atts[i], len, &k))
             continue;
         if (scanned == 0)
             cs_scan_begin(&s, ps->xp, &ps->mark);
         while (scanned <= i / 2) { /* positions are found only when needed */
-            w = cs_scan_next(&s, ps->file);
+            size_t before = scanned == 0 ? 0 : scanned == i / 2 ? prev_len : strlen(atts[2 * (scanned - 1)]);
+            w = cs_scan_next(&s, ps->file, before);
             scanned++;
         }
         attribute(ps, atts[i], atts[i + 1], &w, &k);

@@ -144,16 +144,6 @@ void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t ra
     va_end(ap);
 }
 
-void cs_config_diag_drop(certslot_config_t *cfg, certslot_severity_t sev)
-{
-    cfg->errors += sev == CERTSLOT_ERROR;
-    cfg->warnings += sev == CERTSLOT_WARNING;
-    cfg->diags_full = 1;
-    cfg->diags_dropped++;
-    cfg->dropped_errors += sev == CERTSLOT_ERROR; /* counted as errors still, gated or not */
-    cfg->dropped_warnings += sev == CERTSLOT_WARNING;
-}
-
 static void vreject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     va_list ap;

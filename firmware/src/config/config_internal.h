@@ -98,7 +98,6 @@ __attribute__((format(printf, 9, 0)))
 certslot_diag_t *cs_config_vdiag(certslot_config_t *cfg, int force, certslot_severity_t sev, uint16_t rank,
                                  uint32_t line, uint32_t col, certslot_param_t param, certslot_param_t gate,
                                  const char *fmt, va_list ap);
-void cs_config_diag_drop(certslot_config_t *cfg, certslot_severity_t sev); /* counted only */
 void cs_config_diag_reject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *msg);
 void cs_config_diag_mark(const certslot_config_t *cfg, parse_t *ps);
 void cs_config_diag_rollback(certslot_config_t *cfg, const parse_t *ps);
@@ -107,12 +106,28 @@ void cs_config_diag_sort(certslot_config_t *cfg);
 void cs_config_diag_recount(certslot_config_t *cfg);
 void cs_config_diag_free(certslot_config_t *cfg);
 
+/* A diagnostic only counted (the diagnostics are full). */
+static inline void cs_config_diag_drop(certslot_config_t *cfg, certslot_severity_t sev)
+{
+    cfg->errors += sev == CERTSLOT_ERROR;
+    cfg->warnings += sev == CERTSLOT_WARNING;
+    cfg->diags_full = 1;
+    cfg->diags_dropped++;
+    cfg->dropped_errors += sev == CERTSLOT_ERROR; /* counted as errors still, gated or not */
+    cfg->dropped_warnings += sev == CERTSLOT_WARNING;
+}
+
 /* XML white space. */
-int cs_config_space(char c);
+static inline int cs_config_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 /*
  * Attribute positions (config_scan.c): cs_scan_begin at a start tag, then
- * cs_scan_next once per attribute, in order, gives where each starts.
+ * cs_scan_next once per attribute, in order, gives where each starts
+ * (prev_len: the length of the name before, as expat reported it; 0 for the
+ * first, or unknown).
  */
 typedef struct {
     const char *p, *end;
@@ -122,7 +137,7 @@ typedef struct {
     XML_Index base;     /* and its first byte's index in the file */
 } cs_scan_t;
 void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark);
-certslot_where_t cs_scan_next(cs_scan_t *s, const char *file);
+certslot_where_t cs_scan_next(cs_scan_t *s, const char *file, size_t prev_len);
 /* After the tag's last cs_scan_next: the next tag is counted from where this one's scan stopped. */
 void cs_scan_end(const cs_scan_t *s, cs_scan_mark_t *mark);
 

@@ -47,6 +47,11 @@ static void scan_to(cs_scan_t *s, const char *stop)
             p += 8;
             continue;
         }
+        if (stop - p < 8 && stop - s->buf >= 8 && (memcpy(&w, stop - 8, 8), !special(w))) { /* the last bytes */
+            col += (uint32_t)(stop - p);
+            p = stop;
+            break;
+        }
         unsigned char c = (unsigned char)*p++;
         if (c == '\n' || (c == '\r' && !(p < s->end && *p == '\n'))) {
             line++;
@@ -58,11 +63,6 @@ static void scan_to(cs_scan_t *s, const char *stop)
     s->p = p;
     s->line = line;
     s->col = col;
-}
-
-int cs_config_space(char c)
-{
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
 /*
@@ -107,13 +107,39 @@ void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
         scan_advance(s);
 }
 
-/* Skips the attribute s is at: its name, its value; counted in one pass. */
-static void scan_skip(cs_scan_t *s)
+/* 1 when the n bytes at p are all ASCII (the 8 bytes before p + n are the text's). */
+static int ascii(const char *p, size_t n)
 {
-    const char *q = memchr(s->p, '=', (size_t)(s->end - s->p)), *stop = s->end; /* the name holds no quote */
-    while (q != NULL && q < s->end && *q != '"' && *q != '\'')
+    uint64_t w, any = 0;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&w, p + i, 8);
+        any |= w;
+    }
+    if (i < n) { /* the last eight bytes, some seen already */
+        memcpy(&w, p + n - 8, 8);
+        any |= w;
+    }
+    return (any & 0x8080808080808080u) == 0;
+}
+
+/*
+ * Skips the attribute s is at: its name (namelen bytes, as expat reported
+ * it: an ASCII name is that many columns on one line), then its value up to
+ * the closing quote, counted in one pass.
+ */
+static void scan_skip(cs_scan_t *s, size_t namelen)
+{
+    const char *after = s->p + namelen;
+    if (namelen > 0 && after < s->end && s->p + namelen - s->buf >= 8 && (*after == '=' || cs_config_space(*after)) &&
+        ascii(s->p, namelen)) {
+        s->col += (uint32_t)namelen;
+        s->p = after;
+    }
+    const char *q = s->p, *stop = s->end; /* the name holds no quote */
+    while (q < s->end && *q != '"' && *q != '\'')
         q++;
-    if (q != NULL && q < s->end) {
+    if (q < s->end) {
         const char *close = memchr(q + 1, *q, (size_t)(s->end - (q + 1)));
         stop = close != NULL ? close + 1 : s->end;
     }
@@ -122,14 +148,14 @@ static void scan_skip(cs_scan_t *s)
 }
 
 /* Where the next attribute name starts (past the one reported before). */
-certslot_where_t cs_scan_next(cs_scan_t *s, const char *file)
+certslot_where_t cs_scan_next(cs_scan_t *s, const char *file, size_t prev_len)
 {
     certslot_where_t w = {file, s->line, s->col + 1};
 
     if (s->p == NULL)
         return w;
     if (s->in_attr)
-        scan_skip(s);
+        scan_skip(s, prev_len);
     while (s->p < s->end && cs_config_space(*s->p))
         scan_advance(s);
     w.line = s->line;

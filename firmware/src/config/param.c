@@ -202,15 +202,6 @@ enum { NS_NONE = -1, NS_DEVICE_SEC, NS_DEVICE_PROV, NS_SEC, NS_DEVICE_SET };
 #define NS_DEVICE_SET_TEXT "device.set"
 static const uint8_t ns_len[] = {sizeof(NS_DEVICE_SEC_TEXT) - 1, sizeof(NS_DEVICE_PROV_TEXT) - 1,
                                  sizeof(NS_SEC_TEXT) - 1, sizeof(NS_DEVICE_SET_TEXT) - 1};
-/* Each prefix's byte sum, as byte_sum() adds them (letters folded; the prefixes hold no digit). */
-#define B_(t, i) ((i) < sizeof(t) - 1 ? ((unsigned)(t)[(i) < sizeof(t) ? (i) : 0] | 0x20u) : 0u)
-#define SUM12(t)                                                                                                  \
-    (B_(t, 0) + B_(t, 1) + B_(t, 2) + B_(t, 3) + B_(t, 4) + B_(t, 5) + B_(t, 6) + B_(t, 7) + B_(t, 8) + B_(t, 9) + \
-     B_(t, 10) + B_(t, 11))
-static const uint32_t ns_sum[] = {SUM12(NS_DEVICE_SEC_TEXT), SUM12(NS_DEVICE_PROV_TEXT), SUM12(NS_SEC_TEXT),
-                                  SUM12(NS_DEVICE_SET_TEXT)};
-#undef SUM12
-#undef B_
 
 /*
  * 1 when name starts with lit (lower case: letters, digits and '.') in any
@@ -257,31 +248,13 @@ int certslot_param_in_namespace(const char *name, size_t len)
     return namespace_of(name, len) != NS_NONE;
 }
 
-/*
- * A name's signature: the sum of a spread of each byte but digits, case
- * ignored (with a few other bytes: it only picks candidates), so a family's
- * pattern (its %u left out) and every name it matches have the same one.
- * Lookup compares 32-bit sums instead of patterns, and matches only the
- * families (nearly always one) whose sum agrees. Each family's is worked out
- * at compile time, SIG64 over at most 64 bytes.
- */
-#define SIG_BYTE(c) (((uint32_t)(c) | 0x20u) * 0x9E3779B1u) /* | 0x20: a letter's case left out */
-#define SIG_TERM(c, prev) (((c) >= '0' && (c) <= '9') || (c) == '%' || ((c) == 'u' && (prev) == '%') ? 0u : SIG_BYTE(c))
-#define PAT_AT(pat, i) ((pat)[(i) < sizeof(pat) ? (i) : 0])
-#define SIG_AT(pat, i) ((i) + 1 < sizeof(pat) ? SIG_TERM(PAT_AT(pat, i), (i) > 0 ? PAT_AT(pat, (i) - 1) : 0) : 0u)
-#define SIG8(pat, b)                                                                                              \
-    (SIG_AT(pat, b) + SIG_AT(pat, b + 1) + SIG_AT(pat, b + 2) + SIG_AT(pat, b + 3) + SIG_AT(pat, b + 4) +         \
-     SIG_AT(pat, b + 5) + SIG_AT(pat, b + 6) + SIG_AT(pat, b + 7))
-#define SIG64(pat)                                                                                                \
-    (SIG8(pat, 0) + SIG8(pat, 8) + SIG8(pat, 16) + SIG8(pat, 24) + SIG8(pat, 32) + SIG8(pat, 40) + SIG8(pat, 48) + \
-     SIG8(pat, 56))
 #define X(id, pat, n1, n2, type, values, def, flags, help) _Static_assert(sizeof(pat) <= 65, "pattern too long: " pat);
 CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 
 /*
- * Per family, worked out at compile time from its pattern: its signature,
- * its namespace (whose prefix lookup need not compare again), the pattern's
+ * Per family, worked out at compile time from its pattern: its namespace
+ * (whose prefix lookup need not compare again), the pattern's
  * length and its number of %u. A name of len bytes can match only when
  * patlen - nidx <= len <= patlen (each %u stands for one or two digits); a
  * family has a %u for each index whose range exceeds 1 (the registry test
@@ -290,48 +263,14 @@ CERTSLOT_PARAM_FAMILIES(X)
 #define SHAPE_NS(pat)                                                                                            \
     ((pat)[0] == 's' ? NS_SEC : (pat)[7] == 'p' ? NS_DEVICE_PROV : (pat)[9] == 'c' ? NS_DEVICE_SEC : NS_DEVICE_SET)
 static const struct {
-    uint32_t sig;
     int8_t ns;
     uint8_t patlen, nidx;
 } shapes[CERTSLOT_FAM_COUNT] = {
 #define X(id, pat, n1, n2, type, values, def, flags, help)                                                       \
-    {SIG64(pat), SHAPE_NS(pat), sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
+    {SHAPE_NS(pat), sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
     CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 };
-
-/*
- * Which families' signatures fall in each of SIG_BUCKETS buckets (the
- * signature's top bits), as a bit per family: worked out at compile time,
- * so lookup matches only the one or two families of its name's bucket
- * instead of comparing every family's signature.
- */
-#define SIG_BUCKET_BITS 4
-#define SIG_BUCKETS (1u << SIG_BUCKET_BITS)
-_Static_assert(CERTSLOT_FAM_COUNT <= 64, "a bucket holds a 64-bit mask of families");
-#define IN_BUCKET(b, id, pat) | ((uint64_t)((SIG64(pat) >> (32 - SIG_BUCKET_BITS)) == (b)) << CERTSLOT_FAM_##id)
-#define XB0(id, pat, ...) IN_BUCKET(0, id, pat)
-#define XB1(id, pat, ...) IN_BUCKET(1, id, pat)
-#define XB2(id, pat, ...) IN_BUCKET(2, id, pat)
-#define XB3(id, pat, ...) IN_BUCKET(3, id, pat)
-#define XB4(id, pat, ...) IN_BUCKET(4, id, pat)
-#define XB5(id, pat, ...) IN_BUCKET(5, id, pat)
-#define XB6(id, pat, ...) IN_BUCKET(6, id, pat)
-#define XB7(id, pat, ...) IN_BUCKET(7, id, pat)
-#define XB8(id, pat, ...) IN_BUCKET(8, id, pat)
-#define XB9(id, pat, ...) IN_BUCKET(9, id, pat)
-#define XB10(id, pat, ...) IN_BUCKET(10, id, pat)
-#define XB11(id, pat, ...) IN_BUCKET(11, id, pat)
-#define XB12(id, pat, ...) IN_BUCKET(12, id, pat)
-#define XB13(id, pat, ...) IN_BUCKET(13, id, pat)
-#define XB14(id, pat, ...) IN_BUCKET(14, id, pat)
-#define XB15(id, pat, ...) IN_BUCKET(15, id, pat)
-#define BUCKET(b) (0 CERTSLOT_PARAM_FAMILIES(XB##b))
-static const uint64_t bucket_fams[SIG_BUCKETS] = {
-    BUCKET(0), BUCKET(1), BUCKET(2),  BUCKET(3),  BUCKET(4),  BUCKET(5),  BUCKET(6),  BUCKET(7),
-    BUCKET(8), BUCKET(9), BUCKET(10), BUCKET(11), BUCKET(12), BUCKET(13), BUCKET(14), BUCKET(15),
-};
-#undef BUCKET
 
 /* The families of the same namespace, as bits. */
 #define IN_NS(ns, id, pat) | ((uint64_t)(SHAPE_NS(pat) == (ns)) << CERTSLOT_FAM_##id)
@@ -344,31 +283,45 @@ static const uint64_t ns_fams[4] = {
     0 CERTSLOT_PARAM_FAMILIES(XN2), 0 CERTSLOT_PARAM_FAMILIES(XN3),
 };
 
-/* The sum of each byte but digits, with its case folded (SIG_BYTE's factor left out), eight bytes a step. */
-static uint32_t byte_sum(const char *name, size_t len)
-{
-    const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u;
-    uint64_t sum = 0;
-    size_t i = 0;
+/*
+ * The families whose names can be L bytes long (patlen - nidx <= L <=
+ * patlen), as bits, in two tables: by L's low three bits and by the rest.
+ * Both masks together leave the one to three families of that length.
+ */
+#define LEN_HAS(pat, n1, n2, sel, b)                                                                              \
+    (sel(sizeof(pat) - 1) == (b) || (((n1) > 1 || (n2) > 1) && sel(sizeof(pat) - 2) == (b)) ||                    \
+     ((n1) > 1 && (n2) > 1 && sel(sizeof(pat) - 3) == (b)))
+#define LOW3(l) ((l) & 7u)
+#define HIGH3(l) ((l) >> 3)
+#define IN_LEN(sel, b, id, pat, n1, n2) | ((uint64_t)LEN_HAS(pat, n1, n2, sel, b) << CERTSLOT_FAM_##id)
+#define XL0(id, pat, n1, n2, ...) IN_LEN(LOW3, 0u, id, pat, n1, n2)
+#define XL1(id, pat, n1, n2, ...) IN_LEN(LOW3, 1u, id, pat, n1, n2)
+#define XL2(id, pat, n1, n2, ...) IN_LEN(LOW3, 2u, id, pat, n1, n2)
+#define XL3(id, pat, n1, n2, ...) IN_LEN(LOW3, 3u, id, pat, n1, n2)
+#define XL4(id, pat, n1, n2, ...) IN_LEN(LOW3, 4u, id, pat, n1, n2)
+#define XL5(id, pat, n1, n2, ...) IN_LEN(LOW3, 5u, id, pat, n1, n2)
+#define XL6(id, pat, n1, n2, ...) IN_LEN(LOW3, 6u, id, pat, n1, n2)
+#define XL7(id, pat, n1, n2, ...) IN_LEN(LOW3, 7u, id, pat, n1, n2)
+#define XH0(id, pat, n1, n2, ...) IN_LEN(HIGH3, 0u, id, pat, n1, n2)
+#define XH1(id, pat, n1, n2, ...) IN_LEN(HIGH3, 1u, id, pat, n1, n2)
+#define XH2(id, pat, n1, n2, ...) IN_LEN(HIGH3, 2u, id, pat, n1, n2)
+#define XH3(id, pat, n1, n2, ...) IN_LEN(HIGH3, 3u, id, pat, n1, n2)
+#define XH4(id, pat, n1, n2, ...) IN_LEN(HIGH3, 4u, id, pat, n1, n2)
+#define XH5(id, pat, n1, n2, ...) IN_LEN(HIGH3, 5u, id, pat, n1, n2)
+#define XH6(id, pat, n1, n2, ...) IN_LEN(HIGH3, 6u, id, pat, n1, n2)
+#define XH7(id, pat, n1, n2, ...) IN_LEN(HIGH3, 7u, id, pat, n1, n2)
+#define XH8(id, pat, n1, n2, ...) IN_LEN(HIGH3, 8u, id, pat, n1, n2)
+#define LENS(x) (0 CERTSLOT_PARAM_FAMILIES(x))
+static const uint64_t len_low[8] = {LENS(XL0), LENS(XL1), LENS(XL2), LENS(XL3),
+                                    LENS(XL4), LENS(XL5), LENS(XL6), LENS(XL7)};
+static const uint64_t len_high[9] = {LENS(XH0), LENS(XH1), LENS(XH2), LENS(XH3), LENS(XH4),
+                                     LENS(XH5), LENS(XH6), LENS(XH7), LENS(XH8)};
+#undef LENS
 
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w, t, ge10, digit, keep;
-        memcpy(&w, name + i, 8);
-        t = w ^ (0x30 * ones);                           /* a digit is now 0..9 */
-        ge10 = (((t & ~high) + (0x76 * ones)) | t) & high; /* high bit: the byte is not a digit */
-        digit = ((ge10 ^ high) >> 7) * 0xFF;             /* 0xFF where the byte is a digit */
-        keep = (w | (0x20 * ones)) & ~digit;
-        keep = (keep & 0x00FF00FF00FF00FFu) + ((keep >> 8) & 0x00FF00FF00FF00FFu);
-        keep += keep >> 16;
-        keep += keep >> 32;
-        sum += keep & 0xFFFF;
-    }
-    for (; i < len; i++) {
-        unsigned char c = (unsigned char)name[i];
-        if (c < '0' || c > '9')
-            sum += c | 0x20u;
-    }
-    return (uint32_t)sum;
+/* The families of namespace ns whose names can be len bytes long. */
+static inline uint64_t len_fams(int ns, size_t len)
+{
+    return len <= 64 ? ns_fams[ns] & len_low[len & 7u] & len_high[len >> 3] : 0;
 }
 
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
@@ -382,26 +335,21 @@ certslot_param_t cs_param_lookup(const char *name, size_t len, int *is_set_compa
     int ns = namespace_of(name, len);
     if (ns == NS_NONE)
         return -1;
+    /* A device.* name ending in ".set" is a companion first: its parameter's name is 4 bytes shorter. */
     int dotset = ns != NS_SEC && ns != NS_DEVICE_SET && len > 4 && starts_ci(name + len - 4, ".set", 4);
-    uint32_t sig = (ns_sum[ns] + byte_sum(name + ns_len[ns], len - ns_len[ns])) * 0x9E3779B1u, sig_base = sig;
-    if (dotset) /* a device.* companion: its parameter's signature */
-        sig_base -= SIG_BYTE('.') + SIG_BYTE('s') + SIG_BYTE('e') + SIG_BYTE('t');
-    uint64_t cand = (bucket_fams[sig >> (32 - SIG_BUCKET_BITS)] | bucket_fams[sig_base >> (32 - SIG_BUCKET_BITS)]) &
-                    ns_fams[ns];
-    for (; cand != 0; cand &= cand - 1) {
-        unsigned fam = lowest_bit(cand);
-        const certslot_family_info_t *f = &families[fam];
-        unsigned idx[2];
-        if (shapes[fam].sig != sig && shapes[fam].sig != sig_base)
-            continue;
-        int companion = shapes[fam].sig != sig;
-        size_t want = companion ? len - 4 : len, hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
-        if (want < lo || want > hi || match_pattern(f, hi, ns_len[ns], name, want, idx) != want)
-            continue;
-        if (is_set_companion != NULL)
-            *is_set_companion = companion;
-        *family = (certslot_family_t)fam;
-        return family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
+    for (int companion = dotset; companion >= 0; companion--) {
+        size_t want = companion ? len - 4 : len;
+        for (uint64_t cand = len_fams(ns, want); cand != 0; cand &= cand - 1) {
+            unsigned fam = lowest_bit(cand), idx[2];
+            const certslot_family_info_t *f = &families[fam];
+            size_t hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
+            if (want < lo || want > hi || match_pattern(f, hi, ns_len[ns], name, want, idx) != want)
+                continue;
+            if (is_set_companion != NULL)
+                *is_set_companion = companion;
+            *family = (certslot_family_t)fam;
+            return family_first[fam] + (certslot_param_t)((idx[0] - 1) * f->n2 + idx[1] - 1);
+        }
     }
     return -1;
 }
@@ -571,6 +519,15 @@ size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name)
     return 0;
 }
 
+/* a and b are the same n bytes, case ignored; mostly they are simply the same. */
+static int same_ci(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i] && cs_lower(a[i]) != cs_lower(b[i]))
+            return 0;
+    return 1;
+}
+
 /*
  * Which of f's values ("A|B|C") t is, case ignored: its number, and where
  * its canonical spelling is. Each value is compared only when its length,
@@ -585,7 +542,7 @@ static int check_enum(const certslot_family_info_t *f, const char *t, size_t len
     for (; v != NULL; k++) {
         const char *bar = strchr(v, '|');
         size_t n = bar != NULL ? (size_t)(bar - v) : strlen(v);
-        if (n == len && n > 0 && cs_lower(v[n - 1]) == last && cs_lower(v[0]) == first && cs_ncase_equal(v, t, n)) {
+        if (n == len && n > 0 && cs_lower(v[n - 1]) == last && cs_lower(v[0]) == first && same_ci(v, t, n)) {
             *num = k;
             *canon = v;
             return 0;
@@ -633,6 +590,14 @@ static int check_suites13(const char *t, size_t len, char *why, size_t why_size)
     return 0;
 }
 
+/* The bytes a cipher name may hold, a bit each: letters, digits and "_-.=+". */
+#define BIT_(c) ((uint64_t)1 << ((c) & 63))
+static const uint64_t cipher_chars[2] = {
+    0x03FF000000000000u | BIT_('-') | BIT_('.') | BIT_('=') | BIT_('+'), /* 0-63: digits and these */
+    0x07FFFFFE07FFFFFEu | BIT_('_'),                                     /* 64-127: letters and '_' */
+};
+#undef BIT_
+
 static int check_ciphers(const char *t, size_t len, char *why, size_t why_size)
 {
     size_t tokens = 0;
@@ -646,14 +611,16 @@ static int check_ciphers(const char *t, size_t len, char *why, size_t why_size)
         if (t[i] == '!' || t[i] == '+' || t[i] == '-' || t[i] == '@')
             i++;
         size_t body = i;
-        while (i < len && t[i] != ':' && t[i] != ',' && t[i] != ' ') {
-            char c = t[i];
-            if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-                  c == '-' || c == '.' || c == '=' || c == '+')) {
-                snprintf(why, why_size, "character '%c' is not allowed in a cipher list", c);
-                return CERTSLOT_ERR_VALUE;
+        while (i < len) {
+            unsigned char c = (unsigned char)t[i];
+            if (c < 128 && ((cipher_chars[c >> 6] >> (c & 63)) & 1) != 0) { /* the common case first */
+                i++;
+                continue;
             }
-            i++;
+            if (c == ':' || c == ',' || c == ' ')
+                break;
+            snprintf(why, why_size, "character '%c' is not allowed in a cipher list", c);
+            return CERTSLOT_ERR_VALUE;
         }
         if (i == body) {
             snprintf(why, why_size, "'%c' must be followed by a cipher name", t[start]);
