@@ -79,6 +79,8 @@ void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
     XML_Index at = XML_GetCurrentByteIndex(xp), base = at - off; /* base: buf[0]'s place in the file */
 
     s->in_attr = 0;
+    s->buf = buf; /* before any scan_to: its last-word check reads back from stop no further than buf */
+    s->base = base;
     if (buf == NULL || count <= 0 || off + count > size || at < 0) {
         s->line = (uint32_t)XML_GetCurrentLineNumber(xp);
         s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
@@ -97,8 +99,6 @@ void cs_scan_begin(cs_scan_t *s, XML_Parser xp, cs_scan_mark_t *mark)
         s->col = (uint32_t)XML_GetCurrentColumnNumber(xp);
     }
     *mark = (cs_scan_mark_t){at, s->line, s->col, 1};
-    s->buf = buf;
-    s->base = base;
     s->p = buf + off;
     s->end = s->p + count;
     if (s->p < s->end && *s->p == '<')
