@@ -144,6 +144,9 @@ void cs_config_diag(certslot_config_t *cfg, certslot_severity_t sev, uint16_t ra
     va_end(ap);
 }
 
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
 static void vreject(certslot_config_t *cfg, uint16_t rank, uint32_t line, uint32_t col, const char *fmt, ...)
 {
     va_list ap;
