@@ -318,10 +318,38 @@ static const uint64_t len_high[9] = {LENS(XH0), LENS(XH1), LENS(XH2), LENS(XH3),
                                      LENS(XH5), LENS(XH6), LENS(XH7), LENS(XH8)};
 #undef LENS
 
-/* The families of namespace ns whose names can be len bytes long. */
-static inline uint64_t len_fams(int ns, size_t len)
+/*
+ * And by the low three bits of the last character that is not an index's
+ * digit (no pattern ends in a literal digit: the registry test, which looks
+ * every name up, would fail): the families left are then nearly always one.
+ */
+#define LAST_CHAR(pat)                                                                                           \
+    ((unsigned)(pat)[sizeof(pat) >= 3 && (pat)[sizeof(pat) >= 3 ? sizeof(pat) - 3 : 0] == '%'                      \
+                         ? sizeof(pat) - 4                                                                       \
+                         : sizeof(pat) - 2] |                                                                    \
+     0x20u)
+#define IN_LAST(b, id, pat) | ((uint64_t)((LAST_CHAR(pat) & 7u) == (b)) << CERTSLOT_FAM_##id)
+#define XE0(id, pat, ...) IN_LAST(0u, id, pat)
+#define XE1(id, pat, ...) IN_LAST(1u, id, pat)
+#define XE2(id, pat, ...) IN_LAST(2u, id, pat)
+#define XE3(id, pat, ...) IN_LAST(3u, id, pat)
+#define XE4(id, pat, ...) IN_LAST(4u, id, pat)
+#define XE5(id, pat, ...) IN_LAST(5u, id, pat)
+#define XE6(id, pat, ...) IN_LAST(6u, id, pat)
+#define XE7(id, pat, ...) IN_LAST(7u, id, pat)
+#define LASTS(x) (0 CERTSLOT_PARAM_FAMILIES(x))
+static const uint64_t last_fams[8] = {LASTS(XE0), LASTS(XE1), LASTS(XE2), LASTS(XE3),
+                                      LASTS(XE4), LASTS(XE5), LASTS(XE6), LASTS(XE7)};
+#undef LASTS
+
+/* The families of namespace ns whose names can be name's first len bytes. */
+static inline uint64_t candidates(int ns, const char *name, size_t len)
 {
-    return len <= 64 ? ns_fams[ns] & len_low[len & 7u] & len_high[len >> 3] : 0;
+    size_t i = len;
+    while (i > len - 2 && i > 1 && name[i - 1] >= '0' && name[i - 1] <= '9') /* an index: one or two digits */
+        i--;
+    return len <= 64 ? ns_fams[ns] & len_low[len & 7u] & len_high[len >> 3] & last_fams[(name[i - 1] | 0x20) & 7]
+                     : 0;
 }
 
 certslot_param_t certslot_param_lookup(const char *name, size_t len, int *is_set_companion)
@@ -339,7 +367,7 @@ certslot_param_t cs_param_lookup(const char *name, size_t len, int *is_set_compa
     int dotset = ns != NS_SEC && ns != NS_DEVICE_SET && len > 4 && starts_ci(name + len - 4, ".set", 4);
     for (int companion = dotset; companion >= 0; companion--) {
         size_t want = companion ? len - 4 : len;
-        for (uint64_t cand = len_fams(ns, want); cand != 0; cand &= cand - 1) {
+        for (uint64_t cand = candidates(ns, name, want); cand != 0; cand &= cand - 1) {
             unsigned fam = lowest_bit(cand), idx[2];
             const certslot_family_info_t *f = &families[fam];
             size_t hi = shapes[fam].patlen, lo = hi - shapes[fam].nidx;
