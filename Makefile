@@ -118,8 +118,9 @@ LB_min  := $(HOST_LIBS)
 # libFuzzer build: clang, sanitizers, the harness provides LLVMFuzzerTestOneInput.
 CC_fuzz := $(CLANG)
 AR_fuzz := $(AR)
-CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer -DCERTSLOT_FUZZING
-LF_fuzz := $(WRAP) -fsanitize=fuzzer,address,undefined
+CF_fuzz := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer \
+           -DCERTSLOT_FUZZING
+LF_fuzz := $(WRAP) -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 LB_fuzz := $(HOST_LIBS)
 
 # -------------------------------------------------------------- sources ---

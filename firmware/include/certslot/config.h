@@ -107,7 +107,8 @@ typedef struct {
     size_t diag_limit;
     size_t diag_bytes;                      /**< internal: heap the diagnostics take */
     int diags_full;                         /**< internal: one did not fit; later ones are only counted */
-    unsigned dropped_errors, dropped_warnings; /**< internal: of diags_dropped, errors and warnings */
+    unsigned dropped_errors;                /**< internal: of diags_dropped, the errors */
+    unsigned dropped_warnings;              /**< internal: of diags_dropped, the warnings */
     void *diag_text;                        /**< internal: the blocks their messages are in */
     unsigned errors;   /**< error diagnostics, kept or not (one not kept counts, even when its gate closes) */
     unsigned warnings; /**< warning diagnostics, kept or not */

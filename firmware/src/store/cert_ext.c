@@ -44,13 +44,14 @@ int certslot_cert_extensions(const mbedtls_x509_crt *crt, const char *who, certs
                              size_t why_size)
 {
     mbedtls_asn1_buf seen[MAX_EXTENSIONS];
-    unsigned char *p = crt->v3_ext.p, *end = p + crt->v3_ext.len;
+    unsigned char *p = crt->v3_ext.p, *end;
     size_t n, count = 0;
     char oid[64];
 
     memset(out, 0, sizeof(*out));
     if (crt->v3_ext.len == 0)
-        return 0; /* no extensions (v1, v2) */
+        return 0; /* no extensions (v1, v2): p is NULL, and NULL + 0 is undefined */
+    end = p + crt->v3_ext.len;
     if (mbedtls_asn1_get_tag(&p, end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
         goto malformed;
     end = p + n;
