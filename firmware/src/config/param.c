@@ -253,21 +253,19 @@ CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 
 /*
- * Per family, worked out at compile time from its pattern: its namespace
- * (whose prefix lookup need not compare again), the pattern's
+ * Per family, worked out at compile time from its pattern: the pattern's
  * length and its number of %u. A name of len bytes can match only when
  * patlen - nidx <= len <= patlen (each %u stands for one or two digits); a
  * family has a %u for each index whose range exceeds 1 (the registry test
- * looks every name up).
+ * looks every name up). SHAPE_NS: its namespace (whose prefix lookup need
+ * not compare again).
  */
 #define SHAPE_NS(pat)                                                                                            \
     ((pat)[0] == 's' ? NS_SEC : (pat)[7] == 'p' ? NS_DEVICE_PROV : (pat)[9] == 'c' ? NS_DEVICE_SEC : NS_DEVICE_SET)
 static const struct {
-    int8_t ns;
     uint8_t patlen, nidx;
 } shapes[CERTSLOT_FAM_COUNT] = {
-#define X(id, pat, n1, n2, type, values, def, flags, help)                                                       \
-    {SHAPE_NS(pat), sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
+#define X(id, pat, n1, n2, type, values, def, flags, help) {sizeof(pat) - 1, ((n1) > 1) + ((n2) > 1)},
     CERTSLOT_PARAM_FAMILIES(X)
 #undef X
 };
