@@ -469,6 +469,35 @@ static void test_rejected_file_applies_nothing(void **state)
     assert_store_unchanged(before);
 }
 
+/*
+ * A file whose diagnostics fill what the handset keeps before a value is refused: the value still counts as
+ * refused (the run says so and returns CERTSLOT_ERR_VALUE), and the report says how many were not listed.
+ */
+static void test_refused_values_beyond_the_diagnostics_limit(void **state)
+{
+    certslot_result_t res;
+    char dir[300];
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/files/many", srv);
+    (void)mkdir(dir, 0755);
+    const char *master = "<A CONFIG_FILES=\"site.cfg\"/>";
+    served_write("many/000000000000.cfg", master, strlen(master));
+    size_t size = 3000 * 40 + 200, o = 0;
+    char *xml = malloc(size);
+    assert_non_null(xml);
+    o += (size_t)snprintf(xml + o, size - o, "<r>\n");
+    for (int i = 0; i < 3000; i++)
+        o += (size_t)snprintf(xml + o, size - o, "<e sec.TLS.SIP.cipherList=\"AES\"/>\n");
+    snprintf(xml + o, size - o, "<e sec.TLS.SIP.strictCertCommonNameValidation=\"2\"/>\n</r>\n");
+    served_write("many/site.cfg", xml, strlen(xml));
+    free(xml);
+    int ret = prov(CERTSLOT_SCHEME_HTTP, LOCAL, port_of[CERTSLOT_SCHEME_HTTP], "/many", PASSWORD, TIMEOUT_MS, &res);
+    assert_int_equal(ret, CERTSLOT_ERR_VALUE);
+    assert_status(res, CERTSLOT_STATUS_OK);
+    assert_non_null(strstr(res.msg, "some values were refused"));
+    assert_non_null(strstr(reports, "1 more refused value not listed"));
+}
+
 /* A hostile master file: CR LF in a CONFIG_FILES name never reaches the FTP server as a command. */
 static void test_config_files_cannot_smuggle_ftp_commands(void **state)
 {
@@ -1153,6 +1182,7 @@ int main(void)
         T(test_each_server_type_applies_the_configuration),
         T(test_server_from_settings),
         T(test_rejected_file_applies_nothing),
+        T(test_refused_values_beyond_the_diagnostics_limit),
         T(test_config_files_cannot_smuggle_ftp_commands),
         T(test_control_characters_in_credentials_refused),
         T(test_name_mismatch_refused_under_strict_check),

@@ -208,6 +208,13 @@ static void report_refused(run_t *r, const certslot_config_t *cfg)
         r->refused++;
         say(r, line);
     }
+    if (cfg->dropped_errors > 0) { /* beyond the diagnostics' limit: counted, not kept */
+        char line[160];
+        snprintf(line, sizeof(line), "%u more refused value%s not listed (the handset keeps %zu bytes of diagnostics)",
+                 cfg->dropped_errors, cfg->dropped_errors == 1 ? "" : "s", cfg->diag_limit);
+        r->refused += (int)cfg->dropped_errors;
+        say(r, line);
+    }
 }
 
 int certslot_prov_run(certslot_store_t *st, const certslot_hal_t *hal, const certslot_url_t *server,
