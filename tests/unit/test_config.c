@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <ctype.h>
+#include <strings.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,6 +150,106 @@ static void test_registry_round_trip(void **state)
     assert_int_equal(certslot_param_lookup("sec.TLS.customCaCert.01", 23, NULL), -1);
     assert_int_equal(certslot_param_lookup("sec.TLS.profile.7.cipherSuite", 29, NULL), -1);
     assert_int_equal(CERTSLOT_PARAM2(APP_PROFILE_CA_APP, 2, 3), P("sec.TLS.profile.2.caCert.application3"));
+}
+
+/*
+ * Lookup against its definition: a name is a parameter when it is that parameter's canonical name in any case, and
+ * a device.* parameter's .set companion when it is that name and ".set". Checked on every name and thousands of
+ * names one or two edits from one (case, digits, a byte inserted, dropped or replaced, cut short, run on): lookup
+ * narrows the families by masks and compares words, and none of that may change an answer.
+ */
+static void test_lookup_agrees_with_its_definition(void **state)
+{
+    (void)state;
+    static char canon[CERTSLOT_PARAM_COUNT][CERTSLOT_PARAM_NAME_MAX];
+    static const char alphabet[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-";
+    for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT; p++)
+        certslot_param_name(p, canon[p], sizeof(canon[p]));
+
+    unsigned seed = 12345;
+    size_t checked = 0, found = 0;
+    for (certslot_param_t base = 0; base < CERTSLOT_PARAM_COUNT; base++) {
+        for (int k = 0; k < 160; k++) {
+            char name[CERTSLOT_PARAM_NAME_MAX + 16];
+            size_t len = strlen(canon[base]);
+            memcpy(name, canon[base], len + 1);
+            if (k % 4 == 1) { /* as a companion */
+                memcpy(name + len, ".set", 5);
+                len += 4;
+            }
+            for (int edits = 1 + k % 2; edits > 0; edits--) {
+                seed = seed * 1103515245u + 12345u;
+                unsigned r = seed >> 8, at = len > 0 ? (r >> 4) % len : 0;
+                char c = alphabet[(r >> 12) % (sizeof(alphabet) - 1)];
+                switch (k < 8 ? 7 : r % 8) {
+                case 0: /* a byte replaced */
+                    name[at] = c;
+                    break;
+                case 1: /* a byte inserted */
+                    if (len + 1 < sizeof(name)) {
+                        memmove(name + at + 1, name + at, len - at + 1);
+                        name[at] = c;
+                        len++;
+                    }
+                    break;
+                case 2: /* a byte dropped */
+                    memmove(name + at, name + at + 1, len - at);
+                    len--;
+                    break;
+                case 3: /* cut short */
+                    name[at] = '\0';
+                    len = at;
+                    break;
+                case 4: /* a digit changed, or one added after a digit */
+                    for (size_t i = 0; i < len; i++)
+                        if (name[i] >= '0' && name[i] <= '9') {
+                            if (r & 1) {
+                                name[i] = (char)('0' + (r >> 20) % 10);
+                            } else if (len + 1 < sizeof(name)) {
+                                memmove(name + i + 1, name + i, len - i + 1);
+                                len++;
+                            }
+                            break;
+                        }
+                    break;
+                case 5: /* run on */
+                    if (len + 1 < sizeof(name)) {
+                        name[len++] = c;
+                        name[len] = '\0';
+                    }
+                    break;
+                default: /* the case of every byte, at random */
+                    for (size_t i = 0; i < len; i++)
+                        if ((r >> (i % 24)) & 1)
+                            name[i] = (char)(isupper((unsigned char)name[i]) ? tolower((unsigned char)name[i])
+                                                                              : toupper((unsigned char)name[i]));
+                    break;
+                }
+            }
+            /* The definition. */
+            certslot_param_t want = -1;
+            int want_companion = 0;
+            for (certslot_param_t p = 0; p < CERTSLOT_PARAM_COUNT && want < 0; p++) {
+                size_t n = strlen(canon[p]);
+                if (n == len && strncasecmp(canon[p], name, n) == 0) {
+                    want = p;
+                } else if (len == n + 4 && certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET &&
+                           strncasecmp(canon[p], name, n) == 0 && strncasecmp(name + n, ".set", 4) == 0) {
+                    want = p;
+                    want_companion = 1;
+                }
+            }
+            int companion = -1;
+            certslot_param_t got = certslot_param_lookup(name, len, &companion);
+            if (got != want || (want >= 0 && companion != want_companion))
+                fail_msg("'%s': lookup %d (companion %d), expected %d (companion %d)", name, (int)got, companion,
+                         (int)want, want_companion);
+            checked++;
+            found += want >= 0;
+        }
+    }
+    assert_true(checked > 20000);
+    assert_true(found > checked / 8 && found < checked / 2); /* both answers, often (about 1 in 5 is one) */
 }
 
 /* mbedTLS 3.6 has no TLS 1.0 or 1.1: those values are kept (vendor files carry them) and said to act as TLS 1.2. */
@@ -1128,6 +1229,7 @@ int main(void)
         cmocka_unit_test_teardown(test_diagnostics_heap_is_bounded, teardown),
         cmocka_unit_test_teardown(test_old_protocols_act_as_tls12, teardown),
         cmocka_unit_test_teardown(test_registry_round_trip, teardown),
+        cmocka_unit_test_teardown(test_lookup_agrees_with_its_definition, teardown),
         cmocka_unit_test_teardown(test_certificate_value_bytes, teardown),
         cmocka_unit_test_teardown(test_other_device_names_are_not_ours, teardown),
         cmocka_unit_test_teardown(test_positions_across_read_buffers, teardown),
