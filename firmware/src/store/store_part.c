@@ -77,9 +77,9 @@ static int take_certs(const check_t *c, const unsigned char *text, size_t len, c
     mbedtls_x509_crt_init(&chain);
     ret = certslot_cert_decode(text, len, &chain, c->why, c->why_size);
     for (const mbedtls_x509_crt *crt = &chain; ret == 0 && crt != NULL; crt = crt->next, n++) {
-        certslot_cert_info_t info;
+        char cn[CERTSLOT_CERT_CN_SIZE]; /* for messages: the CN alone, not the fingerprint and the rest of the info */
         int relaxed = 0;
-        certslot_cert_info(crt, &info);
+        certslot_cert_cn(&crt->subject, cn, sizeof(cn));
         if (n == CERTSLOT_STORE_MAX_CERTS) {
             snprintf(c->why, c->why_size, "more than %u certificates", (unsigned)CERTSLOT_STORE_MAX_CERTS);
             ret = CERTSLOT_ERR_LIMIT;
@@ -87,20 +87,20 @@ static int take_certs(const check_t *c, const unsigned char *text, size_t len, c
         }
         ret = certslot_policy_check(crt, c->allow_weak, &relaxed, why, sizeof(why));
         if (ret != 0) {
-            snprintf(c->why, c->why_size, "certificate %u (CN=%s): %s", n + 1, info.subject_cn, why);
+            snprintf(c->why, c->why_size, "certificate %u (CN=%s): %s", n + 1, cn, why);
             break;
         }
         /* A certificate no path could use (an extension twice, a critical one nobody processes) is not stored. */
         certslot_cert_ext_t ext;
         char who[CERTSLOT_CERT_CN_SIZE + 16];
-        snprintf(who, sizeof(who), "%u (CN=%s)", n + 1, info.subject_cn);
+        snprintf(who, sizeof(who), "%u (CN=%s)", n + 1, cn);
         ret = certslot_cert_extensions(crt, who, &ext, c->why, c->why_size);
         if (ret != 0)
             break;
         if (relaxed)
             cs_log(c->hal, CERTSLOT_LOG_WARNING,
                   "store: %s %s: accepted weak certificate CN=%s: %s (weak-certificate policy relaxed)",
-                  certslot_slot_name(c->slot), certslot_kind_name(c->kind), info.subject_cn, why);
+                  certslot_slot_name(c->slot), certslot_kind_name(c->kind), cn, why);
         ret = cs_blob_set(&p->certs[n], crt->raw.p, crt->raw.len);
         if (ret == 0)
             p->ncerts = n + 1;
