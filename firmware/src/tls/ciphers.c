@@ -77,32 +77,88 @@
 #define S_LOW BIT(37)
 #define NOT_DEFAULT BIT(38)
 
-/* A suite matches when it has one of any (if any), all of all and none of none. */
-typedef struct {
-    const char *name;
-    uint64_t any, all, none;
-} category_t;
+/*
+ * OpenSSL's category words: X(name, any, all, none). A suite matches when it
+ * has one of any (if any), all of all and none of none. any and none are
+ * indexes into the few masks they take (A_ / N_ below). The names are one
+ * string and the masks arrays, so no table holds a pointer the loader would
+ * relocate.
+ */
+enum { A_0, A_ECDH, A_PSK };
+enum { N_0, N_ENULL, N_ANULL };
+static const uint64_t any_masks[] = {0, K_ECDHE | K_ECDH, K_ANYPSK};
+static const uint64_t none_masks[] = {0, E_NULL, AU_NULL};
+#define CATEGORIES(X) \
+    X("ALL", A_0, 0, N_ENULL) \
+    X("COMPLEMENTOFALL", A_0, E_NULL, N_0) \
+    X("COMPLEMENTOFDEFAULT", A_0, NOT_DEFAULT, N_0) \
+    X("HIGH", A_0, S_HIGH, N_0) \
+    X("MEDIUM", A_0, S_MEDIUM, N_0) \
+    X("LOW", A_0, S_LOW, N_0) \
+    X("NULL", A_0, E_NULL, N_0) \
+    X("eNULL", A_0, E_NULL, N_0) \
+    X("aNULL", A_0, AU_NULL, N_0) \
+    X("kRSA", A_0, K_RSA, N_0) \
+    X("RSA", A_0, K_RSA, N_0) \
+    X("aRSA", A_0, AU_RSA, N_0) \
+    X("kDHE", A_0, K_DHE, N_0) \
+    X("kEDH", A_0, K_DHE, N_0) \
+    X("DHE", A_0, K_DHE, N_ANULL) \
+    X("EDH", A_0, K_DHE, N_ANULL) \
+    X("ADH", A_0, K_DHE | AU_NULL, N_0) \
+    X("kECDHE", A_0, K_ECDHE, N_0) \
+    X("kEECDH", A_0, K_ECDHE, N_0) \
+    X("ECDHE", A_0, K_ECDHE, N_ANULL) \
+    X("EECDH", A_0, K_ECDHE, N_ANULL) \
+    X("AECDH", A_0, K_ECDHE | AU_NULL, N_0) \
+    X("ECDH", A_ECDH, 0, N_0) \
+    X("kECDH", A_0, K_ECDH, N_0) \
+    X("aECDH", A_0, AU_ECDH, N_0) \
+    X("aECDSA", A_0, AU_ECDSA, N_0) \
+    X("ECDSA", A_0, AU_ECDSA, N_0) \
+    X("PSK", A_PSK, 0, N_0) \
+    X("kPSK", A_0, K_PSK, N_0) \
+    X("kDHEPSK", A_0, K_DHEPSK, N_0) \
+    X("kECDHEPSK", A_0, K_ECDHEPSK, N_0) \
+    X("kRSAPSK", A_0, K_RSAPSK, N_0) \
+    X("aPSK", A_0, AU_PSK, N_0) \
+    X("ECJPAKE", A_0, K_ECJPAKE, N_0) \
+    X("AES", A_0, E_AES, N_0) \
+    X("AES128", A_0, E_AES | B_128, N_0) \
+    X("AES256", A_0, E_AES | B_256, N_0) \
+    X("AESGCM", A_0, E_AES | M_GCM, N_0) \
+    X("AESCCM", A_0, E_AES | M_CCM, N_0) \
+    X("AESCCM8", A_0, E_AES | M_CCM8, N_0) \
+    X("CAMELLIA", A_0, E_CAMELLIA, N_0) \
+    X("CAMELLIA128", A_0, E_CAMELLIA | B_128, N_0) \
+    X("CAMELLIA256", A_0, E_CAMELLIA | B_256, N_0) \
+    X("ARIA", A_0, E_ARIA, N_0) \
+    X("ARIA128", A_0, E_ARIA | B_128, N_0) \
+    X("ARIA256", A_0, E_ARIA | B_256, N_0) \
+    X("ARIAGCM", A_0, E_ARIA | M_GCM, N_0) \
+    X("CHACHA20", A_0, E_CHACHA20, N_0) \
+    X("3DES", A_0, E_3DES, N_0) \
+    X("DES", A_0, E_DES, N_0) \
+    X("RC4", A_0, E_RC4, N_0) \
+    X("MD5", A_0, H_MD5, N_0) \
+    X("SHA1", A_0, H_SHA1, N_0) \
+    X("SHA", A_0, H_SHA1, N_0) \
+    X("SHA256", A_0, H_SHA256, N_0) \
+    X("SHA384", A_0, H_SHA384, N_0) \
+    X("TLSv1.2", A_0, V_TLS12, N_0) \
+    X("TLSv1.0", A_0, V_TLS1, N_0) \
+    X("TLSv1", A_0, V_TLS1, N_0) \
+    X("SSLv3", A_0, V_SSL3, N_0)
 
-static const category_t categories[] = {
-    {"ALL", 0, 0, E_NULL}, {"COMPLEMENTOFALL", 0, E_NULL, 0}, {"COMPLEMENTOFDEFAULT", 0, NOT_DEFAULT, 0},
-    {"HIGH", 0, S_HIGH, 0}, {"MEDIUM", 0, S_MEDIUM, 0}, {"LOW", 0, S_LOW, 0}, {"NULL", 0, E_NULL, 0},
-    {"eNULL", 0, E_NULL, 0}, {"aNULL", 0, AU_NULL, 0}, {"kRSA", 0, K_RSA, 0}, {"RSA", 0, K_RSA, 0},
-    {"aRSA", 0, AU_RSA, 0}, {"kDHE", 0, K_DHE, 0}, {"kEDH", 0, K_DHE, 0}, {"DHE", 0, K_DHE, AU_NULL},
-    {"EDH", 0, K_DHE, AU_NULL}, {"ADH", 0, K_DHE | AU_NULL, 0}, {"kECDHE", 0, K_ECDHE, 0},
-    {"kEECDH", 0, K_ECDHE, 0}, {"ECDHE", 0, K_ECDHE, AU_NULL}, {"EECDH", 0, K_ECDHE, AU_NULL},
-    {"AECDH", 0, K_ECDHE | AU_NULL, 0}, {"ECDH", K_ECDHE | K_ECDH, 0, 0}, {"kECDH", 0, K_ECDH, 0},
-    {"aECDH", 0, AU_ECDH, 0}, {"aECDSA", 0, AU_ECDSA, 0}, {"ECDSA", 0, AU_ECDSA, 0}, {"PSK", K_ANYPSK, 0, 0},
-    {"kPSK", 0, K_PSK, 0}, {"kDHEPSK", 0, K_DHEPSK, 0}, {"kECDHEPSK", 0, K_ECDHEPSK, 0},
-    {"kRSAPSK", 0, K_RSAPSK, 0}, {"aPSK", 0, AU_PSK, 0}, {"ECJPAKE", 0, K_ECJPAKE, 0}, {"AES", 0, E_AES, 0},
-    {"AES128", 0, E_AES | B_128, 0}, {"AES256", 0, E_AES | B_256, 0}, {"AESGCM", 0, E_AES | M_GCM, 0},
-    {"AESCCM", 0, E_AES | M_CCM, 0}, {"AESCCM8", 0, E_AES | M_CCM8, 0}, {"CAMELLIA", 0, E_CAMELLIA, 0},
-    {"CAMELLIA128", 0, E_CAMELLIA | B_128, 0}, {"CAMELLIA256", 0, E_CAMELLIA | B_256, 0}, {"ARIA", 0, E_ARIA, 0},
-    {"ARIA128", 0, E_ARIA | B_128, 0}, {"ARIA256", 0, E_ARIA | B_256, 0}, {"ARIAGCM", 0, E_ARIA | M_GCM, 0},
-    {"CHACHA20", 0, E_CHACHA20, 0}, {"3DES", 0, E_3DES, 0}, {"DES", 0, E_DES, 0}, {"RC4", 0, E_RC4, 0},
-    {"MD5", 0, H_MD5, 0}, {"SHA1", 0, H_SHA1, 0}, {"SHA", 0, H_SHA1, 0}, {"SHA256", 0, H_SHA256, 0},
-    {"SHA384", 0, H_SHA384, 0}, {"TLSv1.2", 0, V_TLS12, 0}, {"TLSv1.0", 0, V_TLS1, 0}, {"TLSv1", 0, V_TLS1, 0},
-    {"SSLv3", 0, V_SSL3, 0},
-};
+#define X(name, any, all, none) name "\0"
+static const char category_names[] = CATEGORIES(X); /* each name with its terminator, in the tables' order */
+#undef X
+#define X(name, any, all, none) all,
+static const uint64_t category_all[] = {CATEGORIES(X)};
+#undef X
+#define X(name, any, all, none) (uint8_t)((any) | (none) << 2),
+static const uint8_t category_rule[] = {CATEGORIES(X)}; /* any | none << 2 */
+#undef X
 
 /* The key exchange part of an mbedTLS name; OpenSSL prefixes the same text
  * and a '-' (nothing for plain RSA). */
@@ -305,12 +361,13 @@ static void match_word(sel_t *s, const char *w, size_t len)
     char word[MAX_WORD + 1], ossl[MAX_WORD];
     uint64_t a;
 
-    for (size_t c = 0; c < COUNT(categories); c++)
-        if (strlen(categories[c].name) == len && strncmp(w, categories[c].name, len) == 0) {
-            const category_t *cat = &categories[c];
+    size_t c = 0;
+    for (const char *nm = category_names; c < COUNT(category_all); nm += strlen(nm) + 1, c++)
+        if (strlen(nm) == len && strncmp(w, nm, len) == 0) {
+            uint64_t any = any_masks[category_rule[c] & 3], all = category_all[c];
+            uint64_t none = none_masks[category_rule[c] >> 2];
             for (size_t i = 0; i < s->n; i++)
-                if ((cat->any != 0 && !(s->attr[i] & cat->any)) || (s->attr[i] & cat->all) != cat->all ||
-                    (s->attr[i] & cat->none) != 0)
+                if ((any != 0 && !(s->attr[i] & any)) || (s->attr[i] & all) != all || (s->attr[i] & none) != 0)
                     s->flag[i] &= (uint8_t)~F_MATCH;
             return;
         }
