@@ -545,15 +545,6 @@ size_t certslot_param_enum_name(certslot_param_t p, int num, const char **name)
     return 0;
 }
 
-/* a and b are the same n bytes, case ignored; mostly they are simply the same. */
-static int same_ci(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i] && cs_lower(a[i]) != cs_lower(b[i]))
-            return 0;
-    return 1;
-}
-
 /*
  * Which of f's values ("A|B|C") t is, case ignored: its number, and where
  * its canonical spelling is. Each value is compared only when its length,
@@ -568,7 +559,7 @@ static int check_enum(const certslot_family_info_t *f, const char *t, size_t len
     for (; v != NULL; k++) {
         const char *bar = strchr(v, '|');
         size_t n = bar != NULL ? (size_t)(bar - v) : strlen(v);
-        if (n == len && n > 0 && cs_lower(v[n - 1]) == last && cs_lower(v[0]) == first && same_ci(v, t, n)) {
+        if (n == len && n > 0 && cs_lower(v[n - 1]) == last && cs_lower(v[0]) == first && cs_ncase_equal(v, t, n)) {
             *num = k;
             *canon = v;
             return 0;

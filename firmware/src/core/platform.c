@@ -66,7 +66,7 @@ void certslot_zeroize(void *p, size_t n)
 int cs_ncase_equal(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        if (cs_lower(a[i]) != cs_lower(b[i]))
+        if (a[i] != b[i] && cs_lower(a[i]) != cs_lower(b[i])) /* mostly they are simply the same */
             return 0;
     return 1;
 }
