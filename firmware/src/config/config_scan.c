@@ -130,11 +130,11 @@ static int ascii(const char *p, size_t n)
  */
 static void scan_skip(cs_scan_t *s, size_t namelen)
 {
-    const char *after = s->p + namelen;
-    if (namelen > 0 && after < s->end && s->p + namelen - s->buf >= 8 && (*after == '=' || cs_config_space(*after)) &&
-        ascii(s->p, namelen)) {
+    /* Lengths compared, not pointers formed past the buffer: namelen is expat's, trusted only once it fits. */
+    if (namelen > 0 && namelen < (size_t)(s->end - s->p) && (size_t)(s->p - s->buf) + namelen >= 8 &&
+        (s->p[namelen] == '=' || cs_config_space(s->p[namelen])) && ascii(s->p, namelen)) {
         s->col += (uint32_t)namelen;
-        s->p = after;
+        s->p += namelen;
     }
     const char *q = s->p, *stop = s->end; /* the name holds no quote */
     while (q < s->end && *q != '"' && *q != '\'')
