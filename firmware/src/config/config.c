@@ -174,21 +174,22 @@ static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const 
     else if (len > 0 && type == CERTSLOT_TYPE_INDEX)
         text = digit, len = 1;
     int secret = (info->flags & CERTSLOT_PF_SECRET) != 0; /* keys, passwords: wiped; certificates are public */
-    if (s->given) {
+    if (s->given)
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
               pname(ps, p, name), (unsigned)s->line);
-        if (secret)
-            certslot_zeroize(s->text, s->len);
-    }
     if (s->text == NULL || len >= s->cap) { /* else the room of the value before is used again */
         char *copy = certslot_calloc(1, len + 1);
         if (copy == NULL) {
-            fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+            fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory"); /* the value before stays as it was */
             return;
         }
+        if (secret)
+            certslot_zeroize(s->text, s->len);
         certslot_free(s->text);
         s->text = copy;
         s->cap = (uint32_t)len + 1;
+    } else if (secret) {
+        certslot_zeroize(s->text, s->len); /* a shorter value leaves none of the old one's tail */
     }
     memcpy(s->text, text, len);
     s->text[len] = '\0';
