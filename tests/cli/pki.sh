@@ -75,7 +75,11 @@ expect_rc 0
 diff <(pub dev.key) <(openssl x509 -in devcert.crt -noout -pubkey) >/dev/null || fail "certificate is not for the CSR's key"
 openssl verify -CAfile root/ca.crt -untrusted devcert-chain.pem devcert.crt >/dev/null 2>&1 || fail "devcert does not verify"
 openssl req -in dev.csr -outform DER -out bad.der
-printf '\x55' | dd of=bad.der bs=1 seek=$(($(stat -c %s bad.der) - 5)) conv=notrunc status=none
+# One signature byte flipped (setting it to a fixed value left it unchanged once in 256 runs).
+off=$(($(stat -c %s bad.der) - 5))
+byte=$(od -An -tu1 -j "$off" -N1 bad.der)
+printf "\\$(printf '%03o' $((byte ^ 0xff)))" | dd of=bad.der bs=1 seek="$off" conv=notrunc status=none
+cmp -s <(openssl req -in dev.csr -outform DER) bad.der && fail "bad.der was not changed"
 run issue --ca inter --csr bad.der --out badcert
 expect_rc 1
 expect_err "bad.der: the CSR's signature does not verify"
