@@ -229,9 +229,7 @@ static int device_files(const certslot_store_t *st, const certslot_hal_t *hal, i
         ret = CERTSLOT_ERR_KEY;
         goto cleanup;
     }
-    certslot_cert_info_t info;
-    certslot_cert_info(&crt, &info);
-    snprintf(cn, CERTSLOT_CERT_CN_SIZE, "%s", info.subject_cn);
+    certslot_cert_cn(&crt.subject, cn, CERTSLOT_CERT_CN_SIZE);
     if (cn[0] == '\0') {
         snprintf(why, why_size, "dot1x: the device certificate has no CN to use as the EAP-TLS identity");
         ret = CERTSLOT_ERR_CERT;

@@ -165,15 +165,16 @@ done:
 void cs_part_describe(const certslot_part_t *p, char *buf, size_t size)
 {
     mbedtls_x509_crt crt;
-    certslot_cert_info_t info;
+    char cn[CERTSLOT_CERT_CN_SIZE];
 
     mbedtls_x509_crt_init(&crt);
-    if (p->ncerts > 0 && certslot_cert_parse_der(&crt, p->certs[0].der, p->certs[0].len) == 0 &&
-        certslot_cert_info(&crt, &info) == 0)
-        snprintf(buf, size, "%u certificate%s, first CN=%s%s", p->ncerts, p->ncerts == 1 ? "" : "s", info.subject_cn,
+    if (p->ncerts > 0 && certslot_cert_parse_der(&crt, p->certs[0].der, p->certs[0].len) == 0) {
+        certslot_cert_cn(&crt.subject, cn, sizeof(cn));
+        snprintf(buf, size, "%u certificate%s, first CN=%s%s", p->ncerts, p->ncerts == 1 ? "" : "s", cn,
                  p->key.der != NULL ? ", with private key" : "");
-    else
+    } else {
         snprintf(buf, size, "%s", p->key.der != NULL ? "a private key awaiting its certificate" : "empty");
+    }
     mbedtls_x509_crt_free(&crt);
 }
 

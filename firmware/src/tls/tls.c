@@ -51,9 +51,7 @@ static int load_own(certslot_tls_t *t, const certslot_store_t *st, char *why, si
     if (ret == 0 && PK_PARSE_KEY(&t->own_key, p->key.der, p->key.len, mbedtls_ctr_drbg_random, &t->drbg) != 0)
         ret = CERTSLOT_ERR_KEY;
     if (ret == 0) {
-        certslot_cert_info_t info;
-        certslot_cert_info(&t->own, &info);
-        snprintf(t->own_cn, sizeof(t->own_cn), "%s", info.subject_cn);
+        certslot_cert_cn(&t->own.subject, t->own_cn, sizeof(t->own_cn));
         t->has_own = 1;
         if (mbedtls_ssl_conf_own_cert(&t->conf, &t->own, &t->own_key) != 0)
             ret = CERTSLOT_ERR_TLS;
