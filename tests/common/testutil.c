@@ -30,7 +30,7 @@ typedef union {
 
 static size_t outstanding, peak, calls, fail_at;
 static unsigned long epoch;
-static int counting, failed;
+static int counting, failed, paused;
 
 static void *counting_calloc(size_t n, size_t size)
 {
@@ -47,8 +47,8 @@ static void *counting_calloc(size_t n, size_t size)
     if (h == NULL)
         return NULL;
     h->h.size = n * size;
-    h->h.epoch = counting ? epoch : 0;
-    if (counting) {
+    h->h.epoch = counting && !paused ? epoch : 0;
+    if (counting && !paused) {
         outstanding += h->h.size;
         if (outstanding > peak)
             peak = outstanding;
@@ -87,9 +87,15 @@ void tu_alloc_fail_at(size_t fail)
     fail_at = fail;
 }
 
+void tu_alloc_pause(int on)
+{
+    paused = on;
+}
+
 void tu_alloc_uninstall(void)
 {
     counting = 0;
+    paused = 0;
     fail_at = 0;
 }
 

@@ -14,6 +14,8 @@ void tu_alloc_install(size_t fail_at);
 void tu_alloc_uninstall(void);
 /* With the counting allocator installed: the Nth call from now fails (0: never). */
 void tu_alloc_fail_at(size_t fail_at);
+/* 1: allocations from now on are not counted (frees of counted ones still are); 0: counted again. */
+void tu_alloc_pause(int on);
 size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */
 size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
 size_t tu_alloc_calls(void);       /* allocation calls so far */

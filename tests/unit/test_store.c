@@ -817,6 +817,61 @@ static void test_allocation_failures_change_nothing(void **state)
     free(key);
 }
 
+/* ---- memory ---- */
+
+/* The simulated storage's own copy of what is written is the flash of a real handset, not the store's heap. */
+static int write_uncounted(void *ctx, const char *name, const unsigned char *data, size_t len)
+{
+    tu_alloc_pause(1);
+    int ret = hal.storage_write(ctx, name, data, len);
+    tu_alloc_pause(0);
+    return ret;
+}
+
+static void test_update_and_open_hold_one_copy_of_the_store(void **state)
+{
+    (void)state;
+    static certslot_hal_t counted;
+    counted = hal;
+    counted.storage_write = write_uncounted;
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_open(&st, &counted), 0);
+    /* Every CA slot full: the store is about 40 KB, far more than the slack allowed below. */
+    char bundle[16384] = "";
+    for (unsigned i = 0; i < 8; i++) {
+        static const char *const files[] = {"root-rsa.crt", "inter.crt", "server-ca.crt", "root-ec.crt"};
+        char *pem = tu_pki_read(files[i % 4], NULL);
+        assert_true(strlen(bundle) + strlen(pem) < sizeof(bundle));
+        strcat(bundle, pem);
+        free(pem);
+    }
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
+        assert_int_equal(certslot_store_install(&st, (certslot_slot_t)s, CERTSLOT_KIND_CA, (unsigned char *)bundle,
+                                                strlen(bundle), NULL, 0, 0, &res),
+                         0);
+    unsigned char *file = NULL;
+    size_t flen = 0, der = 0;
+    assert_int_equal(hal.storage_read(hal.ctx, "store", &file, &flen), 0);
+    certslot_free(file);
+    for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)
+        for (unsigned i = 0; i < st.part[s][CERTSLOT_KIND_CA].ncerts; i++)
+            der += st.part[s][CERTSLOT_KIND_CA].certs[i].len;
+    assert_true(flen > 32768);
+
+    /* An update: the new part, and the new file, sealed in place (not the records and then their ciphertext). */
+    tu_alloc_install(0);
+    size_t base = tu_alloc_outstanding();
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "root-ec.crt", NULL, 0), 0);
+    assert_true(tu_alloc_peak() - base <= flen + 4096);
+
+    /* Open, with store and store.bak present: one file at a time, decrypted in place, and the parts it gives. */
+    certslot_store_free(&st);
+    tu_alloc_install(0);
+    assert_int_equal(certslot_store_open(&st, &counted), 0);
+    assert_true(tu_alloc_peak() <= flen + der + 4096);
+    tu_alloc_uninstall();
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -840,6 +895,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counter_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_update_and_open_hold_one_copy_of_the_store, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

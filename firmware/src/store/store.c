@@ -84,27 +84,30 @@ typedef struct {
  * the generation their headers claim, until one authenticates (normally the
  * first: 'store'); one whose header is malformed is not tried at all. A
  * file after the one taken is not looked into, so damage to an older copy
- * shows when it is needed. settings: room for one file's.
+ * shows when it is needed. One file is in memory at a time: the headers are
+ * read first, and the file tried is read again (a store is decrypted in
+ * place). settings: room for one file's.
  */
 static int scan(certslot_store_t *st, found_t *f, certslot_settings_t *settings)
 {
     const certslot_hal_t *hal = st->hal;
-    unsigned char *file[3] = {NULL, NULL, NULL};
-    size_t len[3] = {0, 0, 0};
     uint64_t claim[3] = {0, 0, 0};
     int order[3], n = 0, ret = 0;
 
     memset(f, 0, sizeof(*f));
     f->used = -1;
     for (int i = 0; i < 3; i++) {
-        ret = hal->storage_read(hal->ctx, file_names[i], &file[i], &len[i]);
+        unsigned char *file = NULL;
+        size_t len = 0;
+        ret = hal->storage_read(hal->ctx, file_names[i], &file, &len);
         if (ret == CERTSLOT_ERR_NOT_FOUND)
             continue;
         f->present[i] = 1;
         st->files++;
         f->why[i] = "unreadable";
         if (ret == 0)
-            ret = cs_store_peek(file[i], len[i], &claim[i], &f->why[i]);
+            ret = cs_store_peek(file, len, &claim[i], &f->why[i]);
+        certslot_free(file);
         if (ret != 0) {
             f->err[i] = CERTSLOT_ERR_CORRUPT;
             continue;
@@ -119,8 +122,14 @@ static int scan(certslot_store_t *st, found_t *f, certslot_settings_t *settings)
         int i = order[k];
         cs_parts_t parts;
         uint64_t gen = 0;
+        unsigned char *file = NULL;
+        size_t len = 0;
         memset(parts, 0, sizeof(parts));
-        ret = cs_store_unseal(hal, file[i], len[i], parts, settings, &gen, &f->why[i]);
+        f->why[i] = "unreadable";
+        ret = hal->storage_read(hal->ctx, file_names[i], &file, &len);
+        if (ret == 0)
+            ret = cs_store_unseal(hal, file, len, parts, settings, &gen, &f->why[i]);
+        certslot_free(file);
         if (ret == CERTSLOT_ERR_NOMEM)
             break;
         if (ret != 0) {
@@ -134,8 +143,6 @@ static int scan(certslot_store_t *st, found_t *f, certslot_settings_t *settings)
         st->main_intact = i == 0; /* not decrypted: not known intact, so never moved over store.bak */
         f->used = i;
     }
-    for (int i = 0; i < 3; i++)
-        certslot_free(file[i]);
     return ret;
 }
 

@@ -140,19 +140,19 @@ int cs_store_seal(const certslot_hal_t *hal, cs_parts_t parts, const certslot_se
 {
     size_t slen = certslot_settings_encode(settings, NULL, 0);
     size_t plen = plain_size(parts, slen), total = HDR_LEN + plen + TAG_LEN;
-    unsigned char *plain = NULL, *file = NULL, key[32];
+    unsigned char *file = NULL, key[32];
     mbedtls_gcm_context gcm;
     int ret;
 
     if (total > CERTSLOT_STORE_MAX_FILE)
         return CERTSLOT_ERR_LIMIT;
     mbedtls_gcm_init(&gcm);
-    plain = certslot_calloc(1, plen + 1);
+    /* One buffer: the records are written where their ciphertext goes and encrypted in place. */
     file = certslot_calloc(1, total);
-    ret = plain != NULL && file != NULL ? derive_key(hal, key, file + 24 + NONCE_LEN) : CERTSLOT_ERR_NOMEM;
+    ret = file != NULL ? derive_key(hal, key, file + 24 + NONCE_LEN) : CERTSLOT_ERR_NOMEM;
     if (ret != 0)
         goto cleanup;
-    unsigned char *o = plain;
+    unsigned char *plain = file + HDR_LEN, *o = plain;
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++) {
         for (unsigned k = 0; k < 2; k++) {
             const certslot_part_t *p = &parts[s][k];
@@ -175,8 +175,8 @@ int cs_store_seal(const certslot_hal_t *hal, cs_parts_t parts, const certslot_se
     if (ret != 0)
         goto cleanup;
     if (mbedtls_gcm_setkey(&gcm, MBEDTLS_CIPHER_ID_AES, key, 256) != 0 ||
-        mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, plen, file + 24, NONCE_LEN, file, HDR_LEN, plain,
-                                  file + HDR_LEN, TAG_LEN, file + HDR_LEN + plen) != 0) {
+        mbedtls_gcm_crypt_and_tag(&gcm, MBEDTLS_GCM_ENCRYPT, plen, file + 24, NONCE_LEN, file, HDR_LEN, plain, plain,
+                                  TAG_LEN, plain + plen) != 0) {
         ret = CERTSLOT_ERR_CRYPTO;
         goto cleanup;
     }
@@ -186,9 +186,8 @@ int cs_store_seal(const certslot_hal_t *hal, cs_parts_t parts, const certslot_se
 cleanup:
     mbedtls_gcm_free(&gcm);
     certslot_zeroize(key, sizeof(key));
-    if (plain != NULL)
-        certslot_zeroize(plain, plen);
-    certslot_free(plain);
+    if (file != NULL) /* not sealed: it may hold the records in the clear, keys among them */
+        certslot_zeroize(file, total);
     certslot_free(file);
     return ret;
 }
@@ -268,7 +267,7 @@ int cs_store_peek(const unsigned char *file, size_t len, uint64_t *gen, const ch
     return 0;
 }
 
-int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, cs_parts_t parts,
+int cs_store_unseal(const certslot_hal_t *hal, unsigned char *file, size_t len, cs_parts_t parts,
                     certslot_settings_t *settings, uint64_t *gen, const char **why)
 {
     unsigned char *plain = NULL, key[32], id[KEY_ID_LEN];
@@ -282,7 +281,11 @@ int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t
     plen = len - hdr - TAG_LEN;
     mbedtls_gcm_init(&gcm);
     certslot_settings_init(settings);
+#if defined(MBEDTLS_GCM_ALT) /* an accelerator may not decrypt in place */
     plain = certslot_calloc(1, plen + 1);
+#else
+    plain = file + hdr; /* decrypted in place: no second copy of the store in memory */
+#endif
     ret = plain != NULL ? derive_key(hal, key, id) : CERTSLOT_ERR_NOMEM;
     if (ret != 0)
         goto cleanup;
@@ -310,7 +313,9 @@ cleanup:
     certslot_zeroize(key, sizeof(key));
     if (plain != NULL)
         certslot_zeroize(plain, plen);
+#if defined(MBEDTLS_GCM_ALT)
     certslot_free(plain);
+#endif
     if (ret != 0) {
         cs_parts_free(parts);
         certslot_settings_free(settings);

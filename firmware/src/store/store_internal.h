@@ -37,8 +37,10 @@ int cs_store_peek(const unsigned char *file, size_t len, uint64_t *gen, const ch
  * settings (defaults when the file has none). CERTSLOT_ERR_SECRET for a
  * file of another device secret, CERTSLOT_ERR_CORRUPT for anything else
  * that is not an intact store; *why says which. On error parts are freed.
+ * The file is decrypted in place and its contents wiped after: once tried,
+ * it is only good for freeing.
  */
-int cs_store_unseal(const certslot_hal_t *hal, const unsigned char *file, size_t len, cs_parts_t parts,
+int cs_store_unseal(const certslot_hal_t *hal, unsigned char *file, size_t len, cs_parts_t parts,
                     certslot_settings_t *settings, uint64_t *gen, const char **why);
 
 /*
