@@ -312,6 +312,7 @@ int main(int argc, char **argv)
         bench_die("shape: mixed, other, params, certs or nearmiss");
     put("</polycomConfig>\n");
     certslot_hal_sim_init(&sim, &hal);
+    bench_flash_hal(&hal);
     if (certslot_store_open(&store, &hal) != 0)
         bench_die("hal/sim store");
     certslot_config_init(&cfg);
