@@ -166,8 +166,9 @@ $(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm fp,$(1)),$$(ARM_STAMP))
 $(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_HAL) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
 $(1)_MBED        := $$(filter $(BUILD)/mbedtls/%,$$(LB_$(1)))
 
-# (A new mbedTLS source, whose headers are system headers to the dependency files, rebuilds everything.)
-$(BUILD)/$(1)/obj/%.o: %.c $(MBEDTLS_SRC)/.stamp | $$($(1)_ORDER)
+# (A new mbedTLS source, whose headers are system headers to the dependency files, rebuilds everything; so do new
+# compile flags, through $(BUILD)/$(1)/flags.)
+$(BUILD)/$(1)/obj/%.o: %.c $(MBEDTLS_SRC)/.stamp $(BUILD)/$(1)/flags | $$($(1)_ORDER)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(WARNINGS) $$(CF_$(1)) $$(INCLUDES) $$(DEPFLAGS) $$(CPPFLAGS) $$(CFLAGS) -c $$< -o $$@
 
@@ -205,6 +206,15 @@ LF_fp := $(LF_arm)
 LB_fp := $(LB_arm)
 
 $(foreach v,host asan arm fuzz min fp,$(eval $(call variant,$(v))))
+
+# Each variant's compile command, in $(BUILD)/<v>/flags, rewritten (while the Makefile is read) only when it
+# changes: the variant's objects depend on it, so a new CF_<v>, ARM_OPT, CPPFLAGS or CFLAGS recompiles them
+# instead of linking objects built with the old flags. Not a FORCE rule, like BUILTIN_SETTING below.
+variant_flags = $(strip $(CC_$(1)) $(WARNINGS) $(CF_$(1)) $(INCLUDES) $(CPPFLAGS) $(CFLAGS))
+differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
+
+$(foreach v,host asan arm fuzz min fp,$(if $(call differ,$(call variant_flags,$(v)),$(file <$(BUILD)/$(v)/flags)),\
+    $(shell mkdir -p $(BUILD)/$(v))$(file >$(BUILD)/$(v)/flags,$(call variant_flags,$(v)))))
 
 # The host tool, and an instrumented copy for the asan tests.
 $(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_HAL) $(host_SIM) $(host_MBED)
