@@ -324,7 +324,10 @@ int cmd_params(int argc, char **argv)
     if (markdown)
         printf("| parameter | N | type | values | default | meaning |\n|---|---|---|---|---|---|\n");
     for (unsigned fam = 0; fam < CERTSLOT_FAM_COUNT; fam++) {
-        const certslot_family_info_t *f = certslot_family_info((certslot_family_t)fam);
+        certslot_family_info_t info;
+        if (certslot_family_info((certslot_family_t)fam, &info) != 0)
+            continue;
+        const certslot_family_info_t *f = &info;
         char name[CERTSLOT_PARAM_NAME_MAX], range[48] = "";
         family_name(f, name, sizeof(name));
         if (f->n1 > 1 && f->n2 > 1)

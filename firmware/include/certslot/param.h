@@ -41,25 +41,26 @@ typedef enum {
 
 
 /**
- * X(ID, pattern, n1, n2, type, values, default, flags, help). The help
- * sentence is for `certslot params` and the README: only the tool compiles
- * it in (certslot_family_info_t does not carry it, so no firmware pays for
- * the text).
+ * X(ID, pattern, n1, n2, type, values, default, flags, help). values is ""
+ * for a type other than ENUM and INDEX. The help sentence is for `certslot
+ * params` and the README: only the tool compiles it in
+ * (certslot_family_info_t does not carry it, so no firmware pays for the
+ * text).
  */
 #define CERTSLOT_PARAM_FAMILIES(X) \
-    X(DEVICE_SET, "device.set", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
+    X(DEVICE_SET, "device.set", 1, 1, CERTSLOT_TYPE_BOOL, "", "0", 0, \
       "Master switch: no device.* parameter applies unless this is 1.") \
-    X(PLATFORM_CA_CERT, "device.sec.TLS.customCaCert%u", 2, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+    X(PLATFORM_CA_CERT, "device.sec.TLS.customCaCert%u", 2, 1, CERTSLOT_TYPE_CERT, "", "", 0, \
       "CA certificate(s) of platform CA slot N (base64 DER, PEM, or a PEM chain).") \
-    X(PLATFORM_DEVICE_CERT, "device.sec.TLS.customDeviceCert%u", 2, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+    X(PLATFORM_DEVICE_CERT, "device.sec.TLS.customDeviceCert%u", 2, 1, CERTSLOT_TYPE_CERT, "", "", 0, \
       "Device certificate of platform device slot N, optionally followed by its chain (leaf first).") \
-    X(PLATFORM_DEVICE_KEY, "device.sec.TLS.customDeviceKey%u", 2, 1, CERTSLOT_TYPE_KEY, NULL, "", CERTSLOT_PF_SECRET, \
+    X(PLATFORM_DEVICE_KEY, "device.sec.TLS.customDeviceKey%u", 2, 1, CERTSLOT_TYPE_KEY, "", "", CERTSLOT_PF_SECRET, \
       "Private key of platform device slot N (PEM, header kept, unencrypted).") \
-    X(APP_CA_CERT, "sec.TLS.customCaCert.%u", 6, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+    X(APP_CA_CERT, "sec.TLS.customCaCert.%u", 6, 1, CERTSLOT_TYPE_CERT, "", "", 0, \
       "CA certificate(s) of application CA slot N.") \
-    X(APP_DEVICE_CERT, "sec.TLS.customDeviceCert.%u", 6, 1, CERTSLOT_TYPE_CERT, NULL, "", 0, \
+    X(APP_DEVICE_CERT, "sec.TLS.customDeviceCert.%u", 6, 1, CERTSLOT_TYPE_CERT, "", "", 0, \
       "Device certificate (and chain) of application device slot N.") \
-    X(APP_DEVICE_KEY, "sec.TLS.customDeviceKey.%u", 6, 1, CERTSLOT_TYPE_KEY, NULL, "", CERTSLOT_PF_SECRET, \
+    X(APP_DEVICE_KEY, "sec.TLS.customDeviceKey.%u", 6, 1, CERTSLOT_TYPE_KEY, "", "", CERTSLOT_PF_SECRET, \
       "Private key of application device slot N.") \
     X(PLATFORM_PROFILE_CA_LIST, "device.sec.TLS.profile.caCertList%u", 2, 1, CERTSLOT_TYPE_ENUM, \
       "All|Builtin|BuiltinAndPlatform1|BuiltinAndPlatform2|Platform1|Platform2|Platform1AndPlatform2", "All", 0, \
@@ -68,21 +69,21 @@ typedef enum {
       "Builtin|Platform1|Platform2", "Builtin", 0, \
       "Device certificate platform profile N presents.") \
     X(PLATFORM_PROFILE_CIPHER_DEFAULT, "device.sec.TLS.profile.cipherSuiteDefault%u", 2, 1, CERTSLOT_TYPE_BOOL, \
-      NULL, "1", 0, "1: platform profile N uses sec.TLS.cipherList; 0: its own cipherSuite.") \
-    X(PLATFORM_PROFILE_CIPHER, "device.sec.TLS.profile.cipherSuite%u", 2, 1, CERTSLOT_TYPE_CIPHERS, NULL, "", 0, \
+      "", "1", 0, "1: platform profile N uses sec.TLS.cipherList; 0: its own cipherSuite.") \
+    X(PLATFORM_PROFILE_CIPHER, "device.sec.TLS.profile.cipherSuite%u", 2, 1, CERTSLOT_TYPE_CIPHERS, "", "", 0, \
       "Cipher list of platform profile N when cipherSuiteDefault is 0.") \
-    X(APP_PROFILE_CA_BUILTIN, "sec.TLS.profile.%u.caCert.defaultList", 6, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(APP_PROFILE_CA_BUILTIN, "sec.TLS.profile.%u.caCert.defaultList", 6, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "Application profile N trusts the built-in CA list.") \
-    X(APP_PROFILE_CA_PLATFORM, "sec.TLS.profile.%u.caCert.platform%u", 6, 2, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(APP_PROFILE_CA_PLATFORM, "sec.TLS.profile.%u.caCert.platform%u", 6, 2, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "Application profile N trusts platform CA slot M.") \
-    X(APP_PROFILE_CA_APP, "sec.TLS.profile.%u.caCert.application%u", 6, 6, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(APP_PROFILE_CA_APP, "sec.TLS.profile.%u.caCert.application%u", 6, 6, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "Application profile N trusts application CA slot M.") \
     X(APP_PROFILE_DEVICE_CERT, "sec.TLS.profile.%u.deviceCert", 6, 1, CERTSLOT_TYPE_ENUM, \
       "Builtin|Platform1|Platform2|Application1|Application2|Application3|Application4|Application5|Application6", \
       "Builtin", 0, "Device certificate application profile N presents.") \
-    X(APP_PROFILE_CIPHER_DEFAULT, "sec.TLS.profile.%u.cipherSuiteDefault", 6, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(APP_PROFILE_CIPHER_DEFAULT, "sec.TLS.profile.%u.cipherSuiteDefault", 6, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "1: application profile N uses sec.TLS.cipherList; 0: its own cipherSuite.") \
-    X(APP_PROFILE_CIPHER, "sec.TLS.profile.%u.cipherSuite", 6, 1, CERTSLOT_TYPE_CIPHERS, NULL, "", 0, \
+    X(APP_PROFILE_CIPHER, "sec.TLS.profile.%u.cipherSuite", 6, 1, CERTSLOT_TYPE_CIPHERS, "", "", 0, \
       "Cipher list of application profile N when cipherSuiteDefault is 0.") \
     X(SELECT_DOT1X, "device.sec.TLS.profileSelection.dot1x", 1, 1, CERTSLOT_TYPE_ENUM, \
       "PlatformProfile1|PlatformProfile2", "PlatformProfile1", 0, \
@@ -98,17 +99,17 @@ typedef enum {
       "PlatformProfile1", 0, "TLS profile of LDAP over TLS.") \
     X(SELECT_BROWSER, "sec.TLS.profileSelection.browser", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROFILE_NAMES, \
       "PlatformProfile1", 0, "TLS profile of the micro-browser.") \
-    X(STRICT_DOT1X, "device.sec.TLS.dot1x.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(STRICT_DOT1X, "device.sec.TLS.dot1x.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "802.1X: the RADIUS server certificate must name the configured server (plain string compare).") \
-    X(STRICT_PROV, "device.sec.TLS.prov.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(STRICT_PROV, "device.sec.TLS.prov.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "Provisioning: the server certificate must name device.prov.serverName.") \
-    X(STRICT_SYSLOG, "device.sec.TLS.syslog.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", \
+    X(STRICT_SYSLOG, "device.sec.TLS.syslog.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", \
       0, "syslog: the server certificate must name the configured server.") \
-    X(STRICT_SIP, "sec.TLS.SIP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(STRICT_SIP, "sec.TLS.SIP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "SIP: the server certificate must name the configured server.") \
-    X(STRICT_LDAP, "sec.TLS.LDAP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(STRICT_LDAP, "sec.TLS.LDAP.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "LDAP: the server certificate must name the configured server.") \
-    X(STRICT_BROWSER, "sec.TLS.browser.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "1", 0, \
+    X(STRICT_BROWSER, "sec.TLS.browser.strictCertCommonNameValidation", 1, 1, CERTSLOT_TYPE_BOOL, "", "1", 0, \
       "Browser: the server certificate must name the host in the URL.") \
     X(PROTOCOL_DOT1X, "device.sec.TLS.protocol.dot1x", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
       "TLSv1_2", 0, "Lowest TLS version 802.1X accepts.") \
@@ -122,48 +123,48 @@ typedef enum {
       "Lowest TLS version LDAP accepts.") \
     X(PROTOCOL_BROWSER, "sec.TLS.protocol.browser", 1, 1, CERTSLOT_TYPE_ENUM, CERTSLOT_PROTOCOL_NAMES, \
       "TLSv1_2", 0, "Lowest TLS version the browser accepts.") \
-    X(CIPHERS, "sec.TLS.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, CERTSLOT_CIPHERS_DEFAULT, 0, \
+    X(CIPHERS, "sec.TLS.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", CERTSLOT_CIPHERS_DEFAULT, 0, \
       "Global cipher list (OpenSSL syntax) used by profiles whose cipherSuiteDefault is 1.") \
-    X(CIPHERS_DOT1X, "sec.TLS.dot1x.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_DOT1X, "sec.TLS.dot1x.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "802.1X cipher list; NoCipher = the profile's list.") \
-    X(CIPHERS_PROV, "sec.TLS.prov.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_PROV, "sec.TLS.prov.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "Provisioning cipher list; NoCipher = the profile's list.") \
-    X(CIPHERS_SYSLOG, "sec.TLS.syslog.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_SYSLOG, "sec.TLS.syslog.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "syslog cipher list; NoCipher = the profile's list.") \
-    X(CIPHERS_SIP, "sec.TLS.SIP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_SIP, "sec.TLS.SIP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "SIP cipher list; NoCipher = the profile's list.") \
-    X(CIPHERS_LDAP, "sec.TLS.LDAP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_LDAP, "sec.TLS.LDAP.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "LDAP cipher list; NoCipher = the profile's list.") \
-    X(CIPHERS_BROWSER, "sec.TLS.browser.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, NULL, "NoCipher", 0, \
+    X(CIPHERS_BROWSER, "sec.TLS.browser.cipherList", 1, 1, CERTSLOT_TYPE_CIPHERS, "", "NoCipher", 0, \
       "Browser cipher list; NoCipher = the profile's list.") \
-    X(SUITES13, "sec.TLS.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "", 0, \
+    X(SUITES13, "sec.TLS.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "", 0, \
       "Global TLS 1.3 suites (OpenSSL -ciphersuites syntax: TLS_AES_128_GCM_SHA256:...); empty = every TLS 1.3 " \
       "suite the TLS library has.") \
-    X(SUITES13_DOT1X, "sec.TLS.dot1x.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_DOT1X, "sec.TLS.dot1x.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "802.1X TLS 1.3 suites; NoCipher = the global list.") \
-    X(SUITES13_PROV, "sec.TLS.prov.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_PROV, "sec.TLS.prov.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "Provisioning TLS 1.3 suites; NoCipher = the global list.") \
-    X(SUITES13_SYSLOG, "sec.TLS.syslog.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_SYSLOG, "sec.TLS.syslog.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "syslog TLS 1.3 suites; NoCipher = the global list.") \
-    X(SUITES13_SIP, "sec.TLS.SIP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_SIP, "sec.TLS.SIP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "SIP TLS 1.3 suites; NoCipher = the global list.") \
-    X(SUITES13_LDAP, "sec.TLS.LDAP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_LDAP, "sec.TLS.LDAP.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "LDAP TLS 1.3 suites; NoCipher = the global list.") \
-    X(SUITES13_BROWSER, "sec.TLS.browser.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, NULL, "NoCipher", 0, \
+    X(SUITES13_BROWSER, "sec.TLS.browser.tls13CipherSuites", 1, 1, CERTSLOT_TYPE_SUITES13, "", "NoCipher", 0, \
       "Browser TLS 1.3 suites; NoCipher = the global list.") \
-    X(ALLOW_WEAK_CERTS, "device.sec.TLS.allowWeakCertificates", 1, 1, CERTSLOT_TYPE_BOOL, NULL, "0", 0, \
+    X(ALLOW_WEAK_CERTS, "device.sec.TLS.allowWeakCertificates", 1, 1, CERTSLOT_TYPE_BOOL, "", "0", 0, \
       "1 relaxes the slot policy (RSA 2048..4096, EC P-256/P-384, SHA-256 or stronger) for legacy servers; " \
       "each weak certificate accepted is logged.") \
     X(PROV_SERVER_TYPE, "device.prov.serverType", 1, 1, CERTSLOT_TYPE_INDEX, "FTP|TFTP|HTTP|HTTPS|FTPS", "0", 0, \
       "Provisioning protocol: 0 FTP, 1 TFTP, 2 HTTP, 3 HTTPS, 4 FTPS (implicit TLS, port 990; explicit when the server greets in plain text, or with an ftpes:// serverName).") \
-    X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, NULL, "", 0, \
+    X(PROV_SERVER_NAME, "device.prov.serverName", 1, 1, CERTSLOT_TYPE_SERVER, "", "", 0, \
       "Provisioning server: host, FQDN, IP, optionally with a path, or a URL (its scheme and credentials win).") \
-    X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, NULL, CERTSLOT_PROV_CREDENTIAL_DEFAULT, 0, \
+    X(PROV_USER, "device.prov.user", 1, 1, CERTSLOT_TYPE_STRING, "", CERTSLOT_PROV_CREDENTIAL_DEFAULT, 0, \
       "Provisioning user name.") \
-    X(PROV_PASSWORD, "device.prov.password", 1, 1, CERTSLOT_TYPE_STRING, NULL, CERTSLOT_PROV_CREDENTIAL_DEFAULT, \
+    X(PROV_PASSWORD, "device.prov.password", 1, 1, CERTSLOT_TYPE_STRING, "", CERTSLOT_PROV_CREDENTIAL_DEFAULT, \
       CERTSLOT_PF_SECRET, \
       "Provisioning password.") \
-    X(CONFIG_ENCRYPTION_KEY, "device.sec.configEncryption.key", 1, 1, CERTSLOT_TYPE_ENCKEY, NULL, "", \
+    X(CONFIG_ENCRYPTION_KEY, "device.sec.configEncryption.key", 1, 1, CERTSLOT_TYPE_ENCKEY, "", "", \
       CERTSLOT_PF_SECRET, "Key for encrypted config files: Crypt=1;KeyDesc=<label>;Key=<32 hex digits>;")
 
 /** The values of a profile selection, '|'-separated, in profile order (0..7). */
@@ -208,13 +209,13 @@ typedef struct {
     unsigned n1;         /**< values of the first index (1 when none) */
     unsigned n2;         /**< values of the second index (1 when none) */
     certslot_type_t type; /**< how values are checked */
-    const char *values; /**< '|'-separated, ENUM and INDEX only */
+    const char *values; /**< '|'-separated, ENUM and INDEX only (NULL for the other types) */
     const char *def;    /**< default as text */
     unsigned flags;     /**< CERTSLOT_PF_* */
 } certslot_family_info_t;
 
-/** The registry's row for fam, or NULL when fam is not a family. */
-const certslot_family_info_t *certslot_family_info(certslot_family_t fam);
+/** The registry's row for fam into info: 0, or CERTSLOT_ERR_ARG when fam is not a family. */
+int certslot_family_info(certslot_family_t fam, certslot_family_info_t *info);
 /** n2 of family fam (a valid family). */
 unsigned certslot_family_n2(certslot_family_t fam);
 

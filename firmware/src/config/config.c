@@ -146,8 +146,7 @@ static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const 
     staged_t *s = &ps->st[p];
     char name[CERTSLOT_PARAM_NAME_MAX], why[CERTSLOT_CONFIG_DIAG_LEN - CERTSLOT_PARAM_NAME_MAX - 8];
     size_t len = strlen(text);
-    const certslot_family_info_t *info = certslot_family_info(fam);
-    certslot_type_t type = info->type;
+    certslot_type_t type = cs_family_type(fam);
     int num;
 
     if (len > CERTSLOT_CONFIG_MAX_VALUE) {
@@ -173,7 +172,7 @@ static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const 
         text = canon;
     else if (len > 0 && type == CERTSLOT_TYPE_INDEX)
         text = digit, len = 1;
-    int secret = (info->flags & CERTSLOT_PF_SECRET) != 0; /* keys, passwords: wiped; certificates are public */
+    int secret = (cs_family_flags(fam) & CERTSLOT_PF_SECRET) != 0; /* keys, passwords: wiped; certificates are public */
     if (s->given)
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
               pname(ps, p, name), (unsigned)s->line);

@@ -16,4 +16,10 @@ certslot_param_t cs_param_lookup(const char *name, size_t len, int *is_set_compa
 int cs_param_check(certslot_family_t fam, const char *t, size_t len, int *num, const char **canon, char *why,
                    size_t why_size);
 
+/* The type, the CERTSLOT_PF_* flags and the values ("A|B|C", NULL for a type without) of family fam (a valid
+ * family). */
+certslot_type_t cs_family_type(certslot_family_t fam);
+unsigned cs_family_flags(certslot_family_t fam);
+const char *cs_family_values(certslot_family_t fam);
+
 #endif
