@@ -387,7 +387,9 @@ void cs_config_chunk(parse_t *ps, const char *data, size_t len, int final)
                  (unsigned)CERTSLOT_CONFIG_MAX_FILE);
         return;
     }
-    if (XML_Parse(ps->xp, data, (int)len, final) == XML_STATUS_OK || ps->fatal != 0)
+    enum XML_Status st = data != NULL ? XML_Parse(ps->xp, data, (int)len, final)
+                                      : XML_ParseBuffer(ps->xp, (int)len, final);
+    if (st == XML_STATUS_OK || ps->fatal != 0)
         return;
     enum XML_Error e = XML_GetErrorCode(ps->xp);
     ps->fatal = e == XML_ERROR_NO_MEMORY ? CERTSLOT_ERR_NOMEM : CERTSLOT_ERR_XML;
@@ -395,6 +397,14 @@ void cs_config_chunk(parse_t *ps, const char *data, size_t len, int final)
     ps->fatal_col = (uint32_t)XML_GetCurrentColumnNumber(ps->xp) + 1;
     snprintf(ps->fatal_msg, sizeof(ps->fatal_msg), "not well-formed XML: %s; nothing in this file applies",
              XML_ErrorString(e));
+}
+
+char *cs_config_room(parse_t *ps, size_t size)
+{
+    char *room = ps->fatal == 0 ? XML_GetBuffer(ps->xp, (int)size) : NULL;
+    if (room == NULL && ps->fatal == 0)
+        cs_config_reject(ps, CERTSLOT_ERR_NOMEM, "out of memory");
+    return room;
 }
 
 /* Rejects the file being parsed, at 1:1 (a whole-file problem). */

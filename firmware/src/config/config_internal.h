@@ -70,7 +70,11 @@ int cs_config_add_file(certslot_config_t *cfg, const char *name, uint16_t *rank)
  * diagnostics). master = 1: only master-file attributes count.
  */
 int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int master);
+/* data NULL: the len bytes are in the room cs_config_room gave. */
 void cs_config_chunk(parse_t *ps, const char *data, size_t len, int final);
+/* Room for the next size bytes of text in expat's own buffer (NULL: out of memory, or the file is rejected
+ * already): a file read in chunks needs no buffer of its own. */
+char *cs_config_room(parse_t *ps, size_t size);
 void cs_config_encrypted(parse_t *ps, const char *data, size_t len);
 void cs_config_reject(parse_t *ps, int err, const char *why);
 int cs_config_end(parse_t *ps);

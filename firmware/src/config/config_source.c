@@ -118,17 +118,16 @@ static void read_encrypted(parse_t *ps, reader_t *r, const char *head, size_t n,
     certslot_free(all);
 }
 
+/* Read straight into expat's buffer: the text is held once, not also in a buffer of ours. */
 static void read_plain(parse_t *ps, reader_t *r)
 {
-    char *buf = certslot_calloc(1, READ_CHUNK);
-    size_t n;
     int end = 0, ret;
 
-    if (buf == NULL) {
-        cs_config_reject(ps, CERTSLOT_ERR_NOMEM, "out of memory");
-        return;
-    }
     while (!end && ps->fatal == 0) {
+        char *buf = cs_config_room(ps, READ_CHUNK);
+        size_t n;
+        if (buf == NULL)
+            return;
         ret = fill(r, buf, READ_CHUNK, &n, &end);
         if (ret != 0) {
             read_failed(ps, ret);
@@ -136,11 +135,9 @@ static void read_plain(parse_t *ps, reader_t *r)
             read_encrypted(ps, r, buf, n, end);
             break;
         } else {
-            cs_config_chunk(ps, buf, n, end);
+            cs_config_chunk(ps, NULL, n, end);
         }
     }
-    certslot_zeroize(buf, READ_CHUNK);
-    certslot_free(buf);
 }
 
 /* Registers a file that could not be opened, with the reason. */
