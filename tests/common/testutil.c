@@ -31,6 +31,17 @@ typedef union {
 static size_t outstanding, peak, calls, fail_at;
 static unsigned long epoch;
 static int counting, failed, paused;
+static const char *watch;
+static size_t watch_len, watch_hits;
+
+/* 1 when the block holds the watched bytes. */
+static int holds_watch(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; watch_len > 0 && i + watch_len <= n; i++)
+        if (p[i] == (unsigned char)watch[0] && memcmp(p + i, watch, watch_len) == 0)
+            return 1;
+    return 0;
+}
 
 static void *counting_calloc(size_t n, size_t size)
 {
@@ -61,6 +72,8 @@ static void counting_free(void *p)
     if (p == NULL)
         return; /* mbedTLS frees NULL; certslot_free never passes it on */
     hdr_t *h = (hdr_t *)p - 1;
+    if (watch != NULL && holds_watch(p, h->h.size))
+        watch_hits++;
     if (counting && h->h.epoch == epoch)
         outstanding -= h->h.size;
     free(h);
@@ -85,6 +98,18 @@ void tu_alloc_fail_at(size_t fail)
     calls = 0;
     failed = 0;
     fail_at = fail;
+}
+
+void tu_alloc_watch(const char *needle)
+{
+    watch = needle;
+    watch_len = needle != NULL ? strlen(needle) : 0;
+    watch_hits = 0;
+}
+
+size_t tu_alloc_watch_hits(void)
+{
+    return watch_hits;
 }
 
 void tu_alloc_pause(int on)

@@ -14,6 +14,9 @@ void tu_alloc_install(size_t fail_at);
 void tu_alloc_uninstall(void);
 /* With the counting allocator installed: the Nth call from now fails (0: never). */
 void tu_alloc_fail_at(size_t fail_at);
+/* Counts the blocks freed from now on that still hold needle (NULL: stop): a secret left in freed memory. */
+void tu_alloc_watch(const char *needle);
+size_t tu_alloc_watch_hits(void);
 /* 1: allocations from now on are not counted (frees of counted ones still are); 0: counted again. */
 void tu_alloc_pause(int on);
 size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */

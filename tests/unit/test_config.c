@@ -1220,6 +1220,31 @@ static void test_allocation_failures_lose_nothing(void **state)
     free(xml);
 }
 
+/* ---- secrets ---- */
+
+/* A file's keys and passwords are wiped from every buffer that held them, expat's own included. */
+static void test_secrets_are_wiped_from_freed_memory(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    char path[512];
+    tu_write_str(dir, "secret.cfg",
+                 HDR "<p device.prov.password=\"pw-W1peMarker\" device.prov.password.set=\"1\" device.set=\"1\"\n"
+                     "   sec.TLS.customDeviceKey.1=\"-----BEGIN PRIVATE KEY-----&#10;MIIEvW1peMarkerAAAA&#10;"
+                     "-----END PRIVATE KEY-----\"/>\n");
+    snprintf(path, sizeof(path), "%s/secret.cfg", dir);
+    tu_alloc_watch("W1peMarker");
+    certslot_config_init(&cfg);
+    assert_int_equal(tu_parse_file(&cfg, path), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+    assert_non_null(strstr(certslot_config_get(&cfg, P("device.prov.password")), "W1peMarker"));
+    certslot_config_free(&cfg);
+    size_t hits = tu_alloc_watch_hits();
+    tu_alloc_watch(NULL);
+    assert_int_equal(hits, 0);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1256,6 +1281,7 @@ int main(void)
         cmocka_unit_test_teardown(test_diagnostics_escape_control_bytes, teardown),
         cmocka_unit_test_teardown(test_unreadable_files, teardown),
         cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
+        cmocka_unit_test_teardown(test_secrets_are_wiped_from_freed_memory, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

@@ -360,7 +360,7 @@ int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int m
     cs_config_diag_mark(cfg, ps);
     ps->st = certslot_calloc(CERTSLOT_PARAM_COUNT, sizeof(staged_t));
     /* expat allocates through certslot's pair when one is installed; else with libc's malloc and realloc. */
-    ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, cs_platform_libc_alloc() ? NULL : &cs_config_xml_mem, NULL) : NULL;
+    ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, &cs_config_xml_mem, NULL) : NULL;
     if (ps->xp == NULL) {
         certslot_free(ps->st);
         ps->st = NULL;

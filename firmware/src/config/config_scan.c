@@ -5,10 +5,12 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "certslot/platform.h"
 #include "config/config_internal.h"
+#include "core/internal.h"
 
 /* ---- attribute positions ---- */
 
@@ -172,7 +174,12 @@ void cs_scan_end(const cs_scan_t *s, cs_scan_mark_t *mark)
 
 /* ---- allocation ---- */
 
-/* expat's allocator, routed through certslot_calloc (which has no realloc). */
+/*
+ * expat's allocator: certslot's (which has no realloc), and every block
+ * wiped when freed. expat's buffer and pools hold the file's text, keys
+ * and passwords among it. With libc's allocator (the default), malloc:
+ * expat needs no zeroed memory.
+ */
 typedef union {
     size_t size;
     max_align_t align;
@@ -180,7 +187,9 @@ typedef union {
 
 static void *xmalloc(size_t n)
 {
-    xhdr_t *h = certslot_calloc(1, sizeof(xhdr_t) + n);
+    if (n > SIZE_MAX - sizeof(xhdr_t))
+        return NULL;
+    xhdr_t *h = cs_platform_libc_alloc() ? malloc(sizeof(xhdr_t) + n) : certslot_calloc(1, sizeof(xhdr_t) + n);
     if (h == NULL)
         return NULL;
     h->size = n;
@@ -189,8 +198,11 @@ static void *xmalloc(size_t n)
 
 static void xfree(void *p)
 {
-    if (p != NULL)
-        certslot_free((xhdr_t *)p - 1);
+    if (p == NULL)
+        return;
+    xhdr_t *h = (xhdr_t *)p - 1;
+    certslot_zeroize(p, h->size);
+    certslot_free(h);
 }
 
 static void *xrealloc(void *p, size_t n)
