@@ -207,14 +207,15 @@ LB_fp := $(LB_arm)
 
 $(foreach v,host asan arm fuzz min fp,$(eval $(call variant,$(v))))
 
-# Each variant's compile command, in $(BUILD)/<v>/flags, rewritten (while the Makefile is read) only when it
-# changes: the variant's objects depend on it, so a new CF_<v>, ARM_OPT, CPPFLAGS or CFLAGS recompiles them
-# instead of linking objects built with the old flags. Not a FORCE rule, like BUILTIN_SETTING below.
+# Each variant's compile command, in $(BUILD)/<v>/flags, rewritten (while the Makefile is read, and not by
+# make -n) only when it changes: the variant's objects depend on it, so a new CF_<v>, ARM_OPT, CPPFLAGS or
+# CFLAGS recompiles them instead of linking objects built with the old flags. Not a FORCE rule, like
+# BUILTIN_SETTING below.
 variant_flags = $(strip $(CC_$(1)) $(WARNINGS) $(CF_$(1)) $(INCLUDES) $(CPPFLAGS) $(CFLAGS))
 differ = $(subst x$(1),,x$(2))$(subst x$(2),,x$(1))
-
-$(foreach v,host asan arm fuzz min fp,$(if $(call differ,$(call variant_flags,$(v)),$(file <$(BUILD)/$(v)/flags)),\
-    $(shell mkdir -p $(BUILD)/$(v))$(file >$(BUILD)/$(v)/flags,$(call variant_flags,$(v)))))
+$(if $(findstring n,$(firstword -$(MAKEFLAGS))),,$(foreach v,host asan arm fuzz min fp,\
+    $(if $(call differ,$(call variant_flags,$(v)),$(file <$(BUILD)/$(v)/flags)),\
+        $(shell mkdir -p $(BUILD)/$(v))$(file >$(BUILD)/$(v)/flags,$(call variant_flags,$(v))))))
 
 # The host tool, and an instrumented copy for the asan tests.
 $(TOOL): $(host_TOOL_OBJS) $(host_LIB) $(host_HAL) $(host_SIM) $(host_MBED)

@@ -872,6 +872,31 @@ static void test_update_and_open_hold_one_copy_of_the_store(void **state)
     tu_alloc_uninstall();
 }
 
+/* Once a device key is installed and the store closed, no freed block holds its bytes (the DER the store keeps). */
+static void test_key_bytes_are_wiped_from_freed_memory(void **state)
+{
+    (void)state;
+    assert_int_equal(install_file(CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "device.key", 0), 0);
+    const certslot_blob_t *key = &st.part[CERTSLOT_SLOT_PLATFORM2][CERTSLOT_KIND_DEVICE].key;
+    assert_true(key->len > 100);
+    char watch[17]; /* 16 bytes from the middle of the private key: no zero byte among them */
+    size_t at = key->len / 2;
+    while (at + 16 < key->len && memchr(key->der + at, 0, 16) != NULL)
+        at++;
+    assert_true(at + 16 < key->len);
+    memcpy(watch, key->der + at, 16);
+    watch[16] = '\0';
+
+    tu_alloc_watch(watch);
+    reopen(0); /* the store decrypts the file, parses the records, keeps the key */
+    assert_int_equal(install_file(CERTSLOT_SLOT_APPLICATION1, CERTSLOT_KIND_CA, "root-rsa.crt", NULL, 0), 0);
+    certslot_store_free(&st);
+    size_t hits = tu_alloc_watch_hits();
+    tu_alloc_watch(NULL);
+    assert_int_equal(hits, 0);
+    assert_int_equal(certslot_store_open(&st, &hal), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -896,6 +921,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_and_open_hold_one_copy_of_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_key_bytes_are_wiped_from_freed_memory, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
