@@ -473,6 +473,30 @@ static void test_allocation_failures_lose_nothing(void **state)
     free(copy);
 }
 
+/* The decrypted text of an encrypted file, and its keys and passwords, are wiped from every block freed. */
+static void test_decrypted_secrets_are_wiped(void **state)
+{
+    (void)state;
+    const char *dir = tu_tmpdir();
+    size_t len;
+    char *b = enc(KEY_A, "<b device.set=\"1\" device.prov.password=\"pw-W1peMarker\" device.prov.password.set=\"1\"/>",
+                  &len);
+    tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"b.cfg\"/>");
+    tu_write(dir, "b.cfg", b, len);
+    certslot_free(b);
+    tu_alloc_watch("W1peMarker");
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
+    assert_int_equal(tu_load_master(&cfg, dir), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+    assert_string_equal(certslot_config_get(&cfg, P("device.prov.password")), "pw-W1peMarker");
+    certslot_config_free(&cfg);
+    size_t hits = tu_alloc_watch_hits();
+    tu_alloc_watch(NULL);
+    assert_int_equal(hits, 0);
+    tu_rmtree(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -485,6 +509,7 @@ int main(void)
         cmocka_unit_test_teardown(test_key_from_an_earlier_plain_file, teardown),
         cmocka_unit_test_teardown(test_large_file_from_disk, teardown),
         cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
+        cmocka_unit_test_teardown(test_decrypted_secrets_are_wiped, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
