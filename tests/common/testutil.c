@@ -20,10 +20,11 @@
  * next. tu_alloc_install starts an epoch: calls, failures and outstanding
  * bytes count only what the epoch allocates; tu_alloc_uninstall ends it.
  */
-typedef union {
+typedef union hdr {
     struct {
         size_t size;
         unsigned long epoch;
+        union hdr *next; /* in the quarantine */
     } h;
     max_align_t align;
 } hdr_t;
@@ -33,14 +34,22 @@ static unsigned long epoch;
 static int counting, failed, paused;
 static const char *watch;
 static size_t watch_len, watch_hits;
+static int quarantining;
+static hdr_t *quarantine; /* freed blocks kept, newest first */
 
-/* 1 when the block holds the watched bytes. */
-static int holds_watch(const unsigned char *p, size_t n)
+/* 1 when the n bytes at p hold the len bytes of needle. */
+static int holds(const unsigned char *p, size_t n, const void *needle, size_t len)
 {
-    for (size_t i = 0; watch_len > 0 && i + watch_len <= n; i++)
-        if (p[i] == (unsigned char)watch[0] && memcmp(p + i, watch, watch_len) == 0)
+    const unsigned char *w = needle;
+    for (size_t i = 0; len > 0 && i + len <= n; i++)
+        if (p[i] == w[0] && memcmp(p + i, w, len) == 0)
             return 1;
     return 0;
+}
+
+static int holds_watch(const unsigned char *p, size_t n)
+{
+    return holds(p, n, watch, watch_len);
 }
 
 static void *counting_calloc(size_t n, size_t size)
@@ -76,7 +85,39 @@ static void counting_free(void *p)
         watch_hits++;
     if (counting && h->h.epoch == epoch)
         outstanding -= h->h.size;
+    if (quarantining) {
+        h->h.next = quarantine;
+        quarantine = h;
+        return;
+    }
     free(h);
+}
+
+void tu_alloc_quarantine(int on)
+{
+    quarantining = on;
+    while (!on && quarantine != NULL) {
+        hdr_t *next = quarantine->h.next;
+        free(quarantine);
+        quarantine = next;
+    }
+}
+
+size_t tu_alloc_freed_holding(const void *bytes, size_t len)
+{
+    size_t n = 0;
+    for (hdr_t *h = quarantine; h != NULL; h = h->h.next)
+        n += holds((const unsigned char *)(h + 1), h->h.size, bytes, len);
+    return n;
+}
+
+size_t tu_alloc_freed_key_chunks(const unsigned char *key, size_t key_len, const unsigned char *pub, size_t pub_len)
+{
+    size_t n = 0;
+    for (size_t off = 0; off + 16 <= key_len; off += 16)
+        if (!holds(pub, pub_len, key + off, 16)) /* a modulus or public point is no secret */
+            n += tu_alloc_freed_holding(key + off, 16) != 0;
+    return n;
 }
 
 __attribute__((constructor)) static void tu_alloc_start(void)

@@ -17,6 +17,14 @@ void tu_alloc_fail_at(size_t fail_at);
 /* Counts the blocks freed from now on that still hold needle (NULL: stop): a secret left in freed memory. */
 void tu_alloc_watch(const char *needle);
 size_t tu_alloc_watch_hits(void);
+/* 1: blocks freed from now on are kept (their memory as it was when freed) until tu_alloc_quarantine(0), so that
+ * tu_alloc_freed_holding can look for bytes known only later, such as a key generated meanwhile. */
+void tu_alloc_quarantine(int on);
+/* How many of the kept blocks hold those len bytes. */
+size_t tu_alloc_freed_holding(const void *bytes, size_t len);
+/* How many 16-byte pieces of a private key (DER) the kept blocks hold, leaving out those that are in pub (the
+ * certificate or request that carries its public half). */
+size_t tu_alloc_freed_key_chunks(const unsigned char *key, size_t key_len, const unsigned char *pub, size_t pub_len);
 /* 1: allocations from now on are not counted (frees of counted ones still are); 0: counted again. */
 void tu_alloc_pause(int on);
 size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */

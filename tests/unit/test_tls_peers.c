@@ -272,6 +272,13 @@ static void run_case(const app_t *a, const case_t *c)
     assert_int_equal(certslot_config_parse_buffer(&cfg, "case.cfg", xml, strlen(xml)), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
 
+    /* Every block freed from here on is kept, to look for the device key in it at the end. */
+    const certslot_part_t *dev = &st.part[a->slot][CERTSLOT_KIND_DEVICE];
+    unsigned char *key = malloc(dev->key.len), *crt = malloc(dev->certs[0].len);
+    size_t key_len = dev->key.len, crt_len = dev->certs[0].len;
+    memcpy(key, dev->key.der, key_len);
+    memcpy(crt, dev->certs[0].der, crt_len);
+    tu_alloc_quarantine(1);
     certslot_tls_init(&tls);
     int ret = certslot_tls_setup(&tls, &hal, tu_settings(&cfg), &st, a->app, why, sizeof(why));
     if (ret != 0)
@@ -303,6 +310,13 @@ static void run_case(const app_t *a, const case_t *c)
     certslot_config_free(&cfg);
     certslot_store_free(&st);
     certslot_hal_sim_free(&sim);
+    /* No freed block holds a piece of the device's private key: setup, handshake and free wiped every copy. */
+    size_t leaked = tu_alloc_freed_key_chunks(key, key_len, crt, crt_len);
+    tu_alloc_quarantine(0);
+    free(key);
+    free(crt);
+    if (leaked != 0)
+        fail_msg("%s / %s: %zu pieces of the device key left in freed memory", label, c->what, leaked);
 }
 
 static void run_app(const app_t *a)
