@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__linux__)
+#include <malloc.h> /* malloc_usable_size: glibc, musl and bionic have it */
+#endif
 
 #include "certslot/platform.h"
 #include "config/config_internal.h"
@@ -175,11 +178,32 @@ void cs_scan_end(const cs_scan_t *s, cs_scan_mark_t *mark)
 /* ---- allocation ---- */
 
 /*
- * expat's allocator: certslot's (which has no realloc), and every block
- * wiped when freed. expat's buffer and pools hold the file's text, keys
- * and passwords among it. With libc's allocator (the default), malloc:
- * expat needs no zeroed memory.
+ * expat's allocator, every block wiped when freed: expat's buffer and pools
+ * hold the file's text, keys and passwords among it. certslot's allocator
+ * has no realloc, so a block is grown by copying it and wiping the old one.
+ *
+ * With an installed allocator, each block carries its size in a header for
+ * the wipe. With libc's (the default) on Linux, whose libcs all have
+ * malloc_usable_size, a block is libc's own: expat makes one block per
+ * distinct attribute name (24 bytes), and a header on each would add a
+ * sixth to its heap on a file of many names. malloc, not calloc: expat needs
+ * no zeroed memory.
  */
+#if defined(__linux__)
+#define LIBC_KNOWS_SIZE() cs_platform_libc_alloc()
+static size_t libc_size(void *p)
+{
+    return malloc_usable_size(p);
+}
+#else
+#define LIBC_KNOWS_SIZE() 0
+static size_t libc_size(void *p)
+{
+    (void)p;
+    return 0;
+}
+#endif
+
 typedef union {
     size_t size;
     max_align_t align;
@@ -187,29 +211,38 @@ typedef union {
 
 static void *xmalloc(size_t n)
 {
+    if (LIBC_KNOWS_SIZE())
+        return malloc(n > 0 ? n : 1);
     if (n > SIZE_MAX - sizeof(xhdr_t))
         return NULL;
-    xhdr_t *h = cs_platform_libc_alloc() ? malloc(sizeof(xhdr_t) + n) : certslot_calloc(1, sizeof(xhdr_t) + n);
+    xhdr_t *h = certslot_calloc(1, sizeof(xhdr_t) + n);
     if (h == NULL)
         return NULL;
     h->size = n;
     return h + 1;
 }
 
+static size_t xsize(void *p)
+{
+    return LIBC_KNOWS_SIZE() ? libc_size(p) : ((xhdr_t *)p - 1)->size;
+}
+
 static void xfree(void *p)
 {
     if (p == NULL)
         return;
-    xhdr_t *h = (xhdr_t *)p - 1;
-    certslot_zeroize(p, h->size);
-    certslot_free(h);
+    certslot_zeroize(p, xsize(p));
+    if (LIBC_KNOWS_SIZE())
+        free(p);
+    else
+        certslot_free((xhdr_t *)p - 1);
 }
 
 static void *xrealloc(void *p, size_t n)
 {
     void *q = xmalloc(n);
     if (q != NULL && p != NULL) {
-        size_t old = ((xhdr_t *)p - 1)->size;
+        size_t old = xsize(p);
         memcpy(q, p, old < n ? old : n);
         xfree(p);
     }
