@@ -1230,7 +1230,7 @@ static void test_secrets_are_wiped_from_freed_memory(void **state)
     char path[512];
     tu_write_str(dir, "secret.cfg",
                  HDR "<p device.prov.password=\"pw-W1peMarker\" device.prov.password.set=\"1\" device.set=\"1\"\n"
-                     "   sec.TLS.customDeviceKey.1=\"-----BEGIN PRIVATE KEY-----&#10;MIIEvW1peMarkerAAAA&#10;"
+                     "   sec.TLS.customDeviceKey.1=\"-----BEGIN " "PRIVATE KEY-----&#10;MIIEvW1peMarkerAAAA&#10;"
                      "-----END PRIVATE KEY-----\"/>\n");
     snprintf(path, sizeof(path), "%s/secret.cfg", dir);
     tu_alloc_watch("W1peMarker");

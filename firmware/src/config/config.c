@@ -359,7 +359,7 @@ int cs_config_begin(parse_t *ps, certslot_config_t *cfg, const char *name, int m
     ps->file = cfg->files[ps->rank];
     cs_config_diag_mark(cfg, ps);
     ps->st = certslot_calloc(CERTSLOT_PARAM_COUNT, sizeof(staged_t));
-    /* expat allocates through certslot's pair when one is installed; else with libc's malloc and realloc. */
+    /* expat allocates through cs_config_xml_mem (config_scan.c), which wipes every block it frees. */
     ps->xp = ps->st != NULL ? XML_ParserCreate_MM(NULL, &cs_config_xml_mem, NULL) : NULL;
     if (ps->xp == NULL) {
         certslot_free(ps->st);

@@ -16,8 +16,8 @@
 /*
  * The registry: the patterns and defaults in one constant (a family's are
  * offsets into it, so they need no pointers and the linker no relocations),
- * and a 12-byte row per family. The values stay string literals: several
- * families share the same list, which the linker then keeps once.
+ * and a row per family (12 bytes on ARM). The values stay string literals:
+ * several families share the same list, which the linker then keeps once.
  */
 static const struct fam_text {
 #define X(id, pat, n1, n2, type, values, def, flags, help) \
@@ -197,8 +197,8 @@ static inline uint64_t bytes_before(unsigned k)
  * a leading zero, within the family's range. Returns the number of name bytes
  * consumed, or 0 when it does not match.
  */
-static size_t match_pattern(const fam_t *f, size_t patlen, size_t skip, const char *name,
-                            size_t len, unsigned idx[2])
+static size_t match_pattern(const fam_t *f, size_t patlen, size_t skip, const char *name, size_t len,
+                            unsigned idx[2])
 {
     const uint64_t ones = 0x0101010101010101u, high = 0x8080808080808080u, fold = 0x20 * ones;
     const char *pat = TEXT_AT(f->pattern);
