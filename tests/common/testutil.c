@@ -41,8 +41,6 @@ typedef union hdr {
 static size_t outstanding, peak, calls, fail_at;
 static unsigned long epoch;
 static int counting, failed, paused;
-static const char *watch;
-static size_t watch_len, watch_hits;
 static int quarantining;
 static hdr_t *quarantine; /* freed blocks kept, newest first */
 
@@ -54,11 +52,6 @@ static int holds(const unsigned char *p, size_t n, const void *needle, size_t le
         if (p[i] == w[0] && memcmp(p + i, w, len) == 0)
             return 1;
     return 0;
-}
-
-static int holds_watch(const unsigned char *p, size_t n)
-{
-    return holds(p, n, watch, watch_len);
 }
 
 static void *counting_calloc(size_t n, size_t size)
@@ -90,8 +83,6 @@ static void counting_free(void *p)
     if (p == NULL)
         return; /* mbedTLS frees NULL; certslot_free never passes it on */
     hdr_t *h = (hdr_t *)p - 1;
-    if (watch != NULL && holds_watch(p, h->h.size))
-        watch_hits++;
     if (counting && h->h.epoch == epoch)
         outstanding -= h->h.size;
     if (quarantining) {
@@ -151,18 +142,6 @@ void tu_alloc_fail_at(size_t fail)
     calls = 0;
     failed = 0;
     fail_at = fail;
-}
-
-void tu_alloc_watch(const char *needle)
-{
-    watch = needle;
-    watch_len = needle != NULL ? strlen(needle) : 0;
-    watch_hits = 0;
-}
-
-size_t tu_alloc_watch_hits(void)
-{
-    return watch_hits;
 }
 
 void tu_alloc_pause(int on)

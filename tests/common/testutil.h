@@ -14,9 +14,6 @@ void tu_alloc_install(size_t fail_at);
 void tu_alloc_uninstall(void);
 /* With the counting allocator installed: the Nth call from now fails (0: never). */
 void tu_alloc_fail_at(size_t fail_at);
-/* Counts the blocks freed from now on that still hold needle (NULL: stop): a secret left in freed memory. */
-void tu_alloc_watch(const char *needle);
-size_t tu_alloc_watch_hits(void);
 /* 1: blocks freed from now on are kept (their memory as it was when freed) until tu_alloc_quarantine(0), so that
  * tu_alloc_freed_holding can look for bytes known only later, such as a key generated meanwhile. */
 void tu_alloc_quarantine(int on);

@@ -484,15 +484,15 @@ static void test_decrypted_secrets_are_wiped(void **state)
     tu_write_str(dir, "000000000000.cfg", "<APPLICATION CONFIG_FILES=\"b.cfg\"/>");
     tu_write(dir, "b.cfg", b, len);
     certslot_free(b);
-    tu_alloc_watch("W1peMarker");
+    tu_alloc_quarantine(1);
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_set_key(&cfg, KEY_A), 0);
     assert_int_equal(tu_load_master(&cfg, dir), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
     assert_string_equal(certslot_config_get(&cfg, P("device.prov.password")), "pw-W1peMarker");
     certslot_config_free(&cfg);
-    size_t hits = tu_alloc_watch_hits();
-    tu_alloc_watch(NULL);
+    size_t hits = tu_alloc_freed_holding("W1peMarker", 10);
+    tu_alloc_quarantine(0);
     assert_int_equal(hits, 0);
     tu_rmtree(dir);
 }

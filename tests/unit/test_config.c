@@ -1233,14 +1233,14 @@ static void test_secrets_are_wiped_from_freed_memory(void **state)
                      "   sec.TLS.customDeviceKey.1=\"-----BEGIN " "PRIVATE KEY-----&#10;MIIEvW1peMarkerAAAA&#10;"
                      "-----END PRIVATE KEY-----\"/>\n");
     snprintf(path, sizeof(path), "%s/secret.cfg", dir);
-    tu_alloc_watch("W1peMarker");
+    tu_alloc_quarantine(1);
     certslot_config_init(&cfg);
     assert_int_equal(tu_parse_file(&cfg, path), 0);
     assert_int_equal(certslot_config_finish(&cfg), 0);
     assert_non_null(strstr(certslot_config_get(&cfg, P("device.prov.password")), "W1peMarker"));
     certslot_config_free(&cfg);
-    size_t hits = tu_alloc_watch_hits();
-    tu_alloc_watch(NULL);
+    size_t hits = tu_alloc_freed_holding("W1peMarker", 10);
+    tu_alloc_quarantine(0);
     assert_int_equal(hits, 0);
     tu_rmtree(dir);
 }
