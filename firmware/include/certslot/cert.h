@@ -34,6 +34,21 @@
 int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt *chain, char *why,
                          size_t why_size);
 
+/** Room certslot_cert_pem_der needs at most for len bytes of text. */
+#define CERTSLOT_CERT_PEM_DER_ROOM(len) ((len) / 4 * 3 + 3)
+
+/**
+ * A certificate value made of PEM certificate blocks only, as the DER the
+ * store keeps: blocks "-----BEGIN CERTIFICATE-----", base64 (whitespace
+ * anywhere, padding optional), "-----END CERTIFICATE-----", whitespace
+ * around them, each block one DER element. Writes their DER, back to back,
+ * to der (room bytes) and returns its length; 0 when the text is anything
+ * else (certslot_cert_decode reads the other forms) or it does not fit, and
+ * then der's content is undefined. One pass; only for certificates: the
+ * decoding is fast, not constant-time.
+ */
+size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char *der, size_t room);
+
 /**
  * Decodes an unencrypted private key (PEM with header, or DER) into pk
  * (initialised by the caller). CERTSLOT_ERR_KEY with a reason in why; an

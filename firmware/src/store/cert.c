@@ -143,6 +143,119 @@ static size_t der_element_len(const unsigned char *p, size_t avail)
     return len <= avail - hdr ? hdr + len : 0;
 }
 
+/* ---- PEM certificates as the config stage keeps them: DER ---- */
+
+enum { B64_WS = 0x40, B64_PAD = 0x41, B64_BAD = 0x80 };
+
+/* Each byte as a base64 digit (0..63), or what else it is. Certificates only: the lookup's address depends on
+ * the byte, and a key's bytes are secret (b64_value). */
+static const unsigned char b64_table[256] = {
+#define X B64_BAD
+#define W B64_WS
+#define XX X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X
+    X,  X,  X,  X,  X,  X,  X,  X,  X,  W,  W,  X,  X,  W,  X,  X,  /* \t \n \r */
+    XX,
+    W,  X,  X,  X,  X,  X,  X,  X,  X,  X,  X,  62, X,  X,  X,  63, /* space + / */
+    52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X,  X,  X,  B64_PAD, X, X, /* 0-9 = */
+    X,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12, 13, 14, /* A-O */
+    15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X,  X,  X,  X,  X,  /* P-Z */
+    X,  26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, /* a-o */
+    41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X,  X,  X,  X,  X,  /* p-z */
+    XX, XX, XX, XX, XX, XX, XX, XX,
+#undef XX
+#undef X
+#undef W
+};
+
+/* The whole groups of four digits from *pp on, decoded into o (room for max groups); how many. Few variables:
+ * they stay in registers. */
+static size_t b64_groups(const unsigned char **pp, const unsigned char *end, unsigned char *o, size_t max)
+{
+    const unsigned char *p = *pp;
+    size_t n = (size_t)(end - p) / 4, i = 0;
+
+    for (n = n < max ? n : max; i < n; i++, p += 4, o += 3) {
+        unsigned a = b64_table[p[0]], b = b64_table[p[1]], c = b64_table[p[2]], d = b64_table[p[3]];
+        if ((a | b | c | d) >= 64)
+            break;
+        uint32_t g = a << 18 | b << 12 | c << 6 | d;
+        o[0] = (unsigned char)(g >> 16);
+        o[1] = (unsigned char)(g >> 8);
+        o[2] = (unsigned char)g;
+    }
+    *pp = p;
+    return i;
+}
+
+/* One PEM body, from *pp up to the '-' of its END line, into der (room bytes): its length, or 0 when it is not
+ * base64 or does not fit. */
+static size_t pem_body(const unsigned char **pp, const unsigned char *end, unsigned char *der, size_t room)
+{
+    const unsigned char *p = *pp;
+    size_t n = 0;
+    uint32_t acc = 0;
+    unsigned digits = 0, pad = 0; /* of the group begun */
+
+    for (;; p++) {
+        /* Whole groups of four digits, line after line: most of a body. */
+        while (digits == 0 && pad == 0) {
+            n += 3 * b64_groups(&p, end, der + n, (room - n) / 3);
+            if (p == end || b64_table[*p] != B64_WS)
+                break;
+            p++;
+        }
+        /* One byte at a time: a group broken by whitespace, padding, the end. */
+        unsigned v = p < end ? b64_table[*p] : B64_BAD;
+        if (v < 64 && pad == 0) {
+            acc = acc << 6 | v;
+            if (++digits < 4)
+                continue;
+            if (room - n < 3)
+                return 0;
+            for (unsigned i = 0; i < 3; i++)
+                der[n++] = (unsigned char)(acc >> (16 - 8 * i));
+            digits = 0;
+            acc = 0;
+        } else if (v == B64_PAD && digits >= 2 && pad < 2) {
+            pad++;
+        } else if (v != B64_WS) {
+            break; /* the END line's '-', or not base64 */
+        }
+    }
+    /* The last group: 2 digits give 1 byte, 3 give 2; padding, when there is some, completes it. */
+    if (digits == 1 || (digits == 0 && pad > 0) || (digits == 2 && pad == 1) || (digits == 3 && pad == 2) ||
+        room - n < 2)
+        return 0;
+    acc <<= 6 * (4 - digits);
+    for (unsigned i = 0; i + 1 < digits; i++)
+        der[n++] = (unsigned char)(acc >> (16 - 8 * i));
+    *pp = p;
+    return n;
+}
+
+size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char *der, size_t room)
+{
+    static const char head[] = "-----BEGIN CERTIFICATE-----", tail[] = "-----END CERTIFICATE-----";
+    const unsigned char *p = pem, *end = pem + len;
+    size_t total = 0;
+
+    for (;;) {
+        while (p < end && is_ws(*p))
+            p++;
+        if (p == end)
+            return total;
+        if ((size_t)(end - p) < sizeof(head) - 1 || memcmp(p, head, sizeof(head) - 1) != 0)
+            return 0;
+        p += sizeof(head) - 1;
+        size_t n = pem_body(&p, end, der + total, room - total);
+        if (n == 0 || der_element_len(der + total, n) != n || (size_t)(end - p) < sizeof(tail) - 1 ||
+            memcmp(p, tail, sizeof(tail) - 1) != 0)
+            return 0;
+        p += sizeof(tail) - 1;
+        total += n;
+    }
+}
+
 /* Key algorithms mbedTLS 3.6 cannot use, by the DER of their OID (RFC 4055, RFC 8410, RFC 3279). */
 static const struct {
     const char *oid;
@@ -310,11 +423,17 @@ int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt
         return CERTSLOT_ERR_CERT;
     }
     mbedtls_x509_crt_init(&parsed);
+    /* Into an empty chain directly (dropped again on error); else beside it, until all of them parsed. */
+    mbedtls_x509_crt *into = chain->version == 0 ? chain : &parsed;
     if (data[0] == 0x30 && der_element_len(data, len) > 0)
-        ret = decode_der(data, len, &parsed, &count, why, why_size);
+        ret = decode_der(data, len, into, &count, why, why_size);
     else
-        ret = decode_text(data, len, &parsed, &count, 0, why, why_size);
-    if (ret == 0) {
+        ret = decode_text(data, len, into, &count, 0, why, why_size);
+    if (ret != 0 && into == chain) {
+        mbedtls_x509_crt_free(chain);
+        mbedtls_x509_crt_init(chain);
+    }
+    if (ret == 0 && into == &parsed) {
         /* Move the certificates into chain only now that all of them parsed. */
         for (const mbedtls_x509_crt *c = &parsed; c != NULL && c->raw.len > 0; c = c->next) {
             ret = certslot_cert_parse_der(chain, c->raw.p, c->raw.len);
