@@ -44,8 +44,8 @@ int certslot_cert_decode(const unsigned char *data, size_t len, mbedtls_x509_crt
  * around them, each block one DER element. Writes their DER, back to back,
  * to der (room bytes) and returns its length; 0 when the text is anything
  * else (certslot_cert_decode reads the other forms) or it does not fit, and
- * then der's content is undefined. One pass; only for certificates: the
- * decoding is fast, not constant-time.
+ * then der's content is undefined. der NULL: only measures. One pass; only
+ * for certificates: the decoding is fast, not constant-time.
  */
 size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char *der, size_t room);
 

@@ -167,14 +167,23 @@ static const unsigned char b64_table[256] = {
 #undef W
 };
 
-/* The whole groups of four digits from *pp on, decoded into o (room for max groups); how many. Few variables:
- * they stay in registers. */
+/* The whole groups of four digits from *pp on, decoded into o (room for max groups; NULL: counted only); how
+ * many. Few variables: they stay in registers. */
 static size_t b64_groups(const unsigned char **pp, const unsigned char *end, unsigned char *o, size_t max)
 {
     const unsigned char *p = *pp;
     size_t n = (size_t)(end - p) / 4, i = 0;
 
-    for (n = n < max ? n : max; i < n; i++, p += 4, o += 3) {
+    n = n < max ? n : max;
+    if (o == NULL) {
+        for (; i + 1 < n && (b64_table[p[0]] | b64_table[p[1]] | b64_table[p[2]] | b64_table[p[3]] | b64_table[p[4]] |
+                             b64_table[p[5]] | b64_table[p[6]] | b64_table[p[7]]) < 64;
+             i += 2)
+            p += 8;
+        for (; i < n && (b64_table[p[0]] | b64_table[p[1]] | b64_table[p[2]] | b64_table[p[3]]) < 64; i++)
+            p += 4;
+    }
+    for (; o != NULL && i < n; i++, p += 4, o += 3) {
         unsigned a = b64_table[p[0]], b = b64_table[p[1]], c = b64_table[p[2]], d = b64_table[p[3]];
         if ((a | b | c | d) >= 64)
             break;
@@ -187,11 +196,13 @@ static size_t b64_groups(const unsigned char **pp, const unsigned char *end, uns
     return i;
 }
 
-/* One PEM body, from *pp up to the '-' of its END line, into der (room bytes): its length, or 0 when it is not
- * base64 or does not fit. */
+/* One PEM body, from *pp up to the '-' of its END line, into der (room bytes; NULL: measured only): its length,
+ * or 0 when it is not base64 or does not fit. */
 static size_t pem_body(const unsigned char **pp, const unsigned char *end, unsigned char *der, size_t room)
 {
-    const unsigned char *p = *pp;
+    const unsigned char *p = *pp, *body = p;
+/* At a space: "END CERTIFICATE" around it, where certslot_cert_decode's reader ends the block. */
+#define END_WORDS(p) (*(p) == ' ' && (p) - body >= 3 && end - (p) >= 12 && memcmp((p) - 3, "END CERTIFICATE", 15) == 0)
     size_t n = 0;
     uint32_t acc = 0;
     unsigned digits = 0, pad = 0; /* of the group begun */
@@ -199,9 +210,11 @@ static size_t pem_body(const unsigned char **pp, const unsigned char *end, unsig
     for (;; p++) {
         /* Whole groups of four digits, line after line: most of a body. */
         while (digits == 0 && pad == 0) {
-            n += 3 * b64_groups(&p, end, der + n, (room - n) / 3);
+            n += 3 * b64_groups(&p, end, der != NULL ? der + n : NULL, (room - n) / 3);
             if (p == end || b64_table[*p] != B64_WS)
                 break;
+            if (END_WORDS(p))
+                return 0;
             p++;
         }
         /* One byte at a time: a group broken by whitespace, padding, the end. */
@@ -210,27 +223,45 @@ static size_t pem_body(const unsigned char **pp, const unsigned char *end, unsig
             acc = acc << 6 | v;
             if (++digits < 4)
                 continue;
-            if (room - n < 3)
-                return 0;
-            for (unsigned i = 0; i < 3; i++)
-                der[n++] = (unsigned char)(acc >> (16 - 8 * i));
             digits = 0;
-            acc = 0;
         } else if (v == B64_PAD && digits >= 2 && pad < 2) {
             pad++;
-        } else if (v != B64_WS) {
+            continue;
+        } else if (v == B64_WS && !END_WORDS(p)) {
+            continue;
+        } else {
             break; /* the END line's '-', or not base64 */
         }
+        if (room - n < 3) /* a group of four, whole */
+            return 0;
+        for (unsigned i = 0; i < 3; i++, n++)
+            if (der != NULL)
+                der[n] = (unsigned char)(acc >> (16 - 8 * i));
+        acc = 0;
     }
     /* The last group: 2 digits give 1 byte, 3 give 2; padding, when there is some, completes it. */
     if (digits == 1 || (digits == 0 && pad > 0) || (digits == 2 && pad == 1) || (digits == 3 && pad == 2) ||
-        room - n < 2)
+        (digits > 1 && room - n < digits - 1))
         return 0;
     acc <<= 6 * (4 - digits);
-    for (unsigned i = 0; i + 1 < digits; i++)
-        der[n++] = (unsigned char)(acc >> (16 - 8 * i));
+    for (unsigned i = 0; i + 1 < digits; i++, n++)
+        if (der != NULL)
+            der[n] = (unsigned char)(acc >> (16 - 8 * i));
     *pp = p;
     return n;
+#undef END_WORDS
+}
+
+/* The first six bytes of a base64 body that holds at least eight digits (whitespace between them skipped). */
+static void b64_head(const unsigned char *p, unsigned char hdr[6])
+{
+    uint64_t acc = 0;
+
+    for (unsigned digits = 0; digits < 8; p++)
+        if (b64_table[*p] < 64)
+            acc = acc << 6 | b64_table[*p], digits++;
+    for (unsigned i = 0; i < 6; i++)
+        hdr[i] = (unsigned char)(acc >> (40 - 8 * i));
 }
 
 size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char *der, size_t room)
@@ -239,6 +270,8 @@ size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char
     const unsigned char *p = pem, *end = pem + len;
     size_t total = 0;
 
+    if (der == NULL)
+        room = SIZE_MAX;
     for (;;) {
         while (p < end && is_ws(*p))
             p++;
@@ -247,8 +280,14 @@ size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char
         if ((size_t)(end - p) < sizeof(head) - 1 || memcmp(p, head, sizeof(head) - 1) != 0)
             return 0;
         p += sizeof(head) - 1;
-        size_t n = pem_body(&p, end, der + total, room - total);
-        if (n == 0 || der_element_len(der + total, n) != n || (size_t)(end - p) < sizeof(tail) - 1 ||
+        const unsigned char *body = p;
+        unsigned char hdr[6];
+        size_t n = pem_body(&p, end, der != NULL ? der + total : NULL, room - total);
+        if (n < sizeof(hdr))
+            return 0; /* and no certificate: DER's tag and length alone take two */
+        if (der == NULL)
+            b64_head(body, hdr);
+        if (der_element_len(der != NULL ? der + total : hdr, n) != n || (size_t)(end - p) < sizeof(tail) - 1 ||
             memcmp(p, tail, sizeof(tail) - 1) != 0)
             return 0;
         p += sizeof(tail) - 1;
