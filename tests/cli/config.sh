@@ -22,6 +22,19 @@ expect_out "wireless.cfg:19:5: note: value present but device.sec.TLS.customCaCe
 expect_out "wireless.cfg:20:5: warning: unknown parameter 'device.sec.TLS.cusomCaCert2.set'"
 expect_no_out "MIID"
 
+# A PEM certificate value is kept as its DER: config shows it as PEM again, a block per certificate, whether its
+# lines came as newlines or as &#10;.
+PKI=${CERTSLOT_TESTPKI:?}
+pem=$(cat "$PKI/root-ec.crt" "$PKI/inter.crt")
+printf '<x sec.TLS.customCaCert.1="%s" sec.TLS.customCaCert.2="%s"/>\n' "$pem" "$(printf '%s' "$pem" |
+    awk '{printf "%s&#10;", $0}')" >"$T/pem.cfg"
+want=$(printf '%s\n' "$pem" | awk '{printf "%s\\n", $0}')
+for n in 1 2; do
+    run config --get sec.TLS.customCaCert.$n "$T/pem.cfg"
+    expect_rc 0
+    expect_out_exactly "$want"
+done
+
 # --get prints one value (the default when unset) and nothing else.
 run config --get DEVICE.PROV.SERVERTYPE "$S/wireless.cfg"
 expect_rc 0

@@ -166,6 +166,11 @@ size_t tu_alloc_peak(void)
     return peak;
 }
 
+void tu_alloc_peak_reset(void)
+{
+    peak = outstanding;
+}
+
 size_t tu_alloc_calls(void)
 {
     return calls;

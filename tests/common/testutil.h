@@ -26,6 +26,7 @@ size_t tu_alloc_freed_key_chunks(const unsigned char *key, size_t key_len, const
 void tu_alloc_pause(int on);
 size_t tu_alloc_outstanding(void); /* bytes allocated and not freed */
 size_t tu_alloc_peak(void);        /* most bytes outstanding at once */
+void tu_alloc_peak_reset(void);    /* the peak from now on: what is outstanding now */
 size_t tu_alloc_calls(void);       /* allocation calls so far */
 int tu_alloc_failed(void);         /* 1 once an injected failure happened */
 

@@ -16,6 +16,7 @@
 
 #include <cmocka.h>
 
+#include "certslot/cert.h"
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
@@ -1245,6 +1246,76 @@ static void test_secrets_are_wiped_from_freed_memory(void **state)
     tu_rmtree(dir);
 }
 
+/* The DER of the certificates in a PEM file, back to back, into der (room size); its length. */
+static size_t pem_file_der(const char *name, unsigned char *der, size_t size)
+{
+    size_t len, n = 0;
+    char *pem = tu_pki_read(name, &len), why[200];
+    mbedtls_x509_crt chain;
+    mbedtls_x509_crt_init(&chain);
+    assert_int_equal(certslot_cert_decode((unsigned char *)pem, len, &chain, why, sizeof(why)), 0);
+    for (const mbedtls_x509_crt *c = &chain; c != NULL; c = c->next) {
+        assert_true(n + c->raw.len <= size);
+        memcpy(der + n, c->raw.p, c->raw.len);
+        n += c->raw.len;
+    }
+    mbedtls_x509_crt_free(&chain);
+    free(pem);
+    return n;
+}
+
+static void test_pem_certificate_values_are_held_as_der(void **state)
+{
+    (void)state;
+    static unsigned char want[8192];
+    static char xml[32768], lines[8192], broken[8192];
+    size_t n = pem_file_der("root-ec.crt", want, sizeof(want));
+    n += pem_file_der("inter.crt", want + n, sizeof(want) - n);
+    char *ec = tu_pki_read("root-ec.crt", NULL), *inter = tu_pki_read("inter.crt", NULL), both[8192];
+    snprintf(both, sizeof(both), "%s%s", ec, inter);
+    size_t o = 0; /* the bundle with &#10; for its line breaks, as a generator escapes them */
+    for (const char *t = both; *t != '\0'; t++)
+        o += (size_t)snprintf(lines + o, sizeof(lines) - o, *t == '\n' ? "&#10;" : "%c", *t);
+
+    /* Both forms of a bundle: the certificates' DER, what the store keeps, and a quarter smaller. */
+    snprintf(xml, sizeof(xml), "<x sec.TLS.customCaCert.1=\"%s\" sec.TLS.customCaCert.2=\"%s\"/>", both, lines);
+    assert_int_equal(parse1(xml), 0);
+    for (unsigned i = 1; i <= 2; i++) {
+        const certslot_value_t *v = &cfg.v[P(i == 1 ? "sec.TLS.customCaCert.1" : "sec.TLS.customCaCert.2")];
+        assert_true(v->der);
+        assert_int_equal(v->len, n);
+        assert_memory_equal(v->text, want, n);
+        assert_true(v->len < strlen(both) * 4 / 5);
+    }
+    certslot_config_free(&cfg);
+
+    /* Given again with a byte no certificate holds: an error there, and the value before stays. */
+    snprintf(broken, sizeof(broken), "%s", ec);
+    broken[strlen("-----BEGIN CERTIFICATE-----\n") + 10] = '!';
+    snprintf(xml, sizeof(xml), "<r><x sec.TLS.customCaCert.1=\"%s\"/>\n<y sec.TLS.customCaCert.1=\"%s\"/></r>", both, broken);
+    assert_int_equal(parse1(xml), CERTSLOT_ERR_VALUE);
+    assert_non_null(find_diag(CERTSLOT_ERROR, "character '!' at position 39 cannot be part of a base64 or PEM"));
+    const certslot_value_t *v = &cfg.v[P("sec.TLS.customCaCert.1")];
+    assert_true(v->der);
+    assert_int_equal(v->len, n);
+    assert_memory_equal(v->text, want, n);
+    certslot_config_free(&cfg);
+
+    /* Given again as base64 that is no PEM certificate ('=' inside): kept as given, for the store to judge. */
+    snprintf(broken, sizeof(broken), "%s", ec);
+    broken[strlen("-----BEGIN CERTIFICATE-----\n") + 10] = '=';
+    snprintf(xml, sizeof(xml), "<r><x sec.TLS.customCaCert.1=\"%s\"/>\n<y sec.TLS.customCaCert.1=\"%s\"/></r>", ec, broken);
+    assert_int_equal(parse1(xml), 0);
+    v = &cfg.v[P("sec.TLS.customCaCert.1")];
+    assert_false(v->der);
+    for (char *c = broken; *c != '\0'; c++)
+        *c = *c == '\n' ? ' ' : *c; /* XML gives line breaks in an attribute as spaces */
+    assert_int_equal(v->len, strlen(broken));
+    assert_memory_equal(v->text, broken, strlen(broken));
+    free(ec);
+    free(inter);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1282,6 +1353,7 @@ int main(void)
         cmocka_unit_test_teardown(test_unreadable_files, teardown),
         cmocka_unit_test_teardown(test_allocation_failures_lose_nothing, teardown),
         cmocka_unit_test_teardown(test_secrets_are_wiped_from_freed_memory, teardown),
+        cmocka_unit_test_teardown(test_pem_certificate_values_are_held_as_der, teardown),
     };
     return cmocka_run_group_tests_name("config", tests, NULL, NULL);
 }

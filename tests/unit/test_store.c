@@ -774,8 +774,13 @@ static void test_apply_is_all_or_nothing_per_slot(void **state)
     certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), 0);
     unsigned long ops = sim.ops;
+    certslot_config_free(&cfg);
+    certslot_config_init(&cfg);
+    certslot_config_finish(&cfg);
     assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), 0);
     assert_int_equal(sim.ops, ops);
+    /* A configuration is applied once: its slot values went to the store. */
+    assert_int_equal(certslot_config_apply(&cfg, &st, on_report, &r), CERTSLOT_ERR_ARG);
     certslot_config_free(&cfg);
     free(xml);
     free(weak);
@@ -872,6 +877,64 @@ static void test_update_and_open_hold_one_copy_of_the_store(void **state)
     tu_alloc_uninstall();
 }
 
+/* A configuration of certificate bundles: held as DER while parsed, handed over to the store when applied (not
+ * held beside the store's new parts and the sealed file). */
+static void test_config_bundles_are_held_once(void **state)
+{
+    (void)state;
+    static certslot_hal_t counted;
+    static certslot_config_t cfg;
+    counted = hal;
+    counted.storage_write = write_uncounted;
+    certslot_store_free(&st);
+    assert_int_equal(certslot_store_open(&st, &counted), 0);
+    char bundle[16384] = "";
+    for (unsigned i = 0; i < 8; i++) {
+        static const char *const files[] = {"root-rsa.crt", "inter.crt", "server-ca.crt", "root-ec.crt"};
+        char *pem = tu_pki_read(files[i % 4], NULL);
+        assert_true(strlen(bundle) + strlen(pem) < sizeof(bundle));
+        strcat(bundle, pem);
+        free(pem);
+    }
+    size_t text = strlen(bundle), size = 6 * (text + 64) + 64;
+    char *xml = malloc(size);
+    int o = snprintf(xml, size, "<x");
+    for (unsigned s = 1; s <= 6; s++)
+        o += snprintf(xml + o, size - (size_t)o, " sec.TLS.customCaCert.%u=\"%s\"", s, bundle);
+    snprintf(xml + o, size - (size_t)o, "/>");
+
+    tu_alloc_install(0);
+    certslot_config_init(&cfg);
+    assert_int_equal(certslot_config_parse_buffer(&cfg, "w.cfg", xml, strlen(xml)), 0);
+    assert_int_equal(certslot_config_finish(&cfg), 0);
+    const certslot_value_t *v = &cfg.v[certslot_param_lookup("sec.TLS.customCaCert.1", 22, NULL)];
+    assert_true(v->der);
+    size_t der = v->len;
+    assert_true(der < text * 4 / 5);
+    /* The six bundles as DER, three quarters of their text; held as text they would take 6 * text. */
+    assert_true(tu_alloc_outstanding() < 6 * der + 4096);
+
+    tu_alloc_peak_reset();
+    size_t before = tu_alloc_outstanding();
+    assert_int_equal(certslot_config_apply(&cfg, &st, NULL, NULL), 0);
+    unsigned char *file = NULL;
+    size_t flen = 0;
+    assert_int_equal(hal.storage_read(hal.ctx, "store", &file, &flen), 0);
+    certslot_free(file);
+    /* The new parts and the sealed file: a bundle's DER each. The configuration's copy went as the parts were
+     * built; held until the end it would add another 6 * der. */
+    assert_true(tu_alloc_peak() - before < flen + 3 * der);
+    for (unsigned s = 1; s <= 6; s++) {
+        char name[32];
+        snprintf(name, sizeof(name), "sec.TLS.customCaCert.%u", s);
+        assert_null(cfg.v[certslot_param_lookup(name, strlen(name), NULL)].text);
+        assert_int_equal(st.part[CERTSLOT_SLOT_APPLICATION1 + s - 1][CERTSLOT_KIND_CA].ncerts, 8);
+    }
+    tu_alloc_uninstall();
+    certslot_config_free(&cfg);
+    free(xml);
+}
+
 /* Once a device key is installed and the store closed, no freed block holds a piece of it (the DER the store keeps). */
 static void test_key_bytes_are_wiped_from_freed_memory(void **state)
 {
@@ -919,6 +982,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_and_open_hold_one_copy_of_the_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_config_bundles_are_held_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_key_bytes_are_wiped_from_freed_memory, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -5,6 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <mbedtls/asn1.h>
+#include <mbedtls/pem.h>
+
 #include "certslot/config.h"
 #include "certslot/error.h"
 #include "certslot/hal_linux.h"
@@ -101,9 +104,40 @@ static void print_escaped(FILE *f, const char *s)
     }
 }
 
+/* A certificate value the parser keeps as DER (it was given as PEM): PEM again, a block per certificate. */
+static void print_der_certs(FILE *f, const unsigned char *der, size_t len)
+{
+    const unsigned char *p = der, *end = der + len;
+
+    while (p < end) {
+        unsigned char *q = (unsigned char *)p, *pem;
+        size_t n, size, olen;
+        if (mbedtls_asn1_get_tag(&q, (unsigned char *)end, &n, MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE) != 0)
+            return; /* cannot be: the parser checked every certificate's length */
+        n += (size_t)(q - p);
+        size = n / 3 * 4 + n / 48 + 128;
+        pem = malloc(size);
+        if (pem == NULL || mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n", p, n,
+                                                    pem, size, &olen) != 0) {
+            free(pem);
+            fputs("<out of memory>", f);
+            return;
+        }
+        print_escaped(f, (const char *)pem);
+        free(pem);
+        p += n;
+    }
+}
+
 void cli_print_value(FILE *f, const certslot_config_t *cfg, certslot_param_t p)
 {
     const char *v = certslot_config_get(cfg, p);
+    const certslot_value_t *cv = &cfg->v[p];
+
+    if (cv->applied && cv->len > 0 && cv->der) {
+        print_der_certs(f, (const unsigned char *)cv->text, cv->len);
+        return;
+    }
 
     if (certslot_param_is_secret(p) && v[0] != '\0') {
         fputs("<secret>", f);

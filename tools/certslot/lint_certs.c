@@ -174,12 +174,13 @@ static void check_order(lint_t *l, certslot_param_t p, const mbedtls_x509_crt *c
     }
 }
 
-static const char *applied_text(const certslot_config_t *cfg, certslot_param_t p)
+/* The value p applies (DER when it was given as PEM) and its length, or NULL when it sets none. */
+static const unsigned char *applied_value(const certslot_config_t *cfg, certslot_param_t p, size_t *len)
 {
-    if (!certslot_config_is_set(cfg, p))
+    if (!certslot_config_is_set(cfg, p) || cfg->v[p].len == 0)
         return NULL;
-    const char *t = certslot_config_get(cfg, p);
-    return t[0] != '\0' ? t : NULL;
+    *len = cfg->v[p].len;
+    return (const unsigned char *)cfg->v[p].text;
 }
 
 static void check_slot(lint_t *l, certslot_param_t pcert, certslot_param_t pkey, int device, int64_t now,
@@ -188,13 +189,15 @@ static void check_slot(lint_t *l, certslot_param_t pcert, certslot_param_t pkey,
     mbedtls_x509_crt chain;
     mbedtls_pk_context pk;
     char why[CERTSLOT_WHY_LEN];
-    const char *cert = applied_text(l->cfg, pcert), *key = pkey >= 0 ? applied_text(l->cfg, pkey) : NULL;
+    size_t cert_len = 0, key_len = 0;
+    const unsigned char *cert = applied_value(l->cfg, pcert, &cert_len);
+    const unsigned char *key = pkey >= 0 ? applied_value(l->cfg, pkey, &key_len) : NULL;
     int cert_ok = 0, key_ok = 0;
 
     mbedtls_x509_crt_init(&chain);
     mbedtls_pk_init(&pk);
     if (cert != NULL) {
-        if (certslot_cert_decode((const unsigned char *)cert, strlen(cert), &chain, why, sizeof(why)) != 0) {
+        if (certslot_cert_decode(cert, cert_len, &chain, why, sizeof(why)) != 0) {
             report(l, CERTSLOT_ERROR, pcert, "cannot be decoded: %s", why);
         } else {
             cert_ok = 1;
@@ -206,7 +209,7 @@ static void check_slot(lint_t *l, certslot_param_t pcert, certslot_param_t pkey,
         }
     }
     if (key != NULL) {
-        if (certslot_key_decode((const unsigned char *)key, strlen(key), &pk, why, sizeof(why)) != 0)
+        if (certslot_key_decode(key, key_len, &pk, why, sizeof(why)) != 0)
             report(l, CERTSLOT_ERROR, pkey, "%s", why);
         else
             key_ok = 1;

@@ -85,6 +85,7 @@ typedef struct {
     uint8_t set;    /**< device params: value of ".set" (when set_given) */
     uint8_t set_given; /**< device params: a ".set" was given */
     uint8_t applied; /**< after finish: the value applies */
+    uint8_t der;     /**< a certificate parameter given as PEM: text holds the certificates' DER, back to back */
     certslot_where_t set_where; /**< where the ".set" came from */
 } certslot_value_t;
 
@@ -115,6 +116,7 @@ typedef struct {
     unsigned suggestions; /**< did-you-mean searches made: at most CERTSLOT_CONFIG_MAX_SUGGEST */
     char mac[13];                           /**< the handset's MAC, 12 lower-case hex digits */
     int finished;                           /**< certslot_config_finish was called */
+    int applied; /**< certslot_config_apply was called: the slot values went to the store */
     int io_error; /**< a file could not be read */
     /** Keys for encrypted files: [0] from certslot_config_set_key, [1] set by the configuration. */
     certslot_cfgcrypt_key_t keys[2];
@@ -169,7 +171,12 @@ int certslot_config_load_master(certslot_config_t *cfg, const certslot_source_t 
 /** Applies the .set gate and orders the diagnostics. Call once, after parsing. */
 int certslot_config_finish(certslot_config_t *cfg);
 
-/** Effective text of p: the applied value, or the default. Never NULL. */
+/**
+ * Effective text of p: the applied value, or the default. Never NULL. A
+ * certificate parameter given as PEM is held as the certificates' DER
+ * (v[p].der; binary, v[p].len bytes), what certslot_cert_decode and the
+ * store read. After certslot_config_apply the slot parameters read empty.
+ */
 const char *certslot_config_get(const certslot_config_t *cfg, certslot_param_t p);
 
 /** Effective number of a BOOL, ENUM or INDEX parameter (default when not applied). */
@@ -201,8 +208,14 @@ typedef void (*certslot_apply_report_fn)(void *ctx, certslot_param_t param, cons
  * leaves it alone), and its settings, which replace the stored ones. One
  * store update. Returns 0, CERTSLOT_ERR_VALUE when some part was refused
  * (the rest applied), or another error (nothing applied).
+ *
+ * The slot values are handed over: once a part is built from them, the
+ * configuration wipes and frees its copy, so a certificate bundle or a key
+ * is not held twice (the store keeps its own). A configuration is applied
+ * once: a second call returns CERTSLOT_ERR_ARG; to retry after an error,
+ * parse the files again.
  */
-int certslot_config_apply(const certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
+int certslot_config_apply(certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
                           void *report_ctx);
 
 /** Where the applied value of p came from, or NULL. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "certslot/cert.h"
 #include "certslot/error.h"
 #include "certslot/platform.h"
 #include "certslot/text.h"
@@ -141,6 +142,26 @@ static void set_companion(parse_t *ps, certslot_param_t p, const char *value, co
     s->set_col = w->col;
 }
 
+/* s's room for need bytes and a NUL: the value before's when it fits, else new; 0, or -1 (fatal, out of memory).
+ * A secret value before is wiped either way: a shorter one leaves none of its tail. */
+static int room(parse_t *ps, staged_t *s, size_t need, int secret)
+{
+    char *copy = s->text != NULL && need < s->cap ? s->text : certslot_calloc(1, need + 1);
+
+    if (copy == NULL) {
+        fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory"); /* the value before stays as it was */
+        return -1;
+    }
+    if (secret)
+        certslot_zeroize(s->text, s->len);
+    if (copy == s->text)
+        return 0;
+    certslot_free(s->text);
+    s->text = copy;
+    s->cap = (uint32_t)need + 1;
+    return 0;
+}
+
 static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const char *text, const certslot_where_t *w)
 {
     staged_t *s = &ps->st[p];
@@ -176,23 +197,30 @@ static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const 
     if (s->given)
         pdiag(ps, CERTSLOT_WARNING, w, p, "%s given again; this value replaces the one at line %u",
               pname(ps, p, name), (unsigned)s->line);
-    if (s->text == NULL || len >= s->cap) { /* else the room of the value before is used again */
-        char *copy = certslot_calloc(1, len + 1);
-        if (copy == NULL) {
-            fatal(ps, CERTSLOT_ERR_NOMEM, "out of memory"); /* the value before stays as it was */
+    /*
+     * A PEM certificate value is kept as its DER, the store's form: three
+     * quarters of the text, decoded in one pass into the room of the value
+     * before when it fits, else measured first. The check above passed (only
+     * what a certificate may hold), so the value before is replaced whatever
+     * the decoding finds. Any other form is kept as given.
+     */
+    const unsigned char *pem = type == CERTSLOT_TYPE_CERT && len > 0 ? (const unsigned char *)text : NULL;
+    size_t der = pem != NULL && s->text != NULL ? certslot_cert_pem_der(pem, len, (unsigned char *)s->text, s->cap - 1)
+                                                : 0;
+    if (pem != NULL && der == 0 && (der = certslot_cert_pem_der(pem, len, NULL, 0)) != 0) {
+        if (room(ps, s, der, 0) != 0) /* measured first: a room no bigger than the DER */
             return;
-        }
-        if (secret)
-            certslot_zeroize(s->text, s->len);
-        certslot_free(s->text);
-        s->text = copy;
-        s->cap = (uint32_t)len + 1;
-    } else if (secret) {
-        certslot_zeroize(s->text, s->len); /* a shorter value leaves none of the old one's tail */
+        certslot_cert_pem_der(pem, len, (unsigned char *)s->text, der);
     }
-    memcpy(s->text, text, len);
-    s->text[len] = '\0';
-    s->len = (uint32_t)len;
+    if (der == 0) {
+        if (room(ps, s, len, secret) != 0)
+            return; /* a certificate: the file is rejected, and the value before does not matter */
+        memcpy(s->text, text, len);
+    }
+    size_t keep = der != 0 ? der : len;
+    s->text[keep] = '\0';
+    s->len = (uint32_t)keep;
+    s->der = der != 0;
     s->num = num;
     s->given = 1;
     s->line = w->line;
@@ -466,6 +494,7 @@ static void merge(parse_t *ps)
         if (s->given && !v->given) {
             v->text = s->text;
             v->len = s->len;
+            v->der = s->der;
             v->num = s->num;
             v->where = (certslot_where_t){ps->file, s->line, s->col};
             v->rank = ps->rank;

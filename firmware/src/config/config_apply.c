@@ -17,18 +17,28 @@ static certslot_param_t slot_param(certslot_slot_t slot, int platform_family, in
                                            : (certslot_param_t)(app_family + (int)slot - 2);
 }
 
-/* The value of p if the configuration sets it: its text (empty for "clear"), else NULL. */
+/* The value of p if the configuration sets it: its bytes (none for "clear"), else NULL. */
 static const unsigned char *set_value(const certslot_config_t *cfg, certslot_param_t p, size_t *len)
 {
     if (!certslot_config_is_set(cfg, p))
         return NULL;
-    const char *t = certslot_config_get(cfg, p);
-    *len = strlen(t);
-    return (const unsigned char *)t;
+    *len = cfg->v[p].len;
+    return (const unsigned char *)certslot_config_get(cfg, p);
+}
+
+/* The store has what p held (or refused it): the configuration lets go of its copy, a key wiped. */
+static void hand_over(certslot_config_t *cfg, certslot_param_t p)
+{
+    certslot_value_t *v = &cfg->v[p];
+
+    certslot_zeroize(v->text, v->len);
+    certslot_free(v->text);
+    v->text = NULL;
+    v->len = 0;
 }
 
 /* Stages one part's parameters; 0, a refusal (*blame and why say which and why), or CERTSLOT_ERR_NOMEM. */
-static int stage_part(certslot_store_txn_t *t, const certslot_config_t *cfg, certslot_slot_t s, certslot_kind_t k,
+static int stage_part(certslot_store_txn_t *t, certslot_config_t *cfg, certslot_slot_t s, certslot_kind_t k,
                       int allow_weak, certslot_param_t *blame, char *why, size_t why_size)
 {
     certslot_param_t pk = slot_param(s, CERTSLOT_P_PLATFORM_DEVICE_KEY, CERTSLOT_P_APP_DEVICE_KEY);
@@ -55,18 +65,25 @@ static int stage_part(certslot_store_txn_t *t, const certslot_config_t *cfg, cer
     int ret = certslot_store_txn_put(t, s, k, cert, cert_len, key, key_len, allow_weak, why, why_size);
     if (ret == CERTSLOT_ERR_KEY && key != NULL)
         *blame = pk;
+    if (ret != CERTSLOT_ERR_NOMEM) {
+        hand_over(cfg, pc);
+        if (key != NULL)
+            hand_over(cfg, pk);
+    }
     return ret;
 }
 
-int certslot_config_apply(const certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
+int certslot_config_apply(certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
                           void *report_ctx)
 {
     static certslot_store_txn_t t; /* about 1 KiB: off the stack */
-    certslot_settings_t *settings = certslot_calloc(1, sizeof(*settings));
+    certslot_settings_t *settings;
     char why[CERTSLOT_WHY_LEN];
     int refused = 0, ret;
 
-    if (settings == NULL)
+    if (cfg->applied)
+        return CERTSLOT_ERR_ARG; /* its slot values are gone */
+    if ((settings = certslot_calloc(1, sizeof(*settings))) == NULL)
         return CERTSLOT_ERR_NOMEM;
     ret = certslot_config_settings(cfg, settings, why, sizeof(why));
     if (ret != 0) {
@@ -75,6 +92,7 @@ int certslot_config_apply(const certslot_config_t *cfg, certslot_store_t *st, ce
         goto cleanup;
     }
     certslot_store_txn_init(&t, st);
+    cfg->applied = 1;
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT && ret == 0; s++) {
         for (unsigned k = 0; k < 2; k++) {
             certslot_param_t blame;

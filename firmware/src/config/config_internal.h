@@ -24,7 +24,7 @@ typedef struct {
     uint32_t cap; /* text's room: a value given again reuses it when it fits */
     int32_t num;
     uint32_t line, col, set_line, set_col;
-    uint8_t given, set, set_given;
+    uint8_t given, set, set_given, der;
 } staged_t;
 
 /* A known place in the file, inside the last start tag scanned: the next tag's is counted from it. */
