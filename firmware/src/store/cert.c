@@ -175,14 +175,8 @@ static size_t b64_groups(const unsigned char **pp, const unsigned char *end, uns
     size_t n = (size_t)(end - p) / 4, i = 0;
 
     n = n < max ? n : max;
-    if (o == NULL) {
-        for (; i + 1 < n && (b64_table[p[0]] | b64_table[p[1]] | b64_table[p[2]] | b64_table[p[3]] | b64_table[p[4]] |
-                             b64_table[p[5]] | b64_table[p[6]] | b64_table[p[7]]) < 64;
-             i += 2)
-            p += 8;
-        for (; i < n && (b64_table[p[0]] | b64_table[p[1]] | b64_table[p[2]] | b64_table[p[3]]) < 64; i++)
-            p += 4;
-    }
+    while (o == NULL && i < n && (b64_table[p[0]] | b64_table[p[1]] | b64_table[p[2]] | b64_table[p[3]]) < 64)
+        i++, p += 4; /* measuring: a value's first time, a new room */
     for (; o != NULL && i < n; i++, p += 4, o += 3) {
         unsigned a = b64_table[p[0]], b = b64_table[p[1]], c = b64_table[p[2]], d = b64_table[p[3]];
         if ((a | b | c | d) >= 64)
