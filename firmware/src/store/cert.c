@@ -8,9 +8,11 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/ecp.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/md.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/psa_util.h>
 #include <mbedtls/rsa.h>
 #include <mbedtls/sha256.h>
 #include <mbedtls/version.h>
@@ -560,13 +562,18 @@ int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_contex
     return ret;
 }
 
+/*
+ * The blinding of a key parse's and a pair check's private-key operations:
+ * PSA's generator, which TLS 1.3 starts anyway (seeded from the platform's
+ * entropy). A fixed sequence, as before, would let the same key's operations
+ * repeat the same blinded values, which is what blinding is there to stop.
+ */
 static int cs_mbedtls_rng(void *ctx, unsigned char *out, size_t len)
 {
     (void)ctx;
-    /* Only used for RSA blinding in the pair check; quality is not needed there. */
-    for (size_t i = 0; i < len; i++)
-        out[i] = (unsigned char)(i * 131u + 7u);
-    return 0;
+    if (cs_tls_lib_start() != 0)
+        return MBEDTLS_ERR_ENTROPY_SOURCE_FAILED;
+    return mbedtls_psa_get_random(MBEDTLS_PSA_RANDOM_STATE, out, len);
 }
 
 int certslot_key_matches(const mbedtls_x509_crt *crt, mbedtls_pk_context *pk)
