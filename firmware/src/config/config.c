@@ -214,7 +214,7 @@ static void value(parse_t *ps, certslot_param_t p, certslot_family_t fam, const 
     }
     if (der == 0) {
         if (room(ps, s, len, secret) != 0)
-            return; /* a certificate: the file is rejected, and the value before does not matter */
+            return; /* out of memory: the file is rejected (a room a failed decoding filled is dropped with it) */
         memcpy(s->text, text, len);
     }
     size_t keep = der != 0 ? der : len;

@@ -280,7 +280,7 @@ size_t certslot_cert_pem_der(const unsigned char *pem, size_t len, unsigned char
         unsigned char hdr[6];
         size_t n = pem_body(&p, end, der != NULL ? der + total : NULL, room - total);
         if (n < sizeof(hdr))
-            return 0; /* and no certificate: DER's tag and length alone take two */
+            return 0; /* fewer than six bytes: no certificate */
         if (der == NULL)
             b64_head(body, hdr);
         if (der_element_len(der != NULL ? der + total : hdr, n) != n || (size_t)(end - p) < sizeof(tail) - 1 ||
