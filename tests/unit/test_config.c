@@ -1289,12 +1289,16 @@ static void test_pem_certificate_values_are_held_as_der(void **state)
     }
     certslot_config_free(&cfg);
 
-    /* Given again with a byte no certificate holds: an error there, and the value before stays. */
-    snprintf(broken, sizeof(broken), "%s", ec);
-    broken[strlen("-----BEGIN CERTIFICATE-----\n") + 10] = '!';
+    /* Given again with a byte no certificate holds, near its end (another certificate, so that decoding it over the
+     * value before would show): an error there, and the value before stays. */
+    snprintf(broken, sizeof(broken), "%s", inter);
+    size_t bad = strlen(broken) - strlen("==\n-----END CERTIFICATE-----\n") - 10;
+    broken[bad] = '!';
     snprintf(xml, sizeof(xml), "<r><x sec.TLS.customCaCert.1=\"%s\"/>\n<y sec.TLS.customCaCert.1=\"%s\"/></r>", both, broken);
     assert_int_equal(parse1(xml), CERTSLOT_ERR_VALUE);
-    assert_non_null(find_diag(CERTSLOT_ERROR, "character '!' at position 39 cannot be part of a base64 or PEM"));
+    char msg[80];
+    snprintf(msg, sizeof(msg), "character '!' at position %zu cannot be part of a base64 or PEM", bad + 1);
+    assert_non_null(find_diag(CERTSLOT_ERROR, msg));
     const certslot_value_t *v = &cfg.v[P("sec.TLS.customCaCert.1")];
     assert_true(v->der);
     assert_int_equal(v->len, n);
