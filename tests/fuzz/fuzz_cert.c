@@ -66,7 +66,7 @@ static void pem_der(const uint8_t *data, size_t size, const mbedtls_x509_crt *ch
         if (ok && at != n)
             abort();
         mbedtls_x509_crt_free(&again);
-        unsigned char *tight = malloc(n - 1 + 1); /* n - 1 bytes of room (one more so malloc(0) is not asked) */
+        unsigned char *tight = malloc(n - 1); /* n >= 6: a room one byte short of the DER */
         if (tight != NULL && certslot_cert_pem_der(data, size, tight, n - 1) != 0)
             abort();
         free(tight);
