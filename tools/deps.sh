@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install everything the certslot build and tests need, build the ARM sysroot
 # (armhf expat, cmocka, lwIP headers and libraries) under build/arm-sysroot/
-# without installing any armhf package on the host, and fetch the source of
+# without installing any armhf package on the host or adding armhf to dpkg's
+# architectures (an apt configuration of our own: build/apt-armhf/), and fetch the source of
 # mbedTLS 3.6 (Debian's source package, below) into build/mbedtls-src/, which the
 # Makefile builds for the host and for ARM with the project's configuration.
 #
@@ -134,14 +135,27 @@ apt_updated=0
 apt_update() {
     [ "$apt_updated" -eq 0 ] || return 0
     apt_updated=1
-    local try
-    for try in 1 2 3; do
+    local try=0 fails=0 err
+    err=$(mktemp)
+    while [ "$fails" -lt 3 ]; do
         log "apt-get update"
-        if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2; then
+        if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q 2>"$err" >&2; then
+            cat "$err" >&2
+            rm -f "$err"
             return 0
         fi
-        [ "$try" -eq 3 ] || sleep "$try"
+        cat "$err" >&2
+        # Another apt holds the system's lists (a fresh machine's daily update or unattended upgrades): wait
+        # for it, up to 10 minutes. (apt-get install waits by itself: DPkg::Lock::Timeout below.)
+        if grep -q "Could not get lock" "$err" && [ $((try += 1)) -le 120 ]; then
+            log "another apt holds the package lists; waiting"
+            sleep 5
+            continue
+        fi
+        fails=$((fails + 1))
+        [ "$fails" -eq 3 ] || sleep "$fails"
     done
+    rm -f "$err"
     # A mirror caught mid-sync fails one index ("File has unexpected size");
     # apt keeps the lists it did get, which is usually enough: go on, and let
     # the install or download below report what is really missing.
@@ -157,23 +171,38 @@ want_names=$(printf '%s\n' "${arm_pkgs[@]}" | sort)
 sysroot_ok() {
     [ -f "$stamp" ] && [ "$(cut -d= -f1 "$stamp" | sort)" = "$want_names" ]
 }
-armhf_enabled() { dpkg --print-foreign-architectures | grep -qx armhf; }
-enable_armhf() {
-    log "enabling the armhf architecture (for apt-get download only)"
-    as_root dpkg --add-architecture armhf
-    apt_updated=0
+# armhf packages are looked up and downloaded through an apt configuration of our own under build/apt-armhf/:
+# the system's sources (read, never changed), armhf as the only architecture, and lists, cache and an empty dpkg
+# status of its own. dpkg's architectures, the system's lists and its locks are never touched, and no root is needed.
+armhf_apt=$here/build/apt-armhf
+armhf_opts=(-q -o APT::Architecture=armhf -o APT::Architectures::=armhf -o "Dir::State::Lists=$armhf_apt/lists"
+    -o "Dir::State::status=$armhf_apt/status" -o "Dir::Cache=$armhf_apt/cache")
+# As root, apt drops privileges to _apt for downloads, which cannot write into our directories: stay root.
+[ "$(id -u)" -ne 0 ] || armhf_opts+=(-o APT::Sandbox::User=root)
+armhf_updated=0
+armhf_update() {
+    [ "$armhf_updated" -eq 0 ] || return 0
+    armhf_updated=1
+    mkdir -p "$armhf_apt/lists/partial" "$armhf_apt/cache/archives/partial"
+    [ -f "$armhf_apt/status" ] || : >"$armhf_apt/status"
+    local try
+    for try in 1 2 3; do
+        log "apt-get update (armhf lists, in $armhf_apt)"
+        apt-get "${armhf_opts[@]}" update >&2 && return 0
+        [ "$try" -eq 3 ] || sleep "$try"
+    done
+    log "warning: apt-get update of the armhf lists reported errors; continuing with the lists it fetched"
+}
+# apt-cache or apt-get over the armhf lists, fetching them first when there are none yet.
+armhf_run() {
+    [ -f "$armhf_apt/status" ] || armhf_update
+    "$1" "${armhf_opts[@]}" "${@:2}"
 }
 
 guest_names=$(printf '%s\n' "${guest_pkgs[@]}" | sort)
 guest_ok() {
     [ -f "$guest/.stamp" ] && [ "$(cut -d= -f1 "$guest/.stamp" | sort)" = "$guest_names" ]
 }
-
-# A fresh machine: enable armhf before the first apt-get update, so one
-# update fetches both the host and the armhf package lists.
-if { { [ "$do_sysroot" -eq 1 ] && ! sysroot_ok; } || { [ "$do_guest" -eq 1 ] && ! guest_ok; }; } && ! armhf_enabled; then
-    enable_armhf
-fi
 
 # ---------------------------------------------------------------- host ---
 if [ "$do_host" -eq 1 ]; then
@@ -194,7 +223,7 @@ if [ "$do_host" -eq 1 ]; then
         as_root chmod 755 "$policy"
         rc=0
         as_root env DEBIAN_FRONTEND=noninteractive \
-            apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || rc=$?
+            apt-get install -y -q -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}" >&2 || rc=$?
         if [ "$had_policy" -eq 1 ]; then
             as_root mv -f "$policy.certslot-saved" "$policy"
         else
@@ -302,7 +331,7 @@ fetch_mbedtls() {
 # The stamp holds name=version for busybox-static, and linux-image-armmp=PACKAGE=VERSION for the kernel: the
 # package the metapackage depends on (linux-image-6.1.0-N-armmp), which is what is fetched.
 armmp_kernel() {
-    apt-cache depends linux-image-armmp:armhf 2>/dev/null |
+    armhf_run apt-cache depends linux-image-armmp:armhf 2>/dev/null |
         awk '$1 == "Depends:" && $2 ~ /^linux-image-.*-armmp(:armhf)?$/ { sub(/:armhf$/, "", $2); print $2; exit }'
 }
 unpack_guest() {
@@ -311,21 +340,19 @@ unpack_guest() {
     exec 7>"$guest.lock"
     flock 7
     guest_ok && return 0
-    armhf_enabled || { enable_armhf; apt_update; }
-    local kernel refs=() stamp_lines=() p v tmp opts=()
+    local kernel refs=() stamp_lines=() p v tmp
     kernel=$(armmp_kernel)
-    [ -n "$kernel" ] || { apt_update; kernel=$(armmp_kernel); }
+    [ -n "$kernel" ] || { armhf_update; kernel=$(armmp_kernel); }
     [ -n "$kernel" ] || die "apt has no armhf linux-image-armmp (is armhf in the package lists?)"
     for p in "$kernel" busybox-static; do
-        v=$(LC_ALL=C apt-cache policy "$p:armhf" 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
+        v=$(LC_ALL=C armhf_run apt-cache policy "$p:armhf" 2>/dev/null | awk '/^  Candidate:/ { print $2 }')
         [ -n "$v" ] && [ "$v" != "(none)" ] || die "apt has no armhf candidate for $p"
         refs+=("$p:armhf=$v")
     done
     stamp_lines=("linux-image-armmp=$kernel=${refs[0]##*=}" "busybox-static=${refs[1]##*=}")
     log "unpacking the system image's kernel and busybox: ${refs[*]}"
     tmp=$(mktemp -d "$guest.tmp.XXXXXX")
-    [ "$(id -u)" -ne 0 ] || opts+=(-o APT::Sandbox::User=root)
-    if ! (cd "$tmp" && apt-get -q "${opts[@]}" download "${refs[@]}" >&2); then
+    if ! (cd "$tmp" && armhf_run apt-get download "${refs[@]}" >&2); then
         rm -rf "$tmp"
         die "apt-get download ${refs[*]} failed"
     fi
@@ -353,25 +380,20 @@ exec 9>"$sysroot.lock"
 flock 9
 sysroot_ok && exit 0
 
-if ! armhf_enabled; then
-    enable_armhf
-    apt_update
-fi
-
 arm_refs=()
 for p in "${arm_pkgs[@]}"; do arm_refs+=("$p:armhf"); done
 
 # Candidate version of every armhf package, or nothing when apt has no
 # armhf lists yet.
 candidates() {
-    LC_ALL=C apt-cache policy "${arm_refs[@]}" 2>/dev/null | awk '
+    LC_ALL=C armhf_run apt-cache policy "${arm_refs[@]}" 2>/dev/null | awk '
         /^[^ ].*:$/ { name = $1; sub(/:armhf:$/, "", name); sub(/:$/, "", name) }
         /^  Candidate:/ { if ($2 != "(none)") print name "=" $2 }'
 }
 
 versions=$(candidates)
 if [ "$(printf '%s\n' "$versions" | grep -c =)" -ne "${#arm_pkgs[@]}" ]; then
-    apt_update
+    armhf_update
     versions=$(candidates)
 fi
 [ "$(printf '%s\n' "$versions" | grep -c =)" -eq "${#arm_pkgs[@]}" ] ||
@@ -386,14 +408,12 @@ download() {
     local refs=()
     local nv
     while read -r nv; do refs+=("${nv%%=*}:armhf=${nv#*=}"); done <<<"$versions"
-    # As root, apt drops privileges to _apt for downloads, which cannot write
-    # into our directory; download as root instead (no sandbox warning).
-    (cd "$tmp/debs" && apt-get download -q -o APT::Sandbox::User=root "${refs[@]}") >&2
+    (cd "$tmp/debs" && armhf_run apt-get download "${refs[@]}") >&2
 }
 if ! download; then
-    log "download failed; refreshing apt lists and retrying"
-    apt_updated=0
-    apt_update
+    log "download failed; refreshing the armhf lists and retrying"
+    armhf_updated=0
+    armhf_update
     versions=$(candidates)
     download
 fi
