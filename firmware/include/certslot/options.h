@@ -161,6 +161,16 @@
 #define CERTSLOT_DOT1X_MAX_STRING 256 /**< bytes of an identity, a password, a server name */
 #endif
 
+/* ---- platform ---- */
+
+#ifndef CERTSLOT_THREAD_LOCAL
+/** Storage class of the one state certslot changes behind its callers' contexts: the count of allocations
+ *  mbedTLS was refused (it reports some as parse errors), kept per thread so that threads may call certslot at
+ *  once. A toolchain or RTOS without thread-local storage defines it empty; certslot is then called from one
+ *  thread at a time. */
+#define CERTSLOT_THREAD_LOCAL _Thread_local
+#endif
+
 /* ---- messages ---- */
 
 #ifndef CERTSLOT_WHY_LEN

@@ -47,8 +47,8 @@ void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *));
 /*
  * An mbedTLS (or PSA) return code as certslot's: 0, CERTSLOT_ERR_NOMEM when
  * the library ran out of memory (by its code, or because one of its
- * allocations failed since the last cs_mbed: mbedTLS reports some as parse
- * errors), else otherwise.
+ * allocations failed in this thread since its last cs_mbed: mbedTLS reports
+ * some as parse errors), else otherwise.
  */
 int cs_mbed(int ret, int otherwise);
 

@@ -72,7 +72,8 @@ int cs_tls_lib_start(void)
 }
 
 static void *(*mbed_calloc_fn)(size_t, size_t) = calloc;
-static unsigned long mbed_failures, mbed_seen; /* allocations mbedTLS asked for and did not get */
+/* Allocations mbedTLS asked for and did not get, and how many of them cs_mbed has seen: the calling thread's. */
+static CERTSLOT_THREAD_LOCAL unsigned long mbed_failures, mbed_seen;
 
 /* mbedTLS's allocator: the installed one, counting what it refuses (mbedTLS reports some as parse errors). */
 static void *mbed_calloc(size_t n, size_t size)
