@@ -166,9 +166,10 @@ $(1)_ORDER       := $$(DEPS_FIRST) $$(if $$(filter arm fp,$(1)),$$(ARM_STAMP))
 $(1)_LINKLIBS    := -Wl,--start-group $$($(1)_SIM) $$($(1)_HAL) $$($(1)_LIB) -Wl,--end-group $$(LB_$(1))
 $(1)_MBED        := $$(filter $(BUILD)/mbedtls/%,$$(LB_$(1)))
 
-# (A new mbedTLS source, whose headers are system headers to the dependency files, rebuilds everything; so do new
-# compile flags, through $(BUILD)/$(1)/flags.)
-$(BUILD)/$(1)/obj/%.o: %.c $(MBEDTLS_SRC)/.stamp $(BUILD)/$(1)/flags | $$($(1)_ORDER)
+# (A new mbedTLS source or configuration header rebuilds everything: mbedTLS's headers are system headers, so the
+# dependency files name neither them nor the configuration they include, which sets the size of mbedTLS's
+# structures. So do new compile flags, through $(BUILD)/$(1)/flags.)
+$(BUILD)/$(1)/obj/%.o: %.c $(MBEDTLS_SRC)/.stamp $(MBEDTLS_CONFIG) $(BUILD)/$(1)/flags | $$($(1)_ORDER)
 	@mkdir -p $$(@D)
 	$$(CC_$(1)) $$(WARNINGS) $$(CF_$(1)) $$(INCLUDES) $$(DEPFLAGS) $$(CPPFLAGS) $$(CFLAGS) -c $$< -o $$@
 
@@ -447,7 +448,7 @@ $(BENCH_BUNDLE): $(BUILTIN_BUNDLE) $(TESTPKI)/.done
 	cat $(TESTPKI)/root-rsa.crt $(BUILTIN_BUNDLE) > $@
 $(BENCH_GEN)/builtin_roots.inc: $(GEN_TOOL) $(BENCH_BUNDLE)
 	$(GEN_TOOL) $(BENCH_BUNDLE) > $@.tmp || { rm -f $@.tmp; exit 1; }; mv $@.tmp $@
-$(BENCH_GEN)/builtin.o: firmware/src/verify/builtin.c $(BENCH_GEN)/builtin_roots.inc
+$(BENCH_GEN)/builtin.o: firmware/src/verify/builtin.c $(BENCH_GEN)/builtin_roots.inc $(MBEDTLS_CONFIG)
 	$(CC_host) $(WARNINGS) $(CF_host) -I$(BENCH_GEN) $(INCLUDES) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 BENCH_OBJS_bench_anchors := $(BENCH_GEN)/builtin.o
 $(BUILD)/host/bench/bench_anchors: $(BENCH_GEN)/builtin.o
@@ -498,7 +499,7 @@ $(POWERCUT): $(BUILD)/arm/obj/tests/system/powercut.o $(arm_HAL) $(arm_LIB) $(ar
 
 # The broken hal: hal/linux with CERTSLOT_TEST_BROKEN_FSYNC (the store's file is never fsynced), linked ahead of
 # the library so that it replaces hal/linux's object in this one program only.
-$(BUILD)/arm/obj-broken/hal_linux.o: hal/linux/hal_linux.c $(MBEDTLS_SRC)/.stamp | $(arm_ORDER)
+$(BUILD)/arm/obj-broken/hal_linux.o: hal/linux/hal_linux.c $(MBEDTLS_SRC)/.stamp $(MBEDTLS_CONFIG) | $(arm_ORDER)
 	@mkdir -p $(@D)
 	$(CC_arm) $(WARNINGS) $(CF_arm) $(INCLUDES) $(DEPFLAGS) -DCERTSLOT_TEST_BROKEN_FSYNC $(CPPFLAGS) $(CFLAGS) \
 	    -c $< -o $@
