@@ -4,8 +4,9 @@
 #   CROSS_COMPILE=arm-linux-gnueabihf- make
 #                         the libraries for that compiler, in build/arm/
 #   make deps             install build/test packages, build the ARM sysroot
-#   make test             unit tests (host, asan, arm under qemu) + CLI tests + the install test + make docs
-#   make test-host | test-asan | test-arm | test-cli | test-install | valgrind
+#   make test             unit tests (host, asan, arm under qemu) + CLI tests + the install test + fuzz + threads
+#                         under DRD + make docs
+#   make test-host | test-asan | test-arm | test-cli | test-install | test-fuzz | test-threads | valgrind
 #   make qemu-image       the system image (build/qemu/): Debian's armmp kernel, busybox, the ARM tests
 #   make test-system      boots it under qemu-system-arm: ARM suites, the store on ext4, power cuts
 #                         (not part of make test: .ci/run runs it after)
@@ -387,6 +388,10 @@ RUN_install = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale install $(RESULTS)/install.txt tests/install/install.sh
 RUN_fuzz = $(TEST_ENV) FUZZ_SECONDS=$(FUZZ_BRIEF) \
 	$(RUN) $$stale --wrap tools/fuzz-run.sh fuzz $(RESULTS)/fuzz.txt $(FUZZERS)
+# Threads at once (tests/unit/test_threads.c) under valgrind's DRD: an access to shared state that nothing orders (a
+# lock, a join, call_once) fails it.
+RUN_threads = $(TEST_ENV) $(RUN) $$stale --wrap "valgrind -q --tool=drd --error-exitcode=1" \
+	threads $(RESULTS)/threads.txt $(BUILD)/host/tests/test_threads
 RUN_valgrind = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
 	$(RUN) $$stale --wrap "valgrind -q --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite" \
 	valgrind $(RESULTS)/valgrind.txt $(host_TESTS)
@@ -406,11 +411,11 @@ endef
 # make test runs every fuzz harness this many seconds over its corpus.
 FUZZ_BRIEF ?= 3
 
-.PHONY: test test-host test-asan test-arm test-cli test-install test-fuzz valgrind
+.PHONY: test test-host test-asan test-arm test-cli test-install test-fuzz test-threads valgrind
 # What tests/install/install.sh installs: both libraries and mbedTLS, host and ARM, and the tool.
 INSTALL_ALL := $(host_LIB) $(host_HAL) $(host_MBED) $(TOOL_BIN) $(arm_LIB) $(arm_HAL) $(arm_MBED)
 test: deps
-	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all docs $(TESTPKI)/.done,host asan arm cli install fuzz)
+	$(call run_tests,host-all asan-all arm-all cli-all fuzz-all min-all docs $(TESTPKI)/.done,host asan arm cli install fuzz threads)
 test-host: deps
 	$(call run_tests,host-all min-all $(TESTPKI)/.done,host)
 test-asan: deps
@@ -423,6 +428,8 @@ test-install: deps
 	$(call run_tests,$(INSTALL_ALL) $(TESTPKI)/.done,install)
 test-fuzz: deps
 	$(call run_tests,fuzz-all $(TESTPKI)/.done,fuzz)
+test-threads: deps
+	$(call run_tests,$(BUILD)/host/tests/test_threads $(TESTPKI)/.done,threads)
 valgrind: deps
 	$(call run_tests,host-all $(TESTPKI)/.done,valgrind)
 

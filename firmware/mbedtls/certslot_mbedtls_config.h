@@ -28,6 +28,11 @@
 /* As Debian builds its 3.6.7 (debian/rules): no word-sized unaligned loads, which misbehave with some compilers
  * and which UBSan would report. */
 #define MBEDTLS_ALIGNMENT_DISABLE_EFFICENT_UNALIGNED_ACCESS
+/* Threads: PSA (TLS 1.3's keys, and the random generator certslot blinds key operations with) is one state for the
+ * process, safe for threads at once only with the threading layer (mbedTLS 3.6). pthreads on Linux; a port to an
+ * RTOS defines MBEDTLS_THREADING_ALT and gives mbedTLS its mutexes (mbedtls_threading_set_alt) instead. */
+#define MBEDTLS_THREADING_C
+#define MBEDTLS_THREADING_PTHREAD
 
 /* Symmetric ciphers and modes: TLS 1.2 and 1.3 AEAD suites, CBC suites for older servers, the store (AES-GCM) */
 #define MBEDTLS_AES_C

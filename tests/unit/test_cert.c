@@ -2,7 +2,6 @@
  * Certificate and key values in every layout administrators paste, and the
  * security policy.
  */
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,11 +12,8 @@
 
 #include <cmocka.h>
 
-#include <mbedtls/platform.h>
-
 #include "certslot/cert.h"
 #include "certslot/error.h"
-#include "certslot/platform.h"
 #include "testutil.h"
 
 static char why[CERTSLOT_WHY_LEN];
@@ -347,57 +343,6 @@ static void test_info_for_listing(void **state)
     free(pem);
 }
 
-/*
- * mbedTLS reports some failed allocations as parse errors, so certslot counts the allocations it refused since
- * the calling thread's last look. That count is the thread's own: an allocation that failed in one thread does not
- * turn another thread's bad certificate into "out of memory", nor does the other thread's look hide it.
- */
-static pthread_t failing_thread;
-static int fail_now;
-static int other_result;
-
-static void *calloc_failing_in_one_thread(size_t n, size_t size)
-{
-    return fail_now && pthread_equal(pthread_self(), failing_thread) ? NULL : calloc(n, size);
-}
-
-static const unsigned char not_a_certificate[] = {0x30, 0x03, 0x02, 0x01, 0x00};
-
-static int decode_not_a_certificate(void)
-{
-    mbedtls_x509_crt chain;
-    char reason[CERTSLOT_WHY_LEN];
-    mbedtls_x509_crt_init(&chain);
-    int ret = certslot_cert_decode(not_a_certificate, sizeof(not_a_certificate), &chain, reason, sizeof(reason));
-    mbedtls_x509_crt_free(&chain);
-    return ret;
-}
-
-static void *other_thread(void *arg)
-{
-    (void)arg;
-    other_result = decode_not_a_certificate();
-    return NULL;
-}
-
-static void test_failed_allocations_are_counted_per_thread(void **state)
-{
-    (void)state;
-    failing_thread = pthread_self();
-    certslot_platform_set_calloc_free(calloc_failing_in_one_thread, free);
-    fail_now = 1;
-    assert_null(mbedtls_calloc(1, 64)); /* refused, and not yet looked at */
-    fail_now = 0;
-
-    pthread_t t;
-    assert_int_equal(pthread_create(&t, NULL, other_thread, NULL), 0);
-    assert_int_equal(pthread_join(t, NULL), 0);
-    assert_int_equal(other_result, CERTSLOT_ERR_CERT);
-    assert_int_equal(decode_not_a_certificate(), CERTSLOT_ERR_NOMEM); /* this thread's failure, still there */
-    assert_int_equal(decode_not_a_certificate(), CERTSLOT_ERR_CERT);
-    certslot_platform_set_calloc_free(NULL, NULL);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -410,7 +355,6 @@ int main(void)
         cmocka_unit_test(test_bad_keys_are_refused_with_a_reason),
         cmocka_unit_test(test_policy),
         cmocka_unit_test(test_info_for_listing),
-        cmocka_unit_test(test_failed_allocations_are_counted_per_thread),
     };
     return cmocka_run_group_tests_name("cert", tests, NULL, NULL);
 }

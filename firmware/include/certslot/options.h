@@ -163,12 +163,14 @@
 
 /* ---- platform ---- */
 
-#ifndef CERTSLOT_THREAD_LOCAL
-/** Storage class of the one state certslot changes behind its callers' contexts: the count of allocations
- *  mbedTLS was refused (it reports some as parse errors), kept per thread so that threads may call certslot at
- *  once. A toolchain or RTOS without thread-local storage defines it empty; certslot is then called from one
- *  thread at a time. */
-#define CERTSLOT_THREAD_LOCAL _Thread_local
+#ifndef CERTSLOT_THREADS
+/** 1: threads may call certslot at once, each with its own contexts. The one state certslot changes behind them,
+ *  the count of allocations mbedTLS was refused (it reports some as parse errors), is then kept per thread
+ *  (_Thread_local); mbedTLS's list of the suites it offers, which it fills on its first use, is filled once
+ *  (C11 call_once); and mbedTLS must have its threading layer (MBEDTLS_THREADING_C), because PSA, which TLS 1.3
+ *  and the blinding of key operations use, is one state for the process. 0, for a toolchain or RTOS without C11
+ *  threads: certslot is called from one thread at a time. */
+#define CERTSLOT_THREADS 1
 #endif
 
 /* ---- messages ---- */

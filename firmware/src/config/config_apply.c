@@ -76,28 +76,30 @@ static int stage_part(certslot_store_txn_t *t, certslot_config_t *cfg, certslot_
 int certslot_config_apply(certslot_config_t *cfg, certslot_store_t *st, certslot_apply_report_fn report,
                           void *report_ctx)
 {
-    static certslot_store_txn_t t; /* about 1 KiB: off the stack */
+    certslot_store_txn_t *t = NULL; /* about 1 KiB: on the heap, neither on the stack nor shared by threads */
     certslot_settings_t *settings;
     char why[CERTSLOT_WHY_LEN];
     int refused = 0, ret;
 
     if (cfg->applied)
         return CERTSLOT_ERR_ARG; /* its slot values are gone */
-    if ((settings = certslot_calloc(1, sizeof(*settings))) == NULL)
+    if ((settings = certslot_calloc(1, sizeof(*settings))) == NULL || (t = certslot_calloc(1, sizeof(*t))) == NULL) {
+        certslot_free(settings);
         return CERTSLOT_ERR_NOMEM;
+    }
     ret = certslot_config_settings(cfg, settings, why, sizeof(why));
     if (ret != 0) {
         if (report != NULL)
             report(report_ctx, -1, NULL, why);
         goto cleanup;
     }
-    certslot_store_txn_init(&t, st);
+    certslot_store_txn_init(t, st);
     cfg->applied = 1;
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT && ret == 0; s++) {
         for (unsigned k = 0; k < 2; k++) {
             certslot_param_t blame;
             why[0] = '\0';
-            int r = stage_part(&t, cfg, (certslot_slot_t)s, (certslot_kind_t)k, settings->allow_weak, &blame, why,
+            int r = stage_part(t, cfg, (certslot_slot_t)s, (certslot_kind_t)k, settings->allow_weak, &blame, why,
                                sizeof(why));
             if (r == CERTSLOT_ERR_NOMEM) {
                 ret = r;
@@ -115,13 +117,14 @@ int certslot_config_apply(certslot_config_t *cfg, certslot_store_t *st, certslot
         }
     }
     if (ret == 0) {
-        certslot_store_txn_settings(&t, settings);
-        ret = certslot_store_txn_commit(&t);
+        certslot_store_txn_settings(t, settings);
+        ret = certslot_store_txn_commit(t);
     }
-    certslot_store_txn_free(&t);
+    certslot_store_txn_free(t);
     if (ret == 0 && refused > 0)
         ret = CERTSLOT_ERR_VALUE;
 cleanup:
+    certslot_free(t);
     certslot_settings_free(settings);
     certslot_free(settings);
     return ret;

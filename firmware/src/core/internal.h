@@ -43,6 +43,8 @@ void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *f
 
 /* The TLS library (tls_lib.c): its one-time start (0 or CERTSLOT_ERR_CRYPTO), and its allocator. */
 int cs_tls_lib_start(void);
+/* mbedtls_ssl_list_ciphersuites(), made safe for threads at once (CERTSLOT_THREADS). */
+const int *cs_tls_lib_suites(void);
 void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *));
 /*
  * An mbedTLS (or PSA) return code as certslot's: 0, CERTSLOT_ERR_NOMEM when

@@ -24,6 +24,16 @@
 #include "certslot/version.h"
 #include "core/internal.h"
 
+#if CERTSLOT_THREADS
+#if !defined(MBEDTLS_THREADING_C)
+#error "CERTSLOT_THREADS needs MBEDTLS_THREADING_C (PSA is one state for the process); or build with CERTSLOT_THREADS=0"
+#endif
+#include <threads.h>
+#define THREAD_LOCAL _Thread_local
+#else
+#define THREAD_LOCAL
+#endif
+
 #if MBEDTLS_VERSION_NUMBER < 0x03060000 || MBEDTLS_VERSION_NUMBER >= 0x03070000
 #error "certslot needs mbedTLS 3.6 LTS (3.6.x)"
 #endif
@@ -65,6 +75,27 @@
 #error "CERTSLOT_WITH_CSR needs MBEDTLS_X509_CSR_WRITE_C, PEM_WRITE_C and GENPRIME"
 #endif
 
+static const int *suites;
+
+static void list_suites(void)
+{
+    suites = mbedtls_ssl_list_ciphersuites();
+}
+
+const int *cs_tls_lib_suites(void)
+{
+    /* mbedTLS fills the list on its first call, without a lock: the first call is made once, so that no thread
+     * reads it half filled (mbedtls_ssl_config_defaults reads it too, after this). */
+#if CERTSLOT_THREADS
+    static once_flag once = ONCE_FLAG_INIT;
+    call_once(&once, list_suites);
+#else
+    if (suites == NULL)
+        list_suites();
+#endif
+    return suites;
+}
+
 int cs_tls_lib_start(void)
 {
     /* Idempotent; TLS 1.3 needs it before the first handshake. */
@@ -73,7 +104,7 @@ int cs_tls_lib_start(void)
 
 static void *(*mbed_calloc_fn)(size_t, size_t) = calloc;
 /* Allocations mbedTLS asked for and did not get, and how many of them cs_mbed has seen: the calling thread's. */
-static CERTSLOT_THREAD_LOCAL unsigned long mbed_failures, mbed_seen;
+static THREAD_LOCAL unsigned long mbed_failures, mbed_seen;
 
 /* mbedTLS's allocator: the installed one, counting what it refuses (mbedTLS reports some as parse errors). */
 static void *mbed_calloc(size_t n, size_t size)

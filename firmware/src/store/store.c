@@ -313,6 +313,24 @@ void certslot_store_txn_free(certslot_store_txn_t *t)
     t->settings = NULL;
 }
 
+/* A transaction for one call, about 1 KiB: on the heap, neither on the stack nor a static that threads would
+ * share. NULL: out of memory. */
+static certslot_store_txn_t *txn_new(certslot_store_t *st)
+{
+    certslot_store_txn_t *t = certslot_calloc(1, sizeof(*t));
+
+    if (t != NULL)
+        certslot_store_txn_init(t, st);
+    return t;
+}
+
+static void txn_delete(certslot_store_txn_t *t)
+{
+    if (t != NULL)
+        certslot_store_txn_free(t);
+    certslot_free(t);
+}
+
 static int valid(certslot_slot_t slot, certslot_kind_t kind)
 {
     return (unsigned)slot < CERTSLOT_SLOT_COUNT && (kind == CERTSLOT_KIND_CA || kind == CERTSLOT_KIND_DEVICE);
@@ -393,45 +411,47 @@ int certslot_store_install(certslot_store_t *st, certslot_slot_t slot, certslot_
                            const unsigned char *cert, size_t cert_len, const unsigned char *key, size_t key_len,
                            int allow_weak, certslot_result_t *res)
 {
-    static certslot_store_txn_t t; /* about 1 KiB: off the stack */
+    certslot_store_txn_t *t = txn_new(st);
     char why[CERTSLOT_WHY_LEN] = "", desc[200];
+    int ret = t != NULL ? certslot_store_txn_put(t, slot, kind, cert, cert_len, key, key_len, allow_weak, why,
+                                                 sizeof(why))
+                        : CERTSLOT_ERR_NOMEM;
 
-    certslot_store_txn_init(&t, st);
-    int ret = certslot_store_txn_put(&t, slot, kind, cert, cert_len, key, key_len, allow_weak, why, sizeof(why));
-    if (ret == CERTSLOT_ERR_ARG)
-        return ret;
-    if (ret != 0) {
+    if (ret == CERTSLOT_ERR_ARG) {
+        /* nothing to say: the call itself is wrong */
+    } else if (ret != 0) {
         cs_result(res, -1, ret, "%s %s: refused: %s", certslot_slot_name(slot),
                  certslot_kind_name(kind), why[0] != '\0' ? why : certslot_strerror(ret));
         cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
-        return ret;
-    }
-    cs_part_describe(&t.next[slot][kind], desc, sizeof(desc));
-    ret = certslot_store_txn_commit(&t);
-    if (ret == 0) {
-        cs_result(res, -1, 0, "installed into %s %s: %s", certslot_slot_name(slot),
-                 certslot_kind_name(kind), desc);
-        cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     } else {
-        cs_result(res, -1, ret, "%s %s: not saved: %s", certslot_slot_name(slot),
-                 certslot_kind_name(kind), certslot_strerror(ret));
+        cs_part_describe(&t->next[slot][kind], desc, sizeof(desc));
+        ret = certslot_store_txn_commit(t);
+        if (ret == 0) {
+            cs_result(res, -1, 0, "installed into %s %s: %s", certslot_slot_name(slot),
+                     certslot_kind_name(kind), desc);
+            cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+        } else {
+            cs_result(res, -1, ret, "%s %s: not saved: %s", certslot_slot_name(slot),
+                     certslot_kind_name(kind), certslot_strerror(ret));
+        }
     }
+    txn_delete(t);
     return ret;
 }
 
 int certslot_store_clear(certslot_store_t *st, certslot_slot_t slot, certslot_kind_t kind, certslot_result_t *res)
 {
-    static certslot_store_txn_t t;
+    certslot_store_txn_t *t = txn_new(st);
+    int ret = t != NULL ? certslot_store_txn_empty(t, slot, kind) : CERTSLOT_ERR_NOMEM;
 
-    certslot_store_txn_init(&t, st);
-    int ret = certslot_store_txn_empty(&t, slot, kind);
-    if (ret != 0)
-        return ret;
-    ret = certslot_store_txn_commit(&t);
-    cs_result(res, -1, ret, "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
-             ret == 0 ? "emptied" : certslot_strerror(ret));
+    if (ret == 0)
+        ret = certslot_store_txn_commit(t);
+    if (ret != CERTSLOT_ERR_ARG)
+        cs_result(res, -1, ret, "%s %s: %s", certslot_slot_name(slot), certslot_kind_name(kind),
+                 ret == 0 ? "emptied" : certslot_strerror(ret));
     if (ret == 0)
         cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    txn_delete(t);
     return ret;
 }
 
@@ -448,7 +468,7 @@ static int hal_random(void *ctx, unsigned char *buf, size_t len)
 int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslot_csr_subject_t *subject,
                        int replace, char **csr_pem, size_t *csr_len, certslot_result_t *res)
 {
-    static certslot_store_txn_t t;
+    certslot_store_txn_t *t;
     char why[CERTSLOT_WHY_LEN] = "";
     const int dev = CERTSLOT_KIND_DEVICE;
     unsigned char *key = NULL;
@@ -458,7 +478,9 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
     if ((unsigned)slot >= CERTSLOT_SLOT_COUNT || subject == NULL || csr_pem == NULL || csr_len == NULL)
         return CERTSLOT_ERR_ARG;
     *csr_pem = NULL;
-    if (st->part[slot][dev].ncerts > 0 && !replace) {
+    if ((t = txn_new(st)) == NULL) {
+        ret = CERTSLOT_ERR_NOMEM;
+    } else if (st->part[slot][dev].ncerts > 0 && !replace) {
         snprintf(why, sizeof(why), "it holds a device certificate (replace it explicitly)");
         ret = CERTSLOT_ERR_CERT;
     } else {
@@ -466,26 +488,26 @@ int certslot_store_csr(certslot_store_t *st, certslot_slot_t slot, const certslo
                                     sizeof(why));
     }
     if (ret == 0) {
-        certslot_store_txn_init(&t, st);
-        t.next[slot][dev].key.der = key; /* the transaction owns the key now */
-        t.next[slot][dev].key.len = key_len;
-        t.changed[slot][dev] = 1;
-        ret = certslot_store_txn_commit(&t);
+        t->next[slot][dev].key.der = key; /* the transaction owns the key now */
+        t->next[slot][dev].key.len = key_len;
+        t->changed[slot][dev] = 1;
+        ret = certslot_store_txn_commit(t);
         if (ret == 0) {
             cs_result(res, -1, 0, "%s device: new RSA %d key awaiting its certificate; CSR for CN=%s",
                      certslot_slot_name(slot), CERTSLOT_CSR_KEY_BITS, subject->cn);
             cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
-            return 0;
+        } else {
+            certslot_free(*csr_pem);
+            *csr_pem = NULL;
+            cs_result(res, -1, ret, "%s device: not saved: %s", certslot_slot_name(slot),
+                     certslot_strerror(ret));
         }
-        certslot_free(*csr_pem);
-        *csr_pem = NULL;
-        cs_result(res, -1, ret, "%s device: not saved: %s", certslot_slot_name(slot),
-                 certslot_strerror(ret));
-        return ret;
+    } else {
+        cs_result(res, -1, ret, "%s device: no CSR: %s", certslot_slot_name(slot),
+                 why[0] != '\0' ? why : certslot_strerror(ret));
+        cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
     }
-    cs_result(res, -1, ret, "%s device: no CSR: %s", certslot_slot_name(slot),
-             why[0] != '\0' ? why : certslot_strerror(ret));
-    cs_log(st->hal, CERTSLOT_LOG_INFO, "store: %s", res->msg);
+    txn_delete(t);
     return ret;
 }
 

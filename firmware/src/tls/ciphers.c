@@ -23,6 +23,7 @@
 #include <mbedtls/ssl_ciphersuites.h>
 
 #include "certslot/error.h"
+#include "core/internal.h"
 
 /* Most suites the linked library may offer (more is CERTSLOT_ERR_LIMIT). */
 #define MAX_SUITES 256
@@ -486,7 +487,7 @@ int certslot_ciphers_map(const char *list, int *ids, size_t max, char *why, size
     if ((ret = start(list, ids, max, &why, &why_size, dummy)) != 0)
         return ret;
 
-    s.ids = mbedtls_ssl_list_ciphersuites();
+    s.ids = cs_tls_lib_suites();
     for (s.n = 0; s.ids[s.n] != 0; s.n++) {
         if (s.n == MAX_SUITES) {
             snprintf(why, why_size, "the TLS library offers more than %d cipher suites", MAX_SUITES);
@@ -536,7 +537,7 @@ static const struct {
 /* 1 when the library offers suite id. */
 static int offered(int id)
 {
-    for (const int *l = mbedtls_ssl_list_ciphersuites(); *l != 0; l++)
+    for (const int *l = cs_tls_lib_suites(); *l != 0; l++)
         if (*l == id)
             return 1;
     return 0;
@@ -551,7 +552,7 @@ int certslot_ciphers_map13(const char *list, int *ids, size_t max, char *why, si
     if ((ret = start(list, ids, max, &why, &why_size, dummy)) != 0)
         return ret;
     if (list[0] == '\0') {
-        for (const int *l = mbedtls_ssl_list_ciphersuites(); *l != 0 && count < max - 1; l++)
+        for (const int *l = cs_tls_lib_suites(); *l != 0 && count < max - 1; l++)
             if ((*l >> 8) == 0x13)
                 ids[count++] = *l;
     }
