@@ -23,6 +23,7 @@
 #include "certslot/cert.h"
 #include "certslot/config.h"
 #include "certslot/error.h"
+#include "certslot/hal_linux.h"
 #include "certslot/hal_sim.h"
 #include "certslot/platform.h"
 #include "certslot/store.h"
@@ -143,15 +144,18 @@ static void test_keys_decode_in_threads_at_once(void **state)
 }
 
 /*
- * TLS 1.3 connections in two threads at once, each through SIP's profile of a handset of its own, to one
- * openssl s_server: TLS 1.3 keeps its keys in PSA's key slots, one table for the process.
+ * TLS 1.3 connections in threads at once, through SIP's profile, to one openssl s_server: two handsets of their
+ * own, each filling its store meanwhile, and two threads of one handset, sharing its hal/linux and its store (which
+ * nobody changes meanwhile). TLS 1.3 keeps its keys in PSA's key slots, one table for the process.
  */
-#define TLS_THREADS 2
+#define TLS_THREADS 4 /* even: own handsets, odd: the shared one */
 
 static struct {
     char *ca, *crt, *key;
     size_t ca_len, crt_len, key_len;
     uint16_t port;
+    certslot_hal_t hal; /* the shared handset */
+    certslot_store_t st;
 } peer; /* set before the threads start */
 
 typedef struct {
@@ -159,11 +163,8 @@ typedef struct {
     char why[256], version[16];
 } tls_result_t;
 
-static int sip_handset(tls_result_t *r, certslot_hal_t *hal, certslot_store_t *st, certslot_config_t *cfg,
-                       certslot_settings_t *set)
+static int fill_store(certslot_store_t *st, const certslot_hal_t *hal, char *why, size_t why_size)
 {
-    static const char xml[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2' "
-                              "sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.profile.2.deviceCert='Application2'/>";
     certslot_result_t res;
     int ret = certslot_store_open(st, hal);
 
@@ -174,33 +175,27 @@ static int sip_handset(tls_result_t *r, certslot_hal_t *hal, certslot_store_t *s
         ret = certslot_store_install(st, CERTSLOT_SLOT_APPLICATION2, CERTSLOT_KIND_DEVICE, (unsigned char *)peer.crt,
                                      peer.crt_len, (unsigned char *)peer.key, peer.key_len, 0, &res);
     if (ret != 0)
-        snprintf(r->why, sizeof(r->why), "store: %.200s", res.msg);
-    if (ret == 0 && (ret = certslot_config_parse_buffer(cfg, "sip.cfg", xml, sizeof(xml) - 1)) == 0 &&
-        (ret = certslot_config_finish(cfg)) == 0)
-        ret = certslot_config_settings(cfg, set, r->why, sizeof(r->why));
+        snprintf(why, why_size, "store: %.200s", res.msg);
     return ret;
 }
 
-static void *connect_sip(void *arg)
+/* A SIP connection through st's application profile 2, a request and its answer. */
+static void connect_sip(tls_result_t *r, const certslot_hal_t *hal, const certslot_store_t *st)
 {
-    tls_result_t *r = arg;
-    certslot_hal_sim_t sim;
-    certslot_hal_t hal;
-    certslot_store_t st;
+    static const char xml[] = "<x sec.TLS.profileSelection.SIP='ApplicationProfile2' "
+                              "sec.TLS.profile.2.caCert.defaultList='0' sec.TLS.profile.2.deviceCert='Application2'/>";
     certslot_config_t cfg;
     certslot_settings_t set;
     certslot_tls_t tls;
     certslot_tls_conn_t conn;
 
-    certslot_hal_sim_init(&sim, &hal);
-    sim.now = (int64_t)time(NULL);
     certslot_config_init(&cfg);
     certslot_settings_init(&set);
     certslot_tls_init(&tls);
-    r->ret = sip_handset(r, &hal, &st, &cfg, &set);
-    if (r->ret == 0)
-        r->ret = certslot_tls_setup(&tls, &hal, &set, &st, CERTSLOT_APP_SIP, r->why, sizeof(r->why));
-    if (r->ret == 0)
+    if ((r->ret = certslot_config_parse_buffer(&cfg, "sip.cfg", xml, sizeof(xml) - 1)) == 0 &&
+        (r->ret = certslot_config_finish(&cfg)) == 0 &&
+        (r->ret = certslot_config_settings(&cfg, &set, r->why, sizeof(r->why))) == 0 &&
+        (r->ret = certslot_tls_setup(&tls, hal, &set, st, CERTSLOT_APP_SIP, r->why, sizeof(r->why))) == 0)
         r->ret = certslot_tls_connect(&conn, &tls, "127.0.0.1", peer.port, "server.test", 60000, r->why,
                                       sizeof(r->why));
     if (r->ret == 0) {
@@ -215,8 +210,28 @@ static void *connect_sip(void *arg)
     certslot_tls_free(&tls);
     certslot_settings_free(&set);
     certslot_config_free(&cfg);
+}
+
+static void *own_handset(void *arg)
+{
+    tls_result_t *r = arg;
+    certslot_hal_sim_t sim;
+    certslot_hal_t hal;
+    certslot_store_t st;
+
+    certslot_hal_sim_init(&sim, &hal);
+    sim.now = (int64_t)time(NULL);
+    r->ret = fill_store(&st, &hal, r->why, sizeof(r->why));
+    if (r->ret == 0)
+        connect_sip(r, &hal, &st);
     certslot_store_free(&st);
     certslot_hal_sim_free(&sim);
+    return NULL;
+}
+
+static void *shared_handset(void *arg)
+{
+    connect_sip(arg, &peer.hal, &peer.st);
     return NULL;
 }
 
@@ -224,14 +239,15 @@ static void test_tls13_connections_in_threads_at_once(void **state)
 {
     (void)state;
     sserver_t server;
-    char log[600];
-    const char *args[] = {"-tls1_3", "-cert", NULL, "-key", NULL, "-cert_chain", NULL, NULL};
-    char cert[512], key[512], chain[512];
+    char log[600], cert[512], key[512], chain[512], dir[512], storage[600], secret[600], why[256] = "";
+    const char *args[] = {"-tls1_3", "-cert", cert, "-key", key, "-cert_chain", chain, NULL};
     snprintf(cert, sizeof(cert), "%s", tu_pki("server.crt"));
     snprintf(key, sizeof(key), "%s", tu_pki("server.key"));
     snprintf(chain, sizeof(chain), "%s", tu_pki("inter.crt"));
-    args[2] = cert, args[4] = key, args[6] = chain;
-    snprintf(log, sizeof(log), "%s/s_server.log", tu_tmpdir());
+    snprintf(dir, sizeof(dir), "%s", tu_tmpdir());
+    snprintf(log, sizeof(log), "%s/s_server.log", dir);
+    snprintf(storage, sizeof(storage), "%s/store", dir);
+    snprintf(secret, sizeof(secret), "%s/secret", dir);
     assert_int_equal(sserver_start(&server, log, args), 0);
     peer.port = server.port;
     peer.ca = tu_pki_read("root-rsa.crt", &peer.ca_len);
@@ -240,15 +256,24 @@ static void test_tls13_connections_in_threads_at_once(void **state)
     assert_non_null(peer.ca);
     assert_non_null(peer.crt);
     assert_non_null(peer.key);
+    certslot_hal_linux_t linux_hal;
+    certslot_hal_linux_options_t opt = {.storage_dir = storage, .secret_path = secret, .create = 1,
+                                        .mac = "00:04:f2:a1:b2:c3", .log_level = CERTSLOT_LOG_ERROR};
+    certslot_hal_linux_init(&linux_hal);
+    assert_int_equal(certslot_hal_linux_open(&linux_hal, &peer.hal, &opt), 0);
+    if (fill_store(&peer.st, &peer.hal, why, sizeof(why)) != 0)
+        fail_msg("%s", why);
 
     pthread_t t[TLS_THREADS];
     tls_result_t r[TLS_THREADS];
     memset(r, 0, sizeof(r));
     for (int i = 0; i < TLS_THREADS; i++)
-        assert_int_equal(pthread_create(&t[i], NULL, connect_sip, &r[i]), 0);
+        assert_int_equal(pthread_create(&t[i], NULL, i % 2 == 0 ? own_handset : shared_handset, &r[i]), 0);
     for (int i = 0; i < TLS_THREADS; i++)
         assert_int_equal(pthread_join(t[i], NULL), 0);
     sserver_stop(&server);
+    certslot_store_free(&peer.st);
+    certslot_hal_linux_free(&linux_hal);
     free(peer.ca);
     free(peer.crt);
     free(peer.key);
