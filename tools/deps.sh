@@ -193,11 +193,10 @@ armhf_update() {
     done
     log "warning: apt-get update of the armhf lists reported errors; continuing with the lists it fetched"
 }
-# apt-cache or apt-get over the armhf lists, fetching them first when there are none yet.
-armhf_run() {
-    [ -f "$armhf_apt/status" ] || armhf_update
-    "$1" "${armhf_opts[@]}" "${@:2}"
-}
+# The armhf lists, fetched when there are none yet (lookups that find nothing fetch them again).
+armhf_lists() { [ -f "$armhf_apt/status" ] || armhf_update; }
+# apt-cache or apt-get over the armhf lists.
+armhf_run() { "$1" "${armhf_opts[@]}" "${@:2}"; }
 
 guest_names=$(printf '%s\n' "${guest_pkgs[@]}" | sort)
 guest_ok() {
@@ -341,6 +340,7 @@ unpack_guest() {
     flock 7
     guest_ok && return 0
     local kernel refs=() stamp_lines=() p v tmp
+    armhf_lists
     kernel=$(armmp_kernel)
     [ -n "$kernel" ] || { armhf_update; kernel=$(armmp_kernel); }
     [ -n "$kernel" ] || die "apt has no armhf linux-image-armmp (is armhf in the package lists?)"
@@ -382,6 +382,7 @@ sysroot_ok && exit 0
 
 arm_refs=()
 for p in "${arm_pkgs[@]}"; do arm_refs+=("$p:armhf"); done
+armhf_lists
 
 # Candidate version of every armhf package, or nothing when apt has no
 # armhf lists yet.
