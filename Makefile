@@ -412,6 +412,10 @@ endef
 FUZZ_BRIEF ?= 3
 
 .PHONY: test test-host test-asan test-arm test-cli test-install test-fuzz test-threads valgrind
+# Test goals given together (make -j2 test-host test-cli) run one after the other, in the order given: each
+# recipe starts a make of its own over shared targets, and two at once relinked a program while the other ran it.
+serial_goals = $(if $(word 2,$(1)),$(eval $(word 2,$(1)): | $(word 1,$(1)))$(call serial_goals,$(wordlist 2,$(words $(1)),$(1))))
+$(call serial_goals,$(filter test test-% valgrind bench demo,$(MAKECMDGOALS)))
 # What tests/install/install.sh installs: both libraries and mbedTLS, host and ARM, and the tool.
 INSTALL_ALL := $(host_LIB) $(host_HAL) $(host_MBED) $(TOOL_BIN) $(arm_LIB) $(arm_HAL) $(arm_MBED)
 test: deps
