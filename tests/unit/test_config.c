@@ -130,6 +130,14 @@ static void test_registry_round_trip(void **state)
         assert_int_equal(companion, 0);
         const char *def = certslot_param_default(p);
         assert_int_equal(certslot_param_check(p, def, strlen(def), &num, why, sizeof(why)), 0);
+        if (certslot_param_type(p) == CERTSLOT_TYPE_ENUM && def[0] != '\0') { /* the number names its spelling */
+            const char *canon;
+            size_t n = certslot_param_enum_name(p, num, &canon);
+            assert_int_equal(n, strlen(def));
+            assert_int_equal(strncasecmp(canon, def, n), 0);
+            assert_int_equal(certslot_param_enum_name(p, 99, &canon), 0);
+            assert_string_equal(canon, "");
+        }
         if (certslot_param_is_device(p) && p != CERTSLOT_P_DEVICE_SET) {
             strcat(name, ".set");
             assert_int_equal(certslot_param_lookup(name, strlen(name), &companion), p);
