@@ -527,6 +527,46 @@ static void test_config_files_cannot_smuggle_ftp_commands(void **state)
     }
 }
 
+/*
+ * A value the file may hold but the store refuses when the run applies it (a CA certificate with a 1024-bit key):
+ * the run reports it with its file, line and parameter, the slot keeps what it had, the rest of the file applies,
+ * and the run returns CERTSLOT_ERR_VALUE.
+ */
+static void test_value_refused_when_applied_is_reported(void **state)
+{
+    certslot_result_t res;
+    char dir[300], site[4096];
+    (void)state;
+    snprintf(dir, sizeof(dir), "%s/files/weak", srv);
+    (void)mkdir(dir, 0755);
+    const char *master = "<A CONFIG_FILES=\"site.cfg\"/>";
+    served_write("weak/000000000000.cfg", master, strlen(master));
+    char *body = pem_body("server-rsa1024.crt");
+    snprintf(site, sizeof(site),
+             "<s sec.TLS.profileSelection.LDAP=\"ApplicationProfile5\"\n"
+             "   device.set=\"1\" device.sec.TLS.customCaCert2=\"%s\" device.sec.TLS.customCaCert2.set=\"1\"/>\n",
+             body);
+    free(body);
+    served_write("weak/site.cfg", site, strlen(site));
+    const certslot_part_t *ca = &st.part[CERTSLOT_SLOT_PLATFORM2][CERTSLOT_KIND_CA];
+    unsigned char before[2048];
+    size_t before_len = ca->ncerts > 0 ? ca->certs[0].len : 0;
+    assert_true(before_len <= sizeof(before));
+    if (before_len > 0)
+        memcpy(before, ca->certs[0].der, before_len);
+
+    int ret = prov(CERTSLOT_SCHEME_HTTP, LOCAL, port_of[CERTSLOT_SCHEME_HTTP], "/weak", PASSWORD, TIMEOUT_MS, &res);
+    assert_int_equal(ret, CERTSLOT_ERR_VALUE);
+    assert_status(res, CERTSLOT_STATUS_OK);
+    assert_non_null(strstr(res.msg, "some values were refused"));
+    if (strstr(reports, "site.cfg:2: device.sec.TLS.customCaCert2: platform2 ca refused, slot unchanged: ") == NULL ||
+        strstr(reports, "RSA key of 1024 bits (allowed: 2048 to 4096)") == NULL)
+        fail_msg("reports: %s", reports);
+    assert_int_equal(ca->ncerts > 0 ? ca->certs[0].len : 0, before_len);
+    assert_true(before_len == 0 || memcmp(ca->certs[0].der, before, before_len) == 0);
+    assert_stored_profile(CERTSLOT_APP_LDAP, "ApplicationProfile5");
+}
+
 /* Credentials given to the API are refused with control characters before any connection. */
 static void test_control_characters_in_credentials_refused(void **state)
 {
@@ -1183,6 +1223,7 @@ int main(void)
         T(test_server_from_settings),
         T(test_rejected_file_applies_nothing),
         T(test_refused_values_beyond_the_diagnostics_limit),
+        T(test_value_refused_when_applied_is_reported),
         T(test_config_files_cannot_smuggle_ftp_commands),
         T(test_control_characters_in_credentials_refused),
         T(test_name_mismatch_refused_under_strict_check),

@@ -60,14 +60,6 @@ int cs_blob_set(certslot_blob_t *b, const unsigned char *der, size_t len)
     return 0;
 }
 
-void cs_blob_free(certslot_blob_t *b)
-{
-    certslot_zeroize(b->der, b->len);
-    certslot_free(b->der);
-    b->der = NULL;
-    b->len = 0;
-}
-
 void cs_parts_free(cs_parts_t parts)
 {
     for (unsigned s = 0; s < CERTSLOT_SLOT_COUNT; s++)

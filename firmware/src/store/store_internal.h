@@ -17,8 +17,6 @@ typedef certslot_part_t cs_parts_t[CERTSLOT_SLOT_COUNT][2];
 
 /* Copies der into b (new memory); CERTSLOT_ERR_NOMEM. */
 int cs_blob_set(certslot_blob_t *b, const unsigned char *der, size_t len);
-/* Wipes and frees; accepts an empty blob. */
-void cs_blob_free(certslot_blob_t *b);
 void cs_parts_free(cs_parts_t parts);
 
 /* parts and settings, sealed as generation gen (encrypted, authenticated) into a new buffer. */
