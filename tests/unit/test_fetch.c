@@ -473,7 +473,7 @@ static void ftp_inject_after_auth(int fd, void *arg)
             tu_peer_send(c, "234 go ahead\r\n230 you are logged in\r\n", 0);
 }
 
-/* ---- an implicit FTPS server of our own (mbedTLS) that refuses PROT P ---- */
+/* ---- an implicit FTPS server of our own (mbedTLS), scripted ---- */
 
 static int fd_send(void *ctx, const unsigned char *b, size_t n)
 {
@@ -492,15 +492,22 @@ static void tls_say(mbedtls_ssl_context *ssl, const char *text)
     (void)mbedtls_ssl_write(ssl, (const unsigned char *)text, strlen(text));
 }
 
-static void ftps_refuses_prot(int fd, void *arg)
+/* The answer to one line of the control connection (recorded already), with what it takes to give it. */
+typedef const char *(*ftps_answer_fn)(const char *line);
+typedef struct {
+    ftps_answer_fn answer;
+} ftps_script_t;
+
+/* An implicit FTPS server: TLS from the first byte on the control connection, each line answered by the script. */
+static void ftps_server(int fd, void *arg)
 {
+    const ftps_script_t *script = arg;
     mbedtls_ssl_config conf;
     mbedtls_ssl_context ssl;
     mbedtls_x509_crt chain;
     mbedtls_pk_context key;
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
-    (void)arg;
     int c = tu_peer_accept(fd);
     mbedtls_ssl_config_init(&conf);
     mbedtls_ssl_init(&ssl);
@@ -539,9 +546,38 @@ static void ftps_refuses_prot(int fd, void *arg)
         tls_say(&ssl, strncmp(line, "USER", 4) == 0   ? "331 password\r\n"
                       : strncmp(line, "PASS", 4) == 0 ? "230 in\r\n"
                       : strncmp(line, "PBSZ", 4) == 0 ? "200 PBSZ=0\r\n"
-                      : strncmp(line, "PROT", 4) == 0 ? "536 PROT P not accepted\r\n"
-                                                      : "500 what\r\n");
+                                                      : script->answer(line));
     }
+}
+
+static const char *refuses_prot(const char *line)
+{
+    return strncmp(line, "PROT", 4) == 0 ? "536 PROT P not accepted\r\n" : "500 what\r\n";
+}
+
+/*
+ * Takes PROT P, offers a data connection, and when it comes, closes it before any TLS, then says why on the
+ * control connection, as vsftpd does when a data connection does not resume the control connection's session.
+ */
+static const char *drops_data_tls(const char *line)
+{
+    static int data_fd = -1;
+    static char pasv[80];
+    if (strncmp(line, "PROT", 4) == 0 || strncmp(line, "TYPE", 4) == 0)
+        return "200 ok\r\n";
+    if (strncmp(line, "EPSV", 4) == 0) {
+        unsigned port;
+        data_fd = tu_peer_listen(&port);
+        snprintf(pasv, sizeof(pasv), "229 Entering Extended Passive Mode (|||%u|)\r\n", port);
+        return pasv;
+    }
+    if (strncmp(line, "RETR", 4) == 0 && data_fd >= 0) {
+        int d = tu_peer_accept(data_fd);
+        if (d >= 0)
+            close(d);
+        return "150 here it comes\r\n522 SSL connection failed: session reuse required\r\n";
+    }
+    return "500 what\r\n";
 }
 
 static void test_ftps_server_refusing_prot_p(void **state)
@@ -550,7 +586,8 @@ static void test_ftps_server_refusing_prot_p(void **state)
     (void)state;
     handset_up(CERTSLOT_SLOT_PLATFORM2, &o);
     o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
-    tu_peer_start(&peer, SOCK_STREAM, ftps_refuses_prot, NULL);
+    ftps_script_t script = {refuses_prot};
+    tu_peer_start(&peer, SOCK_STREAM, ftps_server, &script);
     int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
     if (ret != CERTSLOT_ERR_TLS)
         fail_msg("%d: %s", ret, res.msg);
@@ -562,6 +599,25 @@ static void test_ftps_server_refusing_prot_p(void **state)
     assert_non_null(strstr(got, "PROT P\r\n"));
     assert_null(strstr(got, "EPSV")); /* no data connection is asked for */
     assert_null(strstr(got, "RETR"));
+    free(got);
+    handset_down();
+}
+
+/* A data connection whose TLS fails: the user is told the server's reply on the control connection, not "TLS failed". */
+static void test_ftps_data_connection_refused_reports_the_servers_reply(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    handset_up(CERTSLOT_SLOT_PLATFORM2, &o);
+    o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
+    ftps_script_t script = {drops_data_tls};
+    tu_peer_start(&peer, SOCK_STREAM, ftps_server, &script);
+    int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
+    if (ret == 0 || strstr(res.msg, "RETR failed: 522 SSL connection failed: session reuse required") == NULL)
+        fail_msg("%d: %s", ret, res.msg);
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    assert_non_null(strstr(got, "RETR f.cfg\r\n"));
     free(got);
     handset_down();
 }
@@ -643,6 +699,7 @@ int main(void)
         T(test_explicit_ftps_refuses_text_injected_before_tls),
         T(test_digest_answers_rfc7616_examples),
         T(test_ftps_server_refusing_prot_p),
+        T(test_ftps_data_connection_refused_reports_the_servers_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
