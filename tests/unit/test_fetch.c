@@ -53,6 +53,9 @@ static int teardown(void **state)
 
 /* Fetches prefix (scheme://[cred@]) 127.0.0.1:<the peer's port> path with opts; the result is in res, the time in
  * elapsed_ms. */
+static unsigned char body[256]; /* the start of what the last fetch_from got */
+static size_t body_len;
+
 static int fetch_from(const char *prefix, const char *path, const certslot_fetch_opts_t *o)
 {
     certslot_url_t url;
@@ -66,6 +69,9 @@ static int fetch_from(const char *prefix, const char *path, const certslot_fetch
     uint32_t t0 = certslot_port_ticks_ms();
     int ret = certslot_fetch(o, &url, &data, &len, &res);
     elapsed_ms = certslot_port_ticks_ms() - t0;
+    body_len = len < sizeof(body) ? len : sizeof(body);
+    if (data != NULL)
+        memcpy(body, data, body_len);
     certslot_free(data);
     certslot_url_wipe(&url);
     return ret;
@@ -134,6 +140,24 @@ static void http_never_reads(int fd, void *arg)
     (void)c;
     for (;;)
         tu_sleep_ms(1000);
+}
+
+/* HTTP: a canned reply to each request, one connection each (at most two), recording the requests. */
+typedef struct {
+    const char *reply[2];
+} http_script_t;
+
+static void http_canned(int fd, void *arg)
+{
+    const http_script_t *script = arg;
+    for (int i = 0; i < 2 && script->reply[i] != NULL; i++) {
+        int c = tu_peer_accept(fd);
+        char line[512];
+        while (tu_peer_line(c, line, sizeof(line)) == 0 && strcmp(line, "\r\n") != 0)
+            ;
+        tu_peer_send(c, script->reply[i], 0);
+        close(c);
+    }
 }
 
 /* TFTP: answers every packet with the next full block after 300 ms: a file without end, each wait in time. */
@@ -426,6 +450,53 @@ static void test_minimum_progress_rule(void **state)
 
 /* ---- what is sent and what is shown ---- */
 
+/*
+ * HTTP replies real servers give and the client must read: a chunked body (chunk extensions and trailers, as a
+ * generated config file comes), a redirect to an absolute path, and the refusals, each with its reason.
+ */
+static void test_http_chunked_redirects_and_refusals(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    static const struct {
+        http_script_t script;
+        int ret;
+        const char *body, *msg, *request;
+    } runs[] = {
+        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nD;name=x\r\n world, again\r\n"
+           "0\r\nX-Trailer: 1\r\n\r\n", NULL}}, 0, "hello world, again", NULL, NULL},
+        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", NULL}},
+         CERTSLOT_ERR_PROTOCOL, NULL, NULL, NULL},
+        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX\r\n0\r\n\r\n", NULL}},
+         CERTSLOT_ERR_PROTOCOL, NULL, NULL, NULL},
+        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL, NULL,
+         NULL},
+        {{{"HTTP/1.1 302 Found\r\nLocation: /moved/f.cfg\r\nContent-Length: 0\r\n\r\n",
+           "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nmoved"}}, 0, "moved", NULL, "GET /moved/f.cfg HTTP/1.1"},
+        {{{"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "HTTP 302 without a Location", NULL},
+        {{{"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n", NULL}}, CERTSLOT_ERR_AUTH, NULL,
+         "refused by the server (HTTP 403)", NULL},
+        {{{"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "the server answered HTTP 500", NULL},
+        {{{"SSH-2.0-OpenSSH_9.2\r\n", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL, "not an HTTP reply", NULL},
+    };
+    for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
+        tu_peer_start(&peer, SOCK_STREAM, http_canned, (void *)&runs[i].script);
+        int ret = fetch_from("http://", "/f.cfg", &o);
+        tu_peer_stop(&peer);
+        char *got = tu_peer_log(&peer, NULL);
+        if (ret != runs[i].ret || (runs[i].msg != NULL && strstr(res.msg, runs[i].msg) == NULL) ||
+            (runs[i].request != NULL && strstr(got, runs[i].request) == NULL))
+            fail_msg("run %zu: %d (%s); requests: %s", i, ret, res.msg, got);
+        free(got);
+        if (runs[i].body != NULL) {
+            assert_int_equal(body_len, strlen(runs[i].body));
+            assert_memory_equal(body, runs[i].body, body_len);
+        }
+    }
+}
+
 /* An encoded '/' in the path is sent encoded: it never becomes a separator the URL did not have. */
 static void test_encoded_slash_stays_encoded(void **state)
 {
@@ -694,6 +765,7 @@ int main(void)
         T(test_failed_tls_setup_leaks_nothing),
         T(test_upload_to_a_server_that_never_reads),
         T(test_minimum_progress_rule),
+        T(test_http_chunked_redirects_and_refusals),
         T(test_encoded_slash_stays_encoded),
         T(test_server_text_is_escaped),
         T(test_explicit_ftps_refuses_text_injected_before_tls),
