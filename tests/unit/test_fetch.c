@@ -53,7 +53,7 @@ static int teardown(void **state)
 
 /* Fetches prefix (scheme://[cred@]) 127.0.0.1:<the peer's port> path with opts; the result is in res, the time in
  * elapsed_ms. */
-static unsigned char body[256]; /* the start of what the last fetch_from got */
+static unsigned char body[256]; /* the start of what the last fetch_from got, and its whole length */
 static size_t body_len;
 
 static int fetch_from(const char *prefix, const char *path, const certslot_fetch_opts_t *o)
@@ -69,9 +69,9 @@ static int fetch_from(const char *prefix, const char *path, const certslot_fetch
     uint32_t t0 = certslot_port_ticks_ms();
     int ret = certslot_fetch(o, &url, &data, &len, &res);
     elapsed_ms = certslot_port_ticks_ms() - t0;
-    body_len = len < sizeof(body) ? len : sizeof(body);
+    body_len = len;
     if (data != NULL)
-        memcpy(body, data, body_len);
+        memcpy(body, data, len < sizeof(body) ? len : sizeof(body));
     certslot_free(data);
     certslot_url_wipe(&url);
     return ret;
@@ -360,6 +360,90 @@ static void test_tftp_options_refused_or_out_of_range(void **state)
     got = tu_peer_log(&peer, NULL);
     assert_string_equal(got, "ERROR 8");
     free(got);
+}
+
+/*
+ * TFTP over a network that loses packets: the first read request gets no answer (the client sends it again), and
+ * block 1 comes twice, as when the client's ACK was lost (the client acknowledges it again and keeps one copy).
+ */
+static void tftp_lossy(int fd, void *arg)
+{
+    unsigned char pkt[600], data[4 + 512];
+    struct sockaddr_storage from;
+    socklen_t flen;
+    (void)arg;
+    data[0] = 0, data[1] = 3, data[2] = 0, data[3] = 1;
+    memset(data + 4, 'a', 512);
+    for (int i = 0; i < 6; i++) {
+        flen = sizeof(from);
+        ssize_t n = recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen);
+        if (n < 4)
+            return;
+        char what[16];
+        snprintf(what, sizeof(what), pkt[1] == 1 ? "RRQ;" : pkt[1] == 4 ? "ACK%u;" : "?;", (unsigned)pkt[3]);
+        tu_peer_record(what, strlen(what));
+        if (i == 0)
+            continue; /* the first request is lost */
+        if (pkt[1] == 1 || (pkt[1] == 4 && pkt[3] == 1 && i == 2)) /* block 1, and again: "our ACK was lost" */
+            sendto(fd, data, sizeof(data), 0, (struct sockaddr *)&from, flen);
+        else if (pkt[1] == 4 && pkt[3] == 1)
+            sendto(fd, "\x00\x03\x00\x02" "end", 7, 0, (struct sockaddr *)&from, flen);
+        else
+            return;
+    }
+}
+
+/* TFTP: no answer at all; or an error of the server's (access violation). */
+static void tftp_silent(int fd, void *arg)
+{
+    unsigned char pkt[600];
+    (void)arg;
+    while (recv(fd, pkt, sizeof(pkt), 0) >= 4)
+        tu_peer_record("RRQ;", 4);
+}
+
+static void tftp_access_violation(int fd, void *arg)
+{
+    unsigned char pkt[600];
+    struct sockaddr_storage from;
+    socklen_t flen = sizeof(from);
+    (void)arg;
+    if (recvfrom(fd, pkt, sizeof(pkt), 0, (struct sockaddr *)&from, &flen) >= 4)
+        sendto(fd, "\x00\x05\x00\x02no access to f.cfg", 22, 0, (struct sockaddr *)&from, flen);
+}
+
+static void test_tftp_lost_packets_retries_and_errors(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    o.timeout_ms = 1000; /* 200 ms a try, five tries */
+    o.deadline_ms = 5000;
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_lossy, NULL);
+    int ret = fetch_from("tftp://", "/f.cfg", &o);
+    tu_sleep_ms(200); /* the last ACK reaches it */
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    if (ret != 0)
+        fail_msg("%d: %s (the server saw %s)", ret, res.msg, got);
+    assert_string_equal(got, "RRQ;RRQ;ACK1;ACK1;ACK2;");
+    free(got);
+    assert_int_equal(body_len, 515);
+    assert_memory_equal(body, "aaaa", 4);
+
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_silent, NULL);
+    ret = fetch_from("tftp://", "/f.cfg", &o);
+    tu_peer_stop(&peer);
+    got = tu_peer_log(&peer, NULL);
+    if (ret != CERTSLOT_ERR_TIMEOUT || strstr(res.msg, "no answer from the TFTP server") == NULL)
+        fail_msg("%d: %s", ret, res.msg);
+    assert_string_equal(got, "RRQ;RRQ;RRQ;RRQ;RRQ;"); /* five tries, then no more */
+    free(got);
+
+    tu_peer_start(&peer, SOCK_DGRAM, tftp_access_violation, NULL);
+    ret = fetch_from("tftp://", "/f.cfg", &o);
+    tu_peer_stop(&peer);
+    if (ret != CERTSLOT_ERR_AUTH || strstr(res.msg, "access violation (no access to f.cfg)") == NULL)
+        fail_msg("%d: %s", ret, res.msg);
 }
 
 static void test_tftp_endless_file_and_junk_end_at_the_deadline(void **state)
@@ -761,6 +845,7 @@ int main(void)
         T(test_ftp_trickle_ends_at_the_deadline),
         T(test_tftp_endless_file_and_junk_end_at_the_deadline),
         T(test_tftp_options_refused_or_out_of_range),
+        T(test_tftp_lost_packets_retries_and_errors),
         T(test_tls_handshake_trickle_ends_at_the_deadline),
         T(test_failed_tls_setup_leaks_nothing),
         T(test_upload_to_a_server_that_never_reads),
