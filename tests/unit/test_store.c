@@ -787,6 +787,50 @@ static void test_apply_is_all_or_nothing_per_slot(void **state)
     free(ec);
 }
 
+/* Applies xml to st; its result, with the last report in r. */
+static int apply_text(const char *xml, report_t *r)
+{
+    certslot_config_t cfg;
+    certslot_config_init(&cfg);
+    certslot_config_parse_buffer(&cfg, "site.cfg", xml, strlen(xml));
+    certslot_config_finish(&cfg);
+    memset(r, 0, sizeof(*r));
+    int ret = certslot_config_apply(&cfg, &st, on_report, r);
+    certslot_config_free(&cfg);
+    return ret;
+}
+
+/*
+ * A device part's key set empty, its certificate not: refused (a certificate without its key is no device
+ * certificate), the slot as it was. Setting the certificate empty empties the part; an empty key alone in an empty
+ * part changes nothing.
+ */
+static void test_device_key_emptied_alone_is_refused(void **state)
+{
+    (void)state;
+    report_t r;
+    const certslot_part_t *dev = &st.part[CERTSLOT_SLOT_PLATFORM2][CERTSLOT_KIND_DEVICE];
+    fill_two_slots();
+    digest_t before = digest(&st);
+    assert_int_equal(apply_text("<x device.set=\"1\" device.sec.TLS.customDeviceKey2=\"\" "
+                                "device.sec.TLS.customDeviceKey2.set=\"1\"/>", &r), CERTSLOT_ERR_VALUE);
+    assert_int_equal(r.calls, 1);
+    assert_int_equal(r.param, CERTSLOT_PARAM(PLATFORM_DEVICE_KEY, 2));
+    if (strstr(r.msg, "platform2 device refused, slot unchanged: the device certificate needs its private key "
+                      "(set the certificate empty to empty the slot)") == NULL)
+        fail_msg("%s", r.msg);
+    assert_true(same(before, digest(&st)));
+    assert_int_equal(apply_text("<x device.set=\"1\" device.sec.TLS.customDeviceCert2=\"\" "
+                                "device.sec.TLS.customDeviceCert2.set=\"1\"/>", &r), 0);
+    assert_int_equal(dev->ncerts, 0);
+    assert_int_equal(dev->key.len, 0);
+    before = digest(&st);
+    assert_int_equal(apply_text("<x device.set=\"1\" device.sec.TLS.customDeviceKey2=\"\" "
+                                "device.sec.TLS.customDeviceKey2.set=\"1\"/>", &r), 0);
+    assert_int_equal(r.calls, 0);
+    assert_true(same(before, digest(&st)));
+}
+
 static void test_allocation_failures_change_nothing(void **state)
 {
     (void)state;
@@ -977,6 +1021,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missing_newest_file_is_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_failures, setup, teardown),
         cmocka_unit_test_setup_teardown(test_apply_is_all_or_nothing_per_slot, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_device_key_emptied_alone_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_allocation_failures_change_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_update_and_open_hold_one_copy_of_the_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_bundles_are_held_once, setup, teardown),
