@@ -628,6 +628,59 @@ static void ftp_inject_after_auth(int fd, void *arg)
             tu_peer_send(c, "234 go ahead\r\n230 you are logged in\r\n", 0);
 }
 
+/*
+ * Plain FTP without EPSV: PASV names another host (arg: "" for a well-formed 227, else the reply to send). The data
+ * connection must go to the server the handset called, on the port the reply names, never to the host it names.
+ */
+static void ftp_pasv_only(int fd, void *arg)
+{
+    const char *bad = arg;
+    char line[256], pasv[96];
+    unsigned port;
+    int c = tu_peer_accept(fd), data = tu_peer_listen(&port);
+    tu_peer_send(c, "220 ready\r\n", 0);
+    while (tu_peer_line(c, line, sizeof(line)) >= 0) {
+        if (strncmp(line, "EPSV", 4) == 0) {
+            tu_peer_send(c, "500 EPSV not understood\r\n", 0);
+        } else if (strncmp(line, "PASV", 4) == 0) {
+            snprintf(pasv, sizeof(pasv), "227 Entering Passive Mode (10,0,0,99,%u,%u)\r\n", port >> 8, port & 255);
+            tu_peer_send(c, bad[0] != '\0' ? bad : pasv, 0);
+        } else if (strncmp(line, "RETR", 4) == 0) {
+            int d = tu_peer_accept(data);
+            tu_peer_send(c, "150 here it comes\r\n", 0);
+            tu_peer_send(d, "hello", 0);
+            close(d);
+            tu_peer_send(c, "226 done\r\n", 0);
+        } else {
+            tu_peer_send(c, strncmp(line, "USER", 4) == 0   ? "331 password\r\n"
+                            : strncmp(line, "PASS", 4) == 0 ? "230 in\r\n"
+                            : strncmp(line, "QUIT", 4) == 0 ? "221 bye\r\n"
+                                                            : "200 ok\r\n", 0);
+        }
+    }
+}
+
+static void test_ftp_passive_mode_without_epsv(void **state)
+{
+    certslot_fetch_opts_t o = short_opts();
+    (void)state;
+    tu_peer_start(&peer, SOCK_STREAM, ftp_pasv_only, "");
+    int ret = fetch_from("ftp://u:p@", "/f.cfg", &o);
+    tu_peer_stop(&peer);
+    char *got = tu_peer_log(&peer, NULL);
+    if (ret != 0)
+        fail_msg("%d: %s (the server saw %s)", ret, res.msg, got);
+    assert_non_null(strstr(got, "EPSV\r\nPASV\r\n"));
+    free(got);
+    assert_int_equal(body_len, 5);
+    assert_memory_equal(body, "hello", 5);
+    tu_peer_start(&peer, SOCK_STREAM, ftp_pasv_only, "227 Entering Passive Mode (10,0,0,99,300,1)\r\n");
+    ret = fetch_from("ftp://u:p@", "/f.cfg", &o);
+    tu_peer_stop(&peer);
+    if (ret != CERTSLOT_ERR_PROTOCOL || strstr(res.msg, "passive mode failed: 227 Entering Passive Mode") == NULL)
+        fail_msg("%d: %s", ret, res.msg);
+}
+
 /* ---- an implicit FTPS server of our own (mbedTLS), scripted ---- */
 
 static int fd_send(void *ctx, const unsigned char *b, size_t n)
@@ -843,6 +896,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_http_trickle_ends_at_the_deadline),
         T(test_ftp_trickle_ends_at_the_deadline),
+        T(test_ftp_passive_mode_without_epsv),
         T(test_tftp_endless_file_and_junk_end_at_the_deadline),
         T(test_tftp_options_refused_or_out_of_range),
         T(test_tftp_lost_packets_retries_and_errors),
