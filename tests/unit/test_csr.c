@@ -207,11 +207,34 @@ static void test_bad_subjects_change_nothing(void **state)
     assert_int_equal(st.generation, 0); /* nothing was written */
 }
 
+/* The hal's random source fails (a broken entropy driver): no key is made from what it gave, nothing is stored. */
+static int broken_random(void *ctx, unsigned char *buf, size_t len)
+{
+    (void)ctx, (void)buf, (void)len;
+    return CERTSLOT_ERR_IO;
+}
+
+static void test_failing_random_source_makes_no_key(void **state)
+{
+    (void)state;
+    const certslot_csr_subject_t subj = {"handset-0004f2a1b2c3", NULL, NULL, NULL, NULL};
+    char *pem = NULL;
+    size_t len = 0;
+    hal.random = broken_random;
+    assert_int_equal(certslot_store_csr(&st, CERTSLOT_SLOT_APPLICATION1, &subj, 0, &pem, &len, &res), CERTSLOT_ERR_IO);
+    assert_null(pem);
+    if (strstr(res.msg, "application1 device: no CSR: the random source failed") == NULL)
+        fail_msg("%s", res.msg);
+    assert_null(st.part[CERTSLOT_SLOT_APPLICATION1][CERTSLOT_KIND_DEVICE].key.der);
+    assert_int_equal(st.generation, 0); /* nothing was written */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_csr_key_waits_for_its_certificate, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_subjects_change_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_random_source_makes_no_key, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
