@@ -167,4 +167,18 @@ rm -f int-v1.csr
 leaf depth2 int2
 chain depth2 depth2 int2 int1
 
+# ---- the search's bound: look-alike issuers ----
+# Eight CAs of one name and no key identifiers, each signed by the next (loop8 self-signed), the leaf by loop1,
+# sent from loop8 down: every level's right issuer is the last candidate tried, so the search spends its
+# CERTSLOT_VERIFY_MAX_SIGNATURES (32) signature checks at the sixth level, and no path leads to a trusted root.
+# (Eight: mbedTLS's own chain in a handshake holds at most 10 certificates before certslot's search runs.)
+LOOP="basicConstraints=critical,CA:true
+keyUsage=critical,keyCertSign,cRLSign
+subjectKeyIdentifier=none
+authorityKeyIdentifier=none"
+cert loop8 - "/O=certslot tests/CN=Look-alike" 3650 "$LOOP"
+for i in $(seq 7 -1 1); do cert "loop$i" "loop$((i + 1))" "/O=certslot tests/CN=Look-alike" 3650 "$LOOP"; done
+leaf loop loop1 DNS:server.test "subjectKeyIdentifier=none" "authorityKeyIdentifier=none"
+chain loop loop $(seq -f 'loop%g' 8 -1 1)
+
 rm -f ./*.srl

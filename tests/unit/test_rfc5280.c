@@ -4,7 +4,8 @@
  * pathLenConstraint; name constraints of every form certslot implements,
  * permitted and excluded, critical and not, from intermediates and from the
  * trust anchor; critical and duplicated extensions; structural rules; the
- * hash policy on verified signatures only; the depth limit. Each case, one
+ * hash policy on verified signatures only; the depth limit; the search's
+ * bound on signature checks; the server's own certificate trusted. Each case, one
  * rule and one direction, is judged twice: by certslot_verify_chain (what
  * `certslot verify` uses) and by a real handshake against openssl s_server
  * sending the same chain, and both must give the same verdict and reason.
@@ -126,6 +127,13 @@ static const case_t cases[] = {
     {"two intermediates, limit 2", "depth2", "depth2.rest", "root.crt", "server.test", 0, 2, 0, NULL},
     {"two intermediates, limit 1", "depth2", "depth2.rest", "root.crt", "server.test", 0, 1, CERTSLOT_ERR_VERIFY,
      "more intermediate certificates than the limit of 1"},
+    /* The search's bound: a chain of look-alike issuers spends its signature checks, then it stops. */
+    NO("eight look-alike issuers", "loop", "loop.rest", "root.crt", "server.test",
+       "no path to a trusted CA within 32 signature checks"),
+    /* The server's own certificate as the profile's CA (pinned): trusted as it is, its dates still checked. */
+    OK("the server's own certificate, trusted as it is", "order", NULL, "order.crt", "server.test"),
+    {"the server's own certificate, trusted as it is, expired", "order", NULL, "order.crt", "server.test", 900, 0,
+     CERTSLOT_ERR_VERIFY, "expired on"},
 };
 
 static const char *rfc(const char *name)

@@ -245,10 +245,7 @@ static NOINLINE void say_bad_signature(search_t *s, const mbedtls_x509_crt *chil
     char who[96], by[96];
     cs_cert_name(child, who, sizeof(who));
     cs_cert_name(parent, by, sizeof(by));
-    if (s->work == 0)
-        cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);
-    else
-        cs_reason(s->v, "the signature of certificate %s does not verify with the key of %s", who, by);
+    cs_reason(s->v, "the signature of certificate %s does not verify with the key of %s", who, by);
 }
 
 static NOINLINE void say_not_found(search_t *s, const mbedtls_x509_crt *child, int named)
@@ -320,9 +317,6 @@ static int extend(search_t *s, int depth)
     if (!found) {
         say_not_found(s, child, named);
         note_failure(s, depth + 1, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
-    } else if (s->work == 0 && s->best < 0) {
-        cs_reason(s->v, "no path to a trusted CA within %d signature checks", CERTSLOT_VERIFY_MAX_SIGNATURES);
-        note_failure(s, depth + 1, MBEDTLS_X509_BADCERT_NOT_TRUSTED);
     }
     return -1;
 }
@@ -358,6 +352,11 @@ uint32_t cs_path_verify(certslot_verify_t *v, const mbedtls_x509_crt *chain, con
     }
     if (extend(&s, 0) == 0)
         return 0;
+    if (s.work == 0) { /* cut short: a path it did not try may have been the one, so no path's reason is the reason */
+        snprintf(v->why, sizeof(v->why), "no path to a trusted CA within %d signature checks",
+                 CERTSLOT_VERIFY_MAX_SIGNATURES);
+        return MBEDTLS_X509_BADCERT_NOT_TRUSTED;
+    }
     snprintf(v->why, sizeof(v->why), "%s", s.best_why);
     return s.best_flags != 0 ? s.best_flags : MBEDTLS_X509_BADCERT_NOT_TRUSTED;
 }
