@@ -788,15 +788,21 @@ static const char *drops_data_tls(const char *line)
     return "500 what\r\n";
 }
 
-static void test_ftps_server_refusing_prot_p(void **state)
+/* ftps://u:secret@.../f.cfg from the scripted FTPS server answering with answer, to a handset that trusts its CA. */
+static int ftps_fetch(ftps_answer_fn answer)
 {
     certslot_fetch_opts_t o = short_opts();
-    (void)state;
+    ftps_script_t script = {answer}; /* the peer, forked, has its copy */
     handset_up(CERTSLOT_SLOT_PLATFORM2, &o);
     o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
-    ftps_script_t script = {refuses_prot};
     tu_peer_start(&peer, SOCK_STREAM, ftps_server, &script);
-    int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
+    return fetch_from("ftps://u:secret@", "/f.cfg", &o);
+}
+
+static void test_ftps_server_refusing_prot_p(void **state)
+{
+    (void)state;
+    int ret = ftps_fetch(refuses_prot);
     if (ret != CERTSLOT_ERR_TLS)
         fail_msg("%d: %s", ret, res.msg);
     assert_int_equal(res.status, CERTSLOT_STATUS_TLS_FAILED);
@@ -814,13 +820,8 @@ static void test_ftps_server_refusing_prot_p(void **state)
 /* A data connection whose TLS fails: the user is told the server's reply on the control connection, not "TLS failed". */
 static void test_ftps_data_connection_refused_reports_the_servers_reply(void **state)
 {
-    certslot_fetch_opts_t o = short_opts();
     (void)state;
-    handset_up(CERTSLOT_SLOT_PLATFORM2, &o);
-    o.timeout_ms = o.deadline_ms = 10000; /* a handshake under qemu */
-    ftps_script_t script = {drops_data_tls};
-    tu_peer_start(&peer, SOCK_STREAM, ftps_server, &script);
-    int ret = fetch_from("ftps://u:secret@", "/f.cfg", &o);
+    int ret = ftps_fetch(drops_data_tls);
     if (ret == 0 || strstr(res.msg, "RETR failed: 522 SSL connection failed: session reuse required") == NULL)
         fail_msg("%d: %s", ret, res.msg);
     tu_peer_stop(&peer);
