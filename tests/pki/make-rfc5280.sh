@@ -180,5 +180,8 @@ cert loop8 - "/O=certslot tests/CN=Look-alike" 3650 "$LOOP"
 for i in $(seq 7 -1 1); do cert "loop$i" "loop$((i + 1))" "/O=certslot tests/CN=Look-alike" 3650 "$LOOP"; done
 leaf loop loop1 DNS:server.test "subjectKeyIdentifier=none" "authorityKeyIdentifier=none"
 chain loop loop $(seq -f 'loop%g' 8 -1 1)
+# 17 certificates, one more than CERTSLOT_VERIFY_MAX_PEER: the look-alike chain, its CAs twice. Unrefused, mbedTLS
+# would link them in a handshake until its own limit of 10 and fail with a fatal error of its own.
+chain toolong loop $(seq -f 'loop%g' 8 -1 1) $(seq -f 'loop%g' 8 -1 1)
 
 rm -f ./*.srl

@@ -130,6 +130,8 @@ static const case_t cases[] = {
     /* The search's bound: a chain of look-alike issuers spends its signature checks, then it stops. */
     NO("eight look-alike issuers", "loop", "loop.rest", "root.crt", "server.test",
        "no path to a trusted CA within 32 signature checks"),
+    NO("a chain of 17 certificates", "loop", "toolong.rest", "root.crt", "server.test",
+       "the chain holds more than 16 certificates (CERTSLOT_VERIFY_MAX_PEER)"),
     /* The server's own certificate as the profile's CA (pinned): trusted as it is, its dates still checked. */
     OK("the server's own certificate, trusted as it is", "order", NULL, "order.crt", "server.test"),
     {"the server's own certificate, trusted as it is, expired", "order", NULL, "order.crt", "server.test", 900, 0,

@@ -90,7 +90,7 @@
                                              look-alike issuers costs at most this many) */
 #endif
 #ifndef CERTSLOT_VERIFY_MAX_PEER
-#define CERTSLOT_VERIFY_MAX_PEER 16 /**< certificates of a peer's chain the search looks at */
+#define CERTSLOT_VERIFY_MAX_PEER 16 /**< most certificates a peer's chain may hold (a longer one is refused) */
 #endif
 
 /* ---- TLS ---- */

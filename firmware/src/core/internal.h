@@ -45,6 +45,17 @@ void cs_log(const certslot_hal_t *hal, certslot_log_level_t level, const char *f
 int cs_tls_lib_start(void);
 /* mbedtls_ssl_list_ciphersuites(), made safe for threads at once (CERTSLOT_THREADS). */
 const int *cs_tls_lib_suites(void);
+/*
+ * The peer's chain in a handshake holds at most CERTSLOT_VERIFY_MAX_PEER
+ * certificates: mbedTLS links it itself before certslot's search, with a
+ * signature check for each candidate it passes over. Between begin and end
+ * (tls.c, this thread's handshake), cs_tls_lib_peer_cert is 0 for each
+ * certificate past the limit (the parse wrapper refuses it); end returns how
+ * many the peer sent, up to the first refused.
+ */
+void cs_tls_lib_peer_begin(void);
+int cs_tls_lib_peer_end(void);
+int cs_tls_lib_peer_cert(void);
 void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *));
 /*
  * An mbedTLS (or PSA) return code as certslot's: 0, CERTSLOT_ERR_NOMEM when

@@ -96,6 +96,26 @@ const int *cs_tls_lib_suites(void)
     return suites;
 }
 
+/* The peer's certificates parsed in this thread's running handshake; -1: none runs. */
+static THREAD_LOCAL int peer_certs = -1;
+
+void cs_tls_lib_peer_begin(void)
+{
+    peer_certs = 0;
+}
+
+int cs_tls_lib_peer_end(void)
+{
+    int n = peer_certs;
+    peer_certs = -1;
+    return n;
+}
+
+int cs_tls_lib_peer_cert(void)
+{
+    return peer_certs < 0 || ++peer_certs <= CERTSLOT_VERIFY_MAX_PEER;
+}
+
 int cs_tls_lib_start(void)
 {
     /* Idempotent; TLS 1.3 needs it before the first handshake. */

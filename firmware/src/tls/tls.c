@@ -302,11 +302,17 @@ static int handshake(certslot_tls_conn_t *c, certslot_tls_t *t, const char *name
         (void)mbedtls_ssl_set_session(&c->ssl, resume); /* one the library cannot take: a full handshake */
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, NULL, bio_recv);
     certslot_verify_start(&t->verify);
+    cs_tls_lib_peer_begin();
     do
         ret = mbedtls_ssl_handshake(&c->ssl);
     while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    int sent = cs_tls_lib_peer_end();
 
-    if (ret == 0 && ((t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) ||
+    if (ret != 0 && sent > CERTSLOT_VERIFY_MAX_PEER) {
+        snprintf(why, why_size, "the chain holds more than %d certificates (CERTSLOT_VERIFY_MAX_PEER)",
+                 CERTSLOT_VERIFY_MAX_PEER);
+        ret = CERTSLOT_ERR_VERIFY;
+    } else if (ret == 0 && ((t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) ||
                      (resume != NULL && resumed(&t->verify)))) {
         c->resumed = !t->verify.verified;
         ret = settle(c);

@@ -331,9 +331,14 @@ uint32_t cs_path_verify(certslot_verify_t *v, const mbedtls_x509_crt *chain, con
     s.work = CERTSLOT_VERIFY_MAX_SIGNATURES;
     s.best = -1;
     s.max_inter = v->max_depth < CERTSLOT_VERIFY_MAX_DEPTH ? v->max_depth : CERTSLOT_VERIFY_MAX_DEPTH;
-    for (const mbedtls_x509_crt *c = chain; c != NULL && c->raw.len > 0 && s.npeer < CERTSLOT_VERIFY_MAX_PEER;
-         c = c->next)
+    for (const mbedtls_x509_crt *c = chain; c != NULL && c->raw.len > 0; c = c->next) {
+        if (s.npeer == CERTSLOT_VERIFY_MAX_PEER) { /* a handshake refuses such a chain too (tls.c) */
+            cs_reason(v, "the chain holds more than %d certificates (CERTSLOT_VERIFY_MAX_PEER)",
+                      CERTSLOT_VERIFY_MAX_PEER);
+            return MBEDTLS_X509_BADCERT_OTHER;
+        }
         s.peer[s.npeer++] = c;
+    }
     if (s.npeer == 0) {
         cs_reason(v, "no certificate to verify");
         return MBEDTLS_X509_BADCERT_MISSING;
