@@ -48,6 +48,12 @@ static int encode_path(const char *path, char *out, size_t size)
     return 0;
 }
 
+/* A body that breaks HTTP's framing: CERTSLOT_ERR_PROTOCOL, saying how. */
+static int bad_body(certslot_xfer_t *x, const char *how)
+{
+    return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: the server's reply breaks HTTP: %s", x->where, how);
+}
+
 static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfer_buf_t *out, long long length,
                      int chunked)
 {
@@ -65,7 +71,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
             if (n < 0)
                 return n;
             if (n == 0)
-                return length < 0 ? 0 : CERTSLOT_ERR_PROTOCOL; /* closed before Content-Length */
+                return length < 0 ? 0 : bad_body(x, "the connection closed before Content-Length bytes came");
             if ((ret = certslot_xfer_buf_add(out, buf, (size_t)n)) != 0)
                 return ret;
             if (left > 0)
@@ -78,20 +84,27 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
             return ret;
         char *end;
         unsigned long size = strtoul(line, &end, 16);
-        if (end == line || (*end != '\0' && *end != ';' && *end != ' ') || size > out->max)
-            return size > out->max ? CERTSLOT_ERR_LIMIT : CERTSLOT_ERR_PROTOCOL;
+        if (end == line || (*end != '\0' && *end != ';' && *end != ' '))
+            return bad_body(x, "a chunk size that is not hexadecimal");
+        if (size > out->max)
+            return certslot_xfer_fail(x, -1, CERTSLOT_ERR_LIMIT, "%s: the file is larger than %u bytes", x->where,
+                                      (unsigned)out->max);
         if (size == 0)
             break;
         while (size > 0) {
             int n = certslot_xfer_read(s, buf, size < sizeof(buf) ? size : sizeof(buf));
-            if (n <= 0)
-                return n < 0 ? n : CERTSLOT_ERR_PROTOCOL;
+            if (n < 0)
+                return n;
+            if (n == 0)
+                return bad_body(x, "the connection closed inside a chunk");
             if ((ret = certslot_xfer_buf_add(out, buf, (size_t)n)) != 0)
                 return ret;
             size -= (unsigned long)n;
         }
-        if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0 || line[0] != '\0')
-            return ret != 0 ? ret : CERTSLOT_ERR_PROTOCOL;
+        if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
+            return ret;
+        if (line[0] != '\0')
+            return bad_body(x, "a chunk longer than its size");
     }
     /* Trailers, up to the empty line. */
     for (int i = 0; i < HTTP_MAX_HEADERS; i++) {
@@ -100,7 +113,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
         if (line[0] == '\0')
             return 0;
     }
-    return CERTSLOT_ERR_PROTOCOL;
+    return bad_body(x, "too many trailer lines");
 }
 
 typedef enum { AUTH_NONE, AUTH_BASIC, AUTH_DIGEST } auth_t;
