@@ -139,7 +139,7 @@ apt_update() {
     err=$(mktemp)
     while [ "$fails" -lt 3 ]; do
         log "apt-get update"
-        if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q 2>"$err" >&2; then
+        if as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >&2 2>"$err"; then
             cat "$err" >&2
             rm -f "$err"
             return 0
