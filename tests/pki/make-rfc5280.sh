@@ -184,4 +184,15 @@ chain loop loop $(seq -f 'loop%g' 8 -1 1)
 # would link them in a handshake until its own limit of 10 and fail with a fatal error of its own.
 chain toolong loop $(seq -f 'loop%g' 8 -1 1) $(seq -f 'loop%g' 8 -1 1)
 
+# ---- RSA public exponents: a CA key whose exponent is 2,000 bits long (every signature check with it costs what a
+# private-key operation does), one just past CERTSLOT_CERT_MAX_RSA_E_BITS (33) and one at it (2^32 + 1) ----
+rsa_e() { ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -pkeyopt "rsa_keygen_pubexp:$2" -out "$1.key"; }
+rsa_e e-huge "0x8$(printf '%0498d' 0)1"
+rsa_e e-34 $(((1 << 33) + 1))
+rsa_e e-33 $(((1 << 32) + 1))
+for k in e-huge e-34 e-33; do
+    cert "$k" root "/O=certslot tests/CN=Exponent $k" 3650 "$CA"
+    leaf "under-$k" "$k"
+done
+
 rm -f ./*.srl

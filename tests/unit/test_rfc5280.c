@@ -132,6 +132,13 @@ static const case_t cases[] = {
        "no path to a trusted CA within 32 signature checks"),
     NO("a chain of 17 certificates", "loop", "toolong.rest", "root.crt", "server.test",
        "the chain holds more than 16 certificates (CERTSLOT_VERIFY_MAX_PEER)"),
+    /* RSA public exponents: one of 2,000 bits would make each signature check as costly as a private-key
+     * operation, so certificates with one longer than 33 bits are refused while they are parsed. */
+    NO("a CA whose RSA public exponent has 2,000 bits", "under-e-huge", "e-huge.crt", "root.crt", "server.test",
+       "has an RSA public exponent longer than 33 bits"),
+    NO("a CA whose RSA public exponent has 34 bits", "under-e-34", "e-34.crt", "root.crt", "server.test",
+       "has an RSA public exponent longer than 33 bits"),
+    OK("a CA whose RSA public exponent is 2^32 + 1", "under-e-33", "e-33.crt", "root.crt", "server.test"),
     /* The server's own certificate as the profile's CA (pinned): trusted as it is, its dates still checked. */
     OK("the server's own certificate, trusted as it is", "order", NULL, "order.crt", "server.test"),
     {"the server's own certificate, trusted as it is, expired", "order", NULL, "order.crt", "server.test", 900, 0,
@@ -148,15 +155,22 @@ static const char *rfc(const char *name)
     return b;
 }
 
-static void load(mbedtls_x509_crt *crt, const char *name)
+/* rfc5280/NAME onto crt: 0, or certslot_cert_decode's error and why. */
+static int read_certs(mbedtls_x509_crt *crt, const char *name, char *why, size_t why_size)
 {
     size_t len;
     char file[256];
     snprintf(file, sizeof(file), "rfc5280/%s", name);
-    char *pem = tu_pki_read(file, &len), why[256];
-    int ret = certslot_cert_decode((unsigned char *)pem, len, crt, why, sizeof(why));
+    char *pem = tu_pki_read(file, &len);
+    int ret = certslot_cert_decode((unsigned char *)pem, len, crt, why, why_size);
     free(pem);
-    if (ret != 0)
+    return ret;
+}
+
+static void load(mbedtls_x509_crt *crt, const char *name)
+{
+    char why[256];
+    if (read_certs(crt, name, why, sizeof(why)) != 0)
         fail_msg("%s does not decode: %s", name, why);
 }
 
@@ -172,8 +186,12 @@ static int verify(const case_t *c, char *why, size_t why_size)
     mbedtls_x509_crt_init(&trust);
     snprintf(leaf, sizeof(leaf), "%s.crt", c->leaf);
     load(&chain, leaf);
-    if (c->sent != NULL)
-        load(&chain, c->sent);
+    /* A certificate refused as it is read (an RSA exponent too long) refuses the chain: `certslot verify` says so
+     * while it reads its files, a handshake while mbedTLS parses what the server sent. */
+    if (c->sent != NULL && read_certs(&chain, c->sent, why, why_size) != 0) {
+        mbedtls_x509_crt_free(&chain);
+        return CERTSLOT_ERR_VERIFY;
+    }
     load(&trust, c->trust);
     certslot_verify_init(&v, NULL);
     v.use_time = 1;

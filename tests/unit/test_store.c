@@ -138,6 +138,8 @@ static void test_refusals_leave_the_slot_and_storage_unchanged(void **state)
         {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-sha1.crt", NULL, "signed with SHA-1"},
         {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-rsa4104.crt", NULL, "RSA key of 4104 bits"},
         {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "weak-p521.crt", NULL, "other than P-256 and P-384"},
+        {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "rfc5280/e-huge.crt", NULL,
+         "certificate 1 has an RSA public exponent longer than 33 bits"},
         {CERTSLOT_SLOT_PLATFORM1, CERTSLOT_KIND_CA, "device.key", NULL, "no BEGIN CERTIFICATE block"},
         {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "other.key", "does not match"},
         {CERTSLOT_SLOT_PLATFORM2, CERTSLOT_KIND_DEVICE, "device.crt", "device.enc.key", "is encrypted"},

@@ -66,6 +66,20 @@ int certslot_key_decode(const unsigned char *data, size_t len, mbedtls_pk_contex
  */
 int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len);
 
+/**
+ * certslot_cert_parse_der's refusal of a certificate whose RSA public
+ * exponent is longer than CERTSLOT_CERT_MAX_RSA_E_BITS (chain left as it
+ * was). mbedTLS accepts any exponent below the modulus, and checking a
+ * signature with a key of an 8,000-bit exponent costs what a private-key
+ * operation does, each time: a server's chain of such CAs would keep one
+ * handshake busy for tens of seconds on a PC, many times that on a handset. 33 bits is BoringSSL's bound (2^32 + 1 is in
+ * use); keys are made with 65537. A PK error of mbedTLS with an unused
+ * low-level part (0x007E), so mbedtls_strerror still says "PK - ...".
+ */
+#define CERTSLOT_CERT_ERR_RSA_EXPONENT (MBEDTLS_ERR_PK_INVALID_PUBKEY - 0x007E)
+/** The longest RSA public exponent certslot_cert_parse_der accepts, in bits. */
+#define CERTSLOT_CERT_MAX_RSA_E_BITS 33
+
 /** What certslot reads from a certificate's extensions itself. */
 typedef struct {
     const unsigned char *nc; /**< the nameConstraints value (DER), or NULL */

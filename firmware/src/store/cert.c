@@ -347,6 +347,10 @@ static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len
     if (key != NULL)
         snprintf(why, why_size, "certificate %u has %s, which the TLS library (mbedTLS 3.6) cannot use: only RSA "
                  "and EC keys", index, key);
+    else if (raw == CERTSLOT_CERT_ERR_RSA_EXPONENT)
+        snprintf(why, why_size, "certificate %u has an RSA public exponent longer than %d bits (checking a signature "
+                 "with it would cost what a private-key operation does; keys are made with 65537)", index,
+                 CERTSLOT_CERT_MAX_RSA_E_BITS);
     else if (ret == CERTSLOT_ERR_CERT) {
         char reason[120];
         mbedtls_strerror(raw, reason, sizeof(reason));

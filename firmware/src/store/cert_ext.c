@@ -11,6 +11,8 @@
 
 #include <mbedtls/asn1.h>
 #include <mbedtls/oid.h>
+#include <mbedtls/platform.h>
+#include <mbedtls/rsa.h>
 
 #include "certslot/cert.h"
 #include "certslot/error.h"
@@ -122,7 +124,23 @@ static int any_extension(void *ctx, const mbedtls_x509_crt *crt, const mbedtls_x
 
 int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len)
 {
-    return mbedtls_x509_crt_parse_der_with_ext_cb(chain, der, len, 1, any_extension, NULL);
+    int ret = mbedtls_x509_crt_parse_der_with_ext_cb(chain, der, len, 1, any_extension, NULL);
+    mbedtls_x509_crt *last = chain, *prev = NULL;
+
+    if (ret != 0)
+        return ret;
+    while (last->next != NULL)
+        prev = last, last = last->next;
+    if (mbedtls_pk_get_type(&last->pk) != MBEDTLS_PK_RSA ||
+        mbedtls_mpi_bitlen(&mbedtls_pk_rsa(last->pk)->MBEDTLS_PRIVATE(E)) <= CERTSLOT_CERT_MAX_RSA_E_BITS)
+        return 0;
+    /* Taken off again as mbedTLS drops a certificate it fails to parse. */
+    mbedtls_x509_crt_free(last);
+    if (prev != NULL) {
+        prev->next = NULL;
+        mbedtls_free(last);
+    }
+    return CERTSLOT_CERT_ERR_RSA_EXPONENT;
 }
 
 /* Linked with -Wl,--wrap=mbedtls_x509_crt_parse_der, mbedTLS's TLS layer parses the peer's certificates so too. */
