@@ -538,6 +538,9 @@ static void test_minimum_progress_rule(void **state)
  * HTTP replies real servers give and the client must read: a chunked body (chunk extensions and trailers, as a
  * generated config file comes), a redirect to an absolute path, and the refusals, each with its reason.
  */
+#define H1 "X-Header: 1\r\n"
+#define H9 H1 H1 H1 H1 H1 H1 H1 H1 H1
+#define H99 H9 H9 H9 H9 H9 H9 H9 H9 H9 H9 H9 /* with Content-Length, 100 header lines: the most a reply may have */
 static void test_http_chunked_redirects_and_refusals(void **state)
 {
     certslot_fetch_opts_t o = short_opts();
@@ -557,8 +560,22 @@ static void test_http_chunked_redirects_and_refusals(void **state)
          "the server's reply breaks HTTP: the connection closed inside a chunk", NULL},
         {{{"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
          "the server's reply breaks HTTP: the connection closed before Content-Length bytes came", NULL},
-        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL, NULL,
+        {{{"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "the server's reply breaks HTTP: a Transfer-Encoding that was not asked for (gzip)", NULL},
+        /* Content-Length is digits: "5x" is not 5, and two that differ leave the body's end unknown. */
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5x\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "the server's reply breaks HTTP: a Content-Length that is not a number", NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL,
+         NULL, "the server's reply breaks HTTP: a Content-Length that is not a number", NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 3\r\n\r\nhello", NULL}},
+         CERTSLOT_ERR_PROTOCOL, NULL, "the server's reply breaks HTTP: two different Content-Length values", NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5 \r\nContent-Length: 5\r\n\r\nhello", NULL}}, 0, "hello", NULL,
          NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" H99 "\r\nhello", NULL}}, 0, "hello", NULL, NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n" H99 H1 "\r\nhello", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "the server's reply breaks HTTP: more than 100 header lines", NULL},
+        {{{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-A", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,
+         "the server's reply breaks HTTP: the connection closed inside the headers", NULL},
         {{{"HTTP/1.1 302 Found\r\nLocation: /moved/f.cfg\r\nContent-Length: 0\r\n\r\n",
            "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nmoved"}}, 0, "moved", NULL, "GET /moved/f.cfg HTTP/1.1"},
         {{{"HTTP/1.1 302 Found\r\nContent-Length: 0\r\n\r\n", NULL}}, CERTSLOT_ERR_PROTOCOL, NULL,

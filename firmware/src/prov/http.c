@@ -8,6 +8,7 @@
  * the scheme or going from http to https, with the credentials only for the
  * configured host, and TLS checking the name of the host the redirect names.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,8 +49,8 @@ static int encode_path(const char *path, char *out, size_t size)
     return 0;
 }
 
-/* A body that breaks HTTP's framing: CERTSLOT_ERR_PROTOCOL, saying how. */
-static int bad_body(certslot_xfer_t *x, const char *how)
+/* A reply that breaks HTTP's framing, in its headers or its body: CERTSLOT_ERR_PROTOCOL, saying how. */
+static int broken_reply(certslot_xfer_t *x, const char *how)
 {
     return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: the server's reply breaks HTTP: %s", x->where, how);
 }
@@ -71,7 +72,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
             if (n < 0)
                 return n;
             if (n == 0)
-                return length < 0 ? 0 : bad_body(x, "the connection closed before Content-Length bytes came");
+                return length < 0 ? 0 : broken_reply(x, "the connection closed before Content-Length bytes came");
             if ((ret = certslot_xfer_buf_add(out, buf, (size_t)n)) != 0)
                 return ret;
             if (left > 0)
@@ -85,7 +86,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
         char *end;
         unsigned long size = strtoul(line, &end, 16);
         if (end == line || (*end != '\0' && *end != ';' && *end != ' '))
-            return bad_body(x, "a chunk size that is not hexadecimal");
+            return broken_reply(x, "a chunk size that is not hexadecimal");
         if (size > out->max)
             return certslot_xfer_fail(x, -1, CERTSLOT_ERR_LIMIT, "%s: the file is larger than %u bytes", x->where,
                                       (unsigned)out->max);
@@ -96,7 +97,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
             if (n < 0)
                 return n;
             if (n == 0)
-                return bad_body(x, "the connection closed inside a chunk");
+                return broken_reply(x, "the connection closed inside a chunk");
             if ((ret = certslot_xfer_buf_add(out, buf, (size_t)n)) != 0)
                 return ret;
             size -= (unsigned long)n;
@@ -104,7 +105,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
         if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
             return ret;
         if (line[0] != '\0')
-            return bad_body(x, "a chunk longer than its size");
+            return broken_reply(x, "a chunk longer than its size");
     }
     /* Trailers, up to the empty line. */
     for (int i = 0; i < HTTP_MAX_HEADERS; i++) {
@@ -113,7 +114,7 @@ static int read_body(certslot_xfer_t *x, certslot_xfer_stream_t *s, certslot_xfe
         if (line[0] == '\0')
             return 0;
     }
-    return bad_body(x, "too many trailer lines");
+    return broken_reply(x, "too many trailer lines");
 }
 
 typedef enum { AUTH_NONE, AUTH_BASIC, AUTH_DIGEST } auth_t;
@@ -208,24 +209,48 @@ static const char *header_value(const char *line, size_t name_len)
     return v;
 }
 
-static int headers(certslot_xfer_stream_t *s, reply_t *r)
+/* A Content-Length value: digits, then at most whitespace; -1 when it is not that or does not fit. */
+static long long content_length(const char *v)
+{
+    long long n = 0;
+
+    if (*v < '0' || *v > '9')
+        return -1;
+    for (; *v >= '0' && *v <= '9'; v++) {
+        if (n > (LLONG_MAX - 9) / 10)
+            return -1;
+        n = n * 10 + (*v - '0');
+    }
+    while (*v == ' ' || *v == '\t')
+        v++;
+    return *v == '\0' ? n : -1;
+}
+
+static int headers(certslot_xfer_t *x, certslot_xfer_stream_t *s, reply_t *r)
 {
     char line[CERTSLOT_FETCH_LINE_MAX];
     int ret;
 
-    for (int i = 0; i < HTTP_MAX_HEADERS; i++) {
+    for (int i = 0;; i++) {
         if ((ret = certslot_xfer_line(s, line, sizeof(line))) != 0)
-            return ret;
+            return ret != CERTSLOT_ERR_PROTOCOL ? ret : broken_reply(x, "the connection closed inside the headers");
         if (line[0] == '\0')
             return 0;
+        if (i == HTTP_MAX_HEADERS)
+            return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, "%s: the server's reply breaks HTTP: more "
+                                      "than %d header lines", x->where, HTTP_MAX_HEADERS);
         if (cs_starts_ci(line, "content-length:")) {
-            char *end;
-            r->length = strtoll(line + 15, &end, 10);
-            if (r->length < 0 || end == line + 15)
-                return CERTSLOT_ERR_PROTOCOL;
+            long long n = content_length(header_value(line, 15));
+            if (n < 0)
+                return broken_reply(x, "a Content-Length that is not a number");
+            if (r->length >= 0 && r->length != n)
+                return broken_reply(x, "two different Content-Length values");
+            r->length = n;
         } else if (cs_starts_ci(line, "transfer-encoding:")) {
             if (!cs_starts_ci(header_value(line, 18), "chunked"))
-                return CERTSLOT_ERR_PROTOCOL; /* no other coding was asked for */
+                return certslot_xfer_fail(x, -1, CERTSLOT_ERR_PROTOCOL, /* no other coding was asked for */
+                                          "%s: the server's reply breaks HTTP: a Transfer-Encoding that was not "
+                                          "asked for (%.40s)", x->where, header_value(line, 18));
             r->chunked = 1;
         } else if (cs_starts_ci(line, "www-authenticate:")) {
             certslot_http_auth_challenge(&r->auth, header_value(line, 17));
@@ -233,7 +258,6 @@ static int headers(certslot_xfer_stream_t *s, reply_t *r)
             snprintf(r->location, sizeof(r->location), "%s", header_value(line, 9));
         }
     }
-    return CERTSLOT_ERR_PROTOCOL;
 }
 
 /*
@@ -333,7 +357,7 @@ int certslot_http_run(certslot_xfer_t *x, const certslot_url_t *conf, const unsi
             break;
         ret = request(x, &s, &url, put, put_len, auth, &ch, &r.status);
         if (ret == 0)
-            ret = headers(&s, &r);
+            ret = headers(x, &s, &r);
         if (ret == 0 && r.status == 401) {
             certslot_xfer_close(&s);
             if ((ret = unauthorized(x, &r, creds, &auth, &ch, &tries)) != 0)
