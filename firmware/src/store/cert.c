@@ -348,8 +348,8 @@ static int add_der(mbedtls_x509_crt *chain, const unsigned char *der, size_t len
         snprintf(why, why_size, "certificate %u has %s, which the TLS library (mbedTLS 3.6) cannot use: only RSA "
                  "and EC keys", index, key);
     else if (raw == CERTSLOT_CERT_ERR_RSA_EXPONENT)
-        snprintf(why, why_size, "certificate %u has an RSA public exponent longer than %d bits (checking a signature "
-                 "with it would cost what a private-key operation does; keys are made with 65537)", index,
+        snprintf(why, why_size, "certificate %u has an RSA public exponent longer than %d bits (each signature check "
+                 "would cost a private-key operation)", index,
                  CERTSLOT_CERT_MAX_RSA_E_BITS);
     else if (ret == CERTSLOT_ERR_CERT) {
         char reason[120];

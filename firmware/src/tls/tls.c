@@ -314,7 +314,7 @@ static int handshake(certslot_tls_conn_t *c, certslot_tls_t *t, const char *name
         ret = CERTSLOT_ERR_VERIFY;
     } else if (ret == CERTSLOT_CERT_ERR_RSA_EXPONENT) {
         snprintf(why, why_size, "certificate %d of the server's chain has an RSA public exponent longer than %d bits "
-                 "(refused before any signature check: each would cost what a private-key operation does)", sent,
+                 "(each signature check would cost a private-key operation)", sent,
                  CERTSLOT_CERT_MAX_RSA_E_BITS);
         ret = CERTSLOT_ERR_VERIFY;
     } else if (ret == 0 && ((t->verify.verified && mbedtls_ssl_get_verify_result(&c->ssl) == 0) ||
