@@ -20,6 +20,8 @@
 #   tools/certslot/pkcs12.c       -> libcertslot_tool.a (library code only the tool uses)
 #   tools/certslot/*.c            -> build/certslot
 #   tests/unit/test_*.c (+ tests/common/*.c) -> one cmocka program each
+#   tests/min/test_*.c            -> built against the min variant (every feature off)
+#   tests/nowrap/test_*.c         -> host programs linked without the parse wrap
 #   tests/cli/*.sh                -> shell tests of build/certslot
 #   tests/fuzz/fuzz_*.c           -> libFuzzer harnesses (make fuzz)
 #   tests/bench/bench_*.c         -> benchmarks (make bench)
@@ -342,7 +344,10 @@ lib: $(host_LIB) $(host_HAL)
 endif
 .DEFAULT_GOAL := all
 
-host-all: $(host_LIB) $(host_HAL) $(host_SIM) $(TOOL_BIN) $(host_TESTS)
+# tests/nowrap/test_*.c: the host build linked without $(WRAP), as by an integrator who left it out (below); run
+# with the host tests.
+NOWRAP_TESTS := $(patsubst tests/nowrap/%.c,$(BUILD)/host/nowrap/%,$(sort $(wildcard tests/nowrap/test_*.c)))
+host-all: $(host_LIB) $(host_HAL) $(host_SIM) $(TOOL_BIN) $(host_TESTS) $(NOWRAP_TESTS)
 asan-all: $(asan_LIB) $(asan_HAL) $(asan_SIM) $(ASAN_TOOL_BIN) $(asan_TESTS)
 arm-all:  $(arm_LIB) $(arm_HAL) $(arm_SIM) $(arm_TESTS)
 cli-all:  $(TOOL_BIN) $(if $(TOOL_SRCS),$(BUILD)/host/handset)
@@ -353,6 +358,12 @@ $(BUILD)/min/tests/%: $(BUILD)/min/obj/tests/min/%.o $(min_COMMON_OBJS) $(min_SI
 	$(CC_min) $(LF_min) $(LDFLAGS) -o $@ $< $(min_COMMON_OBJS) $(min_LINKLIBS) -lcmocka
 -include $(patsubst tests/min/%.c,$(BUILD)/min/obj/tests/min/%.d,$(wildcard tests/min/test_*.c))
 min-all:  $(min_LIB) $(min_HAL) $(MIN_TESTS)
+# The nowrap tests: linked without $(WRAP).
+$(BUILD)/host/nowrap/%: $(BUILD)/host/obj/tests/nowrap/%.o $(host_COMMON_OBJS) $(host_SIM) $(host_HAL) $(host_LIB) \
+                        $(host_MBED)
+	@mkdir -p $(@D)
+	$(CC_host) $(LDFLAGS) -o $@ $< $(host_COMMON_OBJS) $(host_LINKLIBS) -lcmocka
+-include $(patsubst tests/nowrap/%.c,$(BUILD)/host/obj/tests/nowrap/%.d,$(wildcard tests/nowrap/test_*.c))
 
 .PHONY: deps
 deps:
@@ -373,7 +384,7 @@ $(TESTPKI)/.done: tests/pki/make-pki.sh tests/pki/make-rfc5280.sh | $(DEPS_FIRST
 TEST_ENV := CERTSLOT_TESTDATA=$(TESTDATA) CERTSLOT_BUILTIN_BUNDLE=$(abspath $(BUILTIN_BUNDLE)) \
 	CERTSLOT_TESTPKI=$(CURDIR)/$(TESTPKI)
 RUN_host = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(TOOL) \
-	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS) $(MIN_TESTS)
+	$(RUN) $$stale host $(RESULTS)/host.txt $(host_TESTS) $(MIN_TESTS) $(NOWRAP_TESTS)
 RUN_asan = $(TEST_ENV) CERTSLOT_TOOL=$(CURDIR)/$(BUILD)/asan/certslot \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:$(ASAN_OPTIONS) \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:$(UBSAN_OPTIONS) \

@@ -54,6 +54,14 @@ const int *cs_tls_lib_suites(void);
  * many the peer sent, up to the first refused.
  */
 void cs_tls_lib_peer_begin(void);
+/*
+ * 1 when the program is linked with -Wl,--wrap=mbedtls_x509_crt_parse_der:
+ * without it mbedTLS parses the peer's chain itself, and neither the cap
+ * above nor the RSA exponent bound holds in a handshake. The wrapper answers
+ * CS_WRAP_PROBE to a NULL chain, which mbedTLS's own parse refuses.
+ */
+int cs_tls_lib_wrapped(void);
+#define CS_WRAP_PROBE 1
 int cs_tls_lib_peer_end(void);
 int cs_tls_lib_peer_cert(void);
 void cs_tls_lib_memory(void *(*c)(size_t, size_t), void (*f)(void *));

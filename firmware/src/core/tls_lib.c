@@ -17,6 +17,7 @@
 #include <mbedtls/platform.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509.h>
+#include <mbedtls/x509_crt.h>
 #include <psa/crypto.h>
 
 #include "certslot/error.h"
@@ -114,6 +115,11 @@ int cs_tls_lib_peer_end(void)
 int cs_tls_lib_peer_cert(void)
 {
     return peer_certs < 0 || ++peer_certs <= CERTSLOT_VERIFY_MAX_PEER;
+}
+
+int cs_tls_lib_wrapped(void)
+{
+    return mbedtls_x509_crt_parse_der(NULL, NULL, 0) == CS_WRAP_PROBE;
 }
 
 int cs_tls_lib_start(void)

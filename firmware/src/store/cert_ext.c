@@ -147,6 +147,8 @@ int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, s
 int __wrap_mbedtls_x509_crt_parse_der(mbedtls_x509_crt *chain, const unsigned char *buf, size_t buflen);
 int __wrap_mbedtls_x509_crt_parse_der(mbedtls_x509_crt *chain, const unsigned char *buf, size_t buflen)
 {
+    if (chain == NULL)
+        return CS_WRAP_PROBE; /* cs_tls_lib_wrapped */
     if (!cs_tls_lib_peer_cert())
         return MBEDTLS_ERR_X509_INVALID_FORMAT; /* past the handshake's limit (core/internal.h) */
     return certslot_cert_parse_der(chain, buf, buflen);

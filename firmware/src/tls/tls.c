@@ -111,6 +111,11 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
         return ret;
     if ((ret = map_suites(t, why, why_size)) != 0)
         return ret;
+    if (!cs_tls_lib_wrapped()) {
+        snprintf(why, why_size, "certslot was linked without -Wl,--wrap=mbedtls_x509_crt_parse_der: its handshakes "
+                 "would not bound the server's chain (README, \"Dependencies\")");
+        return CERTSLOT_ERR_TLS;
+    }
     if (cs_tls_lib_start() != 0 || mbedtls_ctr_drbg_seed(&t->drbg, hal_entropy, (void *)hal, pers, sizeof(pers) - 1) != 0 ||
         mbedtls_ssl_config_defaults(&t->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
                                     MBEDTLS_SSL_PRESET_DEFAULT) != 0) {
