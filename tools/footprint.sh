@@ -47,6 +47,7 @@ footprint() {
     } >"$out/$tag.main.c"
     "$ARM_CC" -Os -mthumb -w -c "$out/$tag.main.c" -o "$out/$tag.main.o"
     "$ARM_CC" -mthumb -Wl,--gc-sections -Wl,-Map="$out/$tag.map" -Wl,--wrap=mbedtls_x509_crt_parse_der \
+        -Wl,--wrap=mbedtls_dhm_read_params \
         -o "$out/$tag.elf" "$out/$tag.main.o" "$objs"/*.o "$ARM_MBEDTLS"/libmbedtls.a "$ARM_MBEDTLS"/libmbedx509.a \
         "$ARM_MBEDTLS"/libmbedcrypto.a "$ARM_LIBDIR"/libexpat.a
     awk -v dir="$objs/" -v per="$out/$tag.objs" '
@@ -75,7 +76,7 @@ echo "builtin $builtin"
 # from them.
 "$ARM_NM" -u "$out"/objs/*.o 2>/dev/null | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u >"$out/undef.syms"
 "$ARM_NM" --defined-only "$out"/objs/*.o 2>/dev/null | awk 'NF == 3 { print $3 }' | sort -u >"$out/def.syms"
-comm -23 "$out/undef.syms" "$out/def.syms" | sed 's/^__real_mbedtls_x509_crt_parse_der$/mbedtls_x509_crt_parse_der/' \
+comm -23 "$out/undef.syms" "$out/def.syms" | sed 's/^__real_\(mbedtls_x509_crt_parse_der\|mbedtls_dhm_read_params\)$/\1/' \
     >"$out/ext.syms"
 {
     sed 's/.*/extern char &;/' "$out/ext.syms"

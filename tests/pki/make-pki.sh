@@ -19,6 +19,7 @@
 # ec384         self-signed EC P-384 (accepted)
 # device.pfx, device-legacy.pfx, device-ec.pfx   PKCS#12 of device / device-ec (password pfx-secret)
 # other.key     an RSA key that matches nothing
+# dh-1024, dh-2048, dh-8192   Diffie-Hellman groups for DHE servers (below, at and above what a profile takes)
 # rfc5280/      the RFC 5280 conformance PKI of tests/unit/test_rfc5280.c (tests/pki/make-rfc5280.sh)
 set -euo pipefail
 out=${1:?usage: make-pki.sh DIR}
@@ -167,6 +168,10 @@ ossl pkcs12 -export -inkey device-ec.p8.key -in device-ec.crt -certpbe NONE -key
 ossl x509 -in root-rsa.crt -outform DER -out root-rsa.der
 openssl enc -base64 -A -in root-rsa.der -out root-rsa.der.b64
 openssl enc -base64 -A -in root-rsa.crt -out root-rsa.pem.b64
+# DHE groups: 1024 bits (PKCS#3, as s_server takes them), RFC 7919's ffdhe2048 and ffdhe8192.
+ossl dhparam -out dh-1024.pem 1024
+ossl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe2048 -out dh-2048.pem
+ossl genpkey -genparam -algorithm DH -pkeyopt group:ffdhe8192 -out dh-8192.pem
 rm -f ./*.ext ./*.srl
 rm -rf rfc5280
 "$here/make-rfc5280.sh" rfc5280

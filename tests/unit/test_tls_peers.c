@@ -31,7 +31,8 @@
 
 /* ---- openssl s_server ---- */
 
-enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, TLS13, MUTUAL13, PSS12, NSERVERS };
+enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, TLS13, MUTUAL13, PSS12, DH1024,
+       DH2048, DH8192, NSERVERS };
 static sserver_t servers[NSERVERS];
 static const char *tmp;
 
@@ -74,8 +75,17 @@ static int start_servers(void **state)
     const char *pss12[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",
                            pki(2, "inter.crt"), "-sigalgs", "rsa_pss_rsae_sha512:rsa_pss_rsae_sha384:rsa_pss_rsae_sha256",
                            NULL};
-    const char *const *all[NSERVERS] = {good,   sha1,     rsa1024, noca,  mutual,   tls11, cipher,
-                                        leaf_ca, leaf_kcs, evil,    tls13, mutual13, pss12};
+    /* TLS 1.2 with DHE only, over a group of 1024, 2048 and 8192 bits. */
+#define DHE(n, slot, file)                                                                                             \
+    const char *n[] = {"-no_tls1_3", "-cert", pki(0, "server.crt"), "-key", pki(1, "server.key"), "-cert_chain",      \
+                       pki(2, "inter.crt"), "-dhparam", pki(slot, file), "-cipher",                                   \
+                       "DHE-RSA-AES128-GCM-SHA256@SECLEVEL=0", NULL}
+    DHE(dh1024, 16, "dh-1024.pem");
+    DHE(dh2048, 17, "dh-2048.pem");
+    DHE(dh8192, 18, "dh-8192.pem");
+#undef DHE
+    const char *const *all[NSERVERS] = {good,   sha1,     rsa1024, noca,  mutual,   tls11,  cipher, leaf_ca,
+                                        leaf_kcs, evil, tls13,   mutual13, pss12, dh1024, dh2048, dh8192};
     for (int i = 0; i < NSERVERS; i++) {
         char log[512];
         snprintf(log, sizeof(log), "%s/server%d.log", tmp, i);
@@ -151,67 +161,83 @@ typedef struct {
     int expect;            /* 0 or CERTSLOT_ERR_* */
     const char *expect_why, *expect_version, *expect_suite;
     const char *suites13; /* NULL: default */
+    const char *more;     /* more attributes, or NULL */
 } case_t;
 
 static const case_t cases[] = {
-    {"accepted", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2", NULL, NULL},
-    {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+    {"accepted", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2", NULL, NULL, NULL},
+    {"accepted by IP subjectAltName", GOOD, "127.0.0.1", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
+     NULL},
     {"wrong name, strict", GOOD, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
-     "name 'other.test'", NULL, NULL, NULL},
+     "name 'other.test'", NULL, NULL, NULL, NULL},
     {"no name configured, strict: never skipped", GOOD, "", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
-     "no server name is configured", NULL, NULL, NULL},
-    {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+     "no server name is configured", NULL, NULL, NULL, NULL},
+    {"wrong name, strict off", GOOD, "other.test", "root-rsa.crt", 0, 0, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL,
+     NULL},
     {"untrusted CA", GOOD, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "not issued by a CA this profile trusts", NULL, NULL, NULL},
+     "not issued by a CA this profile trusts", NULL, NULL, NULL, NULL},
     {"expired", GOOD, "server.test", "root-rsa.crt", 900, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY, "expired on",
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"not yet valid", GOOD, "server.test", "root-rsa.crt", -2, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "is not valid before", NULL, NULL, NULL},
+     "is not valid before", NULL, NULL, NULL, NULL},
     {"SHA-1 leaf", SHA1, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "signed with a hash weaker than SHA-256", NULL, NULL, NULL},
+     "signed with a hash weaker than SHA-256", NULL, NULL, NULL, NULL},
     {"1024-bit leaf", RSA1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "has a weak key", NULL, NULL, NULL},
+     "has a weak key", NULL, NULL, NULL, NULL},
     {"CA:false intermediate", NOCA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL, NULL},
+     "intermediate certificate 'certslot Test Not-A-CA' is not a CA", NULL, NULL, NULL, NULL},
     {"a CA as the server's certificate", LEAF_CA, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
      CERTSLOT_ERR_VERIFY, "certificate 'server.test' is a CA (basicConstraints cA=TRUE), not a server certificate",
-     NULL, NULL, NULL},
+     NULL, NULL, NULL, NULL},
     {"keyCertSign on a leaf that is not a CA", LEAF_KCS, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_VERIFY, "certificate 'server.test' asserts keyCertSign without being a CA", NULL, NULL, NULL},
+     CERTSLOT_ERR_VERIFY, "certificate 'server.test' asserts keyCertSign without being a CA", NULL, NULL, NULL, NULL},
     {"control bytes of the server's CN shown escaped", EVIL, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_NAME, "(CN=evil\\x1b[2J\\x0aforged: line\\x07; SAN DNS:server.test", NULL, NULL, NULL},
+     CERTSLOT_ERR_NAME, "(CN=evil\\x1b[2J\\x0aforged: line\\x07; SAN DNS:server.test", NULL, NULL, NULL, NULL},
     {"mutual TLS with the profile's device certificate", MUTUAL, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     0, NULL, NULL, NULL, NULL},
+     0, NULL, NULL, NULL, NULL, NULL},
     {"mutual TLS with a device certificate the server does not trust", MUTUAL, "server.test", "root-rsa.crt", 0, -1,
-     NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL},
+     NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL, NULL},
     {"server below the minimum protocol", TLS11, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0,
-     CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+     CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL, NULL},
     /* mbedTLS 3.6 has no TLS 1.0 or 1.1: TLSv1_1 as the lowest protocol acts as TLSv1_2. */
     {"minimum protocol lowered to TLSv1_1: still TLS 1.2", TLS11, "server.test", "root-rsa.crt", 0, -1, "TLSv1_1",
-     NULL, 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+     NULL, 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL, NULL},
     {"cipher list picks the suite", GOOD, "server.test", "root-rsa.crt", 0, -1, NULL, "ECDHE-RSA-AES256-GCM-SHA384", 0,
-     0, NULL, NULL, "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384", NULL},
+     0, NULL, NULL, "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384", NULL, NULL},
     {"cipher list without the server's only suite", CIPHER, "server.test", "root-rsa.crt", 0, -1, NULL,
-     "ECDHE+AESGCM", 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+     "ECDHE+AESGCM", 0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL, NULL},
     /* TLS 1.3: the same rules; the lowest protocol and the TLS 1.3 suites enforced. */
-    {"TLS 1.3 server: accepted", TLS13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL, NULL},
+    {"TLS 1.3 server: accepted", TLS13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL,
+     NULL, NULL},
     {"TLS 1.3 server, wrong name", TLS13, "other.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_NAME,
-     "name 'other.test'", NULL, NULL, NULL},
+     "name 'other.test'", NULL, NULL, NULL, NULL},
     {"TLS 1.3 server, untrusted CA", TLS13, "server.test", "root-ec.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "not issued by a CA this profile trusts", NULL, NULL, NULL},
+     "not issued by a CA this profile trusts", NULL, NULL, NULL, NULL},
     {"TLS 1.3 server, expired", TLS13, "server.test", "root-rsa.crt", 900, -1, NULL, NULL, 0, CERTSLOT_ERR_VERIFY,
-     "expired on", NULL, NULL, NULL},
-    {"TLS 1.3 mutual TLS", MUTUAL13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL, NULL},
+     "expired on", NULL, NULL, NULL, NULL},
+    {"TLS 1.3 mutual TLS", MUTUAL13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.3", NULL, NULL,
+     NULL},
     {"TLS 1.3 mutual TLS, a device certificate the server does not trust", MUTUAL13, "server.test", "root-rsa.crt", 0,
-     -1, NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL},
+     -1, NULL, NULL, 1, CERTSLOT_ERR_AUTH, "the server refused the device certificate", NULL, NULL, NULL, NULL},
     {"lowest protocol TLSv1_3 refuses a TLS 1.2 server", GOOD, "server.test", "root-rsa.crt", 0, -1, "TLSv1_3", NULL,
-     0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL},
+     0, CERTSLOT_ERR_TLS, "handshake failed", NULL, NULL, NULL, NULL},
     {"lowest protocol TLSv1_3, TLS 1.3 server", TLS13, "server.test", "root-rsa.crt", 0, -1, "TLSv1_3", NULL, 0, 0,
-     NULL, "TLSv1.3", NULL, NULL},
+     NULL, "TLSv1.3", NULL, NULL, NULL},
     {"TLS 1.3 suite list picks the suite", TLS13, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL,
-     "TLSv1.3", "TLS1-3-CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256"},
+     "TLSv1.3", "TLS1-3-CHACHA20-POLY1305-SHA256", "TLS_CHACHA20_POLY1305_SHA256", NULL},
+    /* DHE: the server's group within 2048 to 4096 bits, as keys (seed 002); past 4096 refused before the handset
+     * computes with it. */
+    {"DHE with a 2048-bit group", DH2048, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0, NULL, "TLSv1.2",
+     "TLS-DHE-RSA-WITH-AES-128-GCM-SHA256", NULL, NULL},
+    {"DHE with a 1024-bit group", DH1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_TLS,
+     "the server's Diffie-Hellman group has 1024 bits; the profile takes 2048 to 4096", NULL, NULL, NULL, NULL},
+    {"DHE with a 1024-bit group, weak certificates allowed", DH1024, "server.test", "root-rsa.crt", 0, -1, NULL, NULL,
+     0, 0, NULL, "TLSv1.2", "TLS-DHE-RSA-WITH-AES-128-GCM-SHA256", NULL,
+     "device.sec.TLS.allowWeakCertificates='1' device.sec.TLS.allowWeakCertificates.set='1'"},
+    {"DHE with an 8192-bit group", DH8192, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_TLS,
+     "the server's Diffie-Hellman group has 8192 bits; the profile takes 2048 to 4096", NULL, NULL, NULL, NULL},
     {"TLS 1.2 server that signs only with RSA-PSS", PSS12, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0,
-     NULL, "TLSv1.2", NULL, NULL},
+     NULL, "TLSv1.2", NULL, NULL, NULL},
 };
 
 static void add(char *xml, size_t size, const char *name, const char *value)
@@ -267,6 +293,8 @@ static void run_case(const app_t *a, const case_t *c)
         add(xml, sizeof(xml), a->ciphers, c->ciphers);
     if (c->suites13 != NULL)
         add(xml, sizeof(xml), a->suites13, c->suites13);
+    if (c->more != NULL)
+        strcat(strcat(xml, " "), c->more);
     strcat(xml, "/>");
     certslot_config_init(&cfg);
     assert_int_equal(certslot_config_parse_buffer(&cfg, "case.cfg", xml, strlen(xml)), 0);

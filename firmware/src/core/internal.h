@@ -51,14 +51,20 @@ const int *cs_tls_lib_suites(void);
  * signature check for each candidate it passes over. Between begin and end
  * (tls.c, this thread's handshake), cs_tls_lib_peer_cert is 0 for each
  * certificate past the limit (the parse wrapper refuses it); end returns how
- * many the peer sent, up to the first refused.
+ * many the peer sent, up to the first refused. A server's DHE group of
+ * more than dh_max bits is refused before mbedTLS computes with it (the
+ * wrap of mbedtls_dhm_read_params); cs_tls_lib_peer_dh says how many bits
+ * the group had (0: none came).
  */
-void cs_tls_lib_peer_begin(void);
+void cs_tls_lib_peer_begin(size_t dh_max);
+size_t cs_tls_lib_peer_dh(void);
 /*
- * 1 when the program is linked with -Wl,--wrap=mbedtls_x509_crt_parse_der:
- * without it mbedTLS parses the peer's chain itself, and neither the cap
- * above nor the RSA exponent bound holds in a handshake. The wrapper answers
- * CS_WRAP_PROBE to a NULL chain, which mbedTLS's own parse refuses.
+ * 1 when the program is linked with -Wl,--wrap=mbedtls_x509_crt_parse_der
+ * and -Wl,--wrap=mbedtls_dhm_read_params: without the first, mbedTLS parses
+ * the peer's chain itself, and neither the cap above nor the RSA exponent
+ * bound holds in a handshake (without the second the link fails: tls_lib.c
+ * calls __real_mbedtls_dhm_read_params). Each wrapper answers CS_WRAP_PROBE
+ * to a NULL context, which mbedTLS's own functions never get.
  */
 int cs_tls_lib_wrapped(void);
 #define CS_WRAP_PROBE 1

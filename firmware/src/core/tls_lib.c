@@ -10,6 +10,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/build_info.h>
 #include <mbedtls/cipher.h>
+#include <mbedtls/dhm.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/md.h>
 #include <mbedtls/pem.h>
@@ -69,6 +70,9 @@
     !defined(MBEDTLS_CTR_DRBG_C) || !defined(MBEDTLS_MD_C)
 #error "certslot needs MBEDTLS_AES_C, GCM_C, HKDF_C, SHA256_C, CTR_DRBG_C and MD_C (the store, the DRBGs)"
 #endif
+#if !defined(MBEDTLS_DHM_C)
+#error "certslot needs MBEDTLS_DHM_C (TLS 1.2's DHE suites; the wrap of mbedtls_dhm_read_params bounds their group)"
+#endif
 #if !defined(MBEDTLS_ERROR_C)
 #error "certslot needs MBEDTLS_ERROR_C (the library's reason in a handshake failure)"
 #endif
@@ -97,12 +101,36 @@ const int *cs_tls_lib_suites(void)
     return suites;
 }
 
-/* The peer's certificates parsed in this thread's running handshake; -1: none runs. */
+/* The peer's certificates parsed in this thread's running handshake; -1: none runs. Its Diffie-Hellman group:
+ * the bits of its prime (0: none came) and the most taken. */
 static THREAD_LOCAL int peer_certs = -1;
+static THREAD_LOCAL size_t peer_dh_bits, peer_dh_max;
 
-void cs_tls_lib_peer_begin(void)
+void cs_tls_lib_peer_begin(size_t dh_max)
 {
     peer_certs = 0;
+    peer_dh_bits = 0;
+    peer_dh_max = dh_max;
+}
+
+size_t cs_tls_lib_peer_dh(void)
+{
+    return peer_dh_bits;
+}
+
+/* Linked with -Wl,--wrap=mbedtls_dhm_read_params: the server's DHE group, in TLS 1.2's ServerKeyExchange, before
+ * mbedTLS computes with it (mbedTLS has a lower bound only). */
+int __real_mbedtls_dhm_read_params(mbedtls_dhm_context *ctx, unsigned char **p, const unsigned char *end);
+int __wrap_mbedtls_dhm_read_params(mbedtls_dhm_context *ctx, unsigned char **p, const unsigned char *end);
+int __wrap_mbedtls_dhm_read_params(mbedtls_dhm_context *ctx, unsigned char **p, const unsigned char *end)
+{
+    if (ctx == NULL)
+        return CS_WRAP_PROBE; /* cs_tls_lib_wrapped */
+    int ret = __real_mbedtls_dhm_read_params(ctx, p, end);
+    if (ret != 0 || peer_certs < 0)
+        return ret;
+    peer_dh_bits = mbedtls_dhm_get_bitlen(ctx);
+    return peer_dh_bits > peer_dh_max ? MBEDTLS_ERR_DHM_BAD_INPUT_DATA : 0;
 }
 
 int cs_tls_lib_peer_end(void)
@@ -119,7 +147,8 @@ int cs_tls_lib_peer_cert(void)
 
 int cs_tls_lib_wrapped(void)
 {
-    return mbedtls_x509_crt_parse_der(NULL, NULL, 0) == CS_WRAP_PROBE;
+    return mbedtls_x509_crt_parse_der(NULL, NULL, 0) == CS_WRAP_PROBE &&
+           mbedtls_dhm_read_params(NULL, NULL, NULL) == CS_WRAP_PROBE;
 }
 
 int cs_tls_lib_start(void)

@@ -18,6 +18,11 @@
 #include "certslot/text.h"
 #include "core/internal.h"
 
+/* The server's DHE group (TLS 1.2): at least 2048 bits, as keys (seed 002), and at most 4096, which bounds what a
+ * hostile server's group costs the handset (8192 bits cost 7 times 4096); mbedTLS's 1024 and 8192 when weak
+ * certificates are allowed. */
+#define DH_MIN(t) ((t)->verify.allow_weak ? 1024u : 2048u)
+#define DH_MAX(t) ((t)->verify.allow_weak ? 8192u : 4096u)
 #define PK_PARSE_KEY(pk, d, n, rng, ctx) mbedtls_pk_parse_key((pk), (d), (n), NULL, 0, (rng), (ctx))
 
 static int hal_entropy(void *ctx, unsigned char *out, size_t len)
@@ -113,7 +118,7 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
         return ret;
     if (!cs_tls_lib_wrapped()) {
         snprintf(why, why_size, "certslot was linked without -Wl,--wrap=mbedtls_x509_crt_parse_der: its handshakes "
-                 "would not bound the server's chain (README, \"Dependencies\")");
+                 "would not bound the server's chain (README, \"Verification\")");
         return CERTSLOT_ERR_TLS;
     }
     if (cs_tls_lib_start() != 0 || mbedtls_ctr_drbg_seed(&t->drbg, hal_entropy, (void *)hal, pers, sizeof(pers) - 1) != 0 ||
@@ -140,6 +145,7 @@ int certslot_tls_setup(certslot_tls_t *t, const certslot_hal_t *hal, const certs
     t->verify.purpose = CERTSLOT_PURPOSE_SERVER;
     t->verify.what = certslot_app_name(app);
     t->verify.allow_weak = settings->allow_weak;
+    mbedtls_ssl_conf_dhm_min_bitlen(&t->conf, DH_MIN(t));
 
     mbedtls_ssl_conf_rng(&t->conf, mbedtls_ctr_drbg_random, &t->drbg);
     /* Optional, so mbedTLS hands every chain to the callback even with no CA
@@ -307,16 +313,21 @@ static int handshake(certslot_tls_conn_t *c, certslot_tls_t *t, const char *name
         (void)mbedtls_ssl_set_session(&c->ssl, resume); /* one the library cannot take: a full handshake */
     mbedtls_ssl_set_bio(&c->ssl, c, bio_send, NULL, bio_recv);
     certslot_verify_start(&t->verify);
-    cs_tls_lib_peer_begin();
+    cs_tls_lib_peer_begin(DH_MAX(t));
     do
         ret = mbedtls_ssl_handshake(&c->ssl);
     while (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE);
+    size_t dh = cs_tls_lib_peer_dh();
     int sent = cs_tls_lib_peer_end();
 
     if (ret != 0 && sent > CERTSLOT_VERIFY_MAX_PEER) {
         snprintf(why, why_size, "the chain holds more than %d certificates (CERTSLOT_VERIFY_MAX_PEER)",
                  CERTSLOT_VERIFY_MAX_PEER);
         ret = CERTSLOT_ERR_VERIFY;
+    } else if (ret != 0 && dh != 0 && (dh < DH_MIN(t) || dh > DH_MAX(t))) {
+        snprintf(why, why_size, "the server's Diffie-Hellman group has %u bits; the profile takes %u to %u (1024 to "
+                 "8192 with allowWeakCertificates)", (unsigned)dh, DH_MIN(t), DH_MAX(t));
+        ret = CERTSLOT_ERR_TLS;
     } else if (ret == CERTSLOT_CERT_ERR_RSA_EXPONENT) {
         snprintf(why, why_size, "certificate %d of the server's chain has an RSA public exponent longer than %d bits "
                  "(each signature check would cost a private-key operation)", sent,
