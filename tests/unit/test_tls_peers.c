@@ -32,11 +32,11 @@
 /* ---- openssl s_server ---- */
 
 enum { GOOD, SHA1, RSA1024, NOCA, MUTUAL, TLS11, CIPHER, LEAF_CA, LEAF_KCS, EVIL, TLS13, MUTUAL13, PSS12, DH1024,
-       DH2048, DH8192, NSERVERS };
+       DH2048, DH8192, E13, NSERVERS };
 static sserver_t servers[NSERVERS];
 static const char *tmp;
 
-static char pki_paths[20][512];
+static char pki_paths[22][512];
 static const char *pki(int slot, const char *name)
 {
     snprintf(pki_paths[slot], sizeof(pki_paths[slot]), "%s", tu_pki(name));
@@ -84,8 +84,12 @@ static int start_servers(void **state)
     DHE(dh2048, 17, "dh-2048.pem");
     DHE(dh8192, 18, "dh-8192.pem");
 #undef DHE
+    /* TLS 1.3, a CA in the chain whose RSA exponent has 2,000 bits (tests/pki/make-rfc5280.sh). */
+    const char *e13[] = {"-tls1_3", "-cert", pki(19, "rfc5280/under-e-huge.crt"), "-key",
+                         pki(20, "rfc5280/under-e-huge.key"), "-cert_chain", pki(21, "rfc5280/e-huge.crt"), NULL};
     const char *const *all[NSERVERS] = {good,   sha1,     rsa1024, noca,  mutual,   tls11,  cipher, leaf_ca,
-                                        leaf_kcs, evil, tls13,   mutual13, pss12, dh1024, dh2048, dh8192};
+                                        leaf_kcs, evil, tls13,   mutual13, pss12, dh1024, dh2048, dh8192,
+                                        e13};
     for (int i = 0; i < NSERVERS; i++) {
         char log[512];
         snprintf(log, sizeof(log), "%s/server%d.log", tmp, i);
@@ -236,6 +240,10 @@ static const case_t cases[] = {
      "device.sec.TLS.allowWeakCertificates='1' device.sec.TLS.allowWeakCertificates.set='1'"},
     {"DHE with an 8192-bit group", DH8192, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, CERTSLOT_ERR_TLS,
      "the server's Diffie-Hellman group has 8192 bits; the profile takes 2048 to 4096", NULL, NULL, NULL, NULL},
+    /* The RSA exponent bound in TLS 1.3's certificate parse too (test_rfc5280 has TLS 1.2), naming the certificate. */
+    {"TLS 1.3, a CA with a 2,000-bit RSA exponent", E13, "server.test", "rfc5280/root.crt", 0, -1, NULL, NULL, 0,
+     CERTSLOT_ERR_VERIFY, "certificate 2 of the server's chain has an RSA public exponent longer than 33 bits",
+     NULL, NULL, NULL, NULL},
     {"TLS 1.2 server that signs only with RSA-PSS", PSS12, "server.test", "root-rsa.crt", 0, -1, NULL, NULL, 0, 0,
      NULL, "TLSv1.2", NULL, NULL, NULL},
 };

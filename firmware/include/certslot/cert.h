@@ -71,8 +71,9 @@ int certslot_cert_parse_der(mbedtls_x509_crt *chain, const unsigned char *der, s
  * exponent is longer than CERTSLOT_CERT_MAX_RSA_E_BITS (chain left as it
  * was). mbedTLS accepts any exponent below the modulus, and checking a
  * signature with a key of an 8,000-bit exponent costs what a private-key
- * operation does, each time: a server's chain of such CAs would keep one
- * handshake busy for tens of seconds on a PC, many times that on a handset. 33 bits is BoringSSL's bound (2^32 + 1 is in
+ * operation does, each time (README, "Verification", has the figures): a
+ * server's chain of such CAs would make each of mbedTLS's dozens of
+ * signature checks in one handshake that costly. 33 bits is BoringSSL's bound (2^32 + 1 is in
  * use); keys are made with 65537. A PK error of mbedTLS with an unused
  * low-level part (0x007E), so mbedtls_strerror still says "PK - ...".
  */
